@@ -1,0 +1,6 @@
+"""Test settings: fast password hashing; the database and broker still come from the environment."""
+
+from .base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+LANGUAGE_CODE = "en"

@@ -1,0 +1,1 @@
+# Learners, enrolments and attendance arrive with the classes issue.
