@@ -35,6 +35,114 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_reference_data", verbosity=0)
 
 
+@pytest.fixture(autouse=True)
+def _reference_data_present(request):
+    """A transactional test flushes every table when it ends; reload for the tests after it."""
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
+        request.fixturenames
+    )
+    if not uses_db:
+        return
+    request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+    if not Province.objects.exists():
+        call_command("load_reference_data", verbosity=0)
+
+
+def _redis_reachable(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real Celery worker process on Redis, consuming from the test database, for the session.
+
+    Tests that use it need committed data: mark them django_db(transaction=True).
+    """
+    import subprocess
+    import sys
+    import time
+
+    from django.conf import settings
+    from django.db import connection
+
+    from config.celery import app
+
+    url = settings.REDIS_URL
+    if not url or not _redis_reachable(url):
+        message = f"a Celery worker needs Redis at REDIS_URL ({url or 'unset'})"
+        if UNDER_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.postgresql":
+        database_url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{connection.settings_dict['NAME']}"
+    else:
+        pytest.fail(
+            "the Celery worker tests need PostgreSQL: an in-memory SQLite test database is not shared"
+        )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": url,
+        "CONN_MAX_AGE": "0",
+    }
+    # Purge tasks left by an earlier interrupted run so this worker only sees ours.
+    app.control.purge()
+    worker = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=threads",
+            "--concurrency=4",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"test-{os.getpid()}@%h",
+        ],
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if worker.poll() is not None:
+                pytest.fail(f"the Celery worker exited with code {worker.returncode}")
+            if app.control.ping(timeout=0.5):
+                break
+        else:
+            pytest.fail("the Celery worker did not answer a ping within 30 s")
+        yield worker
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
+@pytest.fixture
+def celery_worker(celery_worker_process, settings):
+    """Send tasks to the real worker instead of running them in-process."""
+    from config.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.task_always_eager = False
+    yield celery_worker_process
+    app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+
+
 @pytest.fixture
 def province(db):
     return Province.objects.current().get(code="19")  # Thái Nguyên

@@ -52,7 +52,9 @@ def test_starter_catalogue_covers_the_positions(db):
 
 
 def test_2021_2025_targets_and_historical_baselines(db):
-    targets = dict(Target.objects.filter(programme__code="ke-hoach-2021-2025").values_list("level", "target_luot"))
+    targets = dict(
+        Target.objects.filter(programme__code="ke-hoach-2021-2025").values_list("level", "target_luot")
+    )
     assert targets == {"central": 100000, "provincial": 400000, "elearning": 5000}
     assert Baseline.objects.get(programme__code="qd-1956-2010-2015").achieved_luot == 403183
     assert Baseline.objects.get(programme__code="qd-1600-2016-2020", level="").achieved_luot == 146691
