@@ -4,14 +4,40 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import vietnam_provinces
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from courses.models import Commune, Curriculum, Material, Position, Province, Region, Topic
+from courses.catalogue_file import COLUMNS as CATALOGUE_COLUMNS
+from courses.catalogue_file import catalogue_rows_check, draft_stored_form, stored_form
+from courses.errors import DomainError, ErrorItem
+from courses.importing import ImportReport, JobProgress
+from courses.models import (
+    Commune,
+    Curriculum,
+    CurriculumStatus,
+    ImportJob,
+    ImportKind,
+    ImportStatus,
+    Material,
+    Position,
+    Province,
+    Region,
+    Topic,
+)
+from courses.permissions import is_central_admin
+from courses.tabular import Column, TableRow, file_error, read_table
 from courses.text import nfc
+
+logger = logging.getLogger(__name__)
 
 REFERENCE_DIR = Path(__file__).parent / "reference"
 
@@ -202,3 +228,230 @@ def reference_data_load() -> ReferenceCounts:
     counts.positions = positions_load()
     counts.curricula = starter_catalogue_load()
     return counts
+
+
+# --- imports of CSV/XLSX files ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Importer:
+    """What an import kind reads, who may run it, and the service that runs it."""
+
+    columns: Sequence[Column]
+    may_run: Callable[[Any], bool]
+    run: Callable[..., ImportReport]
+
+
+def _forbidden() -> DomainError:
+    return DomainError(
+        message=_("You do not have permission to perform this action."),
+        code="permission_denied",
+        status=403,
+    )
+
+
+@transaction.atomic
+def catalogue_import(
+    *,
+    rows: Sequence[TableRow],
+    dry_run: bool,
+    user,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import the curriculum catalogue from checked-in file rows (see courses.catalogue_file).
+
+    Every row is checked first; if any is wrong nothing is written and the report lists every
+    error. A dry run reports what the import would do and writes nothing. `user` None is the
+    command line. Importing the same file again changes nothing.
+    """
+    if user is not None and not is_central_admin(user):
+        raise _forbidden()
+    report = ImportReport(kind=ImportKind.CATALOGUE, dry_run=dry_run, total_rows=len(rows))
+    drafts, report.errors = catalogue_rows_check(list(rows), progress=progress)
+    if report.errors:
+        report.error_status = 400
+        return report
+
+    codes = {d.code for d in drafts}
+    # Locked so that two imports of the same codes run one after the other.
+    stored = {
+        (c.code, c.version): c
+        for c in Curriculum.objects.select_for_update()
+        .filter(code__in=codes)
+        .prefetch_related("positions", "topics", "materials")
+    }
+    to_retire = _catalogue_versions_to_retire(drafts, stored, report)
+
+    actions = []
+    for draft in sorted(drafts, key=lambda d: d.key):
+        current = stored.get(draft.key)
+        if current is None:
+            action = "created"
+        elif stored_form(current) == draft_stored_form(draft):
+            action = "unchanged"
+        else:
+            # Classes (next issue) point at the version they ran. Once a version is in use, an
+            # import must not rewrite its topics: check it here and add an ErrorItem on
+            # draft.first_row telling the admin to issue a new version instead.
+            action = "updated"
+        actions.append((draft, action))
+        setattr(report, action, getattr(report, action) + 1)
+        report.items.append(
+            {"code": draft.code, "version": draft.version, "row": draft.first_row, "action": action}
+        )
+
+    if dry_run:
+        return report
+    for draft, action in actions:
+        if action != "unchanged":
+            curriculum_upsert(data=draft.as_data(), is_starter=False)
+    if to_retire:
+        Curriculum.objects.filter(pk__in=[c.pk for c in to_retire]).update(
+            status=CurriculumStatus.RETIRED, updated_at=timezone.now()
+        )
+    return report
+
+
+def _catalogue_versions_to_retire(drafts, stored, report: ImportReport) -> list[Curriculum]:
+    """Apply the rule "the active version of a code is its newest active one".
+
+    Versions the file marks active below a newer active version are stored retired; stored
+    versions the file leaves out are returned to be retired. Retired versions stay in the
+    catalogue, so classes keep the version they ran.
+    """
+    statuses = {key: c.status for key, c in stored.items()}
+    statuses.update({d.key: d.status for d in drafts})
+    newest_active: dict[str, int] = {}
+    for (code, version), status in statuses.items():
+        if status == CurriculumStatus.ACTIVE and version > newest_active.get(code, 0):
+            newest_active[code] = version
+
+    def superseded(code: str, version: int) -> bool:
+        return version < newest_active.get(code, 0)
+
+    for draft in drafts:
+        if draft.status == CurriculumStatus.ACTIVE and superseded(*draft.key):
+            draft.values["status"] = CurriculumStatus.RETIRED.value
+            current = stored.get(draft.key)
+            if current is None or current.status == CurriculumStatus.ACTIVE:
+                report.retired.append(f"{draft.code} v{draft.version}")
+    in_file = {d.key for d in drafts}
+    to_retire = [
+        c
+        for key, c in sorted(stored.items())
+        if key not in in_file and c.status == CurriculumStatus.ACTIVE and superseded(*key)
+    ]
+    report.retired.extend(f"{c.code} v{c.version}" for c in to_retire)
+    return to_retire
+
+
+IMPORTERS: dict[str, Importer] = {
+    ImportKind.CATALOGUE: Importer(columns=CATALOGUE_COLUMNS, may_run=is_central_admin, run=catalogue_import),
+}
+
+
+def import_job_submit(*, kind: str, file_name: str, content: bytes, dry_run: bool, user) -> ImportJob:
+    """Store an uploaded file as an import job; run it now when small, otherwise queue it.
+
+    The file is read here so that an unreadable one is refused at once (DomainError on "file")
+    and the job knows its row count for progress. The returned job is finished when it ran now
+    and pending when queued.
+    """
+    importer = IMPORTERS[kind]
+    if not importer.may_run(user):
+        raise _forbidden()
+    if len(content) > settings.IMPORT_MAX_FILE_BYTES:
+        raise file_error(
+            _("The file is larger than %(size)d MB.")
+            % {"size": settings.IMPORT_MAX_FILE_BYTES // (1024 * 1024)}
+        )
+    table = read_table(content=content, filename=file_name, columns=importer.columns)
+    job = ImportJob.objects.create(
+        kind=kind,
+        dry_run=dry_run,
+        file_name=Path(file_name).name[:255],
+        file_content=content,
+        created_by=user,
+        total_rows=len(table.rows),
+    )
+    if job.total_rows <= settings.IMPORT_SYNC_MAX_ROWS:
+        return import_job_run(job_id=job.pk)
+    import_job_enqueue(job=job)
+    return job
+
+
+def import_job_enqueue(*, job: ImportJob) -> None:
+    """Queue the job for a worker once the transaction that created it has committed."""
+    from courses.tasks import import_job_run_task
+
+    def send():
+        try:
+            import_job_run_task.delay(job.pk)
+        except Exception as exc:  # the broker's errors are not one type (kombu, redis, OSError)
+            logger.exception("import job %s could not be queued", job.pk)
+            report = ImportReport(kind=job.kind, dry_run=job.dry_run, total_rows=job.total_rows)
+            report.errors = [
+                ErrorItem(message=_("The job could not be queued; try again later."), code="unavailable")
+            ]
+            report.error_status = 503
+            ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PENDING).update(
+                status=ImportStatus.FAILED, finished_at=timezone.now(), report=report.as_dict()
+            )
+            raise DomainError(message=report.errors[0].message, code="unavailable", status=503) from exc
+
+    transaction.on_commit(send)
+
+
+def _is_abandoned(job: ImportJob) -> bool:
+    """A running job older than the task hard time limit lost its worker: Celery kills a task
+    that runs longer, and the import's transaction rolled back with it, so running it again is safe."""
+    limit = datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    return job.started_at is not None and job.started_at < timezone.now() - limit
+
+
+def import_job_run(*, job_id: int) -> ImportJob:
+    """Run a pending import job once and store its report.
+
+    Safe under redelivery of the task: a job that has finished, or is running elsewhere, is
+    left alone. Row errors, an unreadable file or a crash end the job as failed with a report;
+    nothing is imported then.
+    """
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        if job.is_finished or (job.status == ImportStatus.RUNNING and not _is_abandoned(job)):
+            return job
+        job.status = ImportStatus.RUNNING
+        job.started_at = timezone.now()
+        job.processed_rows = 0
+        job.save(update_fields=["status", "started_at", "processed_rows"])
+
+    importer = IMPORTERS[job.kind]
+    user = job.created_by
+    report = ImportReport(kind=job.kind, dry_run=job.dry_run, total_rows=job.total_rows)
+    processed = 0
+    try:
+        table = read_table(content=bytes(job.file_content), filename=job.file_name, columns=importer.columns)
+        # Checked again: the role may have changed while the job waited.
+        if user is not None and not importer.may_run(user):
+            raise _forbidden()
+        with JobProgress(job.pk, table=ImportJob._meta.db_table) as progress:
+            report = importer.run(rows=table.rows, dry_run=job.dry_run, user=user, progress=progress)
+        processed = len(table.rows)
+    except DomainError as exc:
+        report.errors = exc.errors or [ErrorItem(message=exc.message, code=exc.code)]
+        report.error_status = exc.status
+    except Exception:
+        # The import's transaction rolled back; the job must still end, not stay "running".
+        logger.exception("import job %s failed", job.pk)
+        report.errors = [
+            ErrorItem(message=_("The import failed unexpectedly; nothing was imported."), code="server_error")
+        ]
+        report.error_status = 500
+
+    job.status = ImportStatus.SUCCEEDED if report.ok else ImportStatus.FAILED
+    job.finished_at = timezone.now()
+    job.report = report.as_dict()
+    job.total_rows = max(job.total_rows, processed)
+    job.processed_rows = processed
+    job.save(update_fields=["status", "finished_at", "report", "total_rows", "processed_rows"])
+    return job

@@ -36,16 +36,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _reference_data_present(request):
-    """A transactional test flushes every table when it ends; reload for the tests after it."""
-    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
-        request.fixturenames
-    )
-    if not uses_db:
-        return
-    request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
-    if not Province.objects.exists():
-        call_command("load_reference_data", verbosity=0)
+def _reference_data_present(django_db_blocker):
+    """A transactional test flushes every table when it ends; reload for the tests after it.
+
+    Checked for every test, not only those asking for the database up front: pytest-django orders
+    a test that looks its role fixture up at run time (request.getfixturevalue) after the
+    transactional ones. Done outside that test's transaction, the reload is committed, so once.
+    """
+    with django_db_blocker.unblock():
+        if not Province.objects.exists():
+            call_command("load_reference_data", verbosity=0)
 
 
 def _redis_reachable(url: str) -> bool:

@@ -1,6 +1,7 @@
 from .accounts import Role, User
 from .catalogue import Curriculum, CurriculumStatus, Material, MaterialKind, Topic
 from .geography import AreaType, Commune, Province, Region
+from .jobs import ImportJob, ImportKind, ImportStatus
 from .positions import Position, PositionCategory
 from .programmes import Level, Programme
 
@@ -9,6 +10,9 @@ __all__ = [
     "Commune",
     "Curriculum",
     "CurriculumStatus",
+    "ImportJob",
+    "ImportKind",
+    "ImportStatus",
     "Level",
     "Material",
     "MaterialKind",

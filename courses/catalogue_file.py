@@ -1,0 +1,471 @@
+"""The curriculum catalogue file: its layout (LAYOUT, appended here and shown in the API docs),
+and checking its rows into curriculum versions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_slug
+from django.utils.translation import gettext as _
+
+from courses.errors import ErrorItem
+from courses.models import AreaType, CurriculumStatus, MaterialKind, Position
+from courses.tabular import (
+    Column,
+    TableRow,
+    as_bool,
+    as_choice,
+    as_date,
+    as_decimal,
+    as_int,
+    as_text,
+    heading_key,
+    split_list,
+)
+
+COLUMNS: tuple[Column, ...] = (
+    Column("code", ("Mã bộ", "Mã bộ chương trình", "Mã"), required=True, help="Curriculum code: letters, digits, - and _ (case-insensitive, stored in lower case)."),
+    Column("version", ("Phiên bản",), help="Whole number from 1; blank means 1, or the version of the row above for the same code."),
+    Column("title_vi", ("Tên bộ chương trình", "Tên bộ"), required=True, help="Vietnamese title. Required."),
+    Column("title_en", ("Tên tiếng Anh",), help="English title, optional."),
+    Column("description", ("Mô tả",), help="Optional."),
+    Column("positions", ("Chức danh",), required=True, help="Positions served, by code or Vietnamese name, separated by ';'. Required."),
+    Column("area_type", ("Loại địa bàn", "Địa bàn"), help="'đồng bằng' (plains) or 'miền núi' (mountain, midland and ethnic-minority communes); blank for both."),
+    Column("issued_on", ("Ngày ban hành",), help="dd/mm/yyyy, ISO yyyy-mm-dd or an Excel date; optional."),
+    Column("issued_by", ("Văn bản ban hành",), help="Issuing decision, e.g. '1234/QĐ-BNV'; optional."),
+    Column("status", ("Trạng thái",), help="'đang áp dụng' (active, the default) or 'ngừng áp dụng' (retired)."),
+    Column("has_final_assessment", ("Kiểm tra cuối khoá", "Kiểm tra cuối khóa"), help="'có' or 'không' (default)."),
+    Column("topic_order", ("STT chuyên đề", "STT"), required=True, help="Topic order, a whole number from 1, unique within the curriculum version."),
+    Column("topic_title", ("Tên chuyên đề",), required=True, help="Topic title."),
+    Column("topic_title_en", ("Tên chuyên đề tiếng Anh",), help="English topic title, optional."),
+    Column("hours", ("Số tiết",), required=True, help="Teaching hours of the topic, greater than 0, at most one decimal place ('2,5' or '2.5')."),
+    Column("material_title", ("Tài liệu",), help="Optional material (document, handbook) of the curriculum."),
+    Column("material_url", ("Đường dẫn",), help="Optional http(s) link of the material. A row may carry only a material."),
+)  # fmt: skip
+
+HEADINGS = {c.field: c.heading for c in COLUMNS}
+CURRICULUM_FIELDS = (
+    "title_vi",
+    "title_en",
+    "description",
+    "positions",
+    "area_type",
+    "issued_on",
+    "issued_by",
+    "status",
+    "has_final_assessment",
+)
+TOPIC_FIELDS = ("topic_order", "topic_title", "topic_title_en", "hours")
+DEFAULTS = {
+    "title_en": "",
+    "description": "",
+    "area_type": "",
+    "issued_on": None,
+    "issued_by": "",
+    "status": CurriculumStatus.ACTIVE.value,
+    "has_final_assessment": False,
+}
+
+
+def _keys(*spellings) -> list[str]:
+    return [heading_key(s) for s in spellings]
+
+
+AREA_TYPES = {
+    **dict.fromkeys(_keys("đồng bằng", "plains", "plain", AreaType.PLAINS.label), AreaType.PLAINS.value),
+    **dict.fromkeys(
+        _keys("miền núi", "mountain", "mountains", "trung du", "vùng dân tộc", AreaType.MOUNTAIN.label),
+        AreaType.MOUNTAIN.value,
+    ),
+    **dict.fromkeys(_keys("cả hai", "both", "all", "tất cả"), ""),
+}
+STATUSES = {
+    **dict.fromkeys(
+        _keys("đang áp dụng", "áp dụng", "active", CurriculumStatus.ACTIVE.value),
+        CurriculumStatus.ACTIVE.value,
+    ),
+    **dict.fromkeys(
+        _keys("ngừng áp dụng", "hết hiệu lực", "retired", "inactive", CurriculumStatus.RETIRED.value),
+        CurriculumStatus.RETIRED.value,
+    ),
+}
+
+_validate_url = URLValidator(schemes=["http", "https"])
+
+
+def _columns_table() -> str:
+    lines = ["| Heading | Field | Required column | Content |", "|---|---|---|---|"]
+    for column in COLUMNS:
+        also = f" (also: {', '.join(column.headings[1:])})" if len(column.headings) > 1 else ""
+        required = "yes" if column.required else "no"
+        lines.append(f"| {column.heading}{also} | `{column.field}` | {required} | {column.help} |")
+    return "\n".join(lines)
+
+
+LAYOUT = f"""
+One sheet of an .xlsx, or a UTF-8 .csv delimited by "," or ";". The first non-blank row holds the
+headings, matched ignoring case, diacritics and punctuation; the English field name is accepted
+too; other columns are ignored. Rows are numbered as the spreadsheet shows them.
+
+One row per topic (chuyên đề). The curriculum columns are repeated on every row of the same
+curriculum, or left blank (as merged cells are) on its following rows: a row with a blank
+"Mã bộ" belongs to the curriculum above it, and a blank "Phiên bản" keeps the version of the row
+above when it has the same "Mã bộ" (otherwise version 1). A curriculum column filled on several
+rows of one curriculum version must hold the same value on each. A row may carry only a
+material (Tài liệu, Đường dẫn) of the curriculum above.
+
+{_columns_table()}
+
+Versions: a new version is a new curriculum (code, version); an existing version is updated in
+place. The active version of a code is its newest active one: importing version 2 as active
+retires version 1, which stays in the catalogue (classes keep the version they ran).
+"""
+
+if __doc__:  # absent under python -OO
+    __doc__ += LAYOUT
+
+
+@dataclass
+class CurriculumDraft:
+    """One curriculum version as the file describes it, gathered from its rows."""
+
+    code: str
+    version: int
+    first_row: int
+    values: dict[str, Any] = field(default_factory=dict)
+    value_rows: dict[str, int] = field(default_factory=dict)
+    topics: list[dict] = field(default_factory=list)
+    topic_rows: dict[int, int] = field(default_factory=dict)
+    materials: list[dict] = field(default_factory=list)
+    row_count: int = 0
+    # Fields whose value failed to parse on some row: reported there, not again as missing.
+    failed: set[str] = field(default_factory=set)
+    has_topic_rows: bool = False
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return self.code, self.version
+
+    @property
+    def status(self) -> str:
+        return self.values.get("status", DEFAULTS["status"])
+
+    def as_data(self) -> dict:
+        """The curriculum_upsert() form."""
+        data = {**DEFAULTS, **self.values, "code": self.code, "version": self.version}
+        data["topics"] = sorted(self.topics, key=lambda t: t["order"])
+        data["materials"] = list(self.materials)
+        return data
+
+
+class _RowErrors:
+    def __init__(self, errors: list[ErrorItem], row: int):
+        self.errors = errors
+        self.row = row
+
+    def add(self, field_name: str, message: str, code: str = "invalid") -> None:
+        self.errors.append(
+            ErrorItem(message=f"{HEADINGS[field_name]}: {message}", field=field_name, row=self.row, code=code)
+        )
+
+
+def _position_index() -> dict[str, Position]:
+    index: dict[str, Position] = {}
+    ambiguous: set[str] = set()
+    for position in Position.objects.all():
+        for spelling in {position.code, position.name_vi, position.name_en} - {""}:
+            key = heading_key(spelling)
+            if key in index and index[key] != position:
+                ambiguous.add(key)
+            index[key] = position
+    # A spelling shared by two positions names neither.
+    for key in ambiguous:
+        del index[key]
+    return index
+
+
+def _parse_code(value) -> str:
+    code = as_text(value).lower()
+    if len(code) > 50:
+        raise ValueError(_("At most 50 characters."))
+    try:
+        validate_slug(code)
+    except ValidationError:
+        raise ValueError(
+            _("“%(value)s” is not a valid code: use letters, digits, hyphens or underscores.")
+            % {"value": value}
+        ) from None
+    return code
+
+
+def _parse_positions(value, index: dict[str, Position]) -> list[Position]:
+    names = split_list(value)
+    if not names:
+        raise ValueError(_("This value is required."))
+    unknown = [name for name in names if heading_key(name) not in index]
+    if unknown:
+        raise ValueError(
+            _("Unknown position(s): %(names)s. Use a position code or its Vietnamese name.")
+            % {"names": "; ".join(f"“{n}”" for n in unknown)}
+        )
+    positions = {index[heading_key(name)].pk: index[heading_key(name)] for name in names}
+    return sorted(positions.values(), key=lambda p: p.pk)
+
+
+def _parse_curriculum_value(name: str, value, positions: dict[str, Position]):
+    match name:
+        case "title_vi" | "title_en":
+            return as_text(value, max_length=300)
+        case "description":
+            return as_text(value)
+        case "issued_by":
+            return as_text(value, max_length=200)
+        case "positions":
+            return _parse_positions(value, positions)
+        case "area_type":
+            return as_choice(value, AREA_TYPES)
+        case "issued_on":
+            return as_date(value)
+        case "status":
+            return as_choice(value, STATUSES)
+        case "has_final_assessment":
+            return as_bool(value)
+    raise AssertionError(name)
+
+
+def _display(value) -> str:
+    if isinstance(value, list):
+        return "; ".join(str(v.code) for v in value)
+    return str(value)
+
+
+def catalogue_rows_check(
+    rows: list[TableRow], progress=None
+) -> tuple[list[CurriculumDraft], list[ErrorItem]]:
+    """Check every row and gather them into curriculum versions; returns every error found.
+
+    `progress`, if given, is called with the number of rows checked so far.
+    """
+    positions = _position_index()
+    errors: list[ErrorItem] = []
+    drafts: dict[tuple[str, int], CurriculumDraft] = {}
+    previous: tuple[str, int] | None = None
+
+    for checked, row in enumerate(rows, start=1):
+        report = _RowErrors(errors, row.number)
+        key = previous = _row_key(row, previous, report)
+        if key != _UNIDENTIFIED:
+            draft = drafts.get(key)
+            if draft is None:
+                draft = drafts[key] = CurriculumDraft(code=key[0], version=key[1], first_row=row.number)
+            draft.row_count += 1
+        else:
+            draft = None
+        _check_curriculum_values(row, draft, positions, report)
+        _check_topic_and_material(row, draft, report)
+        if progress is not None:
+            progress(checked)
+
+    for draft in drafts.values():
+        report = _RowErrors(errors, draft.first_row)
+        for required in ("title_vi", "positions"):
+            if required not in draft.values and required not in draft.failed:
+                report.add(required, _("Required on at least one row of this curriculum."), code="required")
+        if not draft.has_topic_rows:
+            report.add("topic_title", _("The curriculum has no topic."), code="required")
+    errors.sort(key=lambda e: (e.row or 0, list(HEADINGS).index(e.field) if e.field in HEADINGS else 0))
+    return list(drafts.values()), errors
+
+
+# The curriculum of a row whose code or version is wrong: rows continuing it are checked on
+# their own, and the error is reported once, on the row that has it.
+_UNIDENTIFIED = ("", 0)
+
+
+def _row_key(row: TableRow, previous: tuple[str, int] | None, report: _RowErrors) -> tuple[str, int]:
+    raw_code = row.get("code")
+    if raw_code is None:
+        if previous is None:
+            report.add("code", _("Required on the first row of a curriculum."), code="required")
+            return _UNIDENTIFIED
+        if previous == _UNIDENTIFIED:
+            return _UNIDENTIFIED
+        code = previous[0]
+    else:
+        try:
+            code = _parse_code(raw_code)
+        except ValueError as exc:
+            report.add("code", str(exc))
+            # Keep grouping by what was written so the rows below don't repeat the error.
+            code = as_text(raw_code).lower()
+    raw_version = row.get("version")
+    if raw_version is None:
+        return code, previous[1] if previous is not None and previous[0] == code else 1
+    try:
+        return code, as_int(raw_version, minimum=1, maximum=32767)
+    except ValueError as exc:
+        report.add("version", str(exc))
+        return _UNIDENTIFIED
+
+
+def _check_curriculum_values(row, draft, positions, report) -> None:
+    for name in CURRICULUM_FIELDS:
+        raw = row.get(name)
+        if raw is None:
+            continue
+        try:
+            value = _parse_curriculum_value(name, raw, positions)
+        except ValueError as exc:
+            report.add(name, str(exc))
+            if draft is not None:
+                draft.failed.add(name)
+            continue
+        if draft is None:
+            continue
+        if name not in draft.values:
+            draft.values[name] = value
+            draft.value_rows[name] = row.number
+        elif draft.values[name] != value:
+            report.add(
+                name,
+                _("“%(value)s” differs from “%(first)s” on row %(row)d of the same curriculum version.")
+                % {
+                    "value": _display(value),
+                    "first": _display(draft.values[name]),
+                    "row": draft.value_rows[name],
+                },
+                code="inconsistent",
+            )
+
+
+def _check_topic_and_material(row, draft, report) -> None:
+    material = _row_material(row, report)
+    has_topic = any(row.get(name) is not None for name in TOPIC_FIELDS)
+    if not has_topic and material is not None:
+        if draft is not None and material not in draft.materials:
+            draft.materials.append(material)
+        return
+
+    topic: dict[str, Any] = {}
+    raw = row.get("topic_order")
+    if raw is None:
+        report.add("topic_order", _("This value is required."), code="required")
+    else:
+        try:
+            topic["order"] = as_int(raw, minimum=1, maximum=32767)
+        except ValueError as exc:
+            report.add("topic_order", str(exc))
+    raw = row.get("topic_title")
+    if raw is None:
+        report.add("topic_title", _("This value is required."), code="required")
+    else:
+        try:
+            topic["title_vi"] = as_text(raw, max_length=300)
+        except ValueError as exc:
+            report.add("topic_title", str(exc))
+    raw = row.get("topic_title_en")
+    try:
+        topic["title_en"] = "" if raw is None else as_text(raw, max_length=300)
+    except ValueError as exc:
+        report.add("topic_title_en", str(exc))
+    raw = row.get("hours")
+    if raw is None:
+        report.add("hours", _("This value is required."), code="required")
+    else:
+        try:
+            hours = as_decimal(raw, decimal_places=1, max_digits=5)
+        except ValueError as exc:
+            report.add("hours", str(exc))
+        else:
+            if hours <= 0:
+                report.add("hours", _("Must be greater than 0 (got %(value)s).") % {"value": raw})
+            else:
+                topic["hours"] = hours
+
+    if draft is None:
+        return
+    # A topic row with errors is reported on its row; the curriculum is not also "without topics".
+    draft.has_topic_rows = True
+    order = topic.get("order")
+    if order is not None and order in draft.topic_rows:
+        report.add(
+            "topic_order",
+            _("Topic %(order)d is already on row %(row)d of the same curriculum version.")
+            % {"order": order, "row": draft.topic_rows[order]},
+            code="duplicate",
+        )
+        return
+    if order is not None:
+        draft.topic_rows[order] = row.number
+    if {"order", "title_vi", "title_en", "hours"} <= topic.keys():
+        draft.topics.append(topic)
+    if material is not None and material not in draft.materials:
+        draft.materials.append(material)
+
+
+def _row_material(row, report) -> dict | None:
+    title, url = row.get("material_title"), row.get("material_url")
+    if title is None and url is None:
+        return None
+    material: dict[str, Any] = {"kind": MaterialKind.DOCUMENT.value, "url": ""}
+    if url is not None:
+        try:
+            url = as_text(url, max_length=500)
+            _validate_url(url)
+        except ValidationError:
+            report.add("material_url", _("“%(value)s” is not an http(s) link.") % {"value": url})
+            return None
+        except ValueError as exc:
+            report.add("material_url", str(exc))
+            return None
+        material.update(kind=MaterialKind.LINK.value, url=url)
+    try:
+        material["title"] = as_text(title, max_length=300) if title is not None else url
+    except ValueError as exc:
+        report.add("material_title", str(exc))
+        return None
+    if len(material["title"]) > 300:
+        report.add("material_title", _("Required when the link is longer than 300 characters."))
+        return None
+    return material
+
+
+def draft_stored_form(draft: CurriculumDraft) -> dict:
+    """What the draft would store, in the form of stored_form(), to tell an unchanged version."""
+    data = draft.as_data()
+    return {
+        "title_vi": data["title_vi"],
+        "title_en": data["title_en"],
+        "description": data["description"],
+        "area_type": data["area_type"],
+        "issued_on": data["issued_on"],
+        "issued_by": data["issued_by"],
+        "status": data["status"],
+        "has_final_assessment": data["has_final_assessment"],
+        "is_starter": False,
+        "positions": sorted(p.pk for p in data["positions"]),
+        "topics": [(t["order"], t["title_vi"], t["title_en"], Decimal(t["hours"])) for t in data["topics"]],
+        "materials": [(m["kind"], m["title"], m["url"]) for m in data["materials"]],
+    }
+
+
+def stored_form(curriculum) -> dict:
+    """A stored curriculum version in a comparable form (expects positions/topics/materials prefetched)."""
+    return {
+        "title_vi": curriculum.title_vi,
+        "title_en": curriculum.title_en,
+        "description": curriculum.description,
+        "area_type": curriculum.area_type,
+        "issued_on": curriculum.issued_on,
+        "issued_by": curriculum.issued_by,
+        "status": curriculum.status,
+        "has_final_assessment": curriculum.has_final_assessment,
+        "is_starter": curriculum.is_starter,
+        "positions": sorted(p.pk for p in curriculum.positions.all()),
+        "topics": [(t.order, t.title_vi, t.title_en, t.hours) for t in curriculum.topics.all()],
+        "materials": [(m.kind, m.title, m.url) for m in curriculum.materials.all()],
+    }

@@ -1,0 +1,339 @@
+"""Read an uploaded CSV or XLSX file into rows keyed by field, for every importer.
+
+Admins and provinces prepare these files by hand in Excel or LibreOffice, so the reader is lenient
+where people differ and strict where a guess could store wrong data:
+
+* headings are matched ignoring case, Vietnamese diacritics and punctuation ("Số tiết", "SO TIET"
+  and "so tiet (*)" are the same column), against the headings each importer accepts per field;
+  columns no field claims are ignored;
+* the first non-blank row is the heading row; rows are numbered as the spreadsheet shows them
+  (heading on row 1 means the first data row is row 2), so error reports point at the right line;
+* blank rows are skipped; text is NFC-normalised and trimmed; whole-number floats from Excel
+  (12.0) become ints; Excel dates stay dates;
+* CSV must be UTF-8 (with or without BOM, as Excel writes it), delimited by "," or ";";
+* anything that can't be read is a DomainError on the field "file" (HTTP 400), never a 500.
+
+The cell parsers at the end (as_text, as_int, …) raise ValueError with a message fit for the
+import report; importers turn it into an ErrorItem naming the row and field.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from courses.errors import DomainError
+from courses.text import fold, nfc
+
+CSV_EXTENSIONS = (".csv",)
+XLSX_EXTENSIONS = (".xlsx", ".xlsm")
+_ZIP_MAGIC = b"PK\x03\x04"
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A field an importer reads, with the headings people give it in files."""
+
+    field: str
+    headings: Sequence[str]
+    required: bool = False
+    help: str = ""
+
+    @property
+    def heading(self) -> str:
+        """The heading written in templates and shown in messages."""
+        return self.headings[0]
+
+
+@dataclass
+class TableRow:
+    number: int
+    values: dict[str, Any]
+
+    def get(self, field: str, default=None):
+        value = self.values.get(field)
+        return default if is_blank(value) else value
+
+
+@dataclass
+class Table:
+    rows: list[TableRow]
+    # field -> heading as written in the file, so messages quote what the user sees.
+    headings: dict[str, str]
+
+
+def heading_key(text: str) -> str:
+    return _NON_ALNUM.sub(" ", fold(str(text))).strip()
+
+
+def is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def file_error(message: str) -> DomainError:
+    return DomainError(message=message, field="file")
+
+
+def _max_rows() -> int:
+    return settings.IMPORT_MAX_ROWS
+
+
+def read_table(*, content: bytes, filename: str, columns: Sequence[Column]) -> Table:
+    """Parse a CSV or XLSX file into data rows; DomainError(field="file") when it can't be read."""
+    name = (filename or "").lower()
+    if name.endswith(XLSX_EXTENSIONS):
+        raw_rows = _xlsx_rows(content)
+    elif name.endswith(CSV_EXTENSIONS):
+        raw_rows = _csv_rows(content)
+    elif name.endswith(".xls"):
+        raise file_error(_("Old Excel files (.xls) are not supported: save the file as .xlsx or .csv."))
+    else:
+        raise file_error(_("Unsupported file type: upload an .xlsx or .csv file."))
+    return _build_table(raw_rows, columns)
+
+
+def _cell(value):
+    """One stored form for a cell value, whichever program wrote the file."""
+    if isinstance(value, str):
+        value = nfc(value)
+        return value or None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time(0):
+        return value.date()
+    return value
+
+
+def _xlsx_rows(content: bytes) -> list[tuple[int, list]]:
+    # Sniff the content, not only the name: a renamed .xls or HTML export must be a 400.
+    if not content.startswith(_ZIP_MAGIC):
+        raise file_error(_("The file is not a valid .xlsx workbook."))
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
+        raise file_error(_("The file is not a valid .xlsx workbook.")) from exc
+    try:
+        sheet = workbook.worksheets[0] if workbook.worksheets else None
+        if sheet is None:
+            raise file_error(_("The workbook has no worksheet."))
+        try:
+            # Materialised inside the try: openpyxl parses lazily and a damaged sheet fails here.
+            rows = _non_blank(enumerate(sheet.iter_rows(values_only=True), start=1))
+        except DomainError:
+            raise
+        except Exception as exc:  # openpyxl raises many types for damaged XML
+            raise file_error(_("The worksheet could not be read: %(error)s") % {"error": exc}) from exc
+    finally:
+        workbook.close()
+    return rows
+
+
+def _non_blank(numbered_rows: Iterable[tuple[int, Sequence]]) -> list[tuple[int, list]]:
+    """Keep the rows that have a value, stopping as soon as there are too many.
+
+    Blank rows don't count: sheets often carry formatting far below the data.
+    """
+    limit = _max_rows() + 1  # the heading row
+    rows = []
+    for number, values in numbered_rows:
+        cells = [_cell(v) for v in values]
+        if all(is_blank(v) for v in cells):
+            continue
+        if len(rows) >= limit:
+            raise file_error(_("The file has more than %(max)d data rows.") % {"max": _max_rows()})
+        rows.append((number, cells))
+    return rows
+
+
+def _csv_rows(content: bytes) -> list[tuple[int, list]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise file_error(
+            _("The CSV file is not UTF-8 encoded: in Excel choose “CSV UTF-8 (Comma delimited)”.")
+        ) from exc
+    if "\x00" in text:
+        raise file_error(_("The file is not a text CSV file."))
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    # Excel in a Vietnamese locale writes ";" because "," is the decimal separator.
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        rows = _non_blank(enumerate(reader, start=1))
+    except csv.Error as exc:
+        raise file_error(_("The CSV file could not be read: %(error)s") % {"error": exc}) from exc
+    return rows
+
+
+def _build_table(raw_rows: Iterable[tuple[int, list]], columns: Sequence[Column]) -> Table:
+    by_key: dict[str, Column] = {}
+    for column in columns:
+        for heading in (*column.headings, column.field):
+            by_key[heading_key(heading)] = column
+
+    header_number = None
+    index_to_field: dict[int, str] = {}
+    headings: dict[str, str] = {}
+    rows: list[TableRow] = []
+    for number, cells in raw_rows:
+        if header_number is None:
+            header_number = number
+            for index, heading in enumerate(cells):
+                if is_blank(heading):
+                    continue
+                column = by_key.get(heading_key(heading))
+                if column is None:
+                    continue
+                if column.field in headings:
+                    raise file_error(
+                        _("Columns “%(first)s” and “%(second)s” are the same field; keep one.")
+                        % {"first": headings[column.field], "second": heading}
+                    )
+                index_to_field[index] = column.field
+                headings[column.field] = str(heading)
+            missing = [c.heading for c in columns if c.required and c.field not in headings]
+            if missing:
+                raise file_error(
+                    _("Required columns are missing: %(columns)s. The heading row is row %(row)d.")
+                    % {"columns": ", ".join(f"“{m}”" for m in missing), "row": number}
+                )
+            continue
+        row_values = {
+            field: cells[index] if index < len(cells) else None for index, field in index_to_field.items()
+        }
+        if all(is_blank(v) for v in row_values.values()):
+            continue
+        rows.append(TableRow(number=number, values=row_values))
+
+    if header_number is None:
+        raise file_error(_("The file is empty."))
+    if not rows:
+        raise file_error(_("The file has a heading row but no data rows."))
+    for column in columns:
+        headings.setdefault(column.field, column.heading)
+    return Table(rows=rows, headings=headings)
+
+
+# Cell parsers: each takes a non-blank cell value and returns the typed value or raises ValueError.
+
+
+def as_text(value, *, max_length: int | None = None) -> str:
+    if isinstance(value, bool):
+        raise ValueError(_("Expected text, got a true/false value."))
+    if isinstance(value, datetime.datetime | datetime.date):
+        text = value.isoformat()
+    elif isinstance(value, float):
+        text = format(Decimal(repr(value)).normalize(), "f")
+    else:
+        text = nfc(str(value))
+    if max_length is not None and len(text) > max_length:
+        raise ValueError(
+            _("At most %(max)d characters (got %(length)d).") % {"max": max_length, "length": len(text)}
+        )
+    return text
+
+
+def as_int(value, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    if isinstance(value, bool):
+        raise ValueError(_("Expected a whole number."))
+    if isinstance(value, int):
+        number = value
+    else:
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise ValueError(_("“%(value)s” is not a whole number.") % {"value": value}) from None
+        if number != number.to_integral_value():
+            raise ValueError(_("“%(value)s” is not a whole number.") % {"value": value})
+        number = int(number)
+    if minimum is not None and number < minimum:
+        raise ValueError(_("Must be at least %(min)d.") % {"min": minimum})
+    if maximum is not None and number > maximum:
+        raise ValueError(_("Must be at most %(max)d.") % {"max": maximum})
+    return number
+
+
+def as_decimal(value, *, decimal_places: int, max_digits: int) -> Decimal:
+    if isinstance(value, bool):
+        raise ValueError(_("Expected a number."))
+    if isinstance(value, float):
+        number = Decimal(repr(value))
+    elif isinstance(value, int):
+        number = Decimal(value)
+    else:
+        # Vietnamese spreadsheets write the decimal separator as a comma.
+        text = str(value).strip().replace(",", ".")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(_("“%(value)s” is not a number.") % {"value": value}) from None
+    if not number.is_finite():
+        raise ValueError(_("“%(value)s” is not a number.") % {"value": value})
+    if number != number.quantize(Decimal(1).scaleb(-decimal_places)):
+        raise ValueError(_("At most %(places)d decimal place(s).") % {"places": decimal_places})
+    if abs(number) >= Decimal(10) ** (max_digits - decimal_places):
+        raise ValueError(_("The number is too large."))
+    return number
+
+
+_DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
+
+
+def as_date(value) -> datetime.date:
+    """A date from an Excel date cell, dd/mm/yyyy (as written in Vietnam) or ISO yyyy-mm-dd."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = str(value).strip()
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(_("“%(value)s” is not a date: write dd/mm/yyyy.") % {"value": value})
+
+
+def as_choice(value, choices: Mapping[str, Any]):
+    """Map a cell to a value through `choices`, keyed by heading_key of each accepted spelling."""
+    key = heading_key(as_text(value))
+    if key not in choices:
+        raise ValueError(_("“%(value)s” is not one of the accepted values.") % {"value": value})
+    return choices[key]
+
+
+_TRUE = {"co", "c", "x", "yes", "y", "true", "1"}
+_FALSE = {"khong", "k", "no", "n", "false", "0"}
+
+
+def as_bool(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    key = heading_key(as_text(value))
+    if key in _TRUE:
+        return True
+    if key in _FALSE:
+        return False
+    raise ValueError(_("“%(value)s” is not yes or no: write “có” or “không”.") % {"value": value})
+
+
+def split_list(value, separator: str = ";") -> list[str]:
+    """Split a cell listing several values; new lines (Alt+Enter in Excel) also separate."""
+    text = as_text(value).replace("\n", separator)
+    return [part.strip() for part in text.split(separator) if part.strip()]

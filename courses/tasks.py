@@ -1,0 +1,12 @@
+"""Celery tasks of the courses app: thin wrappers that hand a job id to a service."""
+
+from celery import shared_task
+
+from courses.services import import_job_run
+
+
+@shared_task(name="courses.import_job_run")
+def import_job_run_task(job_id: int) -> str:
+    """Run one import job. Acknowledged late (settings): a job a lost worker was running is
+    delivered again, and import_job_run makes a second delivery harmless."""
+    return import_job_run(job_id=job_id).status
