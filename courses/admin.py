@@ -1,1 +1,141 @@
-# Register your models here.
+"""The ministry's back office. Labels come from the models' Vietnamese verbose names.
+
+Foreign keys to large tables (communes, provinces, curricula) use autocompletion and changelists
+join their related rows, so that no page loads a whole table or runs a query per row.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import Commune, Curriculum, Level, Material, Position, Programme, Province, Topic, User
+from courses.selectors import ProvinceStatus
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "full_name", "email", "role", "province", "is_staff", "is_active"]
+    list_filter = ["role", "is_staff", "is_superuser", "is_active"]
+    search_fields = ["username", "full_name", "email"]
+    list_select_related = ["province"]
+    autocomplete_fields = ["province"]
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("Vai trò và đơn vị"), {"fields": ("full_name", "role", "province")}),
+    )
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
+        (_("Vai trò và đơn vị"), {"fields": ("full_name", "role", "province")}),
+    )
+
+
+class ProvinceStatusFilter(admin.SimpleListFilter):
+    title = _("hiệu lực")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return ProvinceStatus.choices
+
+    def queryset(self, request, queryset):
+        if self.value() == ProvinceStatus.CURRENT:
+            return queryset.current()
+        if self.value() == ProvinceStatus.LEGACY:
+            return queryset.legacy()
+        return queryset
+
+
+@admin.register(Province)
+class ProvinceAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "division_type", "region", "valid_from", "valid_until", "successor"]
+    list_filter = [ProvinceStatusFilter, "region"]
+    search_fields = ["code", "name", "codename"]
+    list_select_related = ["successor"]
+    autocomplete_fields = ["successor"]
+
+
+@admin.register(Commune)
+class CommuneAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "division_type", "province", "area_type"]
+    list_filter = ["area_type", ("province", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["code", "name", "codename"]
+    list_select_related = ["province"]
+    autocomplete_fields = ["province"]
+
+
+@admin.register(Position)
+class PositionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_vi", "name_en", "category", "sort_order", "is_active"]
+    list_filter = ["category", "is_active"]
+    search_fields = ["code", "name_vi", "name_en"]
+
+
+class TopicInline(admin.TabularInline):
+    model = Topic
+    extra = 0
+    fields = ["order", "title_vi", "title_en", "hours"]
+
+
+class MaterialInline(admin.TabularInline):
+    model = Material
+    extra = 0
+    fields = ["order", "kind", "title", "url"]
+    # Links typed without a scheme are government sites served over https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(Curriculum)
+class CurriculumAdmin(admin.ModelAdmin):
+    list_display = ["code", "version", "title_vi", "area_type", "status", "is_starter", "hours"]
+    list_filter = ["status", "area_type", "is_starter", "has_final_assessment"]
+    search_fields = ["code", "title_vi", "title_en"]
+    filter_horizontal = ["positions"]
+    readonly_fields = ["is_starter", "created_at", "updated_at"]
+    inlines = [TopicInline, MaterialInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_total_hours()
+
+    def get_search_results(self, request, queryset, search_term):
+        # The search box also matches titles typed without diacritics ("boi duong").
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term:
+            results = results | queryset.search(search_term)
+        return results, may_have_duplicates
+
+    @admin.display(description=_("số tiết"), ordering="total_hours_sum")
+    def hours(self, curriculum):
+        return curriculum.total_hours_sum or 0
+
+    def save_model(self, request, obj, form, change):
+        # An edited set is no longer the starter stand-in, which the reference loader overwrites.
+        obj.is_starter = False
+        super().save_model(request, obj, form, change)
+
+
+class ProgrammeAdminForm(forms.ModelForm):
+    levels = forms.MultipleChoiceField(
+        label=_("cấp thực hiện"), choices=Level.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    class Meta:
+        model = Programme
+        fields = [
+            "code",
+            "decision_number",
+            "title_vi",
+            "title_en",
+            "description",
+            "period_start",
+            "period_end",
+            "levels",
+        ]
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    form = ProgrammeAdminForm
+    list_display = ["code", "decision_number", "title_vi", "period_start", "period_end"]
+    search_fields = ["code", "decision_number", "title_vi", "title_en"]
+    date_hierarchy = "period_start"

@@ -117,6 +117,9 @@ def api_exception_handler(exc, context):
     else:
         code = _CODES.get(response.status_code, getattr(exc, "default_code", "error"))
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        if isinstance(detail, dict):
+            # simplejwt rejects a bad bearer token with a dict detail; its "detail" is the message.
+            detail = detail.get("detail", _("Invalid input."))
         body = error_body(response.status_code, code, str(detail))
     response.data = body
     return response

@@ -1,8 +1,21 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from courses import views
+
 router = DefaultRouter(trailing_slash=False)
+router.register("positions", views.PositionViewSet, basename="position")
+router.register("provinces", views.ProvinceViewSet, basename="province")
+router.register("communes", views.CommuneViewSet, basename="commune")
+router.register("curricula", views.CurriculumViewSet, basename="curriculum")
+router.register("topics", views.TopicViewSet, basename="topic")
 
 urlpatterns = [
+    path("auth/token", views.TokenObtainView.as_view(), name="token-obtain"),
+    path("auth/token/refresh", views.TokenRefreshView.as_view(), name="token-refresh"),
+    path("auth/token/revoke", views.TokenRevokeView.as_view(), name="token-revoke"),
+    path("me", views.MeView.as_view(), name="me"),
+    # Fixed paths under a router prefix (e.g. curricula/import) go above the router: its detail
+    # route would otherwise take the last segment for an id.
     path("", include(router.urls)),
 ]

@@ -1,7 +1,12 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from reporting import views
+
 router = DefaultRouter(trailing_slash=False)
+router.register("programmes", views.ProgrammeViewSet, basename="programme")
+router.register("targets", views.TargetViewSet, basename="target")
+router.register("baselines", views.BaselineViewSet, basename="baseline")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -139,6 +139,16 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several choice sets share a field name ("status", "kind"): name their enums explicitly.
+    "ENUM_NAME_OVERRIDES": {
+        "CurriculumStatusEnum": "courses.models.CurriculumStatus",
+        "ImportKindEnum": "courses.models.ImportKind",
+        "ImportStatusEnum": "courses.models.ImportStatus",
+        "LevelEnum": "courses.models.Level",
+        "MaterialKindEnum": "courses.models.MaterialKind",
+        "ProvinceStatusEnum": "courses.selectors.ProvinceStatus",
+        "ScopeKindEnum": "courses.selectors.ScopeKind",
+    },
 }
 
 # Celery: Redis as broker when REDIS_URL is set; otherwise tasks run in-process so that the

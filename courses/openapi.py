@@ -1,0 +1,111 @@
+"""OpenAPI pieces shared by every app's API: the one error shape, documented once.
+
+Every view names the error statuses it can answer with `error_responses(...)`, so that clients
+read a single `ErrorResponse` component whatever the endpoint.
+"""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+
+
+class ErrorItemSerializer(serializers.Serializer):
+    field = serializers.CharField(
+        required=False,
+        help_text='Path of the field in error, e.g. "topics.1.hours"; absent for whole-request errors.',
+    )
+    row = serializers.IntegerField(required=False, help_text="Row of an imported file, when there is one.")
+    code = serializers.CharField(help_text='Machine-readable code, e.g. "required", "invalid".')
+    message = serializers.CharField(help_text="Human-readable message in the request's language.")
+
+
+class ErrorResponseSerializer(serializers.Serializer):
+    status = serializers.IntegerField(help_text="The HTTP status, repeated.")
+    code = serializers.CharField(
+        help_text='"invalid", "not_authenticated", "permission_denied", "not_found", "conflict", …'
+    )
+    message = serializers.CharField()
+    errors = ErrorItemSerializer(many=True)
+
+    class Meta:
+        # Pinned so that every app refers to the same component.
+        ref_name = "ErrorResponse"
+
+
+_DESCRIPTIONS = {
+    400: "Invalid input: each item of `errors` names the field (and row) it belongs to.",
+    401: "Not signed in, or the token is invalid or expired.",
+    403: "Signed in, but the role may not do this.",
+    404: "No such object, or not visible to this user.",
+    409: "The request conflicts with stored data (e.g. the object is still referenced).",
+}
+
+
+def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
+    return {
+        code: OpenApiResponse(ErrorResponseSerializer, description=_DESCRIPTIONS[code]) for code in statuses
+    }
+
+
+# The usual sets: reads need a signed-in user; writes also need the right role.
+READ_LIST_ERRORS = error_responses(400, 401)
+READ_DETAIL_ERRORS = error_responses(401, 404)
+CREATE_ERRORS = error_responses(400, 401, 403, 409)
+UPDATE_ERRORS = error_responses(400, 401, 403, 404, 409)
+DELETE_ERRORS = error_responses(401, 403, 404, 409)
+
+
+WRITE_RULE = "Central admins only; other roles get 403."
+
+
+def crud_schema(
+    *,
+    singular: str,
+    plural: str,
+    description: str,
+    read,
+    list_read=None,
+    write=None,
+    read_only: bool = False,
+) -> dict:
+    """extend_schema_view arguments documenting the actions of a model viewset."""
+    actions = {
+        "list": extend_schema(
+            summary=f"List {plural}",
+            description=f"{description}\n\nAny signed-in user. Paginated: `page`, `page_size`.",
+            responses={200: list_read or read, **READ_LIST_ERRORS},
+        ),
+        "retrieve": extend_schema(
+            summary=f"Get one {singular}",
+            description=f"{description}\n\nAny signed-in user.",
+            responses={200: read, **READ_DETAIL_ERRORS},
+        ),
+    }
+    if read_only:
+        return actions
+    write = write or read
+    actions.update(
+        create=extend_schema(
+            summary=f"Create a {singular}",
+            description=WRITE_RULE,
+            request=write,
+            responses={201: read, **CREATE_ERRORS},
+        ),
+        update=extend_schema(
+            summary=f"Replace a {singular}",
+            description=f"{WRITE_RULE} Fields left out take their defaults.",
+            request=write,
+            responses={200: read, **UPDATE_ERRORS},
+        ),
+        partial_update=extend_schema(
+            summary=f"Change some fields of a {singular}",
+            description=f"{WRITE_RULE} Fields left out keep their values.",
+            request=write,
+            responses={200: read, **UPDATE_ERRORS},
+        ),
+        destroy=extend_schema(
+            summary=f"Delete a {singular}",
+            description=f"{WRITE_RULE} 409 while other records still refer to it.",
+            responses={204: None, **DELETE_ERRORS},
+        ),
+    )
+    return actions

@@ -1,0 +1,100 @@
+"""The OpenAPI schema: generated without warnings, with every endpoint and one error shape."""
+
+import pytest
+import yaml
+from django.core.management import call_command
+
+PATHS = {
+    "/api/v1/auth/token": {"post"},
+    "/api/v1/auth/token/refresh": {"post"},
+    "/api/v1/auth/token/revoke": {"post"},
+    "/api/v1/me": {"get"},
+    "/api/v1/positions": {"get", "post"},
+    "/api/v1/positions/{id}": {"get", "put", "patch", "delete"},
+    "/api/v1/provinces": {"get", "post"},
+    "/api/v1/provinces/{id}": {"get", "put", "patch", "delete"},
+    "/api/v1/provinces/mapping": {"get"},
+    "/api/v1/communes": {"get", "post"},
+    "/api/v1/communes/{id}": {"get", "put", "patch", "delete"},
+    "/api/v1/curricula": {"get", "post"},
+    "/api/v1/curricula/{id}": {"get", "put", "patch", "delete"},
+    "/api/v1/topics": {"get"},
+    "/api/v1/topics/{id}": {"get"},
+    "/api/v1/programmes": {"get", "post"},
+    "/api/v1/programmes/{id}": {"get", "put", "patch", "delete"},
+    "/api/v1/targets": {"get", "post"},
+    "/api/v1/targets/{id}": {"get", "put", "patch", "delete"},
+    "/api/v1/baselines": {"get", "post"},
+    "/api/v1/baselines/{id}": {"get", "put", "patch", "delete"},
+}
+ERROR_REF = "#/components/schemas/ErrorResponse"
+
+
+@pytest.fixture(scope="module")
+def schema(tmp_path_factory):
+    path = tmp_path_factory.mktemp("schema") / "schema.yaml"
+    # Fails on any warning (an undocumented parameter, an ambiguous enum, …) as well as on errors.
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(path))
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _operations(schema):
+    for path, methods in PATHS.items():
+        for method in methods:
+            yield path, method, schema["paths"][path][method]
+
+
+def test_every_endpoint_is_present(schema):
+    for path, methods in PATHS.items():
+        assert path in schema["paths"], path
+        assert methods <= set(schema["paths"][path]), path
+
+
+def test_every_operation_has_a_summary_and_description(schema):
+    for path, method, operation in _operations(schema):
+        assert operation.get("summary"), (path, method)
+        assert operation.get("description"), (path, method)
+
+
+def test_every_parameter_is_described(schema):
+    for path, method, operation in _operations(schema):
+        for parameter in operation.get("parameters", []):
+            assert parameter.get("description"), (path, method, parameter["name"])
+
+
+def test_errors_use_the_one_error_component(schema):
+    error = schema["components"]["schemas"]["ErrorResponse"]
+    assert set(error["properties"]) == {"status", "code", "message", "errors"}
+    item = schema["components"]["schemas"]["ErrorItem"]
+    assert set(item["properties"]) == {"field", "row", "code", "message"}
+    for path, method, operation in _operations(schema):
+        errors = {code: r for code, r in operation["responses"].items() if code.startswith("4")}
+        assert errors, (path, method)
+        for response in errors.values():
+            assert response["content"]["application/json"]["schema"]["$ref"] == ERROR_REF
+        if not path.startswith("/api/v1/auth/"):
+            assert "401" in errors, (path, method)
+        if method in ("post", "put", "patch", "delete") and not path.startswith("/api/v1/auth/"):
+            assert "403" in errors, (path, method)
+        if "{id}" in path:
+            assert "404" in errors, (path, method)
+        if method in ("post", "put", "patch"):
+            assert "400" in errors, (path, method)
+
+
+def test_list_filters_are_documented(schema):
+    def names(path):
+        return {p["name"] for p in schema["paths"][path]["get"]["parameters"]}
+
+    assert {"category", "is_active", "page", "page_size"} <= names("/api/v1/positions")
+    assert {"status", "region", "code"} <= names("/api/v1/provinces")
+    assert {"province", "province_code", "search"} <= names("/api/v1/communes")
+    assert {"position", "area_type", "status", "is_starter", "code", "search"} <= names("/api/v1/curricula")
+    assert {"curriculum"} <= names("/api/v1/topics")
+    assert {"programme", "level", "province", "curriculum", "position", "year"} <= names("/api/v1/targets")
+    assert {"programme"} <= names("/api/v1/baselines")
+
+
+def test_schema_and_docs_are_served(client, db):
+    assert client.get("/api/schema/").status_code == 200
+    assert client.get("/api/docs/").status_code == 200
