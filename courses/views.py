@@ -25,7 +25,10 @@ class TokenObtainView(jwt_views.TokenObtainPairView):
         description="Exchange a username and password for an access token (send it as "
         "`Authorization: Bearer <access>`) and a refresh token.",
         request=serializers.CredentialsSerializer,
-        responses={200: serializers.TokenPairSerializer, **error_responses(400, 401)},
+        responses={
+            200: OpenApiResponse(serializers.TokenPairSerializer, description="Signed in."),
+            **error_responses(400, 401),
+        },
     )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
@@ -37,7 +40,10 @@ class TokenRefreshView(jwt_views.TokenRefreshView):
         description="Exchange a refresh token for a new access token and a new refresh token; the "
         "old refresh token is revoked. A revoked or expired refresh token gets 401.",
         request=serializers.RefreshTokenSerializer,
-        responses={200: serializers.TokenPairSerializer, **error_responses(400, 401)},
+        responses={
+            200: OpenApiResponse(serializers.TokenPairSerializer, description="A new pair of tokens."),
+            **error_responses(400, 401),
+        },
     )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
