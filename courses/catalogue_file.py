@@ -189,14 +189,14 @@ def _position_index() -> dict[str, Position]:
 
 
 def _parse_code(value) -> str:
-    code = as_text(value).lower()
-    if len(code) > 50:
-        raise ValueError(_("At most 50 characters."))
+    code = as_text(value, max_length=50).lower()
     try:
         validate_slug(code)
     except ValidationError:
         raise ValueError(
-            _("“%(value)s” is not a valid code: use letters, digits, hyphens or underscores.")
+            _(
+                "“%(value)s” không phải là mã hợp lệ: chỉ dùng chữ cái không dấu, chữ số, dấu gạch ngang hoặc gạch dưới."
+            )
             % {"value": value}
         ) from None
     return code
@@ -205,11 +205,11 @@ def _parse_code(value) -> str:
 def _parse_positions(value, index: dict[str, Position]) -> list[Position]:
     names = split_list(value)
     if not names:
-        raise ValueError(_("This value is required."))
+        raise ValueError(_("Không được để trống."))
     unknown = [name for name in names if heading_key(name) not in index]
     if unknown:
         raise ValueError(
-            _("Unknown position(s): %(names)s. Use a position code or its Vietnamese name.")
+            _("Không có chức danh: %(names)s. Hãy ghi mã hoặc tên tiếng Việt của chức danh.")
             % {"names": "; ".join(f"“{n}”" for n in unknown)}
         )
     positions = {index[heading_key(name)].pk: index[heading_key(name)] for name in names}
@@ -227,11 +227,11 @@ def _parse_curriculum_value(name: str, value, positions: dict[str, Position]):
         case "positions":
             return _parse_positions(value, positions)
         case "area_type":
-            return as_choice(value, AREA_TYPES)
+            return as_choice(value, AREA_TYPES, _("hãy ghi “đồng bằng”, “miền núi” hoặc để trống"))
         case "issued_on":
             return as_date(value)
         case "status":
-            return as_choice(value, STATUSES)
+            return as_choice(value, STATUSES, _("hãy ghi “đang áp dụng” hoặc “ngừng áp dụng”"))
         case "has_final_assessment":
             return as_bool(value)
     raise AssertionError(name)
@@ -274,9 +274,11 @@ def catalogue_rows_check(
         report = _RowErrors(errors, draft.first_row)
         for required in ("title_vi", "positions"):
             if required not in draft.values and required not in draft.failed:
-                report.add(required, _("Required on at least one row of this curriculum."), code="required")
+                report.add(
+                    required, _("Phải ghi trên ít nhất một dòng của bộ chương trình này."), code="required"
+                )
         if not draft.has_topic_rows:
-            report.add("topic_title", _("The curriculum has no topic."), code="required")
+            report.add("topic_title", _("Bộ chương trình chưa có chuyên đề nào."), code="required")
     errors.sort(key=lambda e: (e.row or 0, list(HEADINGS).index(e.field) if e.field in HEADINGS else 0))
     return list(drafts.values()), errors
 
@@ -290,7 +292,7 @@ def _row_key(row: TableRow, previous: tuple[str, int] | None, report: _RowErrors
     raw_code = row.get("code")
     if raw_code is None:
         if previous is None:
-            report.add("code", _("Required on the first row of a curriculum."), code="required")
+            report.add("code", _("Phải ghi ở dòng đầu tiên của mỗi bộ chương trình."), code="required")
             return _UNIDENTIFIED
         if previous == _UNIDENTIFIED:
             return _UNIDENTIFIED
@@ -332,7 +334,7 @@ def _check_curriculum_values(row, draft, positions, report) -> None:
         elif draft.values[name] != value:
             report.add(
                 name,
-                _("“%(value)s” differs from “%(first)s” on row %(row)d of the same curriculum version.")
+                _("“%(value)s” khác với “%(first)s” ở dòng %(row)d của cùng phiên bản bộ chương trình.")
                 % {
                     "value": _display(value),
                     "first": _display(draft.values[name]),
@@ -353,7 +355,7 @@ def _check_topic_and_material(row, draft, report) -> None:
     topic: dict[str, Any] = {}
     raw = row.get("topic_order")
     if raw is None:
-        report.add("topic_order", _("This value is required."), code="required")
+        report.add("topic_order", _("Không được để trống."), code="required")
     else:
         try:
             topic["order"] = as_int(raw, minimum=1, maximum=32767)
@@ -361,7 +363,7 @@ def _check_topic_and_material(row, draft, report) -> None:
             report.add("topic_order", str(exc))
     raw = row.get("topic_title")
     if raw is None:
-        report.add("topic_title", _("This value is required."), code="required")
+        report.add("topic_title", _("Không được để trống."), code="required")
     else:
         try:
             topic["title_vi"] = as_text(raw, max_length=300)
@@ -374,7 +376,7 @@ def _check_topic_and_material(row, draft, report) -> None:
         report.add("topic_title_en", str(exc))
     raw = row.get("hours")
     if raw is None:
-        report.add("hours", _("This value is required."), code="required")
+        report.add("hours", _("Không được để trống."), code="required")
     else:
         try:
             hours = as_decimal(raw, decimal_places=1, max_digits=5)
@@ -382,7 +384,7 @@ def _check_topic_and_material(row, draft, report) -> None:
             report.add("hours", str(exc))
         else:
             if hours <= 0:
-                report.add("hours", _("Must be greater than 0 (got %(value)s).") % {"value": raw})
+                report.add("hours", _("Phải lớn hơn 0 (hiện là %(value)s).") % {"value": raw})
             else:
                 topic["hours"] = hours
 
@@ -394,7 +396,7 @@ def _check_topic_and_material(row, draft, report) -> None:
     if order is not None and order in draft.topic_rows:
         report.add(
             "topic_order",
-            _("Topic %(order)d is already on row %(row)d of the same curriculum version.")
+            _("Chuyên đề số %(order)d đã có ở dòng %(row)d của cùng phiên bản bộ chương trình.")
             % {"order": order, "row": draft.topic_rows[order]},
             code="duplicate",
         )
@@ -417,7 +419,7 @@ def _row_material(row, report) -> dict | None:
             url = as_text(url, max_length=500)
             _validate_url(url)
         except ValidationError:
-            report.add("material_url", _("“%(value)s” is not an http(s) link.") % {"value": url})
+            report.add("material_url", _("“%(value)s” không phải là đường dẫn http(s).") % {"value": url})
             return None
         except ValueError as exc:
             report.add("material_url", str(exc))
@@ -429,7 +431,7 @@ def _row_material(row, report) -> dict | None:
         report.add("material_title", str(exc))
         return None
     if len(material["title"]) > 300:
-        report.add("material_title", _("Required when the link is longer than 300 characters."))
+        report.add("material_title", _("Phải ghi tên tài liệu khi đường dẫn dài hơn 300 ký tự."))
         return None
     return material
 

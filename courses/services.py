@@ -244,7 +244,7 @@ class Importer:
 
 def _forbidden() -> DomainError:
     return DomainError(
-        message=_("You do not have permission to perform this action."),
+        message=_("Bạn không có quyền thực hiện thao tác này."),
         code="permission_denied",
         status=403,
     )
@@ -362,8 +362,7 @@ def import_job_submit(*, kind: str, file_name: str, content: bytes, dry_run: boo
         raise _forbidden()
     if len(content) > settings.IMPORT_MAX_FILE_BYTES:
         raise file_error(
-            _("The file is larger than %(size)d MB.")
-            % {"size": settings.IMPORT_MAX_FILE_BYTES // (1024 * 1024)}
+            _("Tệp lớn hơn %(size)d MB.") % {"size": settings.IMPORT_MAX_FILE_BYTES // (1024 * 1024)}
         )
     table = read_table(content=content, filename=file_name, columns=importer.columns)
     job = ImportJob.objects.create(
@@ -391,7 +390,9 @@ def import_job_enqueue(*, job: ImportJob) -> None:
             logger.exception("import job %s could not be queued", job.pk)
             report = ImportReport(kind=job.kind, dry_run=job.dry_run, total_rows=job.total_rows)
             report.errors = [
-                ErrorItem(message=_("The job could not be queued; try again later."), code="unavailable")
+                ErrorItem(
+                    message=_("Không đưa được lượt nhập vào hàng đợi; hãy thử lại sau."), code="unavailable"
+                )
             ]
             report.error_status = 503
             ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PENDING).update(
@@ -444,7 +445,9 @@ def import_job_run(*, job_id: int) -> ImportJob:
         # The import's transaction rolled back; the job must still end, not stay "running".
         logger.exception("import job %s failed", job.pk)
         report.errors = [
-            ErrorItem(message=_("The import failed unexpectedly; nothing was imported."), code="server_error")
+            ErrorItem(
+                message=_("Lỗi ngoài dự kiến khi nhập; chưa có dữ liệu nào được nhập."), code="server_error"
+            )
         ]
         report.error_status = 500
 

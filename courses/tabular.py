@@ -97,9 +97,9 @@ def read_table(*, content: bytes, filename: str, columns: Sequence[Column]) -> T
     elif name.endswith(CSV_EXTENSIONS):
         raw_rows = _csv_rows(content)
     elif name.endswith(".xls"):
-        raise file_error(_("Old Excel files (.xls) are not supported: save the file as .xlsx or .csv."))
+        raise file_error(_("Không hỗ trợ tệp Excel cũ (.xls): hãy lưu tệp dưới dạng .xlsx hoặc .csv."))
     else:
-        raise file_error(_("Unsupported file type: upload an .xlsx or .csv file."))
+        raise file_error(_("Loại tệp không được hỗ trợ: hãy tải lên tệp .xlsx hoặc .csv."))
     return _build_table(raw_rows, columns)
 
 
@@ -120,25 +120,25 @@ def _cell(value):
 def _xlsx_rows(content: bytes) -> list[tuple[int, list]]:
     # Sniff the content, not only the name: a renamed .xls or HTML export must be a 400.
     if not content.startswith(_ZIP_MAGIC):
-        raise file_error(_("The file is not a valid .xlsx workbook."))
+        raise file_error(_("Tệp không phải là bảng tính .xlsx hợp lệ."))
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
-        raise file_error(_("The file is not a valid .xlsx workbook.")) from exc
+        raise file_error(_("Tệp không phải là bảng tính .xlsx hợp lệ.")) from exc
     try:
         sheet = workbook.worksheets[0] if workbook.worksheets else None
         if sheet is None:
-            raise file_error(_("The workbook has no worksheet."))
+            raise file_error(_("Bảng tính không có trang tính nào."))
         try:
             # Materialised inside the try: openpyxl parses lazily and a damaged sheet fails here.
             rows = _non_blank(enumerate(sheet.iter_rows(values_only=True), start=1))
         except DomainError:
             raise
         except Exception as exc:  # openpyxl raises many types for damaged XML
-            raise file_error(_("The worksheet could not be read: %(error)s") % {"error": exc}) from exc
+            raise file_error(_("Không đọc được trang tính: %(error)s") % {"error": exc}) from exc
     finally:
         workbook.close()
     return rows
@@ -156,7 +156,7 @@ def _non_blank(numbered_rows: Iterable[tuple[int, Sequence]]) -> list[tuple[int,
         if all(is_blank(v) for v in cells):
             continue
         if len(rows) >= limit:
-            raise file_error(_("The file has more than %(max)d data rows.") % {"max": _max_rows()})
+            raise file_error(_("Tệp có quá %(max)d dòng dữ liệu.") % {"max": _max_rows()})
         rows.append((number, cells))
     return rows
 
@@ -166,10 +166,10 @@ def _csv_rows(content: bytes) -> list[tuple[int, list]]:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise file_error(
-            _("The CSV file is not UTF-8 encoded: in Excel choose “CSV UTF-8 (Comma delimited)”.")
+            _("Tệp CSV không dùng bảng mã UTF-8: trong Excel hãy chọn “CSV UTF-8 (Comma delimited)”.")
         ) from exc
     if "\x00" in text:
-        raise file_error(_("The file is not a text CSV file."))
+        raise file_error(_("Tệp không phải là tệp CSV dạng văn bản."))
     first_line = next((line for line in text.splitlines() if line.strip()), "")
     # Excel in a Vietnamese locale writes ";" because "," is the decimal separator.
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
@@ -177,7 +177,7 @@ def _csv_rows(content: bytes) -> list[tuple[int, list]]:
     try:
         rows = _non_blank(enumerate(reader, start=1))
     except csv.Error as exc:
-        raise file_error(_("The CSV file could not be read: %(error)s") % {"error": exc}) from exc
+        raise file_error(_("Không đọc được tệp CSV: %(error)s") % {"error": exc}) from exc
     return rows
 
 
@@ -202,7 +202,7 @@ def _build_table(raw_rows: Iterable[tuple[int, list]], columns: Sequence[Column]
                     continue
                 if column.field in headings:
                     raise file_error(
-                        _("Columns “%(first)s” and “%(second)s” are the same field; keep one.")
+                        _("Cột “%(first)s” và cột “%(second)s” là cùng một trường; hãy giữ một cột.")
                         % {"first": headings[column.field], "second": heading}
                     )
                 index_to_field[index] = column.field
@@ -210,7 +210,7 @@ def _build_table(raw_rows: Iterable[tuple[int, list]], columns: Sequence[Column]
             missing = [c.heading for c in columns if c.required and c.field not in headings]
             if missing:
                 raise file_error(
-                    _("Required columns are missing: %(columns)s. The heading row is row %(row)d.")
+                    _("Thiếu cột bắt buộc: %(columns)s. Dòng tiêu đề là dòng %(row)d.")
                     % {"columns": ", ".join(f"“{m}”" for m in missing), "row": number}
                 )
             continue
@@ -222,9 +222,9 @@ def _build_table(raw_rows: Iterable[tuple[int, list]], columns: Sequence[Column]
         rows.append(TableRow(number=number, values=row_values))
 
     if header_number is None:
-        raise file_error(_("The file is empty."))
+        raise file_error(_("Tệp trống."))
     if not rows:
-        raise file_error(_("The file has a heading row but no data rows."))
+        raise file_error(_("Tệp có dòng tiêu đề nhưng không có dòng dữ liệu."))
     for column in columns:
         headings.setdefault(column.field, column.heading)
     return Table(rows=rows, headings=headings)
@@ -235,7 +235,7 @@ def _build_table(raw_rows: Iterable[tuple[int, list]], columns: Sequence[Column]
 
 def as_text(value, *, max_length: int | None = None) -> str:
     if isinstance(value, bool):
-        raise ValueError(_("Expected text, got a true/false value."))
+        raise ValueError(_("Cần giá trị dạng chữ, không phải giá trị đúng/sai."))
     if isinstance(value, datetime.datetime | datetime.date):
         text = value.isoformat()
     elif isinstance(value, float):
@@ -244,34 +244,34 @@ def as_text(value, *, max_length: int | None = None) -> str:
         text = nfc(str(value))
     if max_length is not None and len(text) > max_length:
         raise ValueError(
-            _("At most %(max)d characters (got %(length)d).") % {"max": max_length, "length": len(text)}
+            _("Tối đa %(max)d ký tự (hiện có %(length)d).") % {"max": max_length, "length": len(text)}
         )
     return text
 
 
 def as_int(value, *, minimum: int | None = None, maximum: int | None = None) -> int:
     if isinstance(value, bool):
-        raise ValueError(_("Expected a whole number."))
+        raise ValueError(_("Cần một số nguyên."))
     if isinstance(value, int):
         number = value
     else:
         try:
             number = Decimal(str(value).strip())
         except InvalidOperation:
-            raise ValueError(_("“%(value)s” is not a whole number.") % {"value": value}) from None
+            raise ValueError(_("“%(value)s” không phải là số nguyên.") % {"value": value}) from None
         if number != number.to_integral_value():
-            raise ValueError(_("“%(value)s” is not a whole number.") % {"value": value})
+            raise ValueError(_("“%(value)s” không phải là số nguyên.") % {"value": value})
         number = int(number)
     if minimum is not None and number < minimum:
-        raise ValueError(_("Must be at least %(min)d.") % {"min": minimum})
+        raise ValueError(_("Phải từ %(min)d trở lên.") % {"min": minimum})
     if maximum is not None and number > maximum:
-        raise ValueError(_("Must be at most %(max)d.") % {"max": maximum})
+        raise ValueError(_("Không được lớn hơn %(max)d.") % {"max": maximum})
     return number
 
 
 def as_decimal(value, *, decimal_places: int, max_digits: int) -> Decimal:
     if isinstance(value, bool):
-        raise ValueError(_("Expected a number."))
+        raise ValueError(_("Cần một số."))
     if isinstance(value, float):
         number = Decimal(repr(value))
     elif isinstance(value, int):
@@ -282,13 +282,13 @@ def as_decimal(value, *, decimal_places: int, max_digits: int) -> Decimal:
         try:
             number = Decimal(text)
         except InvalidOperation:
-            raise ValueError(_("“%(value)s” is not a number.") % {"value": value}) from None
+            raise ValueError(_("“%(value)s” không phải là số.") % {"value": value}) from None
     if not number.is_finite():
-        raise ValueError(_("“%(value)s” is not a number.") % {"value": value})
+        raise ValueError(_("“%(value)s” không phải là số.") % {"value": value})
     if number != number.quantize(Decimal(1).scaleb(-decimal_places)):
-        raise ValueError(_("At most %(places)d decimal place(s).") % {"places": decimal_places})
+        raise ValueError(_("Tối đa %(places)d chữ số thập phân.") % {"places": decimal_places})
     if abs(number) >= Decimal(10) ** (max_digits - decimal_places):
-        raise ValueError(_("The number is too large."))
+        raise ValueError(_("Số quá lớn."))
     return number
 
 
@@ -307,14 +307,17 @@ def as_date(value) -> datetime.date:
             return datetime.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ValueError(_("“%(value)s” is not a date: write dd/mm/yyyy.") % {"value": value})
+    raise ValueError(_("“%(value)s” không phải là ngày: hãy ghi theo dạng dd/mm/yyyy.") % {"value": value})
 
 
-def as_choice(value, choices: Mapping[str, Any]):
-    """Map a cell to a value through `choices`, keyed by heading_key of each accepted spelling."""
+def as_choice(value, choices: Mapping[str, Any], hint: str):
+    """Map a cell to a value through `choices`, keyed by heading_key of each accepted spelling.
+
+    `hint` tells what to write instead, e.g. "write “có” or “không”".
+    """
     key = heading_key(as_text(value))
     if key not in choices:
-        raise ValueError(_("“%(value)s” is not one of the accepted values.") % {"value": value})
+        raise ValueError(_("“%(value)s” không hợp lệ: %(hint)s.") % {"value": value, "hint": hint})
     return choices[key]
 
 
@@ -330,7 +333,7 @@ def as_bool(value) -> bool:
         return True
     if key in _FALSE:
         return False
-    raise ValueError(_("“%(value)s” is not yes or no: write “có” or “không”.") % {"value": value})
+    raise ValueError(_("“%(value)s” không phải có hoặc không: hãy ghi “có” hoặc “không”.") % {"value": value})
 
 
 def split_list(value, separator: str = ";") -> list[str]:

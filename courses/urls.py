@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from courses import views
+from courses import views, views_import
 
 router = DefaultRouter(trailing_slash=False)
 router.register("positions", views.PositionViewSet, basename="position")
@@ -17,5 +17,12 @@ urlpatterns = [
     path("me", views.MeView.as_view(), name="me"),
     # Fixed paths under a router prefix (e.g. curricula/import) go above the router: its detail
     # route would otherwise take the last segment for an id.
+    path("curricula/import", views_import.CatalogueImportView.as_view(), name="curriculum-import"),
+    path("import-jobs", views_import.ImportJobViewSet.as_view({"get": "list"}), name="import-job-list"),
+    path(
+        "import-jobs/<int:pk>",
+        views_import.ImportJobViewSet.as_view({"get": "retrieve"}),
+        name="import-job-detail",
+    ),
     path("", include(router.urls)),
 ]

@@ -430,7 +430,7 @@ def test_command_dry_run_imports_nothing(db, tmp_path):
 
     call_command("import_catalogue", str(path), "--dry-run", stdout=out)
 
-    assert "dry run" in out.getvalue()
+    assert "Dry run, nothing imported" in out.getvalue()
     assert not Curriculum.objects.filter(code="tu-phap-dong-bang").exists()
 
 

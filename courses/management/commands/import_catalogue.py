@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from courses.catalogue_file import COLUMNS
 from courses.errors import DomainError
@@ -38,17 +39,28 @@ class Command(BaseCommand):
 
         if report.errors:
             for error in report.errors:
-                self.stderr.write(f"row {error.row}, {error.field}: {error.message}")
-            raise CommandError(f"{len(report.errors)} error(s) in {path}: nothing was imported.")
+                self.stderr.write(
+                    _("dòng %(row)s, %(field)s: %(message)s")
+                    % {"row": error.row, "field": error.field, "message": error.message}
+                )
+            raise CommandError(
+                _("Có %(count)d lỗi trong %(path)s: chưa có dữ liệu nào được nhập.")
+                % {"count": len(report.errors), "path": path}
+            )
 
         for item in report.items:
             self.stdout.write(f"{item['action']:>9}  {item['code']} v{item['version']}  (row {item['row']})")
         for key in report.retired:
             self.stdout.write(f"  retired  {key}")
-        prefix = "dry run, nothing imported: would have " if dry_run else ""
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{prefix}{report.created} created, {report.updated} updated, {report.unchanged} unchanged, "
-                f"{len(report.retired)} retired, from {report.total_rows} rows."
-            )
-        )
+        prefix = _("Chạy thử, chưa nhập dữ liệu nào: ") if dry_run else ""
+        summary = _(
+            "%(created)d tạo mới, %(updated)d cập nhật, %(unchanged)d không đổi, "
+            "%(retired)d chuyển sang ngừng áp dụng, từ %(rows)d dòng."
+        ) % {
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "retired": len(report.retired),
+            "rows": report.total_rows,
+        }
+        self.stdout.write(self.style.SUCCESS(prefix + summary))

@@ -1,0 +1,107 @@
+"""API representations of file uploads to import and of import jobs with their reports."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from courses.models import ImportJob, ImportKind, ImportStatus
+from courses.openapi import ErrorItemSerializer
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="The .xlsx or .csv file (UTF-8, delimited by ',' or ';').")
+    dry_run = serializers.BooleanField(
+        default=False, help_text="true: check the file and report what would change, import nothing."
+    )
+
+    def validate_file(self, upload):
+        # Refused before it is read into memory.
+        if upload.size > settings.IMPORT_MAX_FILE_BYTES:
+            raise serializers.ValidationError(
+                _("Tệp lớn hơn %(size)d MB.") % {"size": settings.IMPORT_MAX_FILE_BYTES // (1024 * 1024)}
+            )
+        return upload
+
+
+class ImportReportItemSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    version = serializers.IntegerField()
+    row = serializers.IntegerField(help_text="First row of the file describing it.")
+    action = serializers.ChoiceField(
+        choices=["created", "updated", "unchanged"],
+        help_text="What the import did (or, in a dry run, would do) to this record.",
+    )
+
+
+class ImportReportSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ImportKind.choices)
+    dry_run = serializers.BooleanField()
+    total_rows = serializers.IntegerField(help_text="Data rows in the file (blank rows not counted).")
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    retired = serializers.ListField(
+        child=serializers.CharField(),
+        help_text='Versions this import retires because a newer version is active, e.g. "csau-ubnd-dong-bang v1".',
+    )
+    items = ImportReportItemSerializer(many=True)
+    errors = ErrorItemSerializer(
+        many=True,
+        help_text="Every error found, each naming its row and field; none when the import succeeded.",
+    )
+    error_status = serializers.IntegerField(
+        allow_null=True, help_text="HTTP status the failure corresponds to (400 bad rows or file, 403, 500)."
+    )
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="Poll this until `status` is succeeded or failed.")
+    created_by_name = serializers.SerializerMethodField()
+    report = serializers.SerializerMethodField()
+    kind = serializers.ChoiceField(choices=ImportKind.choices, read_only=True)
+    status = serializers.ChoiceField(
+        choices=ImportStatus.choices,
+        read_only=True,
+        help_text="pending (queued), running, succeeded (imported, or a clean dry run) or failed "
+        "(nothing imported: see report.errors).",
+    )
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "url",
+            "kind",
+            "status",
+            "dry_run",
+            "file_name",
+            "created_by",
+            "created_by_name",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "total_rows",
+            "processed_rows",
+            "report",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {
+            "processed_rows": {"help_text": "Rows checked so far; with total_rows, the progress."},
+        }
+
+    def get_url(self, job) -> str:
+        path = reverse("import-job-detail", args=[job.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+    def get_created_by_name(self, job) -> str:
+        return str(job.created_by) if job.created_by_id else ""
+
+    @extend_schema_field(ImportReportSerializer(allow_null=True))
+    def get_report(self, job):
+        """null until the job has finished."""
+        return job.report or None
