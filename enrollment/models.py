@@ -1,1 +1,282 @@
-# Learners, enrolments and attendance arrive with the classes issue.
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from courses.fields import NFCCharField, NFCTextField
+from courses.models import AreaType
+from courses.text import fold
+
+national_id_validator = RegexValidator(
+    r"^\d{12}$", _("Số định danh cá nhân gồm đúng 12 chữ số."), code="invalid_national_id"
+)
+
+# The majority ethnic group; every other recorded ethnicity is an ethnic minority (dân tộc thiểu số).
+MAJORITY_ETHNICITY = "Kinh"
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("Nam")
+    FEMALE = "female", _("Nữ")
+    OTHER = "other", _("Khác")
+
+
+class Learner(models.Model):
+    """A commune official who takes courses; signs in through their own user account."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản"),
+        on_delete=models.PROTECT,
+        related_name="learner",
+    )
+    national_id = models.CharField(
+        _("số định danh cá nhân"), max_length=12, unique=True, validators=[national_id_validator]
+    )
+    full_name = NFCCharField(_("họ và tên"), max_length=200)
+    gender = models.CharField(_("giới tính"), max_length=10, choices=Gender.choices)
+    date_of_birth = models.DateField(_("ngày sinh"), null=True, blank=True)
+    ethnicity = NFCCharField(_("dân tộc"), max_length=50, default=MAJORITY_ETHNICITY)
+    is_ethnic_minority = models.BooleanField(_("dân tộc thiểu số"), default=False, editable=False)
+    commune = models.ForeignKey(
+        "courses.Commune", verbose_name=_("xã, phường"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    province = models.ForeignKey(
+        "courses.Province", verbose_name=_("tỉnh"), on_delete=models.PROTECT, related_name="learners"
+    )
+    position = models.ForeignKey(
+        "courses.Position", verbose_name=_("chức danh"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    area_type = models.CharField(_("loại địa bàn"), max_length=10, choices=AreaType.choices, blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
+    email = models.EmailField(_("thư điện tử"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("học viên")
+        verbose_name_plural = _("học viên")
+        ordering = ["full_name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(national_id__regex=r"^[0-9]{12}$"), name="learner_national_id_12_digits"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.national_id})"
+
+    def save(self, *args, **kwargs):
+        self.is_ethnic_minority = self.ethnicity_is_minority(self.ethnicity)
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def ethnicity_is_minority(ethnicity: str) -> bool:
+        return bool(ethnicity) and fold(ethnicity) != fold(MAJORITY_ETHNICITY)
+
+    @property
+    def position_category(self) -> str:
+        return self.position.category if self.position_id else ""
+
+
+class EnrollmentStatus(models.TextChoices):
+    WAITLISTED = "waitlisted", _("Danh sách chờ")
+    ENROLLED = "enrolled", _("Đã ghi danh")
+    WITHDRAWN = "withdrawn", _("Đã rút")
+    COMPLETED = "completed", _("Hoàn thành")
+    NOT_COMPLETED = "not_completed", _("Không hoàn thành")
+
+
+class EnrollmentSource(models.TextChoices):
+    SELF = "self", _("Học viên tự đăng ký")
+    TRAINER = "trainer", _("Giảng viên")
+    ADMIN = "admin", _("Quản trị")
+    IMPORT = "import", _("Nhập từ tệp")
+
+
+class Enrollment(models.Model):
+    learner = models.ForeignKey(
+        Learner, verbose_name=_("học viên"), on_delete=models.PROTECT, related_name="enrollments"
+    )
+    training_class = models.ForeignKey(
+        "courses.TrainingClass", verbose_name=_("lớp"), on_delete=models.PROTECT, related_name="enrollments"
+    )
+    status = models.CharField(_("trạng thái"), max_length=15, choices=EnrollmentStatus.choices)
+    source = models.CharField(_("nguồn"), max_length=10, choices=EnrollmentSource.choices)
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người ghi danh"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Final assessment on the 10-point scale, where the curriculum has one.
+    final_score = models.DecimalField(
+        _("điểm kiểm tra cuối khoá"), max_digits=4, decimal_places=2, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("thời điểm đăng ký"), auto_now_add=True)
+    status_changed_at = models.DateTimeField(_("thời điểm đổi trạng thái"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ghi danh")
+        verbose_name_plural = _("ghi danh")
+        ordering = ["training_class", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "training_class"], name="enrollment_learner_class_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(final_score__isnull=True) | Q(final_score__gte=0, final_score__lte=10),
+                name="enrollment_score_on_10_point_scale",
+            ),
+        ]
+        indexes = [models.Index(fields=["training_class", "status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.learner} — {self.training_class.code}"
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", _("Có mặt")
+    LATE = "late", _("Đi muộn")
+    EXCUSED = "excused", _("Vắng có phép")
+    ABSENT = "absent", _("Vắng")
+
+
+class AttendanceSource(models.TextChoices):
+    TRAINER = "trainer", _("Giảng viên điểm danh")
+    CHECK_IN = "check_in", _("Học viên điểm danh trực tuyến")
+    PLATFORM_REPORT = "platform_report", _("Báo cáo của nền tảng họp trực tuyến")
+    INTEGRATION = "integration", _("Tích hợp hệ thống")
+    ADMIN = "admin", _("Quản trị điều chỉnh")
+
+
+class Attendance(models.Model):
+    """One record per session and enrolment, whatever the source."""
+
+    session = models.ForeignKey(
+        "courses.ClassSession",
+        verbose_name=_("buổi học"),
+        on_delete=models.PROTECT,
+        related_name="attendance",
+    )
+    enrollment = models.ForeignKey(
+        Enrollment, verbose_name=_("ghi danh"), on_delete=models.PROTECT, related_name="attendance"
+    )
+    status = models.CharField(_("trạng thái"), max_length=10, choices=AttendanceStatus.choices)
+    minutes = models.PositiveIntegerField(_("số phút tham dự"), default=0)
+    source = models.CharField(_("nguồn"), max_length=20, choices=AttendanceSource.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người ghi"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("thời điểm ghi"), auto_now=True)
+    note = NFCTextField(_("ghi chú"), blank=True)
+
+    class Meta:
+        verbose_name = _("điểm danh")
+        verbose_name_plural = _("điểm danh")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "enrollment"], name="attendance_session_enrollment_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["enrollment", "session"])]
+
+    def __str__(self):
+        return f"{self.enrollment_id}/{self.session_id}: {self.status}"
+
+
+class PresenceInterval(models.Model):
+    """A join-leave interval of a learner in an online session (check-in or platform report).
+
+    Repeated joins are kept as intervals and merged into the attendance record's minutes, so a
+    learner who drops out and rejoins is neither counted twice nor lost.
+    """
+
+    session = models.ForeignKey(
+        "courses.ClassSession", on_delete=models.CASCADE, related_name="presence_intervals"
+    )
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="presence_intervals")
+    joined_at = models.DateTimeField(_("vào lúc"))
+    left_at = models.DateTimeField(_("rời lúc"), null=True, blank=True)
+    source = models.CharField(_("nguồn"), max_length=20, choices=AttendanceSource.choices)
+
+    class Meta:
+        verbose_name = _("lượt vào lớp trực tuyến")
+        verbose_name_plural = _("lượt vào lớp trực tuyến")
+        ordering = ["session", "enrollment", "joined_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "enrollment", "joined_at", "source"], name="presence_interval_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(left_at__isnull=True) | Q(left_at__gte=models.F("joined_at")),
+                name="presence_interval_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.enrollment_id}/{self.session_id} {self.joined_at:%H:%M}-{self.left_at or ''}"
+
+
+class AuditEntry(models.Model):
+    """Who changed an enrolment or an attendance record, when, from what to what, and how."""
+
+    entity = models.CharField(_("đối tượng"), max_length=20)  # "enrollment" or "attendance"
+    entity_id = models.BigIntegerField(_("mã đối tượng"))
+    training_class = models.ForeignKey(
+        "courses.TrainingClass", verbose_name=_("lớp"), on_delete=models.CASCADE, related_name="audit_entries"
+    )
+    action = models.CharField(_("thao tác"), max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thực hiện"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
+    before = models.JSONField(_("trước"), null=True, blank=True)
+    after = models.JSONField(_("sau"), null=True, blank=True)
+    source = models.CharField(_("nguồn"), max_length=20, blank=True)
+    reason = NFCTextField(_("lý do"), blank=True)
+
+    class Meta:
+        verbose_name = _("lịch sử thay đổi")
+        verbose_name_plural = _("lịch sử thay đổi")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["entity", "entity_id"]),
+            models.Index(fields=["training_class", "at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.entity} {self.entity_id} {self.action} {self.at:%d/%m/%Y %H:%M}"
+
+
+class StaleClass(models.Model):
+    """A class whose progress figures need recomputing after an attendance, score or enrolment change.
+
+    Writers upsert a row here and enqueue the recompute by task name, so that recording
+    attendance never depends on the reporting code; the recompute job deletes the row it handled.
+    """
+
+    training_class = models.OneToOneField(
+        "courses.TrainingClass", on_delete=models.CASCADE, primary_key=True, related_name="stale_mark"
+    )
+    marked_at = models.DateTimeField(_("đánh dấu lúc"))
+
+    class Meta:
+        verbose_name = _("lớp cần tính lại")
+        verbose_name_plural = _("lớp cần tính lại")
+
+    def __str__(self):
+        return f"{self.training_class_id} @ {self.marked_at}"

@@ -1,11 +1,27 @@
 from .accounts import Role, User
 from .catalogue import Curriculum, CurriculumStatus, Material, MaterialKind, Topic
+from .classes import (
+    CLASS_STATUS_FLOW,
+    ClassMode,
+    ClassSession,
+    ClassStatus,
+    InstitutionKind,
+    TrainingClass,
+    TrainingInstitution,
+)
 from .geography import AreaType, Commune, Province, Region
 from .jobs import ImportJob, ImportKind, ImportStatus
 from .positions import Position, PositionCategory
 from .programmes import Level, Programme
 
 __all__ = [
+    "CLASS_STATUS_FLOW",
+    "ClassMode",
+    "ClassSession",
+    "ClassStatus",
+    "InstitutionKind",
+    "TrainingClass",
+    "TrainingInstitution",
     "AreaType",
     "Commune",
     "Curriculum",

@@ -1,0 +1,1 @@
+"""Writes for learners, enrolment and attendance, one module per concern."""
