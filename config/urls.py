@@ -7,6 +7,7 @@ handler500 = "courses.errors.json_server_error"
 
 api_v1 = [
     path("", include("courses.urls")),
+    path("", include("enrollment.urls")),
     path("", include("reporting.urls")),
 ]
 
