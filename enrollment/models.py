@@ -51,6 +51,8 @@ class Learner(models.Model):
     area_type = models.CharField(_("loại địa bàn"), max_length=10, choices=AreaType.choices, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
     email = models.EmailField(_("thư điện tử"), blank=True)
+    # Name and id folded (lower case, no diacritics), so "nguyen van an" finds "Nguyễn Văn An".
+    search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -68,8 +70,20 @@ class Learner(models.Model):
         return f"{self.full_name} ({self.national_id})"
 
     def save(self, *args, **kwargs):
-        self.is_ethnic_minority = self.ethnicity_is_minority(self.ethnicity)
+        self.derive_fields()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "is_ethnic_minority", "search_text"}
         super().save(*args, **kwargs)
+
+    def derive_fields(self) -> None:
+        """Fields computed from others; bulk_create skips save(), so bulk writers call this."""
+        self.is_ethnic_minority = self.ethnicity_is_minority(self.ethnicity)
+        self.search_text = self.build_search_text(self.full_name, self.national_id)
+
+    @staticmethod
+    def build_search_text(full_name: str, national_id: str) -> str:
+        return f"{fold(full_name)} {national_id}"
 
     @staticmethod
     def ethnicity_is_minority(ethnicity: str) -> bool:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.fields import NFCCharField, NFCTextField
 from courses.models.programmes import Level
+from courses.text import fold
 
 
 class InstitutionKind(models.TextChoices):
@@ -124,6 +125,8 @@ class TrainingClass(models.Model):
         _("kinh phí (triệu đồng)"), max_digits=12, decimal_places=1, null=True, blank=True
     )
     description = NFCTextField(_("mô tả"), blank=True)
+    # Code and title folded (lower case, no diacritics), so "boi duong" finds "Bồi dưỡng".
+    search_text = models.TextField(editable=False, default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -157,6 +160,13 @@ class TrainingClass(models.Model):
 
     def __str__(self):
         return f"{self.code} — {self.title}"
+
+    def save(self, *args, **kwargs):
+        self.search_text = fold(f"{self.code} {self.title}")
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"code", "title"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def has_capacity_limit(self) -> bool:

@@ -8,6 +8,7 @@ from courses.fields import NFCCharField
 
 class ImportKind(models.TextChoices):
     CATALOGUE = "catalogue", _("Danh mục bộ chương trình")
+    ENROLMENT = "enrolment", _("Danh sách học viên ghi danh vào lớp")
 
 
 class ImportStatus(models.TextChoices):
@@ -43,6 +44,8 @@ class ImportJob(models.Model):
     dry_run = models.BooleanField(_("chạy thử"), default=False)
     file_name = NFCCharField(_("tên tệp"), max_length=255)
     file_content = models.BinaryField(_("nội dung tệp"))
+    # What the importer needs besides the file, e.g. {"class_id": 12} for an enrolment list.
+    params = models.JSONField(_("tham số"), default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("người tải lên"),
