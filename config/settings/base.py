@@ -148,6 +148,10 @@ SPECTACULAR_SETTINGS = {
         "MaterialKindEnum": "courses.models.MaterialKind",
         "ProvinceStatusEnum": "courses.selectors.ProvinceStatus",
         "ScopeKindEnum": "courses.selectors.ScopeKind",
+        "ClassStatusEnum": "courses.models.ClassStatus",
+        "InstitutionKindEnum": "courses.models.InstitutionKind",
+        "AttendanceStatusEnum": "enrollment.models.AttendanceStatus",
+        "AttendanceSourceEnum": "enrollment.models.AttendanceSource",
     },
 }
 
