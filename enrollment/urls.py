@@ -1,8 +1,40 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from enrollment import views_attendance as attendance
+
 router = DefaultRouter(trailing_slash=False)
 
+# Attendance and scores (fixed paths, above the router so that its detail routes don't take them).
+attendance_urlpatterns = [
+    path(
+        "sessions/<int:pk>/attendance", attendance.SessionAttendanceView.as_view(), name="session-attendance"
+    ),
+    path(
+        "sessions/<int:pk>/attendance/platform-report",
+        attendance.PlatformReportView.as_view(),
+        name="session-attendance-platform-report",
+    ),
+    path("sessions/<int:pk>/check-in", attendance.SessionCheckInView.as_view(), name="session-check-in"),
+    path("sessions/<int:pk>/check-out", attendance.SessionCheckOutView.as_view(), name="session-check-out"),
+    path("attendance/bulk", attendance.AttendanceBulkView.as_view(), name="attendance-bulk"),
+    path(
+        "attendance/<int:pk>/history", attendance.AttendanceHistoryView.as_view(), name="attendance-history"
+    ),
+    path("enrollments/<int:pk>/score", attendance.EnrollmentScoreView.as_view(), name="enrollment-score"),
+    path("classes/<int:pk>/scores", attendance.ClassScoresView.as_view(), name="class-scores"),
+    path(
+        "classes/<int:pk>/attendance-sheet.xlsx",
+        attendance.ClassAttendanceSheetXlsxView.as_view(),
+        name="class-attendance-sheet-xlsx",
+    ),
+    path("classes/<int:pk>/roster.xlsx", attendance.ClassRosterXlsxView.as_view(), name="class-roster-xlsx"),
+    path("me/sessions", attendance.MySessionsView.as_view(), name="me-sessions"),
+    path("me/attendance", attendance.MyAttendanceView.as_view(), name="me-attendance"),
+    path("me/classes/<int:pk>/progress", attendance.MyClassProgressView.as_view(), name="me-class-progress"),
+]
+
 urlpatterns = [
+    *attendance_urlpatterns,
     path("", include(router.urls)),
 ]

@@ -1,0 +1,124 @@
+"""The rules of attendance, as pure functions, shared by every source that records it.
+
+Whatever the source (a trainer's roll call, a learner's check-in, the meeting platform's report,
+an integration), a record ends up as a status and a number of attended minutes, and these rules
+decide both where the source gives only join and leave times:
+
+* attended minutes are the union of the join-leave intervals, clipped to the session's window
+  (``starts_at``-``ends_at``): overlapping or repeated joins are counted once, time before the
+  start or after the end is not counted, so minutes never exceed the session's length;
+* **absent** when nothing remains in the window;
+* **present** when the attended minutes reach 80% of the session's planned minutes and the first
+  join was at most 15 minutes after the start;
+* **late** when they reach 80% but the first join was more than 15 minutes after the start;
+* **absent** as well when they stay under 80%: too little of the session to count as attending it.
+  The minutes are still recorded and still count towards the minutes the class requires.
+
+A learner may check in from 15 minutes before the start until the end, and check out until 15
+minutes after the end. A check-in not followed by a check-out counts until the session ends (the
+learner said they joined and never said they left); the platform's report, when it comes, is the
+better measure and replaces the record.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from courses.models import ClassMode, ClassSession
+from enrollment.models import AttendanceStatus, EnrollmentStatus
+
+# Enrolments whose learners attend and are marked; waitlisted and withdrawn learners are not.
+ACTIVE_ENROLMENT_STATUSES = (
+    EnrollmentStatus.ENROLLED,
+    EnrollmentStatus.COMPLETED,
+    EnrollmentStatus.NOT_COMPLETED,
+)
+
+PRESENT_SHARE = 0.8
+LATE_AFTER = datetime.timedelta(minutes=15)
+CHECK_IN_OPENS_BEFORE = datetime.timedelta(minutes=15)
+CHECK_OUT_CLOSES_AFTER = datetime.timedelta(minutes=15)
+# What a class requires of each learner: this share of the planned minutes of all its sessions.
+REQUIRED_SHARE = 0.8
+
+ATTENDED_STATUSES = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+
+
+def session_length_minutes(session: ClassSession) -> int:
+    """The most minutes a learner can attend: the whole window, whatever was planned."""
+    return int((session.ends_at - session.starts_at).total_seconds() // 60)
+
+
+def session_full_minutes(session: ClassSession) -> int:
+    """Minutes a learner marked present without a figure attended: the planned minutes.
+
+    Planned minutes leave out breaks, so they may be fewer than the window; never more.
+    """
+    return min(session.planned_minutes, session_length_minutes(session))
+
+
+def default_minutes(session: ClassSession, status: str) -> int:
+    return session_full_minutes(session) if status in ATTENDED_STATUSES else 0
+
+
+def required_minutes(planned_minutes_total: int | None) -> int:
+    return math.ceil((planned_minutes_total or 0) * REQUIRED_SHARE)
+
+
+def session_is_online(session: ClassSession) -> bool:
+    """Sessions of an online class, and sessions of a blended class held online (with a join link)."""
+    mode = session.training_class.mode
+    return mode == ClassMode.ONLINE or (mode == ClassMode.BLENDED and bool(session.join_url))
+
+
+@dataclass(frozen=True)
+class Interval:
+    start: datetime.datetime
+    end: datetime.datetime | None  # None: joined and not left (yet)
+
+
+def merge_intervals(
+    intervals: Iterable[Interval], *, window_start: datetime.datetime, window_end: datetime.datetime
+) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    """The intervals clipped to the window, overlapping and touching ones merged, in order."""
+    clipped = []
+    for interval in intervals:
+        start = max(interval.start, window_start)
+        end = min(interval.end if interval.end is not None else window_end, window_end)
+        if end > start:
+            clipped.append((start, end))
+    clipped.sort()
+    merged: list[tuple[datetime.datetime, datetime.datetime]] = []
+    for start, end in clipped:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+@dataclass(frozen=True)
+class DerivedAttendance:
+    status: str
+    minutes: int
+    first_join: datetime.datetime | None
+
+
+def derive_attendance(session: ClassSession, intervals: Iterable[Interval]) -> DerivedAttendance:
+    """Status and minutes from join-leave intervals, by the rules in this module's docstring."""
+    merged = merge_intervals(intervals, window_start=session.starts_at, window_end=session.ends_at)
+    if not merged:
+        return DerivedAttendance(AttendanceStatus.ABSENT, 0, None)
+    seconds = sum((end - start).total_seconds() for start, end in merged)
+    minutes = min(round(seconds / 60), session_length_minutes(session))
+    first_join = merged[0][0]
+    if minutes == 0 or minutes < session_full_minutes(session) * PRESENT_SHARE:
+        status = AttendanceStatus.ABSENT
+    elif first_join > session.starts_at + LATE_AFTER:
+        status = AttendanceStatus.LATE
+    else:
+        status = AttendanceStatus.PRESENT
+    return DerivedAttendance(status, minutes, first_join)

@@ -1,0 +1,150 @@
+"""XLSX exports of a class for its trainers: the attendance sheet and the roster.
+
+Headings and labels are Vietnamese whatever the request's language: the files go into official
+records. Both are written in openpyxl's write-only mode from three queries, so a class of
+thousands of learners exports in about a second.
+"""
+
+from __future__ import annotations
+
+import io
+
+from django.utils import timezone, translation
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+
+from courses.models import TrainingClass
+from enrollment.attendance_rules import required_minutes
+from enrollment.models import AttendanceStatus
+from enrollment.selectors import attendance_rates_for_class, class_attendance_matrix
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+ATTENDANCE_SHEET_LEAD = ["STT", "Số định danh cá nhân", "Họ và tên", "Trạng thái ghi danh"]
+ATTENDANCE_SHEET_TAIL = [
+    "Số buổi có mặt",
+    "Tổng số phút tham dự",
+    "Số phút yêu cầu",
+    "Tỷ lệ chuyên cần (%)",
+    "Đạt yêu cầu",
+]
+ROSTER_HEADINGS = [
+    "STT",
+    "Số định danh cá nhân",
+    "Họ và tên",
+    "Giới tính",
+    "Ngày sinh",
+    "Dân tộc",
+    "Chức danh",
+    "Xã, phường",
+    "Điện thoại",
+    "Thư điện tử",
+    "Trạng thái ghi danh",
+    "Số buổi có mặt",
+    "Số phút tham dự",
+    "Số phút kế hoạch",
+    "Tỷ lệ chuyên cần (%)",
+    "Điểm kiểm tra cuối khoá",
+]
+
+_BOLD = Font(bold=True)
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def session_heading(number: int, session, part: str) -> str:
+    starts = timezone.localtime(session.starts_at)
+    return f"Buổi {number} ({starts:%d/%m/%Y %H:%M}) - {part}"
+
+
+def _heading_row(sheet, headings):
+    cells = []
+    for text in headings:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = _BOLD
+        cell.alignment = _WRAP
+        cells.append(cell)
+    return cells
+
+
+def _percent(rate: float) -> float:
+    return round(rate * 100, 1)
+
+
+def _workbook_bytes(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def attendance_sheet_xlsx(training_class: TrainingClass) -> bytes:
+    """Learners by sessions: each session's status and minutes, then the learner's totals."""
+    with translation.override("vi"):
+        matrix = class_attendance_matrix(training_class)
+        sessions, records = matrix["sessions"], matrix["records"]
+        status_labels = dict(AttendanceStatus.choices)
+        status_labels = {key: str(label) for key, label in status_labels.items()}
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("Điểm danh")
+        sheet.freeze_panes = "E2"
+        headings = list(ATTENDANCE_SHEET_LEAD)
+        for number, session in enumerate(sessions, start=1):
+            headings += [
+                session_heading(number, session, "Trạng thái"),
+                session_heading(number, session, "Số phút"),
+            ]
+        headings += ATTENDANCE_SHEET_TAIL
+        sheet.append(_heading_row(sheet, headings))
+
+        for number, enrollment in enumerate(matrix["enrollments"], start=1):
+            learner = enrollment.learner
+            row = [number, learner.national_id, learner.full_name, enrollment.get_status_display()]
+            for session in sessions:
+                status, minutes = records.get((enrollment.pk, session.pk), (None, None))
+                row += [status_labels.get(status, ""), minutes]
+            required = required_minutes(enrollment.planned_minutes)
+            row += [
+                enrollment.attended_sessions,
+                enrollment.attended_minutes,
+                required,
+                _percent(enrollment.attendance_rate),
+                "Đạt" if required and enrollment.attended_minutes >= required else "Chưa đạt",
+            ]
+            sheet.append(row)
+        return _workbook_bytes(workbook)
+
+
+def roster_xlsx(training_class: TrainingClass) -> bytes:
+    """The class's enrolments with each learner's details and attendance rate."""
+    with translation.override("vi"):
+        enrollments = attendance_rates_for_class(training_class.pk).select_related(
+            "learner__position", "learner__commune"
+        )
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("Danh sách học viên")
+        sheet.freeze_panes = "D2"
+        sheet.append(_heading_row(sheet, ROSTER_HEADINGS))
+        for number, enrollment in enumerate(enrollments, start=1):
+            learner = enrollment.learner
+            sheet.append(
+                [
+                    number,
+                    learner.national_id,
+                    learner.full_name,
+                    learner.get_gender_display(),
+                    learner.date_of_birth.strftime("%d/%m/%Y") if learner.date_of_birth else "",
+                    learner.ethnicity,
+                    learner.position.name_vi if learner.position_id else "",
+                    learner.commune.name if learner.commune_id else "",
+                    learner.phone,
+                    learner.email,
+                    enrollment.get_status_display(),
+                    enrollment.attended_sessions,
+                    enrollment.attended_minutes,
+                    enrollment.planned_minutes,
+                    _percent(enrollment.attendance_rate),
+                    float(enrollment.final_score) if enrollment.final_score is not None else None,
+                ]
+            )
+        return _workbook_bytes(workbook)

@@ -1,0 +1,577 @@
+"""Endpoints of attendance and scores: trainers and admins record and read them, learners check in
+and follow their own.
+
+Who may call what:
+
+* the attendance sheet, marking, the platform's report, the JSON bulk, scores and the XLSX exports:
+  trainers of the class and admins of its scope (a provincial admin's province, everything for a
+  central admin). Learners get 403; a class out of the caller's reach is 404.
+* check-in and check-out, and the `me/...` reads: learners, for the classes they are enrolled in.
+  Other roles get 403; a session of a class the learner is not in is 404.
+* a record's history: who manages its class, and the learner it belongs to.
+
+Once a class is closed, only admins change its attendance and scores, with a `reason`.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from courses.errors import DomainError
+from courses.models import ClassSession, Role
+from courses.openapi import ErrorResponseSerializer, error_responses
+from courses.permissions import is_admin
+from courses.selectors_classes import classes_managed_by
+from enrollment import exports, selectors
+from enrollment import serializers_attendance as s
+from enrollment.models import AuditEntry
+from enrollment.selectors import is_trainer
+from enrollment.services import attendance as services
+
+TAG = "attendance"
+LEARNER_TAG = "me"
+
+CLOSED_RULE = (
+    "Once the class is closed, only an admin of its scope may change it, giving a non-empty `reason` "
+    "(400 naming `reason` without one; 403 for trainers)."
+)
+MANAGER_RULE = (
+    "Trainers of the class and admins of its scope (provincial admins: their province; central admins: "
+    "all). Learners get 403; a class out of the caller's reach is 404."
+)
+LEARNER_RULE = "Learners only (other roles get 403), for the classes they are enrolled in."
+
+
+def _id_parameter(description: str) -> OpenApiParameter:
+    return OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description=description)
+
+
+SESSION_ID = _id_parameter("Id of the session.")
+CLASS_ID = _id_parameter("Id of the class.")
+
+
+class IsTrainerOrAdmin(BasePermission):
+    def has_permission(self, request, view):
+        return is_trainer(request.user) or is_admin(request.user)
+
+
+class IsLearner(BasePermission):
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and user.role == Role.LEARNER and not user.is_superuser)
+
+
+def managed_session(request, pk: int) -> ClassSession:
+    return get_object_or_404(selectors.sessions_managed_by(request.user), pk=pk)
+
+
+# --- trainers and admins: a session's attendance -------------------------------------------------
+
+
+class SessionAttendanceView(generics.GenericAPIView):
+    permission_classes = [IsTrainerOrAdmin]
+    serializer_class = s.SheetRowSerializer
+    filter_backends: list = []
+    queryset = ClassSession.objects.none()  # for the schema; requests use the caller's sessions
+
+    @extend_schema(
+        operation_id="sessions_attendance_list",
+        summary="The attendance sheet of a session",
+        description="Every active enrolment of the session's class (and any other with a record for "
+        "the session) with its record: status, minutes, source, who recorded it and when; the "
+        f"attendance fields are null for a learner not marked yet. By learner name. {MANAGER_RULE} "
+        "Paginated: `page`, `page_size`.",
+        parameters=[SESSION_ID],
+        responses={200: s.SheetRowSerializer(many=True), **error_responses(400, 401, 403, 404)},
+        tags=[TAG],
+    )
+    def get(self, request, pk):
+        session = managed_session(request, pk)
+        page = self.paginate_queryset(selectors.session_attendance_sheet(session))
+        return self.get_paginated_response(s.SheetRowSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="sessions_attendance_mark",
+        summary="Mark a session's roster",
+        description="Record the attendance of many learners of the session in one request: each record "
+        "names an `enrollment` (or a `learner`) of the class with a `status`, optional `minutes` "
+        "(default: the planned minutes for present and late, 0 for absent and excused; never more "
+        "than the session's length) and an optional `note`. Only active enrolments (enrolled, "
+        "completed, not completed). All records are checked first: any error answers 400 naming "
+        "`records.<index>.<field>` and nothing is stored. Records of learners left out are kept. "
+        "Unchanged records are not rewritten and leave no audit entry. PUT and POST do the same. "
+        f"{MANAGER_RULE} {CLOSED_RULE}",
+        parameters=[SESSION_ID],
+        request=s.RosterMarkSerializer,
+        responses={200: s.MarkResultSerializer, **error_responses(400, 401, 403, 404, 409)},
+        tags=[TAG],
+    )
+    def put(self, request, pk):
+        session = managed_session(request, pk)
+        serializer = s.RosterMarkSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        outcome = services.attendance_mark_roster(
+            session=session,
+            records=serializer.validated_data["records"],
+            actor=request.user,
+            reason=serializer.validated_data["reason"],
+        )
+        body = {
+            "session": session.pk,
+            "created": outcome.created,
+            "updated": outcome.updated,
+            "unchanged": outcome.unchanged,
+            "records": outcome.records,
+        }
+        return Response(s.MarkResultSerializer(body, context={"actor": request.user}).data)
+
+    @extend_schema(
+        operation_id="sessions_attendance_mark_post",
+        summary="Mark a session's roster (POST)",
+        description="The same as PUT, for clients that only POST.",
+        parameters=[SESSION_ID],
+        request=s.RosterMarkSerializer,
+        responses={200: s.MarkResultSerializer, **error_responses(400, 401, 403, 404, 409)},
+        tags=[TAG],
+    )
+    def post(self, request, pk):
+        return self.put(request, pk)
+
+
+class PlatformReportView(APIView):
+    permission_classes = [IsTrainerOrAdmin]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        operation_id="sessions_attendance_platform_report",
+        summary="Record a session's attendance from the meeting platform's report",
+        description="Upload the participant report of an online session (.csv or .xlsx): participant "
+        "name, email or identification number, join time and leave time, one row per join (a person "
+        "may appear several times); times as dd/mm/yyyy HH:MM[:SS] or ISO 8601, in Vietnam's local "
+        "time. Rows are matched to the class's enrolments by identification number, else email, "
+        "else the exact full name if only one learner of the class has it. Each learner's intervals "
+        "are merged (overlaps counted once) and clipped to the session into minutes; the status "
+        "follows: present at 80% of the planned minutes having joined within 15 minutes of the "
+        "start, late at 80% having joined later, absent below 80%. Unmatched rows come back in "
+        "`unmatched` (row number and reason) and are not stored; learners missing from the report "
+        "keep their records. Unreadable rows (bad times) answer 400 naming row and field, storing "
+        "nothing. `dry_run=true` reports what would change. Source: platform_report. "
+        f"{MANAGER_RULE} {CLOSED_RULE}",
+        parameters=[SESSION_ID],
+        request={"multipart/form-data": s.PlatformReportUploadSerializer},
+        responses={200: s.PlatformReportResultSerializer, **error_responses(400, 401, 403, 404, 409)},
+        tags=[TAG],
+    )
+    def post(self, request, pk):
+        session = managed_session(request, pk)
+        serializer = s.PlatformReportUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        outcome = services.attendance_platform_report_import(
+            session=session,
+            content=upload.read(),
+            filename=upload.name,
+            actor=request.user,
+            dry_run=serializer.validated_data["dry_run"],
+            reason=serializer.validated_data["reason"],
+        )
+        return Response(s.PlatformReportResultSerializer(outcome).data)
+
+
+class AttendanceBulkView(APIView):
+    permission_classes = [IsTrainerOrAdmin]
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="attendance_bulk",
+        summary="Record attendance in bulk (integrations)",
+        description="Up to 10,000 records per request, of any sessions the caller manages: `session`, "
+        "`enrollment` or `national_id`, `status`, optional `minutes` (default: the planned minutes for "
+        "present and late, else 0; never more than the session's length), `note` (left out: kept) "
+        "and `external_id` (echoed back). All records are checked first; any error answers 400 "
+        "listing them as `records.<index>.<field>` (the first 500) and nothing is stored. Then one "
+        "set-based upsert writes the new and changed records. Idempotent: the same batch sent again "
+        "reports `created` 0 and `updated` 0, writes nothing and adds no audit entry. Source: "
+        f"integration. Trainers (records of their classes) and admins (of their scope). {CLOSED_RULE}",
+        request=s.BulkAttendanceRequestSerializer,
+        responses={200: s.BulkResultSerializer, **error_responses(400, 401, 403, 409)},
+        tags=[TAG],
+    )
+    def post(self, request):
+        envelope = s.BulkEnvelopeSerializer(data=request.data)
+        envelope.is_valid(raise_exception=True)
+        outcome = services.attendance_bulk_upsert(
+            records=envelope.validated_data["records"],
+            actor=request.user,
+            reason=envelope.validated_data["reason"],
+            dry_run=envelope.validated_data["dry_run"],
+        )
+        attendance = outcome.attendance
+        results = [
+            {"index": item.index, "external_id": item.external_id, "id": record.pk, "action": action}
+            for item, record, action in zip(
+                outcome.items, attendance.records, attendance.actions, strict=True
+            )
+        ]
+        body = {
+            "dry_run": attendance.dry_run,
+            "total": outcome.total,
+            "created": attendance.created,
+            "updated": attendance.updated,
+            "unchanged": attendance.unchanged,
+            "results": results,
+        }
+        return Response(s.BulkResultSerializer(body).data)
+
+
+class AttendanceHistoryView(generics.ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = s.AuditEntrySerializer
+    filter_backends: list = []
+
+    @extend_schema(
+        operation_id="attendance_history",
+        summary="The history of an attendance record",
+        description="Every change of the record, newest first: who, when, the record before and after, "
+        "the source and the reason. Kept for closed classes too. Trainers of the class, admins of its "
+        "scope and the learner the record belongs to; 404 for anyone else. Paginated.",
+        parameters=[_id_parameter("Id of the attendance record.")],
+        responses={200: s.AuditEntrySerializer(many=True), **error_responses(400, 401, 404)},
+        tags=[TAG],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return AuditEntry.objects.none()
+        record = get_object_or_404(selectors.attendance_visible_to(self.request.user), pk=self.kwargs["pk"])
+        return selectors.attendance_history(record)
+
+
+# --- scores --------------------------------------------------------------------------------------
+
+
+class EnrollmentScoreView(APIView):
+    permission_classes = [IsTrainerOrAdmin]
+
+    @extend_schema(
+        operation_id="enrollments_score",
+        summary="Record a learner's final assessment score",
+        description="The score on the 10-point scale (two decimals at most); null clears it. Active "
+        "enrolments only. Audited; the class's progress figures are recomputed. "
+        f"{MANAGER_RULE} {CLOSED_RULE}",
+        parameters=[_id_parameter("Id of the enrolment.")],
+        request=s.ScoreSerializer,
+        responses={200: s.ScoreResultSerializer, **error_responses(400, 401, 403, 404, 409)},
+        tags=[TAG],
+    )
+    def put(self, request, pk):
+        enrollment = get_object_or_404(selectors.enrollments_managed_by(request.user), pk=pk)
+        serializer = s.ScoreSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        enrollment = services.enrollment_score_set(
+            enrollment=enrollment,
+            score=serializer.validated_data["score"],
+            actor=request.user,
+            reason=serializer.validated_data["reason"],
+        )
+        return Response(s.ScoreResultSerializer(enrollment).data)
+
+
+class ClassScoresView(APIView):
+    permission_classes = [IsTrainerOrAdmin]
+
+    @extend_schema(
+        operation_id="classes_scores",
+        summary="Record many final assessment scores of a class",
+        description="Each item names an `enrollment` of the class (or the learner's `national_id`) with "
+        "its `score` (0-10, null clears it). All items are checked first; any error answers 400 naming "
+        "`scores.<index>.<field>` and nothing is stored. Unchanged scores are not audited. "
+        f"{MANAGER_RULE} {CLOSED_RULE}",
+        parameters=[CLASS_ID],
+        request=s.ScoresSerializer,
+        responses={200: s.ScoresResultSerializer, **error_responses(400, 401, 403, 404, 409)},
+        tags=[TAG],
+    )
+    def post(self, request, pk):
+        training_class = get_object_or_404(classes_managed_by(request.user), pk=pk)
+        serializer = s.ScoresSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        outcome = services.enrollment_scores_set(
+            training_class=training_class,
+            scores=serializer.validated_data["scores"],
+            actor=request.user,
+            reason=serializer.validated_data["reason"],
+        )
+        return Response(s.ScoresResultSerializer(outcome).data)
+
+
+# --- XLSX exports --------------------------------------------------------------------------------
+
+
+class XLSXRenderer(BaseRenderer):
+    media_type = exports.XLSX_CONTENT_TYPE
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+def _json_errors(*statuses: int) -> dict:
+    """Error responses documented as JSON only, for endpoints whose success is a file."""
+    described = error_responses(*statuses)
+    return {
+        (code, "application/json"): OpenApiResponse(ErrorResponseSerializer, description=response.description)
+        for code, response in described.items()
+    }
+
+
+class XLSXExportView(APIView):
+    permission_classes = [IsTrainerOrAdmin]
+    # JSON first: errors (and clients asking for anything) get JSON; a client asking for the
+    # spreadsheet's type explicitly is served too.
+    renderer_classes = [JSONRenderer, XLSXRenderer]
+    filename_pattern = "{code}.xlsx"
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if isinstance(response, Response) and isinstance(
+            getattr(request, "accepted_renderer", None), XLSXRenderer
+        ):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    def build(self, training_class) -> bytes:
+        raise NotImplementedError
+
+    def get(self, request, pk):
+        training_class = get_object_or_404(classes_managed_by(request.user), pk=pk)
+        response = HttpResponse(self.build(training_class), content_type=exports.XLSX_CONTENT_TYPE)
+        filename = self.filename_pattern.format(code=training_class.code)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+def _xlsx_schema(*, operation_id: str, summary: str, description: str):
+    return extend_schema(
+        operation_id=operation_id,
+        summary=summary,
+        description=f"{description} {MANAGER_RULE}",
+        parameters=[CLASS_ID],
+        responses={
+            (200, exports.XLSX_CONTENT_TYPE): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The .xlsx file."
+            ),
+            **_json_errors(401, 403, 404),
+        },
+        tags=[TAG],
+    )
+
+
+class ClassAttendanceSheetXlsxView(XLSXExportView):
+    filename_pattern = "diem-danh-{code}.xlsx"
+
+    @_xlsx_schema(
+        operation_id="classes_attendance_sheet_xlsx",
+        summary="The attendance sheet of a class (XLSX)",
+        description="One row per enrolment, two columns per session (status and minutes, headed "
+        "“Buổi N (dd/mm/yyyy HH:MM) - Trạng thái / Số phút”), then the sessions attended, the minutes "
+        "attended and required (80% of the planned minutes), the rate and whether it is met. "
+        "Vietnamese headings and labels.",
+    )
+    def get(self, request, pk):
+        return super().get(request, pk)
+
+    def build(self, training_class) -> bytes:
+        return exports.attendance_sheet_xlsx(training_class)
+
+
+class ClassRosterXlsxView(XLSXExportView):
+    filename_pattern = "danh-sach-{code}.xlsx"
+
+    @_xlsx_schema(
+        operation_id="classes_roster_xlsx",
+        summary="The roster of a class with attendance rates (XLSX)",
+        description="One row per enrolment: the learner's identification number, name, gender, date "
+        "of birth, ethnicity, position, commune and contact, the enrolment's status, sessions and "
+        "minutes attended, the class's planned minutes, the attendance rate (%) and the final score. "
+        "Vietnamese headings and labels.",
+    )
+    def get(self, request, pk):
+        return super().get(request, pk)
+
+    def build(self, training_class) -> bytes:
+        return exports.roster_xlsx(training_class)
+
+
+# --- learners ------------------------------------------------------------------------------------
+
+
+def learner_session(request, pk: int) -> ClassSession:
+    """A session of a class the learner is enrolled in; 404 otherwise."""
+    enrolled = selectors.learner_enrollments(request.user).values("training_class_id")
+    return get_object_or_404(
+        ClassSession.objects.select_related("training_class").filter(training_class_id__in=enrolled), pk=pk
+    )
+
+
+class CheckInView(APIView):
+    permission_classes = [IsLearner]
+    action_name = "check_in"
+
+    def post(self, request, pk):
+        session = learner_session(request, pk)
+        service = (
+            services.attendance_check_in if self.action_name == "check_in" else services.attendance_check_out
+        )
+        outcome = service(session=session, user=request.user)
+        return Response(s.CheckInResultSerializer(outcome).data)
+
+
+CHECK_IN_RESPONSES = {200: s.CheckInResultSerializer, **error_responses(400, 401, 403, 404)}
+
+
+class SessionCheckInView(CheckInView):
+    action_name = "check_in"
+
+    @extend_schema(
+        operation_id="sessions_check_in",
+        summary="Check in to an online session",
+        description="The learner joins an online session of a class they are enrolled in (active "
+        "enrolment). Open from 15 minutes before the start to the end; outside it, 400 "
+        "(`outside_window`); an in-person session is 400 (`not_online`). Checking in again while "
+        "checked in changes nothing. Each check-in and check-out is kept as an interval; the "
+        "record's minutes are the intervals merged and clipped to the session (a check-in not yet "
+        "followed by a check-out counts until the end), and its status follows: present at 80% of "
+        "the planned minutes having joined within 15 minutes of the start, late at 80% having joined "
+        "later, absent below 80%. A record set by a trainer, an admin, the platform's report or an "
+        f"integration is not changed. {LEARNER_RULE} A closed class is 403.",
+        parameters=[SESSION_ID],
+        request=None,
+        responses=CHECK_IN_RESPONSES,
+        tags=[TAG],
+    )
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+
+class SessionCheckOutView(CheckInView):
+    action_name = "check_out"
+
+    @extend_schema(
+        operation_id="sessions_check_out",
+        summary="Check out of an online session",
+        description="The learner leaves the session: closes their open interval and recomputes the "
+        "record (see check-in). Allowed until 15 minutes after the end; 400 (`not_checked_in`) when "
+        f"not checked in. {LEARNER_RULE} A closed class is 403.",
+        parameters=[SESSION_ID],
+        request=None,
+        responses=CHECK_IN_RESPONSES,
+        tags=[TAG],
+    )
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+
+CLASS_FILTER = OpenApiParameter(
+    "class", OpenApiTypes.INT, OpenApiParameter.QUERY, description="Only the sessions of this class (its id)."
+)
+
+
+def _class_filter(request) -> int | None:
+    value = request.query_params.get("class")
+    if value in (None, ""):
+        return None
+    if not value.isdigit():
+        raise DomainError(message=_("Cần mã số của lớp."), field="class")
+    return int(value)
+
+
+class MySessionsView(generics.ListAPIView):
+    permission_classes = [IsLearner]
+    serializer_class = s.MySessionSerializer
+    filter_backends: list = []
+
+    @extend_schema(
+        operation_id="me_sessions",
+        summary="My sessions",
+        description="Sessions of the classes I am enrolled in (enrolled, completed or not completed), "
+        "with their join links, whether check-in is open now, and my own record of each. "
+        f"`when=upcoming`: not yet ended, soonest first; `when=past`: ended, latest first. {LEARNER_RULE} "
+        "Paginated: `page`, `page_size`.",
+        parameters=[
+            OpenApiParameter(
+                "when",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                enum=[selectors.SessionWhen.UPCOMING, selectors.SessionWhen.PAST],
+                description="upcoming (not yet ended) or past (ended); left out: all, in time order.",
+            ),
+            CLASS_FILTER,
+        ],
+        responses={200: s.MySessionSerializer(many=True), **error_responses(400, 401, 403)},
+        tags=[LEARNER_TAG],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        when = self.request.query_params.get("when") or None
+        if when not in (None, selectors.SessionWhen.UPCOMING, selectors.SessionWhen.PAST):
+            raise DomainError(message=_("Chỉ nhận upcoming hoặc past."), field="when")
+        return selectors.learner_sessions(self.request.user, when=when, class_id=_class_filter(self.request))
+
+
+class MyAttendanceView(generics.ListAPIView):
+    permission_classes = [IsLearner]
+    serializer_class = s.MySessionSerializer
+    filter_backends: list = []
+
+    @extend_schema(
+        operation_id="me_attendance",
+        summary="My attendance per session",
+        description="Every session of my classes that has started, in time order, with my record: "
+        f"status, minutes and source (null when not recorded). {LEARNER_RULE} Paginated.",
+        parameters=[CLASS_FILTER],
+        responses={200: s.MySessionSerializer(many=True), **error_responses(400, 401, 403)},
+        tags=[LEARNER_TAG],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.learner_attendance(self.request.user, class_id=_class_filter(self.request))
+
+
+class MyClassProgressView(APIView):
+    permission_classes = [IsLearner]
+
+    @extend_schema(
+        operation_id="me_classes_progress",
+        summary="My progress in a class",
+        description="My attended minutes against what the class requires (80% of the planned minutes "
+        "of all its sessions), sessions held and attended, my final score, and the curriculum's "
+        f"topics and materials. {LEARNER_RULE} 404 for a class I am not enrolled in.",
+        parameters=[CLASS_ID],
+        responses={200: s.MyProgressSerializer, **error_responses(401, 403, 404)},
+        tags=[LEARNER_TAG],
+    )
+    def get(self, request, pk):
+        enrollment = get_object_or_404(
+            selectors.learner_enrollments(request.user).select_related("training_class__curriculum"),
+            training_class_id=pk,
+        )
+        return Response(s.MyProgressSerializer(selectors.learner_class_progress(enrollment)).data)
