@@ -1,11 +1,22 @@
-"""Reads for programmes, targets and baselines: querysets ready for the API to filter and page."""
+"""Reads for programmes, targets, baselines and progress figures: querysets ready for the API."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet, Subquery
 
 from courses.models import Programme
-from reporting.models import Baseline, Target
+from enrollment.models import StaleClass
+from reporting.models import (
+    Baseline,
+    Certificate,
+    CompletionRule,
+    EnrollmentProgress,
+    GenerationStatus,
+    ProgressRollup,
+    RollupGeneration,
+    StaleRollup,
+    Target,
+)
 
 
 def programme_list() -> QuerySet[Programme]:
@@ -47,3 +58,70 @@ def baseline_scope_taken(*, programme, level, province, exclude_pk=None) -> bool
 
 def programme_levels_in_use(programme: Programme) -> set[str]:
     return set(programme.targets.values_list("level", flat=True))
+
+
+# --- progress figures (issue 4) ----------------------------------------------------------------
+
+
+def rollup_live_generation_id():
+    """The live generation's id as a subquery: filtering on it keeps a report's read to one
+    statement, so a publish between two reads can never mix two generations."""
+    return Subquery(RollupGeneration.objects.filter(status=GenerationStatus.LIVE).values("pk")[:1])
+
+
+def rollup_rows(**filters) -> QuerySet[ProgressRollup]:
+    """Rows of the live generation, e.g. rollup_rows(programme_id=p, level="", year=0,
+    scope_province=None, dimension="current_province") for the 34 provinces nationally."""
+    return ProgressRollup.objects.filter(generation_id=rollup_live_generation_id(), **filters)
+
+
+def rollup_freshness() -> dict:
+    """When the figures were computed, and what is still waiting to be recomputed."""
+    live = RollupGeneration.objects.filter(status=GenerationStatus.LIVE).first()
+    rows = rollup_rows().aggregate(oldest=Min("computed_at"), newest=Max("computed_at"))
+    stale = StaleClass.objects.aggregate(count=Count("pk"), oldest=Min("marked_at"))
+    return {
+        "generation": live.pk if live else None,
+        "published_at": live.published_at if live else None,
+        "oldest_computed_at": rows["oldest"],
+        "newest_computed_at": rows["newest"],
+        "classes_waiting": stale["count"],
+        "oldest_waiting_since": stale["oldest"],
+        "rollups_waiting": StaleRollup.objects.count(),
+        "rebuilding": RollupGeneration.objects.filter(status=GenerationStatus.BUILDING).exists(),
+    }
+
+
+def completion_rule_for(programme_id: int | None) -> CompletionRule:
+    """The rule governing a programme's classes: its own, else the default row, else the built-in
+    values (an unsaved rule)."""
+    rules = {
+        rule.programme_id: rule
+        for rule in CompletionRule.objects.filter(Q(programme_id=programme_id) | Q(programme=None))
+    }
+    return rules.get(programme_id) or rules.get(None) or CompletionRule()
+
+
+def enrollment_progress_of_user(user) -> QuerySet[EnrollmentProgress]:
+    return (
+        EnrollmentProgress.objects.filter(enrollment__learner__user=user)
+        .select_related("training_class", "training_class__curriculum")
+        .order_by("-training_class__start_date", "enrollment_id")
+    )
+
+
+def certificates_of_user(user) -> QuerySet[Certificate]:
+    return (
+        Certificate.objects.filter(enrollment__learner__user=user, revoked_at__isnull=True)
+        .select_related("enrollment__training_class__curriculum")
+        .order_by("-issued_at", "-id")
+    )
+
+
+def certificate_to_verify(code: str) -> Certificate | None:
+    """A valid certificate by its verification code; revoked or unknown codes give nothing."""
+    return (
+        Certificate.objects.filter(verification_code=code.strip().lower(), revoked_at__isnull=True)
+        .select_related("enrollment__learner", "enrollment__training_class__curriculum")
+        .first()
+    )

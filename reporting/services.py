@@ -1,15 +1,40 @@
-"""Writes for programmes, targets and reports."""
+"""Writes for programmes, targets, completion rules, and the progress figures reports read."""
 
 from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import CharField, F, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat, LPad
+from django.utils import timezone
 
-from courses.models import Programme
-from reporting.models import Baseline, Target
+from courses.models import ClassStatus, Programme, Province, TrainingClass
+from courses.queue import enqueue, enqueue_on_commit
+from enrollment.models import Enrollment, EnrollmentStatus, StaleClass
+from enrollment.services.progress import RECOMPUTE_CLASS_TASK, class_progress_mark_stale
+from reporting import sql
+from reporting.models import (
+    ALL_YEARS,
+    DEFAULT_EXCUSED_POLICY,
+    DEFAULT_MIN_ATTENDANCE_PERCENT,
+    DEFAULT_MIN_FINAL_SCORE,
+    Baseline,
+    Certificate,
+    ClassProgress,
+    CompletionRule,
+    EnrollmentProgress,
+    GenerationStatus,
+    Outcome,
+    ProgressRollup,
+    RollupGeneration,
+    StaleRollup,
+    Target,
+)
 
 REFERENCE_DIR = Path(__file__).parent / "reference"
 
@@ -47,3 +72,503 @@ def programmes_load() -> int:
                 programme=programme, level=values.pop("level"), province=None, defaults=values
             )
     return len(items)
+
+
+# --- completion and progress (issue 4) ---------------------------------------------------------
+#
+# Pipeline: a write to a class marks it stale (enrollment.services.progress) and enqueues
+# "reporting.recompute_class_progress"; that job recomputes the class's enrolments and class
+# figures, then marks its current province's rollup stale; the province refresh replaces that
+# province's rollup rows and marks the national rows stale; the national refresh sums the
+# provinces. Each mark enqueues its job only when new, so bursts coalesce at every stage.
+
+CLASS_RECOMPUTE_TASK = RECOMPUTE_CLASS_TASK
+PROVINCE_ROLLUP_TASK = "reporting.refresh_province_rollup"
+NATIONAL_ROLLUP_TASK = "reporting.refresh_national_rollup"
+
+FINISHED_STATUSES = (ClassStatus.FINISHED, ClassStatus.CLOSED)
+
+
+def _rule_defaults() -> dict:
+    return {
+        "default_policy": DEFAULT_EXCUSED_POLICY.value,
+        "default_percent": DEFAULT_MIN_ATTENDANCE_PERCENT,
+        "default_score": DEFAULT_MIN_FINAL_SCORE,
+    }
+
+
+def _current_province_id(class_id: int) -> int | None:
+    row = (
+        TrainingClass.objects.filter(pk=class_id).values_list("province_id", "province__successor_id").first()
+    )
+    if row is None:
+        return None
+    province_id, successor_id = row
+    return successor_id or province_id
+
+
+def _classes_of_province(province_id: int) -> QuerySet[TrainingClass]:
+    return TrainingClass.objects.filter(Q(province_id=province_id) | Q(province__successor_id=province_id))
+
+
+def _progress_compute(classes: QuerySet[TrainingClass], *, now: datetime.datetime) -> None:
+    """Enrolment and class figures, enrolment statuses and certificates of the classes in scope.
+
+    The caller holds the locks and the transaction; every statement is set-based and idempotent.
+    """
+    sql.enrollment_progress_upsert(classes, now=now, **_rule_defaults())
+    # An enrolment moved to another class leaves this one (its figures follow it there).
+    EnrollmentProgress.objects.filter(training_class__in=classes).exclude(
+        enrollment__training_class_id=F("training_class_id")
+    ).delete()
+    sql.class_progress_upsert(classes, now=now)
+    _enrollment_statuses_sync(classes, now=now)
+    _certificates_sync(classes, now=now)
+
+
+def _enrollment_statuses_sync(classes: QuerySet[TrainingClass], *, now: datetime.datetime) -> None:
+    """Finished classes: completed / not completed per the rule; a class reopened goes back to
+    enrolled. Waitlisted and withdrawn enrolments are never touched."""
+    in_scope = Enrollment.objects.filter(training_class__in=classes)
+    moves = [
+        (
+            Outcome.COMPLETED,
+            [EnrollmentStatus.ENROLLED, EnrollmentStatus.NOT_COMPLETED],
+            EnrollmentStatus.COMPLETED,
+        ),
+        (
+            Outcome.NOT_COMPLETED,
+            [EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED],
+            EnrollmentStatus.NOT_COMPLETED,
+        ),
+        (
+            Outcome.IN_PROGRESS,
+            [EnrollmentStatus.COMPLETED, EnrollmentStatus.NOT_COMPLETED],
+            EnrollmentStatus.ENROLLED,
+        ),
+    ]
+    for outcome, from_statuses, to_status in moves:
+        in_scope.filter(progress__outcome=outcome, status__in=from_statuses).update(
+            status=to_status, status_changed_at=now
+        )
+
+
+def _certificates_sync(classes: QuerySet[TrainingClass], *, now: datetime.datetime) -> None:
+    """Issue missing certificates of completed enrolments; revoke those no longer completed and
+    reinstate (same number and code) those completed again."""
+    if sql.certificates_insert(classes, now=now):
+        year = timezone.localtime(now).year
+        Certificate.objects.filter(number__isnull=True, enrollment__training_class__in=classes).update(
+            number=Concat(Value(f"GCN-{year}-"), LPad(Cast("id", CharField()), 6, Value("0")))
+        )
+    certificates = Certificate.objects.filter(enrollment__training_class__in=classes)
+    certificates.filter(revoked_at__isnull=True).exclude(
+        enrollment__progress__outcome=Outcome.COMPLETED
+    ).update(revoked_at=now)
+    certificates.filter(revoked_at__isnull=False, enrollment__progress__outcome=Outcome.COMPLETED).update(
+        revoked_at=None
+    )
+
+
+@transaction.atomic
+def stale_class_claim(*, class_id: int) -> bool:
+    """Take the class's stale mark, committed before the recompute reads anything: a write landing
+    after this marks the class again and enqueues another recompute, so none is lost; a write
+    landing before it is read by the recompute. (Deleting the mark inside the recompute's own
+    transaction would make writers wait on it.)"""
+    deleted, _ = StaleClass.objects.filter(pk=class_id).delete()
+    return deleted > 0
+
+
+@transaction.atomic
+def class_progress_compute(*, class_id: int) -> ClassProgress | None:
+    """Recompute one class's enrolment and class figures, statuses and certificates; mark the
+    rollups it feeds stale. Safe to run twice or at once: the class lock serialises recomputes of
+    the class, the shared province lock keeps it out of a rebuild of that province."""
+    province_id = _current_province_id(class_id)
+    if province_id is None:
+        return None  # the class was deleted since it was marked
+    sql.advisory_xact_lock(sql.Lock.PROVINCE, province_id, shared=True)
+    sql.advisory_xact_lock(sql.Lock.CLASS, class_id)
+    moved_to = _current_province_id(class_id)
+    if moved_to is not None and moved_to != province_id:
+        # The class changed province while this waited: hold that province's lock as well.
+        sql.advisory_xact_lock(sql.Lock.PROVINCE, moved_to, shared=True)
+        province_id = moved_to
+    previous_scope = (
+        ClassProgress.objects.filter(pk=class_id).values_list("scope_province_id", flat=True).first()
+    )
+    _progress_compute(TrainingClass.objects.filter(pk=class_id), now=timezone.now())
+    rollup_mark_stale(scopes={province_id, previous_scope} - {None})
+    return ClassProgress.objects.get(pk=class_id)
+
+
+def class_progress_refresh(*, class_id: int) -> ClassProgress | None:
+    """The incremental job: claim the stale mark, then recompute, in two transactions (see
+    stale_class_claim). Recomputes even when there was no mark to claim: a redelivered task
+    whose first run claimed the mark and then died must still do the work."""
+    stale_class_claim(class_id=class_id)
+    return class_progress_compute(class_id=class_id)
+
+
+@transaction.atomic
+def rollup_mark_stale(*, scopes: Iterable[int]) -> list[int]:
+    """Mark rollup scopes (province ids, StaleRollup.NATIONAL) stale and enqueue each refresh
+    once, after commit, only when the mark is new."""
+    wanted = sorted({int(s) for s in scopes})
+    if not wanted:
+        return []
+    already = set(StaleRollup.objects.filter(scope__in=wanted).values_list("scope", flat=True))
+    now = timezone.now()
+    StaleRollup.objects.bulk_create(
+        [StaleRollup(scope=s, marked_at=now) for s in wanted if s not in already], ignore_conflicts=True
+    )
+    # A concurrent marker may have inserted the same scope between the read and the insert; both
+    # then enqueue, which costs one extra refresh and loses nothing.
+    new = [s for s in wanted if s not in already]
+    for scope in new:
+        if scope == StaleRollup.NATIONAL:
+            enqueue_on_commit(NATIONAL_ROLLUP_TASK)
+        else:
+            enqueue_on_commit(PROVINCE_ROLLUP_TASK, scope)
+    return new
+
+
+@transaction.atomic
+def stale_rollup_claim(*, scope: int) -> bool:
+    deleted, _ = StaleRollup.objects.filter(pk=scope).delete()
+    return deleted > 0
+
+
+# --- rollup generations ------------------------------------------------------------------------
+
+
+def _live_generation() -> RollupGeneration | None:
+    return RollupGeneration.objects.filter(status=GenerationStatus.LIVE).first()
+
+
+def _live_generation_get_or_create() -> RollupGeneration:
+    """The live generation, created empty the first time figures are rolled up. Creation and
+    publication take the same lock, so there is never a second live generation to collide with."""
+    live = _live_generation()
+    if live is not None:
+        return live
+    sql.advisory_xact_lock(sql.Lock.GENERATION, 0)
+    live = _live_generation()
+    if live is None:
+        now = timezone.now()
+        live = RollupGeneration.objects.create(
+            status=GenerationStatus.LIVE, reason="initial", started_at=now, published_at=now
+        )
+    return live
+
+
+def _generations_in_use() -> list[int]:
+    """Every generation whose rows must follow incremental changes: the live one and any being
+    built by a rebuild (a province it already rebuilt must not miss a later change)."""
+    _live_generation_get_or_create()
+    return list(
+        RollupGeneration.objects.filter(status__in=[GenerationStatus.LIVE, GenerationStatus.BUILDING])
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
+def _province_rows_where(generation_id: int, province_id: int) -> tuple[str, list]:
+    return "generation_id = %s AND scope_province_id = %s", [generation_id, province_id]
+
+
+def _national_rows_where(generation_id: int) -> tuple[str, list]:
+    return "generation_id = %s AND scope_province_id IS NULL", [generation_id]
+
+
+def _rollup_derive(where: str, params: list, *, rows: QuerySet[ProgressRollup], as_of: datetime.date) -> None:
+    """Targets, pace and ratios of freshly inserted rows (all set-based; one pace update per
+    programme period, of which there are a handful)."""
+    sql.rollup_targets_update(where, params)
+    periods = rows.exclude(programme_id=None).values_list("programme_id", "year").distinct()
+    programmes = {
+        p.pk: p for p in Programme.objects.filter(pk__in={programme_id for programme_id, _ in periods})
+    }
+    for programme_id, year in periods:
+        programme = programmes.get(programme_id)
+        if programme is None:
+            continue
+        start, end = rollup_period(programme, year)
+        sql.rollup_pace_update(
+            where,
+            params,
+            programme_id=programme_id,
+            year=year,
+            period_start=start,
+            period_end=end,
+            elapsed_millionths=elapsed_millionths(start, end, as_of),
+        )
+    sql.rollup_ratios_update(where, params)
+
+
+def rollup_period(programme: Programme, year: int) -> tuple[datetime.date, datetime.date]:
+    """The period a row's pace is measured over: the programme's, or its part within the year
+    (the whole calendar year for a class ending outside the programme's period)."""
+    if year == ALL_YEARS:
+        return programme.period_start, programme.period_end
+    start = max(programme.period_start, datetime.date(year, 1, 1))
+    end = min(programme.period_end, datetime.date(year, 12, 31))
+    if start > end:
+        return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    return start, end
+
+
+def elapsed_millionths(start: datetime.date, end: datetime.date, as_of: datetime.date) -> int:
+    """How much of [start, end] has passed on as_of (whole days, as_of included), in millionths."""
+    total = (end - start).days + 1
+    elapsed = min(max((as_of - start).days + 1, 0), total)
+    return elapsed * 1_000_000 // total
+
+
+def _province_slice_build(*, generation_id: int, province_id: int, now: datetime.datetime) -> None:
+    """Replace one province's rows of one generation. The caller holds the province lock and the
+    transaction, so readers see the old rows until the new ones are complete."""
+    where, params = _province_rows_where(generation_id, province_id)
+    ProgressRollup.objects.filter(generation_id=generation_id, scope_province_id=province_id).delete()
+    sql.rollup_slice_insert_class_dimensions(generation_id=generation_id, province_id=province_id, now=now)
+    sql.rollup_slice_insert_learner_dimensions(generation_id=generation_id, province_id=province_id, now=now)
+    rows = ProgressRollup.objects.filter(generation_id=generation_id, scope_province_id=province_id)
+    _rollup_derive(where, params, rows=rows, as_of=timezone.localdate(now))
+
+
+def _national_build(*, generation_id: int, now: datetime.datetime) -> None:
+    where, params = _national_rows_where(generation_id)
+    ProgressRollup.objects.filter(generation_id=generation_id, scope_province_id__isnull=True).delete()
+    sql.rollup_national_insert(generation_id=generation_id, now=now)
+    rows = ProgressRollup.objects.filter(generation_id=generation_id, scope_province_id__isnull=True)
+    _rollup_derive(where, params, rows=rows, as_of=timezone.localdate(now))
+
+
+@transaction.atomic
+def rollup_province_refresh(*, province_id: int) -> None:
+    """Rebuild one current province's rollup rows in every generation in use, then mark the
+    national rows stale. The exclusive province lock waits for the class recomputes of the
+    province in flight and keeps new ones out, so its rows are one consistent state."""
+    sql.advisory_xact_lock(sql.Lock.PROVINCE, province_id)
+    now = timezone.now()
+    for generation_id in _generations_in_use():
+        _province_slice_build(generation_id=generation_id, province_id=province_id, now=now)
+    rollup_mark_stale(scopes=[StaleRollup.NATIONAL])
+
+
+@transaction.atomic
+def rollup_national_refresh() -> None:
+    """Rebuild the live generation's national rows from its province rows. A generation being
+    built gets its national rows when it is published."""
+    live = _live_generation_get_or_create()
+    sql.advisory_xact_lock(sql.Lock.NATIONAL, live.pk)
+    _national_build(generation_id=live.pk, now=timezone.now())
+
+
+@transaction.atomic
+def rollup_targets_refresh() -> None:
+    """Targets changed: recompute target, rate and pace of every row in use (a few thousand
+    rows, one statement each)."""
+    as_of = timezone.localdate()
+    for generation_id in _generations_in_use():
+        rows = ProgressRollup.objects.filter(generation_id=generation_id)
+        _rollup_derive("generation_id = %s", [generation_id], rows=rows, as_of=as_of)
+
+
+# --- rebuilds ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def province_progress_rebuild(*, province_id: int, generation_id: int | None = None) -> None:
+    """Recompute every class of a current province (legacy units included) and its rollup rows.
+
+    With a generation (a full rebuild), only that generation's rows are written: the live rows
+    stay as they were until the generation is published. Without one (a rebuild of one
+    province), the province's rows of every generation in use are replaced and the national
+    rows marked stale. Two runs at once take turns on the province lock and give the same rows.
+    """
+    sql.advisory_xact_lock(sql.Lock.PROVINCE, province_id)
+    now = timezone.now()
+    _progress_compute(_classes_of_province(province_id), now=now)
+    if generation_id is not None:
+        _province_slice_build(generation_id=generation_id, province_id=province_id, now=now)
+        return
+    for generation in _generations_in_use():
+        _province_slice_build(generation_id=generation, province_id=province_id, now=now)
+    rollup_mark_stale(scopes=[StaleRollup.NATIONAL])
+
+
+@transaction.atomic
+def rollup_generation_start(*, reason: str = "rebuild") -> RollupGeneration:
+    return RollupGeneration.objects.create(
+        status=GenerationStatus.BUILDING, reason=reason, started_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def rollup_generation_publish(*, generation_id: int) -> bool:
+    """Compute a built generation's national rows and make it the live one, in one transaction:
+    readers see the old generation or the new one, whole. Running it again is a no-op."""
+    sql.advisory_xact_lock(sql.Lock.GENERATION, 0)
+    sql.advisory_xact_lock(sql.Lock.NATIONAL, generation_id)
+    generation = RollupGeneration.objects.select_for_update().filter(pk=generation_id).first()
+    if generation is None or generation.status != GenerationStatus.BUILDING:
+        return False
+    now = timezone.now()
+    _national_build(generation_id=generation_id, now=now)
+    RollupGeneration.objects.filter(status=GenerationStatus.LIVE).update(
+        status=GenerationStatus.RETIRED, retired_at=now
+    )
+    generation.status = GenerationStatus.LIVE
+    generation.published_at = now
+    generation.save(update_fields=["status", "published_at"])
+    return True
+
+
+def current_province_ids() -> list[int]:
+    return list(Province.objects.current().order_by("code").values_list("id", flat=True))
+
+
+def progress_rebuild(*, province_ids: Sequence[int] | None = None) -> RollupGeneration:
+    """A full rebuild in this process, province by province, into a new generation published at
+    the end (the Celery path runs the same steps as a chord: reporting.tasks)."""
+    generation = rollup_generation_start()
+    for province_id in province_ids or current_province_ids():
+        province_progress_rebuild(province_id=province_id, generation_id=generation.pk)
+    rollup_generation_publish(generation_id=generation.pk)
+    generation.refresh_from_db()
+    return generation
+
+
+@transaction.atomic
+def rollup_generation_fail(*, generation_id: int) -> None:
+    RollupGeneration.objects.filter(pk=generation_id, status=GenerationStatus.BUILDING).update(
+        status=GenerationStatus.FAILED, retired_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def rollup_generations_clean(
+    *,
+    retired_for: datetime.timedelta = datetime.timedelta(minutes=10),
+    building_for: datetime.timedelta = datetime.timedelta(hours=6),
+) -> int:
+    """Drop generations no longer needed: retired ones after a grace period (a report that read
+    the old live id a moment before a publish still finds its rows), and rebuilds abandoned
+    for hours (a province task that failed for good leaves its generation building)."""
+    now = timezone.now()
+    RollupGeneration.objects.filter(
+        status=GenerationStatus.BUILDING, started_at__lt=now - building_for
+    ).update(status=GenerationStatus.FAILED, retired_at=now)
+    old = list(
+        RollupGeneration.objects.filter(
+            status__in=[GenerationStatus.RETIRED, GenerationStatus.FAILED], retired_at__lt=now - retired_for
+        ).values_list("id", flat=True)
+    )
+    if old:
+        ProgressRollup.objects.filter(generation_id__in=old).delete()
+        RollupGeneration.objects.filter(pk__in=old).delete()
+    return len(old)
+
+
+# --- periodic jobs -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def classes_finish_due(*, today: datetime.date | None = None) -> list[int]:
+    """Finish the open or running classes whose end date has passed, and mark them stale so their
+    recompute sets completion and issues certificates. Also marks running classes with a session
+    ended since their last recompute (held sessions and minutes move with time, not writes)."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    due = list(
+        TrainingClass.objects.filter(
+            status__in=[ClassStatus.OPEN, ClassStatus.RUNNING], end_date__lt=today
+        ).values_list("id", flat=True)
+    )
+    if due:
+        # The status condition again: a class finished by someone else meanwhile is left alone.
+        TrainingClass.objects.filter(pk__in=due, status__in=[ClassStatus.OPEN, ClassStatus.RUNNING]).update(
+            status=ClassStatus.FINISHED, updated_at=now
+        )
+    held_since = list(
+        TrainingClass.objects.filter(
+            status=ClassStatus.RUNNING,
+            sessions__ends_at__gt=F("progress__computed_at"),
+            sessions__ends_at__lte=now,
+        )
+        .values_list("id", flat=True)
+        .distinct()
+    )
+    class_progress_mark_stale(class_ids=[*due, *held_since])
+    return due
+
+
+@dataclass
+class ReconcileReport:
+    marked: list[int]
+    requeued_classes: list[int]
+    requeued_rollups: list[int]
+    generations_dropped: int
+
+
+def stale_reconcile(*, older_than: datetime.timedelta = datetime.timedelta(minutes=2)) -> ReconcileReport:
+    """The safety net, every minute: mark classes whose figures are missing or older than the
+    class itself (a status or attribute change that marked nothing); enqueue again the stale
+    marks older than `older_than` (their task was lost); drop retired generations."""
+    changed = list(
+        TrainingClass.objects.exclude(status=ClassStatus.DRAFT)
+        .filter(
+            Q(progress__isnull=True)
+            | Q(updated_at__gt=F("progress__computed_at"))
+            | ~Q(status=F("progress__class_status"))
+        )
+        .values_list("id", flat=True)
+    )
+    marked = class_progress_mark_stale(class_ids=changed) if changed else []
+    cutoff = timezone.now() - older_than
+    old_classes = list(
+        StaleClass.objects.filter(marked_at__lt=cutoff).exclude(pk__in=marked).values_list("pk", flat=True)
+    )
+    old_rollups = list(StaleRollup.objects.filter(marked_at__lt=cutoff).values_list("pk", flat=True))
+    # Dispatch only (the marks stay until a recompute claims them); a duplicate is harmless.
+    for class_id in old_classes:
+        enqueue(CLASS_RECOMPUTE_TASK, class_id)
+    for scope in old_rollups:
+        if scope == StaleRollup.NATIONAL:
+            enqueue(NATIONAL_ROLLUP_TASK)
+        else:
+            enqueue(PROVINCE_ROLLUP_TASK, scope)
+    dropped = rollup_generations_clean()
+    return ReconcileReport(marked, old_classes, old_rollups, dropped)
+
+
+# --- completion rules --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def completion_rule_save(*, rule: CompletionRule) -> CompletionRule:
+    """Save a rule and mark stale every class it governs (the programme's classes; for the
+    default rule, the classes of programmes without their own rule and of none)."""
+    rule.full_clean()
+    rule.save()
+    if rule.programme_id is not None:
+        classes = TrainingClass.objects.filter(programme_id=rule.programme_id)
+    else:
+        own = CompletionRule.objects.exclude(programme=None).values("programme_id")
+        classes = TrainingClass.objects.filter(Q(programme__isnull=True) | ~Q(programme_id__in=own))
+    class_progress_mark_stale(class_ids=classes.values_list("id", flat=True))
+    return rule
+
+
+@transaction.atomic
+def completion_rule_delete(*, rule: CompletionRule) -> None:
+    programme_id = rule.programme_id
+    rule.delete()
+    classes = (
+        TrainingClass.objects.filter(programme_id=programme_id)
+        if programme_id is not None
+        else TrainingClass.objects.all()
+    )
+    class_progress_mark_stale(class_ids=classes.values_list("id", flat=True))

@@ -1,0 +1,93 @@
+"""Celery tasks of reporting: thin wrappers that take ids and call a service.
+
+Every task is acknowledged late and requeued if its worker dies (settings, and repeated here so
+that no configuration change can drop it): the services are transactional and idempotent, so a
+second delivery simply recomputes. Transient database errors (a deadlock, a serialization
+failure, a dropped connection) are retried with backoff.
+"""
+
+from celery import chord, group, shared_task
+from django.db import InterfaceError, OperationalError
+
+from reporting import services
+from reporting.models import StaleRollup
+
+RELIABLE = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": True,
+    "retry_backoff_max": 60,
+    "max_retries": 5,
+}
+
+
+@shared_task(name=services.CLASS_RECOMPUTE_TASK, **RELIABLE)
+def recompute_class_progress(class_id: int) -> int | None:
+    """Enqueued by enrollment.services.progress after a write marks the class stale."""
+    progress = services.class_progress_refresh(class_id=class_id)
+    return progress.revision if progress is not None else None
+
+
+@shared_task(name=services.PROVINCE_ROLLUP_TASK, **RELIABLE)
+def refresh_province_rollup(province_id: int) -> None:
+    services.stale_rollup_claim(scope=province_id)
+    services.rollup_province_refresh(province_id=province_id)
+
+
+@shared_task(name=services.NATIONAL_ROLLUP_TASK, **RELIABLE)
+def refresh_national_rollup() -> None:
+    services.stale_rollup_claim(scope=StaleRollup.NATIONAL)
+    services.rollup_national_refresh()
+
+
+@shared_task(name="reporting.refresh_rollup_targets", **RELIABLE)
+def refresh_rollup_targets() -> None:
+    services.rollup_targets_refresh()
+
+
+@shared_task(name="reporting.reconcile_stale", **RELIABLE)
+def reconcile_stale() -> dict:
+    report = services.stale_reconcile()
+    return {
+        "marked": len(report.marked),
+        "requeued_classes": len(report.requeued_classes),
+        "requeued_rollups": len(report.requeued_rollups),
+        "generations_dropped": report.generations_dropped,
+    }
+
+
+@shared_task(name="reporting.finish_due_classes", **RELIABLE)
+def finish_due_classes() -> list[int]:
+    return services.classes_finish_due()
+
+
+@shared_task(name="reporting.rebuild_province", **RELIABLE)
+def rebuild_province(generation_id: int, province_id: int) -> int:
+    services.province_progress_rebuild(province_id=province_id, generation_id=generation_id)
+    return province_id
+
+
+@shared_task(name="reporting.publish_generation", **RELIABLE)
+def publish_generation(_province_ids: list[int], generation_id: int) -> bool:
+    """The chord's final step: national rows, then the switch to the new generation."""
+    return services.rollup_generation_publish(generation_id=generation_id)
+
+
+@shared_task(name="reporting.rebuild_failed")
+def rebuild_failed(*_args, generation_id: int) -> None:
+    services.rollup_generation_fail(generation_id=generation_id)
+
+
+@shared_task(name="reporting.rebuild_progress", **RELIABLE)
+def rebuild_progress(province_id: int | None = None) -> int | None:
+    """Rebuild one current province in place, or everything into a new generation: one task per
+    province, shared by the workers, then publish_generation once all have succeeded."""
+    if province_id is not None:
+        services.province_progress_rebuild(province_id=province_id)
+        return None
+    generation = services.rollup_generation_start()
+    header = group(rebuild_province.si(generation.pk, pid) for pid in services.current_province_ids())
+    callback = publish_generation.s(generation.pk).on_error(rebuild_failed.si(generation_id=generation.pk))
+    chord(header)(callback)
+    return generation.pk
