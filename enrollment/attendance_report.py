@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from django.db import models
 from django.utils.translation import gettext as _
 
 from courses.errors import DomainError, ErrorItem
@@ -99,11 +100,13 @@ _SPACES = re.compile(r"\s+")
 _ID_SEPARATORS = re.compile(r"[\s.\-']")
 
 
-class Unmatched:
-    NO_IDENTITY = "no_identity"
-    NOT_FOUND = "not_found"
-    AMBIGUOUS = "ambiguous"
-    NOT_ACTIVE = "not_active"
+class Unmatched(models.TextChoices):
+    """Why a row of the report was matched to no enrolment."""
+
+    NO_IDENTITY = "no_identity", "no_identity"
+    NOT_FOUND = "not_found", "not_found"
+    AMBIGUOUS = "ambiguous", "ambiguous"
+    NOT_ACTIVE = "not_active", "not_active"
 
 
 @dataclass

@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from courses.models import ClassMode, ClassSession, Material, Topic, TrainingClass
 from enrollment.attendance_report import COLUMNS as REPORT_COLUMNS
+from enrollment.attendance_report import Unmatched
 from enrollment.attendance_rules import CHECK_IN_OPENS_BEFORE, session_is_online
 from enrollment.models import Attendance, AttendanceSource, AttendanceStatus, AuditEntry, EnrollmentStatus
 from enrollment.services.attendance import NOTE_MAX_LENGTH, Action
@@ -183,7 +184,7 @@ class ReportedLearnerSerializer(serializers.Serializer):
     first_join = serializers.DateTimeField(allow_null=True)
     status = serializers.ChoiceField(source="attendance.status", choices=AttendanceStatus.choices)
     minutes = serializers.IntegerField(source="attendance.minutes")
-    action = serializers.ChoiceField(choices=Action.CHOICES)
+    action = serializers.ChoiceField(choices=Action.choices)
 
 
 class UnmatchedRowSerializer(serializers.Serializer):
@@ -191,7 +192,7 @@ class UnmatchedRowSerializer(serializers.Serializer):
     name = serializers.CharField()
     email = serializers.CharField()
     national_id = serializers.CharField()
-    reason = serializers.ChoiceField(choices=["no_identity", "not_found", "ambiguous", "not_active"])
+    reason = serializers.ChoiceField(choices=Unmatched.choices)
     message = serializers.CharField()
 
 
@@ -247,7 +248,7 @@ class BulkResultItemSerializer(serializers.Serializer):
     id = serializers.IntegerField(
         allow_null=True, help_text="The record's id; null for a new one in a dry run."
     )
-    action = serializers.ChoiceField(choices=Action.CHOICES)
+    action = serializers.ChoiceField(choices=Action.choices)
 
 
 class BulkResultSerializer(serializers.Serializer):

@@ -370,7 +370,8 @@ def _xlsx_schema(*, operation_id: str, summary: str, description: str):
         operation_id=operation_id,
         summary=summary,
         description=f"{description} {MANAGER_RULE}",
-        parameters=[CLASS_ID],
+        # The ?format= override DRF offers with two renderers is not part of this endpoint.
+        parameters=[CLASS_ID, OpenApiParameter("format", exclude=True)],
         responses={
             (200, exports.XLSX_CONTENT_TYPE): OpenApiResponse(
                 OpenApiTypes.BINARY, description="The .xlsx file."

@@ -152,6 +152,10 @@ SPECTACULAR_SETTINGS = {
         "InstitutionKindEnum": "courses.models.InstitutionKind",
         "AttendanceStatusEnum": "enrollment.models.AttendanceStatus",
         "AttendanceSourceEnum": "enrollment.models.AttendanceSource",
+        "AttendanceActionEnum": "enrollment.services.attendance.Action",
+        "UnmatchedReasonEnum": "enrollment.attendance_report.Unmatched",
+        "EnrollmentStatusEnum": "enrollment.models.EnrollmentStatus",
+        "EnrollmentSourceEnum": "enrollment.models.EnrollmentSource",
     },
 }
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -71,11 +71,12 @@ MAX_REPORTED_ERRORS = 500
 NOTE_MAX_LENGTH = 2000
 
 
-class Action:
-    CREATED = "created"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-    CHOICES = [(CREATED, "created"), (UPDATED, "updated"), (UNCHANGED, "unchanged")]
+class Action(models.TextChoices):
+    """What a write did to a record."""
+
+    CREATED = "created", "created"
+    UPDATED = "updated", "updated"
+    UNCHANGED = "unchanged", "unchanged"
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,11 @@ def _attendance_apply(
     return outcome
 
 
+def field_error(message: str, *, field: str, code: str) -> DomainError:
+    """A 400 "invalid" whose one item names the field and says what is wrong with it (`code`)."""
+    return DomainError(message=message, errors=[ErrorItem(message, field=field, code=code)])
+
+
 def _ensure_may_change(*, classes: Iterable[TrainingClass], actor, reason: str = "") -> None:
     """A closed class's attendance is final: only an admin, giving a reason, changes it.
 
@@ -203,11 +209,7 @@ def _ensure_may_change(*, classes: Iterable[TrainingClass], actor, reason: str =
             status=http.HTTP_403_FORBIDDEN,
         )
     if not (reason or "").strip():
-        raise DomainError(
-            message=_("Lớp đã khoá sổ: cần ghi lý do điều chỉnh."),
-            field="reason",
-            code="required",
-        )
+        raise field_error(_("Lớp đã khoá sổ: cần ghi lý do điều chỉnh."), field="reason", code="required")
 
 
 def _invalid(errors: list[ErrorItem]) -> DomainError:
@@ -661,10 +663,10 @@ def attendance_bulk_upsert(*, records, actor, reason: str = "", dry_run: bool = 
     changed records. The same batch sent again reports 0 created and 0 updated and writes nothing.
     """
     if not isinstance(records, list) or not records:
-        raise DomainError(message=_("Cần danh sách bản ghi điểm danh."), field="records", code="required")
+        raise field_error(_("Cần danh sách bản ghi điểm danh."), field="records", code="required")
     if len(records) > BULK_MAX_RECORDS:
-        raise DomainError(
-            message=_("Tối đa %(max)d bản ghi mỗi lần gửi; hãy chia nhỏ.") % {"max": BULK_MAX_RECORDS},
+        raise field_error(
+            _("Tối đa %(max)d bản ghi mỗi lần gửi; hãy chia nhỏ.") % {"max": BULK_MAX_RECORDS},
             field="records",
             code="max_length",
         )
@@ -850,7 +852,7 @@ def enrollment_score_set(
     )
     _ensure_may_change(classes=[enrollment.training_class], actor=actor, reason=reason)
     if error := _ensure_scorable(enrollment, "score"):
-        raise DomainError(message=error.message, field=error.field, code=error.code)
+        raise DomainError(message=error.message, errors=[error])
     _scores_apply(pairs=[(enrollment, score)], actor=actor, reason=reason)
     return enrollment
 

@@ -1,0 +1,151 @@
+"""XLSX exports of a class (attendance sheet, roster with attendance rates) and the rates selector."""
+
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from rest_framework.test import APIClient
+
+from enrollment.exports import (
+    ATTENDANCE_SHEET_LEAD,
+    ATTENDANCE_SHEET_TAIL,
+    ROSTER_HEADINGS,
+    XLSX_CONTENT_TYPE,
+)
+from enrollment.selectors import attendance_rates_for_class
+from enrollment.services.attendance import attendance_mark_roster, enrollment_score_set
+from tests.api_helpers import assert_error
+from tests.factories import EnrollmentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def marked(attendance_world):
+    """An present at both sessions, Bình late at the first, Cường absent at the first."""
+    world = attendance_world
+    an, binh, cuong = world.active
+    attendance_mark_roster(
+        session=world.session,
+        records=[
+            {"enrollment": an.pk, "status": "present"},
+            {"enrollment": binh.pk, "status": "late", "minutes": 90},
+            {"enrollment": cuong.pk, "status": "absent"},
+        ],
+        actor=world.trainer,
+    )
+    attendance_mark_roster(
+        session=world.second_session,
+        records=[{"enrollment": an.pk, "status": "present"}],
+        actor=world.trainer,
+    )
+    enrollment_score_set(enrollment=an, score=Decimal("8.5"), actor=world.trainer)
+    return world
+
+
+def workbook_rows(response):
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == XLSX_CONTENT_TYPE
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+
+
+def get(user, path, **headers):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client.get(path, **headers)
+
+
+def test_attendance_rates_for_class(marked):
+    world = marked
+    an, binh, cuong = world.active
+    rates = {e.pk: e for e in attendance_rates_for_class(world.training_class.pk)}
+    assert set(rates) == {an.pk, binh.pk, cuong.pk, world.withdrawn.pk, world.waitlisted.pk}
+    assert (rates[an.pk].attended_minutes, rates[an.pk].planned_minutes) == (270, 270)
+    assert rates[an.pk].attendance_rate == pytest.approx(1.0)
+    assert rates[an.pk].attended_sessions == 2
+    assert rates[binh.pk].attendance_rate == pytest.approx(90 / 270)
+    assert (rates[cuong.pk].attended_minutes, rates[cuong.pk].attended_sessions) == (0, 0)
+
+
+def test_attendance_rates_are_one_query(marked, django_assert_num_queries):
+    # The planned minutes of the class are read first, then every enrolment with its figures.
+    for _ in range(20):
+        EnrollmentFactory(training_class=marked.training_class)
+    with django_assert_num_queries(2):
+        assert len(list(attendance_rates_for_class(marked.training_class.pk))) == 25
+
+
+def test_the_attendance_sheet(marked):
+    world = marked
+    an, binh, cuong = world.active
+    rows = workbook_rows(
+        get(
+            world.trainer,
+            f"/api/v1/classes/{world.training_class.pk}/attendance-sheet.xlsx",
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+    )
+    assert rows[0] == [
+        *ATTENDANCE_SHEET_LEAD,
+        "Buổi 1 (01/09/2026 08:00) - Trạng thái",
+        "Buổi 1 (01/09/2026 08:00) - Số phút",
+        "Buổi 2 (02/09/2026 08:00) - Trạng thái",
+        "Buổi 2 (02/09/2026 08:00) - Số phút",
+        *ATTENDANCE_SHEET_TAIL,
+    ]
+    body = {row[1]: row for row in rows[1:]}
+    assert len(body) == 5
+    # Vietnamese labels whatever the request's language.
+    assert body[an.learner.national_id][2:] == [
+        "Nguyễn Văn An",
+        "Đã ghi danh",
+        "Có mặt",
+        120,
+        "Có mặt",
+        150,
+        2,
+        270,
+        216,
+        100,
+        "Đạt",
+    ]
+    assert body[binh.learner.national_id][4:8] == ["Đi muộn", 90, None, None]
+    assert body[cuong.learner.national_id][4:6] == ["Vắng", 0]
+    assert body[cuong.learner.national_id][-1] == "Chưa đạt"
+
+
+def test_the_roster(marked):
+    world = marked
+    an = world.active[0]
+    rows = workbook_rows(get(world.trainer, f"/api/v1/classes/{world.training_class.pk}/roster.xlsx"))
+    assert rows[0] == ROSTER_HEADINGS
+    assert len(rows) == 6
+    row = next(r for r in rows[1:] if r[1] == an.learner.national_id)
+    assert row[2:5] == ["Nguyễn Văn An", "Nữ", "17/05/1985"]
+    assert row[10:] == ["Đã ghi danh", 2, 270, 270, 100, 8.5]
+    assert [r[0] for r in rows[1:]] == [1, 2, 3, 4, 5]
+
+
+def test_the_file_is_named_after_the_class(marked):
+    response = get(marked.trainer, f"/api/v1/classes/{marked.training_class.pk}/roster.xlsx")
+    assert response["Content-Disposition"] == 'attachment; filename="danh-sach-tn-online-1.xlsx"'
+
+
+def test_a_client_asking_for_the_spreadsheet_type_gets_it_and_errors_come_as_json(marked):
+    path = f"/api/v1/classes/{marked.training_class.pk}/roster.xlsx"
+    workbook_rows(get(marked.trainer, path, HTTP_ACCEPT=XLSX_CONTENT_TYPE))
+    response = get(marked.other_trainer, path, HTTP_ACCEPT=XLSX_CONTENT_TYPE)
+    assert response["Content-Type"] == "application/json"
+    assert_error(response, 404)
+
+
+def test_exports_run_a_bounded_number_of_queries(marked, django_assert_max_num_queries):
+    world = marked
+    for _ in range(40):
+        EnrollmentFactory(training_class=world.training_class)
+    for name in ("attendance-sheet.xlsx", "roster.xlsx"):
+        with django_assert_max_num_queries(8):
+            rows = workbook_rows(get(world.trainer, f"/api/v1/classes/{world.training_class.pk}/{name}"))
+        assert len(rows) == 46
