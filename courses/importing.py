@@ -30,6 +30,10 @@ class ImportReport:
     # One entry per record the file describes: its key, first row and what the import does to it.
     items: list[dict] = field(default_factory=list)
     errors: list[ErrorItem] = field(default_factory=list)
+    # Things worth telling that did not stop the import (e.g. a repeated row merged), by row and field.
+    warnings: list[ErrorItem] = field(default_factory=list)
+    # Counts particular to an import kind, e.g. {"learners_created": 12, "waitlisted": 3}.
+    details: dict = field(default_factory=dict)
     # HTTP status a failure maps to (400 for bad rows or file, 403, 500 for an unexpected error).
     error_status: int | None = None
 
@@ -52,6 +56,8 @@ class ImportReport:
             "retired": list(self.retired),
             "items": list(self.items),
             "errors": [e.as_dict() for e in self.errors],
+            "warnings": [w.as_dict() for w in self.warnings],
+            "details": dict(self.details),
             "error_status": self.error_status,
         }
 

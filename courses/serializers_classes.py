@@ -175,7 +175,7 @@ class TrainingClassWriteSerializer(serializers.Serializer):
     organiser_province_id = _fk(
         "organiser_province",
         Province.objects.select_related("successor"),
-        "Organising province. A provincial admin's class defaults to the class's province.",
+        "Organising province; defaults to the class's province when no institution is given.",
         allow_null=True,
         required=False,
     )

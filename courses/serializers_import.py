@@ -27,13 +27,29 @@ class ImportUploadSerializer(serializers.Serializer):
         return upload
 
 
+# What an import does to a record: catalogue created/updated/unchanged; enrolment enrolled, waitlisted,
+# re_enrolled (had withdrawn) or unchanged (already in the class).
+IMPORT_ITEM_ACTIONS = ["created", "updated", "unchanged", "enrolled", "waitlisted", "re_enrolled"]
+
+
 class ImportReportItemSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    version = serializers.IntegerField()
+    """One record the file describes; which keys are present depends on the import kind."""
+
     row = serializers.IntegerField(help_text="First row of the file describing it.")
     action = serializers.ChoiceField(
-        choices=["created", "updated", "unchanged"],
-        help_text="What the import did (or, in a dry run, would do) to this record.",
+        choices=IMPORT_ITEM_ACTIONS,
+        help_text="What the import did (or, in a dry run, would do) to this record. Catalogue: created, "
+        "updated, unchanged. Enrolment: enrolled, waitlisted, re_enrolled (had withdrawn), unchanged "
+        "(already in the class).",
+    )
+    code = serializers.CharField(required=False, help_text="Catalogue: curriculum code.")
+    version = serializers.IntegerField(required=False, help_text="Catalogue: curriculum version.")
+    national_id = serializers.CharField(required=False, help_text="Enrolment: the learner's id number.")
+    full_name = serializers.CharField(required=False, help_text="Enrolment: the learner's name.")
+    learner = serializers.ChoiceField(
+        choices=["created", "existing"],
+        required=False,
+        help_text="Enrolment: whether the learner is created by the import or already known.",
     )
 
 
@@ -52,6 +68,15 @@ class ImportReportSerializer(serializers.Serializer):
     errors = ErrorItemSerializer(
         many=True,
         help_text="Every error found, each naming its row and field; none when the import succeeded.",
+    )
+    warnings = ErrorItemSerializer(
+        many=True,
+        help_text="What did not stop the import but is worth checking (e.g. a repeated row merged).",
+    )
+    details = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Counts particular to the import kind (enrolment: learners_created, enrolled, "
+        "waitlisted, re_enrolled, unchanged).",
     )
     error_status = serializers.IntegerField(
         allow_null=True, help_text="HTTP status the failure corresponds to (400 bad rows or file, 403, 500)."

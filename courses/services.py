@@ -240,6 +240,10 @@ class Importer:
     columns: Sequence[Column]
     may_run: Callable[[Any], bool]
     run: Callable[..., ImportReport]
+    # Checks the job's parameters (e.g. the class an enrolment list is for) and the user's right to
+    # them, raising DomainError; run() then receives them as keyword arguments. Importers registered
+    # by other apps (enrollment, from its AppConfig.ready) use it, since courses may not import them.
+    check_params: Callable[..., None] | None = None
 
 
 def _forbidden() -> DomainError:
@@ -350,7 +354,9 @@ IMPORTERS: dict[str, Importer] = {
 }
 
 
-def import_job_submit(*, kind: str, file_name: str, content: bytes, dry_run: bool, user) -> ImportJob:
+def import_job_submit(
+    *, kind: str, file_name: str, content: bytes, dry_run: bool, user, params: dict | None = None
+) -> ImportJob:
     """Store an uploaded file as an import job; run it now when small, otherwise queue it.
 
     The file is read here so that an unreadable one is refused at once (DomainError on "file")
@@ -358,8 +364,11 @@ def import_job_submit(*, kind: str, file_name: str, content: bytes, dry_run: boo
     and pending when queued.
     """
     importer = IMPORTERS[kind]
+    params = dict(params or {})
     if not importer.may_run(user):
         raise _forbidden()
+    if importer.check_params is not None:
+        importer.check_params(user=user, **params)
     if len(content) > settings.IMPORT_MAX_FILE_BYTES:
         raise file_error(
             _("Tệp lớn hơn %(size)d MB.") % {"size": settings.IMPORT_MAX_FILE_BYTES // (1024 * 1024)}
@@ -372,6 +381,7 @@ def import_job_submit(*, kind: str, file_name: str, content: bytes, dry_run: boo
         file_content=content,
         created_by=user,
         total_rows=len(table.rows),
+        params=params,
     )
     if job.total_rows <= settings.IMPORT_SYNC_MAX_ROWS:
         return import_job_run(job_id=job.pk)
@@ -435,8 +445,13 @@ def import_job_run(*, job_id: int) -> ImportJob:
         # Checked again: the role may have changed while the job waited.
         if user is not None and not importer.may_run(user):
             raise _forbidden()
+        params = dict(job.params or {})
+        if user is not None and importer.check_params is not None:
+            importer.check_params(user=user, **params)
         with JobProgress(job.pk, table=ImportJob._meta.db_table) as progress:
-            report = importer.run(rows=table.rows, dry_run=job.dry_run, user=user, progress=progress)
+            report = importer.run(
+                rows=table.rows, dry_run=job.dry_run, user=user, progress=progress, **params
+            )
         processed = len(table.rows)
     except DomainError as exc:
         report.errors = exc.errors or [ErrorItem(message=exc.message, code=exc.code)]

@@ -275,7 +275,10 @@ def _check_scope(actor, values: dict, changed: set[str], *, creating: bool) -> N
     if actor is None or is_central_admin(actor):
         return
     if not is_province_admin(actor):
-        raise _forbidden()
+        # Trainers change a class they teach, never where it is held (see ADMIN_FIELDS).
+        if creating:
+            raise _forbidden()
+        return
     for name in ("province", "organiser_province"):
         touched = creating or name in changed
         if touched and values.get(name) is not None and not province_in_scope(actor, values[name]):
@@ -317,9 +320,8 @@ def training_class_create(
     spending_million_vnd=None,
     description: str = "",
 ) -> TrainingClass:
-    """Create a class as a draft. A provincial admin's class with no organiser is organised by the
-    class's province."""
-    if institution is None and organiser_province is None and is_province_admin(actor):
+    """Create a class as a draft. A class given no organiser is organised by its province."""
+    if institution is None and organiser_province is None:
         organiser_province = province
     values = {
         "code": code,
@@ -516,12 +518,6 @@ def _session_errors(
     if topic is not None and topic.curriculum_id != training_class.curriculum_id:
         errors.append(
             ErrorItem(field="topic_id", message=_("Chuyên đề không thuộc bộ chương trình của lớp."))
-        )
-    if values.get("join_url") and training_class.mode == ClassMode.IN_PERSON:
-        errors.append(
-            ErrorItem(
-                field="join_url", message=_("Lớp học trực tiếp không có đường dẫn tham gia trực tuyến.")
-            )
         )
     return errors
 

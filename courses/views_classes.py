@@ -93,8 +93,8 @@ MANAGE_RULE = (
     ),
     create=extend_schema(
         summary="Create a class (as a draft)",
-        description="Central admins anywhere; provincial admins in their province (a class with no "
-        "organiser is then organised by the province). The curriculum version must be active; the "
+        description="Central admins anywhere; provincial admins in their province. A class given no "
+        "institution or organising province is organised by its province. The curriculum version must be active; the "
         "province is the unit in force on the start date (a legacy province for a class starting "
         "before 1 July 2025); in-person and blended classes need `capacity`, online classes have "
         "none (`planned_size` is kept for reporting). Each broken rule is reported on its field.",

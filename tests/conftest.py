@@ -202,3 +202,6 @@ def any_role(request):
     name = request.param
     user = None if name == "anonymous" else request.getfixturevalue(name)
     return name, _client_for(user)
+
+# Fixtures of the class and enrolment tests (a world of classes in two provinces).
+pytest_plugins = ["tests.class_world"]
