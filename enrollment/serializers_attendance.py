@@ -8,11 +8,12 @@ serializer per record for thousands of records.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from courses.models import ClassMode, ClassSession, Material, Topic, TrainingClass
+from courses.models import ClassMode, ClassSession, ClassStatus, Material, Topic, TrainingClass
 from enrollment.attendance_report import COLUMNS as REPORT_COLUMNS
 from enrollment.attendance_report import Unmatched
 from enrollment.attendance_rules import CHECK_IN_OPENS_BEFORE, session_is_online
@@ -173,6 +174,14 @@ class PlatformReportUploadSerializer(ReasonMixin):
     dry_run = serializers.BooleanField(
         default=False, help_text="true: match and compute, report what would change, store nothing."
     )
+
+    def validate_file(self, upload):
+        # Refused before it is read into memory.
+        if upload.size > settings.IMPORT_MAX_FILE_BYTES:
+            raise serializers.ValidationError(
+                _("Tệp lớn hơn %(size)d MB.") % {"size": settings.IMPORT_MAX_FILE_BYTES // (1024 * 1024)}
+            )
+        return upload
 
 
 class ReportedLearnerSerializer(serializers.Serializer):
@@ -385,7 +394,7 @@ class MySessionSerializer(serializers.ModelSerializer):
         now = timezone.now()
         return (
             session_is_online(session)
-            and session.training_class.status != "closed"
+            and session.training_class.status != ClassStatus.CLOSED
             and session.starts_at - CHECK_IN_OPENS_BEFORE <= now <= session.ends_at
         )
 

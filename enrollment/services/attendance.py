@@ -122,12 +122,14 @@ def _attendance_apply(
     keys = [(c.session.pk, c.enrollment_id) for c in changes]
     if len(set(keys)) != len(keys):
         raise DomainError(message=_("Một học viên được ghi hai lần cho cùng một buổi học."), code="duplicate")
+    # recorded_by comes along: the unchanged records are returned as stored, and their answer
+    # names who recorded them.
     stored = Attendance.objects.filter(
         session_id__in={c.session.pk for c in changes}, enrollment_id__in={c.enrollment_id for c in changes}
-    )
+    ).select_related("recorded_by")
     if not dry_run:
         # Concurrent writers of the same records wait, so each audit entry's "before" is true.
-        stored = stored.select_for_update()
+        stored = stored.select_for_update(of=("self",))
     existing = {(a.session_id, a.enrollment_id): a for a in stored}
 
     recorder = _recorder(actor)

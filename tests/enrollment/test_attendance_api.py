@@ -10,13 +10,13 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
-from courses.models import ClassStatus, Material, MaterialKind
+from courses.models import ClassStatus, Material, MaterialKind, Role
 from enrollment import views_attendance
 from enrollment.models import Attendance, AuditEntry, StaleClass
 from enrollment.services.attendance import attendance_check_in, attendance_mark_roster
 from tests.api_helpers import assert_error, error_fields
 from tests.enrollment.conftest import WORLD_ROLES
-from tests.factories import ClassSessionFactory, EnrollmentFactory, LearnerFactory, TopicFactory
+from tests.factories import ClassSessionFactory, EnrollmentFactory, LearnerFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -322,6 +322,17 @@ class TestRollCall:
             )
         assert response.json()["created"] == 63
         assert AuditEntry.objects.filter(entity="attendance").count() == 63
+
+        # A second trainer confirming the same marks: nothing changes, and naming who recorded
+        # each record does not cost a query per record.
+        co_trainer = UserFactory(role=Role.TRAINER)
+        world.training_class.trainers.add(co_trainer)
+        with django_assert_max_num_queries(20):
+            response = client_as(co_trainer).put(
+                f"/api/v1/sessions/{world.session.pk}/attendance", {"records": records}, format="json"
+            )
+        assert response.json()["unchanged"] == 63
+        assert {r["recorded_by_name"] for r in response.json()["records"]} == {str(world.trainer)}
 
 
 # --- scores --------------------------------------------------------------------------------------

@@ -214,3 +214,9 @@ def test_the_report_replaces_a_check_in_record(attendance_world, trainer_client)
     assert (record.source, record.minutes, record.status) == ("platform_report", 30, "absent")
     # Both sources' intervals are kept.
     assert set(PresenceInterval.objects.values_list("source", flat=True)) == {"check_in", "platform_report"}
+
+
+def test_an_oversized_file_is_refused_before_it_is_read(attendance_world, trainer_client, settings):
+    settings.IMPORT_MAX_FILE_BYTES = 100
+    response = upload(trainer_client, attendance_world.session, report(attendance_world))
+    assert {e.get("field") for e in assert_error(response, 400)["errors"]} == {"file"}
