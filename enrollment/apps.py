@@ -4,3 +4,25 @@ from django.apps import AppConfig
 class EnrollmentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "enrollment"
+
+    def ready(self):
+        # courses may not import enrollment: enrollment plugs into courses' registries instead.
+        from courses.models import ImportKind
+        from courses.services import IMPORTERS, Importer
+        from courses.services_classes import CLASS_CHANGE_HOOKS
+        from enrollment.enrolment_file import COLUMNS as ENROLMENT_COLUMNS
+        from enrollment.services.enrolment_import import (
+            enrolment_import,
+            enrolment_import_check_params,
+            enrolment_import_may_run,
+        )
+        from enrollment.services.enrolments import on_class_changed
+
+        IMPORTERS[ImportKind.ENROLMENT] = Importer(
+            columns=ENROLMENT_COLUMNS,
+            may_run=enrolment_import_may_run,
+            run=enrolment_import,
+            check_params=enrolment_import_check_params,
+        )
+        if on_class_changed not in CLASS_CHANGE_HOOKS:
+            CLASS_CHANGE_HOOKS.append(on_class_changed)

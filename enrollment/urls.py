@@ -2,8 +2,10 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from enrollment import views_attendance as attendance
+from enrollment import views_enrolments as enrolments
 
 router = DefaultRouter(trailing_slash=False)
+router.register("learners", enrolments.LearnerViewSet, basename="learner")
 
 # Attendance and scores (fixed paths, above the router so that its detail routes don't take them).
 attendance_urlpatterns = [
@@ -34,7 +36,31 @@ attendance_urlpatterns = [
     path("me/classes/<int:pk>/progress", attendance.MyClassProgressView.as_view(), name="me-class-progress"),
 ]
 
+# Learners and enrolment.
+enrolment_urlpatterns = [
+    path("me/learner", enrolments.MyLearnerView.as_view(), name="me-learner"),
+    path("me/enrollments", enrolments.MyEnrollmentsView.as_view(), name="me-enrollments"),
+    path("classes/<int:pk>/join", enrolments.ClassJoinView.as_view(), name="class-join"),
+    path("classes/<int:pk>/enrollments", enrolments.ClassEnrollmentsView.as_view(), name="class-enrollments"),
+    path(
+        "classes/<int:pk>/enrollments/import",
+        enrolments.EnrollmentImportView.as_view(),
+        name="class-enrollments-import",
+    ),
+    path("classes/<int:pk>/roster", enrolments.ClassRosterView.as_view(), name="class-roster"),
+    path("enrollments/<int:pk>", enrolments.EnrollmentDetailView.as_view(), name="enrollment-detail"),
+    path(
+        "enrollments/<int:pk>/withdraw",
+        enrolments.EnrollmentWithdrawView.as_view(),
+        name="enrollment-withdraw",
+    ),
+    path(
+        "enrollments/<int:pk>/history", enrolments.EnrollmentHistoryView.as_view(), name="enrollment-history"
+    ),
+]
+
 urlpatterns = [
+    *enrolment_urlpatterns,
     *attendance_urlpatterns,
     path("", include(router.urls)),
 ]

@@ -137,10 +137,31 @@ def celery_worker(celery_worker_process, settings):
     """Send tasks to the real worker instead of running them in-process."""
     from config.celery import app
 
+    # Restored to what it was: settings.CELERY_TASK_ALWAYS_EAGER is still False here (the settings
+    # fixture is undone after this one), and left False the rest of the session would send its tasks
+    # to this worker, which would then write while later tests flush the database.
+    was_eager = app.conf.task_always_eager
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False
     yield celery_worker_process
-    app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+    app.conf.task_always_eager = was_eager
+    _wait_until_worker_idle(app)
+
+
+def _wait_until_worker_idle(app, timeout: float = 60) -> None:
+    """Let the worker finish what the test queued (e.g. a progress recompute after enrolments), so
+    that no task holds locks while the next transactional test flushes the database (a deadlock)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    idle_checks = 0
+    while time.monotonic() < deadline and idle_checks < 2:
+        inspect = app.control.inspect(timeout=1)
+        replies = [inspect.active() or {}, inspect.reserved() or {}, inspect.scheduled() or {}]
+        busy = any(tasks for reply in replies for tasks in reply.values())
+        idle_checks = 0 if busy else idle_checks + 1
+        if busy:
+            time.sleep(0.2)
 
 
 @pytest.fixture
@@ -202,6 +223,7 @@ def any_role(request):
     name = request.param
     user = None if name == "anonymous" else request.getfixturevalue(name)
     return name, _client_for(user)
+
 
 # Fixtures of the class and enrolment tests (a world of classes in two provinces).
 pytest_plugins = ["tests.class_world"]

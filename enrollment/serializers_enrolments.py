@@ -1,0 +1,278 @@
+"""API representations of learners, enrolments, rosters and the enrolment history."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from courses.models import AreaType, Commune, Position, Province, TrainingClass
+from courses.serializers import PositionSummarySerializer, ProvinceSummarySerializer
+from enrollment.models import AuditEntry, Enrollment, Gender, Learner
+
+
+class CommuneSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Commune
+        fields = ["id", "code", "name"]
+
+
+class LearnerSerializer(serializers.ModelSerializer):
+    """A learner's record: personal data, shown only to those entitled to it."""
+
+    gender_label = serializers.CharField(source="get_gender_display", read_only=True)
+    province = ProvinceSummarySerializer(read_only=True)
+    commune = CommuneSummarySerializer(read_only=True, allow_null=True)
+    position = PositionSummarySerializer(read_only=True, allow_null=True)
+    position_category = serializers.CharField(
+        read_only=True, help_text="Category of the position (elected, appointed, part-time, other)."
+    )
+    area_type_label = serializers.CharField(source="get_area_type_display", read_only=True)
+    username = serializers.CharField(source="national_id", read_only=True, help_text="Sign-in name.")
+
+    class Meta:
+        model = Learner
+        fields = [
+            "id",
+            "national_id",
+            "username",
+            "full_name",
+            "gender",
+            "gender_label",
+            "date_of_birth",
+            "ethnicity",
+            "is_ethnic_minority",
+            "province",
+            "commune",
+            "position",
+            "position_category",
+            "area_type",
+            "area_type_label",
+            "phone",
+            "email",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class LearnerWriteSerializer(serializers.Serializer):
+    national_id = serializers.CharField(
+        max_length=20,
+        help_text="12-digit personal identification number (số định danh cá nhân / CCCD). A number of "
+        "9 to 11 digits is taken as one whose leading zeros a spreadsheet dropped and is left-padded "
+        "with zeros to 12 digits.",
+    )
+    full_name = serializers.CharField(max_length=200)
+    gender = serializers.ChoiceField(choices=Gender.choices)
+    date_of_birth = serializers.DateField(required=False, allow_null=True)
+    ethnicity = serializers.CharField(
+        max_length=50,
+        required=False,
+        allow_blank=True,
+        help_text="Ethnic group (dân tộc); blank means Kinh. Any other is an ethnic minority.",
+    )
+    commune_id = serializers.PrimaryKeyRelatedField(
+        source="commune",
+        queryset=Commune.objects.select_related("province"),
+        required=False,
+        allow_null=True,
+        help_text="Commune (xã, phường) of a current province; the learner's province is derived from it.",
+    )
+    province_id = serializers.PrimaryKeyRelatedField(
+        source="province",
+        queryset=Province.objects.select_related("successor"),
+        required=False,
+        allow_null=True,
+        help_text="A current province; needed when no commune is given.",
+    )
+    position_id = serializers.PrimaryKeyRelatedField(
+        source="position", queryset=Position.objects.all(), required=False, allow_null=True
+    )
+    area_type = serializers.ChoiceField(
+        choices=AreaType.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Kind of commune; defaults to the commune's.",
+    )
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+
+
+class LearnerCreateSerializer(LearnerWriteSerializer):
+    generate_password = serializers.BooleanField(
+        default=False,
+        help_text="true: give the account a generated password, returned once in `password`. "
+        "Otherwise it cannot sign in until one is generated (POST /learners/{id}/reset-password).",
+    )
+
+
+class LearnerCreatedSerializer(LearnerSerializer):
+    password = serializers.CharField(
+        allow_null=True, read_only=True, help_text="The generated password, shown this once; null if none."
+    )
+
+    class Meta(LearnerSerializer.Meta):
+        fields = [*LearnerSerializer.Meta.fields, "password"]
+        read_only_fields = fields
+
+
+class PasswordSerializer(serializers.Serializer):
+    username = serializers.CharField(help_text="Sign-in name (the id number).")
+    password = serializers.CharField(help_text="The new password, shown this once.")
+
+
+class LearnerContactSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+
+
+# --- enrolments ----------------------------------------------------------------------------------
+
+
+class ClassBriefSerializer(serializers.ModelSerializer):
+    province = ProvinceSummarySerializer(read_only=True)
+    curriculum_title = serializers.CharField(source="curriculum.title_vi", read_only=True)
+
+    class Meta:
+        model = TrainingClass
+        fields = [
+            "id",
+            "code",
+            "title",
+            "mode",
+            "status",
+            "start_date",
+            "end_date",
+            "province",
+            "curriculum_title",
+        ]
+
+
+class EnrollmentSerializer(serializers.ModelSerializer):
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    source_label = serializers.CharField(source="get_source_display", read_only=True)
+    training_class = ClassBriefSerializer(read_only=True)
+    learner_id = serializers.IntegerField(read_only=True)
+    learner_name = serializers.CharField(source="learner.full_name", read_only=True)
+    enrolled_by_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Enrollment
+        fields = [
+            "id",
+            "training_class",
+            "learner_id",
+            "learner_name",
+            "status",
+            "status_label",
+            "source",
+            "source_label",
+            "enrolled_by_name",
+            "final_score",
+            "created_at",
+            "status_changed_at",
+        ]
+        read_only_fields = fields
+
+    def get_enrolled_by_name(self, enrollment) -> str:
+        return str(enrollment.enrolled_by) if enrollment.enrolled_by_id else ""
+
+
+class MyEnrollmentSerializer(EnrollmentSerializer):
+    class Meta(EnrollmentSerializer.Meta):
+        fields = [
+            f for f in EnrollmentSerializer.Meta.fields if f not in ("learner_name", "enrolled_by_name")
+        ]
+        read_only_fields = fields
+
+
+class RosterEntrySerializer(serializers.ModelSerializer):
+    """One row of a class's roster: the enrolment with its learner and attendance figures."""
+
+    learner = LearnerSerializer(read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    enrolled_by_name = serializers.SerializerMethodField()
+    attendance_rate = serializers.SerializerMethodField(
+        help_text="Attended minutes / planned minutes of the class's sessions (0..1); null when not computed."
+    )
+    attended_minutes = serializers.SerializerMethodField()
+    planned_minutes = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Enrollment
+        fields = [
+            "id",
+            "learner",
+            "status",
+            "status_label",
+            "source",
+            "enrolled_by_name",
+            "created_at",
+            "status_changed_at",
+            "final_score",
+            "attendance_rate",
+            "attended_minutes",
+            "planned_minutes",
+        ]
+        read_only_fields = fields
+
+    def get_enrolled_by_name(self, enrollment) -> str:
+        return str(enrollment.enrolled_by) if enrollment.enrolled_by_id else ""
+
+    @extend_schema_field(OpenApiTypes.DOUBLE)
+    def get_attendance_rate(self, enrollment):
+        rate = getattr(enrollment, "attendance_rate", None)
+        return None if rate is None else round(float(rate), 4)
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_attended_minutes(self, enrollment):
+        return getattr(enrollment, "attended_minutes", None)
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_planned_minutes(self, enrollment):
+        return getattr(enrollment, "planned_minutes", None)
+
+
+class EnrolRequestSerializer(serializers.Serializer):
+    learner_id = serializers.IntegerField(required=False, help_text="One learner to enrol.")
+    learner_ids = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        max_length=5000,
+        help_text="Several learners, enrolled in this order while seats last, then waitlisted.",
+    )
+
+    def validate(self, attrs):
+        if ("learner_id" in attrs) == ("learner_ids" in attrs):
+            raise serializers.ValidationError(
+                {"learner_id": _("Hãy gửi learner_id hoặc learner_ids (một trong hai).")}
+            )
+        if "learner_ids" in attrs and not attrs["learner_ids"]:
+            raise serializers.ValidationError({"learner_ids": _("Cần ít nhất một học viên.")})
+        return attrs
+
+
+class BulkEnrolResultSerializer(serializers.Serializer):
+    enrolled = serializers.ListField(child=serializers.IntegerField(), help_text="Learner ids enrolled.")
+    waitlisted = serializers.ListField(child=serializers.IntegerField(), help_text="Learner ids waitlisted.")
+    unchanged = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Learner ids already enrolled or waitlisted: left alone."
+    )
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+
+class EnrollmentHistoryEntrySerializer(serializers.ModelSerializer):
+    actor_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AuditEntry
+        fields = ["id", "at", "action", "actor", "actor_name", "before", "after", "source", "reason"]
+        read_only_fields = fields
+
+    def get_actor_name(self, entry) -> str:
+        return str(entry.actor) if entry.actor_id else ""

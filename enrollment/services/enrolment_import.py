@@ -1,0 +1,241 @@
+"""Bulk enrolment of a class from the file a province sends (layout: enrollment.enrolment_file).
+
+Registered into courses' import registry (courses.services.IMPORTERS) by EnrollmentConfig.ready, so
+that it runs through the same ImportJob machinery as the catalogue: within the request for small
+files, by a Celery worker for large ones, with progress a client polls.
+
+Every row is checked first; if any is wrong nothing is written and the report lists every error by
+row and field. A dry run reports what the import would do. A real run creates the missing learners,
+then enrols everyone in file order (waitlisting beyond the capacity), all in one transaction.
+The work is set-based: the reference data, the known learners, their accounts and the class's
+enrolments are each read in one query, and learners, accounts, enrolments and audit entries are
+each written with bulk_create, so 5,000 rows take a few dozen queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils.translation import gettext as _
+from rest_framework import status as http
+
+from courses.errors import DomainError, ErrorItem
+from courses.importing import ImportReport
+from courses.models import ImportKind, Role, TrainingClass, User
+from courses.permissions import is_admin
+from courses.selectors_classes import classes_visible_to, may_manage_class
+from courses.tabular import TableRow
+from courses.text import fold
+from enrollment.enrolment_file import LearnerDraft, ReferenceMaps, draft_defaults, enrolment_rows_check
+from enrollment.models import Enrollment, EnrollmentSource, EnrollmentStatus, Learner
+from enrollment.services.enrolments import (
+    ENROLLING_CLASS_STATUSES,
+    SEAT_STATUSES,
+    enrollments_bulk_create,
+)
+
+CHUNK = 1000
+
+
+def enrolment_import_may_run(user) -> bool:
+    """Trainers and admins; which class they may import into is checked by the parameters."""
+    return bool(user and user.is_authenticated and (is_admin(user) or user.role == Role.TRAINER))
+
+
+def enrolment_import_check_params(*, user, class_id: int | None = None, **_unused) -> None:
+    """The class must exist and be one the user manages: 404 outside their scope, 403 if only seen."""
+    training_class = classes_visible_to(user).filter(pk=class_id).first() if class_id else None
+    if training_class is None:
+        raise DomainError(message=_("Không tìm thấy lớp."), code="not_found", status=http.HTTP_404_NOT_FOUND)
+    if not may_manage_class(user, training_class):
+        raise DomainError(
+            message=_("Bạn không có quyền thực hiện thao tác này."),
+            code="permission_denied",
+            status=http.HTTP_403_FORBIDDEN,
+        )
+    if training_class.status not in ENROLLING_CLASS_STATUSES:
+        raise DomainError(
+            message=_("Lớp “%(code)s” đang ở trạng thái “%(status)s”: không ghi danh thêm được.")
+            % {"code": training_class.code, "status": training_class.get_status_display()},
+            code="class_not_enrolling",
+            status=http.HTTP_409_CONFLICT,
+        )
+
+
+def _known(drafts: Sequence[LearnerDraft]) -> tuple[dict[str, Learner], set[str]]:
+    """Stored learners by id, and ids already used as the username of an account without a learner."""
+    ids = [d.national_id for d in drafts]
+    learners: dict[str, Learner] = {}
+    taken: set[str] = set()
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        learners.update(
+            (learner.national_id, learner)
+            for learner in Learner.objects.filter(national_id__in=chunk).only(
+                "id", "national_id", "full_name", "user_id"
+            )
+        )
+        taken.update(
+            User.objects.filter(username__in=chunk, learner__isnull=True).values_list("username", flat=True)
+        )
+    return learners, taken
+
+
+def _create_learners(drafts: Sequence[LearnerDraft]) -> dict[str, Learner]:
+    """Learners and their accounts (role learner, username = id, no usable password), in bulk."""
+    users = []
+    for draft in drafts:
+        values = draft_defaults(draft)
+        users.append(
+            User(
+                username=draft.national_id,
+                full_name=values["full_name"],
+                email=values["email"],
+                role=Role.LEARNER,
+                province=values["province"],
+                password=make_password(None),
+            )
+        )
+    User.objects.bulk_create(users, batch_size=CHUNK)
+    learners = []
+    for draft, user in zip(drafts, users, strict=True):
+        learner = Learner(user=user, national_id=draft.national_id, **draft_defaults(draft))
+        learner.derive_fields()
+        learners.append(learner)
+    Learner.objects.bulk_create(learners, batch_size=CHUNK)
+    return {learner.national_id: learner for learner in learners}
+
+
+@transaction.atomic
+def enrolment_import(
+    *,
+    rows: Sequence[TableRow],
+    dry_run: bool,
+    user,
+    class_id: int,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Enrol the learners of a file into a class (see the module docstring)."""
+    report = ImportReport(kind=ImportKind.ENROLMENT, dry_run=dry_run, total_rows=len(rows))
+    training_class = TrainingClass.objects.select_related("province__successor").filter(pk=class_id).first()
+    if training_class is None:
+        raise DomainError(message=_("Không tìm thấy lớp."), code="not_found", status=http.HTTP_404_NOT_FOUND)
+    default_province = training_class.province.current_unit
+    maps = ReferenceMaps.load()
+    drafts, report.errors, report.warnings = enrolment_rows_check(
+        rows, maps=maps, default_province=default_province, progress=progress
+    )
+
+    known, taken = _known(drafts)
+    new_drafts: list[LearnerDraft] = []
+    for draft in drafts:
+        learner = known.get(draft.national_id)
+        if learner is not None:
+            if fold(learner.full_name) != fold(draft.values["full_name"]):
+                report.warnings.append(
+                    ErrorItem(
+                        row=draft.row,
+                        field="full_name",
+                        code="name_differs",
+                        message=_("Số định danh %(id)s đã có với tên “%(stored)s”: giữ thông tin đã lưu.")
+                        % {"id": draft.national_id, "stored": learner.full_name},
+                    )
+                )
+            continue
+        if draft.national_id in taken:
+            report.errors.append(
+                ErrorItem(
+                    row=draft.row,
+                    field="national_id",
+                    code="unique",
+                    message=_("Số định danh %(id)s đã là tên đăng nhập của một tài khoản khác.")
+                    % {"id": draft.national_id},
+                )
+            )
+            continue
+        if not draft.values.get("gender"):
+            report.errors.append(
+                ErrorItem(
+                    row=draft.row,
+                    field="gender",
+                    code="required",
+                    message=_("Học viên mới cần giới tính (Nam/Nữ)."),
+                )
+            )
+            continue
+        new_drafts.append(draft)
+    if report.errors:
+        report.errors.sort(key=lambda e: (e.row or 0, e.field or ""))
+        report.error_status = http.HTTP_400_BAD_REQUEST
+        return report
+
+    # Seats and who is already in the class: locked for the rest of the transaction.
+    if training_class.has_capacity_limit:
+        training_class = TrainingClass.objects.select_for_update().get(pk=training_class.pk)
+    if training_class.status not in ENROLLING_CLASS_STATUSES:
+        raise DomainError(
+            message=_("Lớp “%(code)s” đang ở trạng thái “%(status)s”: không ghi danh thêm được.")
+            % {"code": training_class.code, "status": training_class.get_status_display()},
+            code="class_not_enrolling",
+            status=http.HTTP_409_CONFLICT,
+        )
+    known_ids = [learner.pk for learner in known.values()]
+    current = dict(
+        Enrollment.objects.filter(training_class=training_class, learner_id__in=known_ids).values_list(
+            "learner_id", "status"
+        )
+    )
+    taken_seats = Enrollment.objects.filter(training_class=training_class, status__in=SEAT_STATUSES).count()
+
+    counts = {
+        "learners_created": len(new_drafts),
+        "enrolled": 0,
+        "waitlisted": 0,
+        "re_enrolled": 0,
+        "unchanged": 0,
+    }
+    actions: dict[str, str] = {}
+    for draft in drafts:
+        learner = known.get(draft.national_id)
+        status = current.get(learner.pk) if learner is not None else None
+        if status is not None and status != EnrollmentStatus.WITHDRAWN:
+            action = "unchanged"
+        else:
+            full = training_class.has_capacity_limit and taken_seats >= training_class.capacity
+            action = "waitlisted" if full else "enrolled"
+            if not full:
+                taken_seats += 1
+            if status == EnrollmentStatus.WITHDRAWN:
+                counts["re_enrolled"] += 1
+        counts[action] += 1
+        actions[draft.national_id] = action
+        item = {
+            "row": draft.row,
+            "national_id": draft.national_id,
+            "full_name": learner.full_name if learner is not None else draft.values["full_name"],
+            "learner": "existing" if learner is not None else "created",
+            "action": "re_enrolled"
+            if status == EnrollmentStatus.WITHDRAWN and action == "enrolled"
+            else action,
+        }
+        report.items.append(item)
+    report.created = counts["enrolled"] + counts["waitlisted"] - counts["re_enrolled"]
+    report.updated = counts["re_enrolled"]
+    report.unchanged = counts["unchanged"]
+    report.details = counts
+
+    if dry_run:
+        return report
+    created = _create_learners(new_drafts) if new_drafts else {}
+    learner_ids = [(known.get(d.national_id) or created[d.national_id]).pk for d in drafts]
+    enrollments_bulk_create(
+        training_class=training_class,
+        learner_ids=learner_ids,
+        actor=user,
+        source=EnrollmentSource.IMPORT,
+    )
+    if progress is not None:
+        progress(len(rows))
+    return report

@@ -1,0 +1,370 @@
+"""Bulk enrolment from the files provinces send: their quirks, all-or-nothing, dry runs, permissions,
+and a 5,000-row file through the real worker."""
+
+import time
+import unicodedata
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from courses.models import ClassMode, ImportJob, ImportKind, Position, Province, Role
+from courses.services import import_job_run
+from courses.tabular import read_table
+from enrollment.enrolment_file import COLUMNS
+from enrollment.models import AuditEntry, Enrollment, Learner
+from enrollment.services.enrolment_import import enrolment_import
+from tests.api_helpers import assert_error
+from tests.class_world import ROLES
+from tests.enrollment.enrolment_files import csv_bytes, many_people, person, xlsx_bytes
+from tests.factories import LearnerFactory, TrainingClassFactory, UserFactory
+
+
+@pytest.fixture
+def online_class(db, trainer):
+    return TrainingClassFactory(code="tn-online-2026", trainers=[trainer])
+
+
+def upload(client, training_class, content: bytes, *, name="danh-sach.xlsx", dry_run=False):
+    return client.post(
+        f"/api/v1/classes/{training_class.pk}/enrollments/import",
+        {"file": SimpleUploadedFile(name, content), "dry_run": "true" if dry_run else "false"},
+        format="multipart",
+    )
+
+
+def enrolled_ids(training_class):
+    return set(
+        Enrollment.objects.filter(training_class=training_class).values_list(
+            "learner__national_id", flat=True
+        )
+    )
+
+
+def nothing_imported(training_class):
+    return not Enrollment.objects.filter(training_class=training_class).exists()
+
+
+def test_a_good_file_creates_the_missing_learners_and_enrols_everyone(online_class, trainer, client_for):
+    known = LearnerFactory(national_id="019085000777", full_name="Đinh Văn Cũ")
+    rows = [
+        person(1, "Nguyễn Văn An", "019085000001", ethnicity="Tày", email="an@example.vn"),
+        person(
+            2, "Trần Thị Bình", "019085000002", gender="Nữ", position="chu-tich-ubnd", commune="Bằng Thành"
+        ),
+        person(3, "Đinh Văn Cũ", "019085000777"),
+    ]
+    response = upload(client_for(trainer), online_class, xlsx_bytes(rows))
+
+    assert response.status_code == 201, response.content
+    report = response.json()["report"]
+    assert report["details"] == {
+        "learners_created": 2,
+        "enrolled": 3,
+        "waitlisted": 0,
+        "re_enrolled": 0,
+        "unchanged": 0,
+    }
+    assert [(i["row"], i["learner"], i["action"]) for i in report["items"]] == [
+        (2, "created", "enrolled"),
+        (3, "created", "enrolled"),
+        (4, "existing", "enrolled"),
+    ]
+    assert report["errors"] == [] and report["warnings"] == []
+    assert enrolled_ids(online_class) == {"019085000001", "019085000002", "019085000777"}
+
+    an = Learner.objects.select_related("user", "commune", "position").get(national_id="019085000001")
+    assert (an.full_name, an.gender, an.ethnicity, an.is_ethnic_minority) == (
+        "Nguyễn Văn An",
+        "male",
+        "Tày",
+        True,
+    )
+    assert str(an.date_of_birth) == "1985-05-17"
+    assert an.commune.name == "Xã Bằng Thành" and an.province.code == "19"
+    assert an.position.code == "bi-thu-dang-uy"
+    assert (an.email, an.phone) == ("an@example.vn", "0912345678")
+    assert an.search_text.startswith("nguyen van an")
+    assert (an.user.username, an.user.role) == ("019085000001", Role.LEARNER)
+    assert not an.user.has_usable_password()
+    binh = Learner.objects.get(national_id="019085000002")
+    assert (binh.gender, binh.position.code, binh.commune.name) == (
+        "female",
+        "chu-tich-ubnd",
+        "Xã Bằng Thành",
+    )
+    known.refresh_from_db()
+    assert known.full_name == "Đinh Văn Cũ"
+
+    enrollment = Enrollment.objects.get(learner=an, training_class=online_class)
+    assert (enrollment.status, enrollment.source, enrollment.enrolled_by) == ("enrolled", "import", trainer)
+    assert (
+        AuditEntry.objects.filter(entity="enrollment", training_class=online_class, source="import").count()
+        == 3
+    )
+
+
+def test_names_in_decomposed_unicode_are_stored_composed_and_match(online_class, trainer, client_for):
+    LearnerFactory(national_id="019085000777", full_name="Đinh Văn Cũ")
+    decomposed = [
+        person(1, unicodedata.normalize("NFD", "Nguyễn Thị Ánh Tuyết"), "019085000001", gender="Nữ"),
+        person(2, unicodedata.normalize("NFD", "Đinh Văn Cũ"), "019085000777"),
+    ]
+    response = upload(client_for(trainer), online_class, xlsx_bytes(decomposed))
+    assert response.status_code == 201, response.content
+    assert Learner.objects.get(national_id="019085000001").full_name == "Nguyễn Thị Ánh Tuyết"
+    # The stored name and the decomposed one are the same name: no warning.
+    assert response.json()["report"]["warnings"] == []
+
+
+def test_ids_stored_as_numbers_get_their_leading_zeros_back(online_class, trainer, client_for):
+    rows = [person(1, "Nguyễn Văn An", 1085012345), person(2, "Lê Thị Hoa", 19085012345, gender="Nữ")]
+    response = upload(client_for(trainer), online_class, xlsx_bytes(rows))
+    assert response.status_code == 201, response.content
+    assert enrolled_ids(online_class) == {"001085012345", "019085012345"}
+    warnings = response.json()["report"]["warnings"]
+    assert [(w["row"], w["field"], w["code"]) for w in warnings] == [
+        (2, "national_id", "padded"),
+        (3, "national_id", "padded"),
+    ]
+
+
+def test_blank_rows_are_skipped_and_identical_repeats_merged(online_class, trainer, client_for):
+    rows = [
+        person(1, "Nguyễn Văn An", "019085000001"),
+        None,
+        None,
+        person(2, "Nguyễn Văn An", 19085000001, phone=None),  # the same person, id as a number
+        person(3, "Trần Thị Bình", "019085000002", gender="Nữ"),
+    ]
+    response = upload(client_for(trainer), online_class, xlsx_bytes(rows, title_rows=2))
+    assert response.status_code == 201, response.content
+    report = response.json()["report"]
+    assert report["total_rows"] == 3
+    assert enrolled_ids(online_class) == {"019085000001", "019085000002"}
+    merged = [w for w in report["warnings"] if w["code"] == "duplicate_merged"]
+    # Heading on row 3 (two blank title rows above it); the repeat is on row 7.
+    assert [(w["row"], w["field"]) for w in merged] == [(7, "national_id")]
+    assert "4" in merged[0]["message"]
+
+
+def test_conflicting_repeats_are_an_error_naming_both_rows(online_class, trainer, client_for):
+    rows = [
+        person(1, "Nguyễn Văn An", "019085000001"),
+        person(2, "Trần Thị Bình", "019085000002", gender="Nữ"),
+        person(3, "Nguyễn Văn Ân", "019085000001", born="18/05/1985"),
+    ]
+    response = upload(client_for(trainer), online_class, xlsx_bytes(rows))
+    body = assert_error(response, 400)
+    (error,) = body["errors"]
+    assert (error["row"], error["field"], error["code"]) == (4, "national_id", "duplicate_conflict")
+    assert "2" in error["message"] and "4" in error["message"]
+    assert "Họ và tên" in error["message"] and "Ngày sinh" in error["message"]
+    assert nothing_imported(online_class)
+    assert not Learner.objects.filter(national_id="019085000002").exists()
+
+
+def test_a_file_with_a_bad_row_imports_nothing_and_names_row_and_field(online_class, trainer, client_for):
+    rows = [
+        person(1, "Nguyễn Văn An", "019085000001"),
+        person(2, "Trần Thị Bình", "019085000002", gender="Không rõ", born="31/02/1990"),
+        person(3, "Lê Văn Cường", "12345", position="Chức danh lạ", commune="Xã Không Có"),
+        person(4, "Phạm Thị Dung", "019085000004", gender="Nữ", email="dung@"),
+    ]
+    response = upload(client_for(trainer), online_class, xlsx_bytes(rows))
+    body = assert_error(response, 400)
+    assert sorted((e["row"], e["field"]) for e in body["errors"]) == [
+        (3, "date_of_birth"),
+        (3, "gender"),
+        (4, "commune"),
+        (4, "national_id"),
+        (4, "position"),
+        (5, "email"),
+    ]
+    assert "Không rõ" in next(e["message"] for e in body["errors"] if e["field"] == "gender")
+    assert nothing_imported(online_class)
+    assert not Learner.objects.exists()
+    job = ImportJob.objects.get()
+    assert job.status == "failed" and job.params == {"class_id": online_class.pk}
+
+
+def test_a_new_learner_needs_a_gender_but_a_known_one_does_not(online_class, trainer, client_for):
+    LearnerFactory(national_id="019085000777")
+    rows = [
+        person(1, "Đã Có", "019085000777", gender=None),
+        person(2, "Chưa Có", "019085000001", gender=None),
+    ]
+    body = assert_error(upload(client_for(trainer), online_class, xlsx_bytes(rows)), 400)
+    assert [(e["row"], e["field"]) for e in body["errors"]] == [(3, "gender")]
+
+
+def test_a_dry_run_reports_every_row_and_stores_nothing(online_class, trainer, client_for):
+    rows = [person(1, "Nguyễn Văn An", "019085000001"), person(2, "Trần Thị Bình", 19085000002, gender="Nữ")]
+    response = upload(client_for(trainer), online_class, xlsx_bytes(rows), dry_run=True)
+    assert response.status_code == 200, response.content
+    report = response.json()["report"]
+    assert report["dry_run"] is True
+    assert [(i["row"], i["national_id"], i["learner"], i["action"]) for i in report["items"]] == [
+        (2, "019085000001", "created", "enrolled"),
+        (3, "019085000002", "created", "enrolled"),
+    ]
+    assert [(w["row"], w["field"]) for w in report["warnings"]] == [(3, "national_id")]
+    assert nothing_imported(online_class)
+    assert not Learner.objects.exists()
+
+
+def test_an_in_person_class_waitlists_beyond_its_capacity(trainer, client_for, db):
+    small = TrainingClassFactory(mode=ClassMode.IN_PERSON, capacity=2, planned_size=None, trainers=[trainer])
+    already = LearnerFactory(national_id="019085000009")
+    Enrollment.objects.create(learner=already, training_class=small, status="enrolled", source="admin")
+    rows = many_people(3) + [person(9, already.full_name, "019085000009")]
+    response = upload(client_for(trainer), small, xlsx_bytes(rows))
+    assert response.status_code == 201, response.content
+    assert [i["action"] for i in response.json()["report"]["items"]] == [
+        "enrolled",
+        "waitlisted",
+        "waitlisted",
+        "unchanged",
+    ]
+    assert Enrollment.objects.filter(training_class=small, status="waitlisted").count() == 2
+
+
+def test_a_csv_from_excel_with_other_headings_and_legacy_province(online_class, trainer, client_for):
+    headings = [
+        "TT",
+        "HỌ TÊN",
+        "Số CCCD",
+        "Ngày sinh",
+        "Giới tính",
+        "Chức vụ",
+        "Xã, phường",
+        "Tỉnh/thành phố",
+    ]
+    row = {
+        "TT": 1,
+        "HỌ TÊN": "Hà Văn Khánh",
+        "Số CCCD": "6085000123",  # ten digits as text: padded too
+        "Ngày sinh": "01/01/1980",
+        "Giới tính": "nam",
+        "Chức vụ": "BÍ THƯ ĐẢNG UỶ",
+        "Xã, phường": "Xã Bằng Thành",
+        "Tỉnh/thành phố": "Bắc Kạn",  # merged into Thái Nguyên on 1 July 2025
+    }
+    response = upload(client_for(trainer), online_class, csv_bytes([row], headings), name="ds.csv")
+    assert response.status_code == 201, response.content
+    learner = Learner.objects.get(national_id="006085000123")
+    assert learner.province.code == "19" and learner.province.is_current
+    codes = {w["code"] for w in response.json()["report"]["warnings"]}
+    assert codes == {"padded", "legacy_province"}
+
+
+def test_a_commune_of_another_province_is_an_error(online_class, trainer, client_for):
+    hanoi_commune = Province.objects.current().get(code="01").communes.order_by("code").first()
+    rows = [person(1, "Nguyễn Văn An", "019085000001", commune=hanoi_commune.name)]
+    body = assert_error(upload(client_for(trainer), online_class, xlsx_bytes(rows)), 400)
+    assert [(e["row"], e["field"]) for e in body["errors"]] == [(2, "commune")]
+
+
+def test_a_file_without_the_required_columns_is_refused(online_class, trainer, client_for):
+    content = csv_bytes([{"Họ và tên": "An"}], ["Họ và tên", "Ghi chú"], delimiter=",")
+    body = assert_error(upload(client_for(trainer), online_class, content, name="ds.csv"), 400)
+    assert body["errors"][0]["field"] == "file"
+    assert "Số định danh cá nhân/CCCD" in body["errors"][0]["message"]
+
+
+def test_a_finished_class_takes_no_file(online_class, trainer, client_for):
+    online_class.status = "finished"
+    online_class.save()
+    response = upload(client_for(trainer), online_class, xlsx_bytes(many_people(1)))
+    assert_error(response, 409)
+
+
+# --- permissions -----------------------------------------------------------------------------------
+
+IMPORT = {
+    "anonymous": 401,
+    "own_learner": 403,
+    "other_learner": 404,
+    "own_trainer": 201,
+    "other_trainer": 404,
+    "province_admin": 201,
+    "other_province_admin": 404,
+    "central_admin": 201,
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_import_into_a_class(world, as_role, role):
+    response = upload(as_role(role), world.training_class, xlsx_bytes(many_people(1)))
+    assert response.status_code == IMPORT[role], response.content
+    assert Learner.objects.filter(national_id="019085000001").exists() == (IMPORT[role] == 201)
+
+
+def test_an_enrolment_job_is_seen_by_its_uploader_only(world, as_role):
+    job_url = upload(as_role("own_trainer"), world.training_class, xlsx_bytes(many_people(1))).json()["url"]
+    assert as_role("own_trainer").get(job_url).status_code == 200
+    assert as_role("other_trainer").get(job_url).status_code == 404
+
+
+def test_a_queued_job_rechecks_the_users_right_to_the_class(world, as_role):
+    job = ImportJob.objects.create(
+        kind=ImportKind.ENROLMENT,
+        file_name="ds.xlsx",
+        file_content=xlsx_bytes(many_people(1)),
+        created_by=world.trainer,
+        total_rows=1,
+        params={"class_id": world.training_class.pk},
+    )
+    world.training_class.trainers.clear()  # no longer teaches it
+    assert import_job_run(job_id=job.pk).status == "failed"
+    job.refresh_from_db()
+    assert job.report["error_status"] == 404
+    assert (
+        nothing_imported(world.training_class)
+        or Enrollment.objects.filter(training_class=world.training_class).count() == 1
+    )  # only the world's own enrolment
+
+
+# --- 5,000 rows --------------------------------------------------------------------------------------
+
+
+def test_five_thousand_rows_take_a_bounded_number_of_queries(online_class, trainer):
+    content = xlsx_bytes(many_people(5000))
+    table = read_table(content=content, filename="lon.xlsx", columns=COLUMNS)
+    with CaptureQueriesContext(connection) as context:
+        report = enrolment_import(rows=table.rows, dry_run=False, user=trainer, class_id=online_class.pk)
+    assert report.ok, report.errors[:3]
+    assert report.details["learners_created"] == 5000
+    assert Enrollment.objects.filter(training_class=online_class).count() == 5000
+    # Reference maps, known learners and accounts by chunks of 1,000, bulk writes by 1,000.
+    assert len(context.captured_queries) < 80, len(context.captured_queries)
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_five_thousand_row_file_is_imported_by_the_real_worker(celery_worker, client_for):
+    trainer = UserFactory(role=Role.TRAINER)
+    position = Position.objects.get(code="bi-thu-dang-uy")
+    training_class = TrainingClassFactory(trainers=[trainer], planned_size=5000)
+    client = client_for(trainer)
+
+    response = upload(client, training_class, xlsx_bytes(many_people(5000)))
+
+    assert response.status_code == 202, response.content
+    url = response["Location"]
+    deadline = time.monotonic() + 120
+    seen = []
+    while True:
+        job = client.get(url).json()
+        assert job["processed_rows"] <= job["total_rows"] == 5000
+        seen.append(job["processed_rows"])
+        if job["status"] in ("succeeded", "failed") or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert job["status"] == "succeeded", job["report"] and job["report"]["errors"][:3]
+    assert job["processed_rows"] == 5000
+    assert job["report"]["details"]["learners_created"] == 5000
+    assert seen == sorted(seen)  # progress only goes forward
+    assert Enrollment.objects.filter(training_class=training_class, status="enrolled").count() == 5000
+    assert Learner.objects.filter(position=position, national_id__startswith="019085").count() == 5000

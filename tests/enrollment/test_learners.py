@@ -1,0 +1,371 @@
+"""Learners: the id number, their accounts, derived fields, and who sees whose personal data."""
+
+import pytest
+from django.contrib.auth import authenticate
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from courses.errors import DomainError
+from courses.models import Commune, Position, Province, Role
+from enrollment.models import Learner
+from enrollment.services.learners import learner_create, learner_update, national_id_parse
+from tests.api_helpers import assert_error
+from tests.class_world import ROLES
+from tests.factories import EnrollmentFactory, LearnerFactory, UserFactory
+
+# --- the id number ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected", "padded"),
+    [
+        ("001085012345", "001085012345", False),
+        (" 001 085 012 345 ", "001085012345", False),
+        (1085012345, "001085012345", True),  # Excel dropped two zeros
+        (1085012345.0, "001085012345", True),
+        ("1085012345.0", "001085012345", True),
+        ("1.085.012.345", "001085012345", True),  # as a Vietnamese spreadsheet groups digits
+        (19085012345, "019085012345", True),
+        (123456789, "000123456789", True),  # nine digits: the shortest taken as a number
+    ],
+)
+def test_id_numbers_as_people_and_spreadsheets_write_them(raw, expected, padded):
+    parsed = national_id_parse(raw)
+    assert (parsed.value, parsed.padded) == (expected, padded)
+
+
+@pytest.mark.parametrize(
+    "raw", ["12345678", "1234567890123", "1.08501E+11", "00108501234A", "", True, 12.5, "０01085012345"]
+)
+def test_id_numbers_that_cannot_be_trusted_are_refused(raw):
+    with pytest.raises(ValueError):
+        national_id_parse(raw)
+
+
+# --- learner_create / learner_update ---------------------------------------------------------------
+
+
+@pytest.fixture
+def commune(db):
+    return Commune.objects.select_related("province").filter(province__code="19").order_by("code").first()
+
+
+def test_creating_a_learner_creates_their_account(commune, central_admin):
+    created = learner_create(
+        actor=central_admin,
+        national_id=1085012345,
+        full_name="Nguye\u0302\u0303n Văn An",  # decomposed
+        gender="male",
+        ethnicity="Tày",
+        commune=commune,
+    )
+    learner = created.learner
+    assert learner.national_id == "001085012345"
+    assert learner.full_name == "Nguyễn Văn An"  # stored composed (NFC)
+    assert learner.province == commune.province  # derived from the commune
+    assert learner.is_ethnic_minority is True
+    assert created.password is None
+    user = learner.user
+    assert (user.username, user.role, user.full_name) == ("001085012345", Role.LEARNER, "Nguyễn Văn An")
+    assert not user.has_usable_password()
+
+
+def test_a_generated_password_is_returned_once_and_signs_in(commune, central_admin):
+    created = learner_create(
+        actor=central_admin,
+        national_id="001085012345",
+        full_name="An",
+        gender="male",
+        commune=commune,
+        with_password=True,
+    )
+    assert len(created.password) == 12
+    assert authenticate(username="001085012345", password=created.password) == created.learner.user
+
+
+def test_kinh_is_not_an_ethnic_minority_whatever_the_spelling(commune, central_admin):
+    for index, ethnicity in enumerate(["Kinh", "KINH", " kinh ", ""]):
+        learner = learner_create(
+            actor=central_admin,
+            national_id=f"00108501234{index}",
+            full_name="An",
+            gender="male",
+            ethnicity=ethnicity,
+            commune=commune,
+        ).learner
+        assert learner.is_ethnic_minority is False
+        assert learner.ethnicity == ("Kinh" if not ethnicity else ethnicity.strip())
+
+
+def test_an_id_number_is_unique(commune, central_admin):
+    LearnerFactory(national_id="001085012345")
+    with pytest.raises(DomainError) as error:
+        learner_create(
+            actor=central_admin, national_id="1085012345", full_name="An", gender="male", commune=commune
+        )
+    assert [e.field for e in error.value.errors] == ["national_id"]
+
+
+def test_an_id_already_used_as_another_accounts_username_is_refused(commune, central_admin):
+    UserFactory(username="001085012345", role=Role.TRAINER)
+    with pytest.raises(DomainError) as error:
+        learner_create(
+            actor=central_admin, national_id="001085012345", full_name="An", gender="male", commune=commune
+        )
+    assert error.value.errors[0].field == "national_id"
+
+
+def test_the_province_must_be_current_and_match_the_commune(commune, central_admin):
+    with pytest.raises(DomainError) as error:
+        learner_create(
+            actor=central_admin,
+            national_id="001085012345",
+            full_name="An",
+            gender="male",
+            province=Province.objects.legacy().get(code="06"),
+        )
+    assert error.value.errors[0].field == "province_id"
+    with pytest.raises(DomainError) as error:
+        learner_create(
+            actor=central_admin,
+            national_id="001085012345",
+            full_name="An",
+            gender="male",
+            commune=commune,
+            province=Province.objects.current().get(code="01"),
+        )
+    assert error.value.errors[0].field == "province_id"
+
+
+def test_a_provincial_admin_creates_learners_of_their_province_only(province_admin):
+    with pytest.raises(DomainError) as error:
+        learner_create(
+            actor=province_admin,
+            national_id="001085012345",
+            full_name="An",
+            gender="male",
+            province=Province.objects.current().get(code="01"),
+        )
+    assert error.value.status == 403
+    assert not Learner.objects.exists()
+
+
+def test_updating_the_id_renames_the_account(central_admin):
+    learner = LearnerFactory()
+    learner_update(
+        actor=central_admin, learner=learner, data={"national_id": "019000000777", "full_name": "Tên Mới"}
+    )
+    learner.refresh_from_db()
+    assert learner.user.username == "019000000777"
+    assert learner.user.full_name == "Tên Mới"
+    assert learner.search_text.startswith("ten moi")
+
+
+# --- the API: who sees whom --------------------------------------------------------------------------
+
+# From the Thái Nguyên class's learner: the class's trainer and the admins of Thái Nguyên see them;
+# the other class's trainer and learner, and Hà Nội's admin, don't.
+SEES_LEARNER = {
+    "anonymous": 401,
+    "own_learner": 403,  # learners read themselves at /me/learner
+    "other_learner": 403,
+    "own_trainer": 200,
+    "other_trainer": 404,
+    "province_admin": 200,
+    "other_province_admin": 404,
+    "central_admin": 200,
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_get_a_learner(world, as_role, role):
+    response = as_role(role).get(f"/api/v1/learners/{world.learner.pk}")
+    assert response.status_code == SEES_LEARNER[role], response.content
+    if response.status_code == 200:
+        assert response.json()["national_id"] == world.learner.national_id
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_list_learners(world, as_role, role):
+    response = as_role(role).get("/api/v1/learners")
+    if SEES_LEARNER[role] in (401, 403):
+        assert_error(response, SEES_LEARNER[role])
+        return
+    names = {learner["full_name"] for learner in response.json()["results"]}
+    assert (
+        names
+        == {
+            # Only the learners on their roster, not the joiner of the same province.
+            "own_trainer": {"Nguyễn Văn An"},
+            "other_trainer": {"Lê Văn Cường"},
+            "province_admin": {"Nguyễn Văn An", "Trần Thị Bình"},
+            "other_province_admin": {"Lê Văn Cường"},
+            "central_admin": {"Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường"},
+        }[role]
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_change_a_learner(world, as_role, role):
+    response = as_role(role).patch(
+        f"/api/v1/learners/{world.learner.pk}", {"phone": "0912345678"}, format="json"
+    )
+    # Trainers never write learners (403 whatever the learner).
+    wanted = {**SEES_LEARNER, "own_trainer": 403, "other_trainer": 403}[role]
+    assert response.status_code == wanted, response.content
+    world.learner.refresh_from_db()
+    assert (world.learner.phone == "0912345678") == (wanted == 200)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_create_a_learner(world, as_role, role):
+    response = as_role(role).post(
+        "/api/v1/learners",
+        {
+            "national_id": "019199000123",
+            "full_name": "Hoàng Thị Mai",
+            "gender": "female",
+            "province_id": world.here.pk,
+            "generate_password": True,
+        },
+        format="json",
+    )
+    wanted = {
+        "anonymous": 401,
+        "own_learner": 403,
+        "other_learner": 403,
+        "own_trainer": 403,
+        "other_trainer": 403,
+        "province_admin": 201,
+        "other_province_admin": 403,
+        "central_admin": 201,
+    }[role]
+    assert response.status_code == wanted, response.content
+    if wanted == 201:
+        assert response.json()["username"] == "019199000123"
+        assert len(response.json()["password"]) == 12
+    assert Learner.objects.filter(national_id="019199000123").exists() == (wanted == 201)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_reset_a_learners_password(world, as_role, role):
+    response = as_role(role).post(f"/api/v1/learners/{world.learner.pk}/reset-password")
+    # Trainers never write learners (403 whatever the learner).
+    wanted = {**SEES_LEARNER, "own_trainer": 403, "other_trainer": 403}[role]
+    assert response.status_code == wanted, response.content
+    if wanted == 200:
+        body = response.json()
+        assert authenticate(username=body["username"], password=body["password"]) == world.learner.user
+
+
+def test_a_learner_reads_and_changes_their_own_contact_details(world, as_role):
+    client = as_role("own_learner")
+    assert client.get("/api/v1/me/learner").json()["full_name"] == "Nguyễn Văn An"
+    response = client.patch(
+        "/api/v1/me/learner",
+        {"phone": "0987654321", "email": "an@example.vn", "full_name": "Khác"},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    world.learner.refresh_from_db()
+    assert (world.learner.phone, world.learner.email, world.learner.full_name) == (
+        "0987654321",
+        "an@example.vn",
+        "Nguyễn Văn An",  # only contact fields are the learner's to change
+    )
+    bad = client.patch("/api/v1/me/learner", {"email": "not-an-email"}, format="json")
+    assert [e["field"] for e in assert_error(bad, 400)["errors"]] == ["email"]
+
+
+@pytest.mark.parametrize("role", ["anonymous", "own_trainer", "central_admin"])
+def test_me_learner_is_only_for_learners(world, as_role, role):
+    assert as_role(role).get("/api/v1/me/learner").status_code == (401 if role == "anonymous" else 404)
+
+
+# --- filters and search --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def learners(db):
+    thai_nguyen = Province.objects.current().get(code="19")
+    commune = Commune.objects.filter(province=thai_nguyen).order_by("code").first()
+    first, second = Position.objects.order_by("sort_order", "code")[:2]
+    return {
+        "an": LearnerFactory(
+            full_name="Nguyễn Văn An",
+            national_id="001085000001",
+            gender="male",
+            position=first,
+            commune=commune,
+        ),
+        "binh": LearnerFactory(full_name="Trần Thị Bình", ethnicity="Tày", position=second),
+        "dung": LearnerFactory(
+            full_name="Phạm Đức Dũng", gender="male", province=Province.objects.current().get(code="01")
+        ),
+        "commune": commune,
+        "position": first,
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        ("search=nguyen van", {"Nguyễn Văn An"}),
+        ("search=Nguyễn Văn", {"Nguyễn Văn An"}),
+        ("search=NGUYE\u0302\u0303N", {"Nguyễn Văn An"}),  # decomposed
+        ("search=duc dung", {"Phạm Đức Dũng"}),
+        ("search=001085000001", {"Nguyễn Văn An"}),
+        ("gender=male", {"Nguyễn Văn An", "Phạm Đức Dũng"}),
+        ("is_ethnic_minority=true", {"Trần Thị Bình"}),
+        ("category=elected", None),
+    ],
+)
+def test_learner_filters(learners, client_for, central_admin, query, names):
+    response = client_for(central_admin).get(f"/api/v1/learners?{query}")
+    assert response.status_code == 200, response.content
+    found = {learner["full_name"] for learner in response.json()["results"]}
+    if names is None:
+        expected = {
+            learner.full_name
+            for learner in (learners["an"], learners["binh"], learners["dung"])
+            if learner.position and learner.position.category == "elected"
+        }
+        assert found == expected
+    else:
+        assert found == names
+
+
+def test_learner_filters_by_place_and_position(learners, client_for, central_admin):
+    client = client_for(central_admin)
+    thai_nguyen = Province.objects.current().get(code="19")
+    bac_kan = Province.objects.legacy().get(code="06")
+    by_province = {
+        r["full_name"] for r in client.get(f"/api/v1/learners?province={thai_nguyen.pk}").json()["results"]
+    }
+    assert by_province == {"Nguyễn Văn An", "Trần Thị Bình"}
+    # A legacy province finds the learners of the province it became part of.
+    assert client.get(f"/api/v1/learners?province={bac_kan.pk}").json()["count"] == 2
+    assert client.get(f"/api/v1/learners?commune={learners['commune'].pk}").json()["count"] == 1
+    assert client.get(f"/api/v1/learners?position={learners['position'].code}").json()["count"] == 1
+
+
+def test_learner_list_queries_do_not_grow_with_the_page(
+    db, client_for, central_admin, django_assert_max_num_queries
+):
+    commune = Commune.objects.filter(province__code="19").first()
+    position = Position.objects.first()
+
+    def count():
+        with CaptureQueriesContext(connection) as context:
+            assert client_for(central_admin).get("/api/v1/learners?page_size=100").status_code == 200
+        return len(context.captured_queries)
+
+    for _ in range(5):
+        LearnerFactory(commune=commune, position=position)
+    with django_assert_max_num_queries(4):
+        small = count()
+    for _ in range(45):
+        EnrollmentFactory(learner=LearnerFactory(commune=commune, position=position))
+    with django_assert_max_num_queries(4):
+        large = count()
+    assert small == large
