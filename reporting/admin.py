@@ -1,12 +1,40 @@
-"""Programme targets and reported figures in the ministry's back office."""
+"""Programme targets, reported figures, completion rules and computed progress in the ministry's
+back office."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from reporting.models import Baseline, Target
+from courses.queue import enqueue_on_commit
+from reporting import services
+from reporting.models import (
+    Baseline,
+    Certificate,
+    ClassProgress,
+    CompletionRule,
+    EnrollmentProgress,
+    RollupGeneration,
+    Target,
+)
+
+
+class _TargetsRefresh:
+    """The rollups carry each row's target: refresh them once a target change is committed."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        enqueue_on_commit(services.TARGETS_REFRESH_TASK)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        enqueue_on_commit(services.TARGETS_REFRESH_TASK)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        enqueue_on_commit(services.TARGETS_REFRESH_TASK)
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(_TargetsRefresh, admin.ModelAdmin):
     list_display = [
         "programme",
         "level",
@@ -45,3 +73,96 @@ class BaselineAdmin(admin.ModelAdmin):
     search_fields = ["programme__code", "programme__decision_number", "province__name", "source"]
     list_select_related = ["programme", "province"]
     autocomplete_fields = ["programme", "province"]
+
+
+# --- completion and progress (issue 4) ---------------------------------------------------------
+
+
+@admin.register(CompletionRule)
+class CompletionRuleAdmin(admin.ModelAdmin):
+    list_display = ["programme", "min_attendance_percent", "excused_policy", "min_final_score", "updated_at"]
+    list_select_related = ["programme"]
+    autocomplete_fields = ["programme"]
+
+    # Through the service: a rule change marks the classes it governs for recomputing.
+    def save_model(self, request, obj, form, change):
+        services.completion_rule_save(rule=obj)
+
+    def delete_model(self, request, obj):
+        services.completion_rule_delete(rule=obj)
+
+    def delete_queryset(self, request, queryset):
+        for rule in queryset:
+            services.completion_rule_delete(rule=rule)
+
+
+class _ReadOnly(admin.ModelAdmin):
+    """Figures written only by the aggregation jobs."""
+
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Certificate)
+class CertificateAdmin(_ReadOnly):
+    list_display = ["number", "learner", "training_class", "issued_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["number", "verification_code", "enrollment__learner__full_name"]
+    list_select_related = ["enrollment__learner", "enrollment__training_class"]
+
+    @admin.display(description=_("học viên"))
+    def learner(self, certificate):
+        return certificate.enrollment.learner.full_name
+
+    @admin.display(description=_("lớp"))
+    def training_class(self, certificate):
+        return certificate.enrollment.training_class.code
+
+
+@admin.register(ClassProgress)
+class ClassProgressAdmin(_ReadOnly):
+    list_display = [
+        "training_class",
+        "class_status",
+        "enrolled",
+        "in_progress",
+        "completed_luot",
+        "not_completed",
+        "held_sessions",
+        "planned_sessions",
+        "revision",
+        "computed_at",
+    ]
+    list_filter = ["class_status"]
+    search_fields = ["training_class__code"]
+    list_select_related = ["training_class"]
+
+
+@admin.register(EnrollmentProgress)
+class EnrollmentProgressAdmin(_ReadOnly):
+    list_display = [
+        "enrollment_id",
+        "training_class",
+        "percent",
+        "final_score",
+        "outcome",
+        "counted_luot",
+        "computed_at",
+    ]
+    list_filter = ["outcome"]
+    search_fields = ["training_class__code"]
+    list_select_related = ["training_class"]
+
+
+@admin.register(RollupGeneration)
+class RollupGenerationAdmin(_ReadOnly):
+    list_display = ["id", "status", "reason", "started_at", "published_at", "retired_at"]
+    list_filter = ["status"]

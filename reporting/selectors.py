@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Max, Min, Q, QuerySet, Subquery
+from django.db.models import Count, DecimalField, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from courses.models import Programme
 from enrollment.models import StaleClass
 from reporting.models import (
+    DEFAULT_MIN_ATTENDANCE_PERCENT,
     Baseline,
     Certificate,
     CompletionRule,
@@ -103,9 +105,18 @@ def completion_rule_for(programme_id: int | None) -> CompletionRule:
 
 
 def enrollment_progress_of_user(user) -> QuerySet[EnrollmentProgress]:
+    """The learner's enrolments' figures, each with the percentage its class's rule asks for."""
+    rules = CompletionRule.objects.values("min_attendance_percent")
+    required = Coalesce(
+        Subquery(rules.filter(programme_id=OuterRef("training_class__programme_id"))[:1]),
+        Subquery(rules.filter(programme=None)[:1]),
+        Value(DEFAULT_MIN_ATTENDANCE_PERCENT),
+        output_field=DecimalField(max_digits=5, decimal_places=2),
+    )
     return (
         EnrollmentProgress.objects.filter(enrollment__learner__user=user)
         .select_related("training_class", "training_class__curriculum")
+        .annotate(required_percent=required)
         .order_by("-training_class__start_date", "enrollment_id")
     )
 

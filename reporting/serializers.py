@@ -6,6 +6,8 @@ Related objects are written as ids (`programme_id`, `province_id`, …) and read
 
 from __future__ import annotations
 
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -13,7 +15,7 @@ from rest_framework import serializers
 from courses.models import Curriculum, Level, Position, Programme, Province
 from courses.serializers import PositionSummarySerializer, ProvinceSummarySerializer
 from reporting import selectors
-from reporting.models import Baseline, Target
+from reporting.models import Baseline, Certificate, EnrollmentProgress, Target
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):
@@ -208,3 +210,92 @@ class BaselineSerializer(_ScopedToProgramme):
         if selectors.baseline_scope_taken(**scope, exclude_pk=getattr(self.instance, "pk", None)):
             raise serializers.ValidationError(_("Đã có số liệu cho phạm vi này."), code="unique")
         return attrs
+
+
+# --- certificates and learners' progress (issue 4) ---------------------------------------------
+
+
+class CertificateVerificationSerializer(serializers.Serializer):
+    """What anyone may learn from a verification code: no identity number, no birth date."""
+
+    learner_name = serializers.CharField(source="enrollment.learner.full_name")
+    curriculum_title = serializers.CharField(source="enrollment.training_class.curriculum.title_vi")
+    class_code = serializers.CharField(source="enrollment.training_class.code")
+    class_title = serializers.CharField(source="enrollment.training_class.title")
+    completed_on = serializers.DateField(
+        source="enrollment.training_class.end_date", help_text="The class's last day."
+    )
+    issued_on = serializers.SerializerMethodField(help_text="Date of issue (Vietnam time).")
+
+    @extend_schema_field(serializers.DateField())
+    def get_issued_on(self, certificate):
+        return timezone.localtime(certificate.issued_at).date()
+
+
+class CountedClassSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    title = serializers.CharField()
+    class_status = serializers.CharField(
+        source="status", help_text="draft, open, running, finished or closed."
+    )
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    curriculum_title = serializers.CharField(source="curriculum.title_vi")
+
+
+class MyCertificateSerializer(serializers.ModelSerializer):
+    training_class = CountedClassSerializer(source="enrollment.training_class")
+    verify_path = serializers.SerializerMethodField(
+        help_text="The public verification endpoint for this code."
+    )
+
+    class Meta:
+        model = Certificate
+        fields = ["id", "number", "verification_code", "issued_at", "training_class", "verify_path"]
+
+    @extend_schema_field(serializers.CharField())
+    def get_verify_path(self, certificate):
+        return reverse("certificate-verify", kwargs={"code": certificate.verification_code})
+
+
+class CountedProgressSerializer(serializers.ModelSerializer):
+    """An enrolment's figures as the reports count them (rule of its programme, outcome, lượt)."""
+
+    training_class = CountedClassSerializer()
+    required_percent = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        read_only=True,
+        help_text="The attendance percentage the class's completion rule asks for.",
+    )
+
+    class Meta:
+        model = EnrollmentProgress
+        fields = [
+            "enrollment_id",
+            "training_class",
+            "percent",
+            "required_percent",
+            "planned_minutes",
+            "attended_minutes",
+            "excused_minutes",
+            "credited_minutes",
+            "base_minutes",
+            "final_score",
+            "meets_attendance",
+            "meets_score",
+            "meets_rule",
+            "outcome",
+            "counted_luot",
+            "computed_at",
+        ]
+        extra_kwargs = {
+            "percent": {
+                "help_text": "Credited minutes over the class's planned minutes of all its sessions, past "
+                "and future (so it grows as the class goes on), truncated to two decimals."
+            },
+            "outcome": {
+                "help_text": "in_progress until the class finishes, then completed or not_completed."
+            },
+        }

@@ -13,8 +13,9 @@ from django.db.models import CharField, F, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat, LPad
 from django.utils import timezone
 
+from courses import queue
 from courses.models import ClassStatus, Programme, Province, TrainingClass
-from courses.queue import enqueue, enqueue_on_commit
+from courses.queue import enqueue_on_commit
 from enrollment.models import Enrollment, EnrollmentStatus, StaleClass
 from enrollment.services.progress import RECOMPUTE_CLASS_TASK, class_progress_mark_stale
 from reporting import sql
@@ -85,6 +86,7 @@ def programmes_load() -> int:
 CLASS_RECOMPUTE_TASK = RECOMPUTE_CLASS_TASK
 PROVINCE_ROLLUP_TASK = "reporting.refresh_province_rollup"
 NATIONAL_ROLLUP_TASK = "reporting.refresh_national_rollup"
+TARGETS_REFRESH_TASK = "reporting.refresh_rollup_targets"
 
 FINISHED_STATUSES = (ClassStatus.FINISHED, ClassStatus.CLOSED)
 
@@ -390,7 +392,10 @@ def province_progress_rebuild(*, province_id: int, generation_id: int | None = N
     """
     sql.advisory_xact_lock(sql.Lock.PROVINCE, province_id)
     now = timezone.now()
-    _progress_compute(_classes_of_province(province_id), now=now)
+    classes = _classes_of_province(province_id)
+    if generation_id is not None and not classes.exists():
+        return  # nothing to compute, and a new generation has no old rows of it to clear
+    _progress_compute(classes, now=now)
     if generation_id is not None:
         _province_slice_build(generation_id=generation_id, province_id=province_id, now=now)
         return
@@ -534,12 +539,12 @@ def stale_reconcile(*, older_than: datetime.timedelta = datetime.timedelta(minut
     old_rollups = list(StaleRollup.objects.filter(marked_at__lt=cutoff).values_list("pk", flat=True))
     # Dispatch only (the marks stay until a recompute claims them); a duplicate is harmless.
     for class_id in old_classes:
-        enqueue(CLASS_RECOMPUTE_TASK, class_id)
+        queue.enqueue(CLASS_RECOMPUTE_TASK, class_id)
     for scope in old_rollups:
         if scope == StaleRollup.NATIONAL:
-            enqueue(NATIONAL_ROLLUP_TASK)
+            queue.enqueue(NATIONAL_ROLLUP_TASK)
         else:
-            enqueue(PROVINCE_ROLLUP_TASK, scope)
+            queue.enqueue(PROVINCE_ROLLUP_TASK, scope)
     dropped = rollup_generations_clean()
     return ReconcileReport(marked, old_classes, old_rollups, dropped)
 

@@ -41,7 +41,7 @@ def refresh_national_rollup() -> None:
     services.rollup_national_refresh()
 
 
-@shared_task(name="reporting.refresh_rollup_targets", **RELIABLE)
+@shared_task(name=services.TARGETS_REFRESH_TASK, **RELIABLE)
 def refresh_rollup_targets() -> None:
     services.rollup_targets_refresh()
 

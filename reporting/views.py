@@ -1,13 +1,23 @@
-"""The API of programmes, their targets and historical baselines.
+"""The API of programmes, their targets and historical baselines, and of certificates.
 
-Any signed-in user reads; central admins write (the default permission, ReadAnyWriteCentralAdmin).
+Any signed-in user reads programmes, targets and baselines; central admins write them (the
+default permission, ReadAnyWriteCentralAdmin). Certificates verify publicly; learners read their
+own certificates and progress.
 """
 
-from drf_spectacular.utils import extend_schema_view
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
 
-from courses.openapi import crud_schema
-from reporting import filters, selectors, serializers
+from courses.openapi import crud_schema, error_responses
+from courses.queue import enqueue_on_commit
+from reporting import filters, selectors, serializers, services
 
 
 @extend_schema_view(
@@ -45,6 +55,19 @@ class TargetViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         return selectors.target_list()
 
+    # The progress rollups carry each row's target: refresh them once the change is committed.
+    def perform_create(self, serializer):
+        super().perform_create(serializer)
+        enqueue_on_commit(services.TARGETS_REFRESH_TASK)
+
+    def perform_update(self, serializer):
+        super().perform_update(serializer)
+        enqueue_on_commit(services.TARGETS_REFRESH_TASK)
+
+    def perform_destroy(self, instance):
+        super().perform_destroy(instance)
+        enqueue_on_commit(services.TARGETS_REFRESH_TASK)
+
 
 @extend_schema_view(
     **crud_schema(
@@ -61,3 +84,73 @@ class BaselineViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return selectors.baseline_list()
+
+
+# --- certificates and learners' progress (issue 4) ---------------------------------------------
+
+
+class CertificateVerifyThrottle(AnonRateThrottle):
+    # Codes carry 122 or more random bits, so guessing is hopeless; this keeps floods off the database.
+    rate = "60/minute"
+
+
+class CertificateVerifyView(APIView):
+    """Public: anyone holding a certificate's code checks it here."""
+
+    permission_classes = [AllowAny]
+    # No authentication at all: a stale token in the caller's browser must not turn this into a 401.
+    authentication_classes: list = []
+    throttle_classes = [CertificateVerifyThrottle]
+
+    @extend_schema(
+        summary="Verify a certificate",
+        description="Public, no sign-in. Shows the learner's name, the curriculum, the class and the "
+        "dates of a valid certificate (giấy chứng nhận), and nothing else. An unknown or revoked "
+        "code gives 404.",
+        parameters=[
+            OpenApiParameter(
+                "code",
+                str,
+                OpenApiParameter.PATH,
+                description="The verification code printed on the certificate.",
+            )
+        ],
+        responses={200: serializers.CertificateVerificationSerializer, **error_responses(404)},
+    )
+    def get(self, request, code: str):
+        certificate = selectors.certificate_to_verify(code)
+        if certificate is None:
+            raise NotFound(_("Không có giấy chứng nhận hợp lệ với mã này."))
+        return Response(serializers.CertificateVerificationSerializer(certificate).data)
+
+
+@extend_schema(
+    summary="My certificates",
+    description="The signed-in learner's valid certificates, newest first, each with its number, "
+    "verification code and class. Other users get an empty list.",
+    responses={200: serializers.MyCertificateSerializer(many=True), **error_responses(401)},
+)
+class MyCertificateListView(ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = serializers.MyCertificateSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return selectors.certificates_of_user(self.request.user)
+
+
+@extend_schema(
+    summary="My progress as counted in the reports",
+    description="The signed-in learner's enrolments as the progress reports count them: attendance "
+    "percentage (live while the class runs) under the completion rule of the class's programme, the "
+    "percentage that rule asks for, score, outcome and lượt. Other users get an empty list. Figures "
+    "are recomputed in the background seconds after each change: see computed_at.",
+    responses={200: serializers.CountedProgressSerializer(many=True), **error_responses(401)},
+)
+class MyProgressListView(ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = serializers.CountedProgressSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return selectors.enrollment_progress_of_user(self.request.user)

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -193,3 +194,16 @@ LOGGING = {
 IMPORT_SYNC_MAX_ROWS = env.int("IMPORT_SYNC_MAX_ROWS", default=500)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20000)
 IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=10 * 1024 * 1024)
+
+# Progress figures (reporting.tasks): reconcile stale marks whose task was lost and classes changed
+# without a mark, every minute; finish classes whose end date passed (completion, certificates),
+# hourly; a full rebuild at night catches what no mark reports (a learner's position, a session's
+# planned minutes) and moves the pace projections to the new day.
+CELERY_BEAT_SCHEDULE |= {
+    "reporting-reconcile-stale": {"task": "reporting.reconcile_stale", "schedule": 60.0},
+    "reporting-finish-due-classes": {"task": "reporting.finish_due_classes", "schedule": crontab(minute=5)},
+    "reporting-nightly-rebuild": {
+        "task": "reporting.rebuild_progress",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}

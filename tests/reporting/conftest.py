@@ -9,8 +9,8 @@ import pytest
 
 from courses.models import ClassStatus, Province
 from enrollment.models import Attendance, AttendanceSource, AttendanceStatus, Enrollment, EnrollmentStatus
-from reporting import selectors, services
-from reporting.models import ALL_LEVELS, ALL_YEARS, Dimension
+from reporting import selectors, tasks
+from reporting.models import ALL_LEVELS, ALL_YEARS, ClassProgress, Dimension
 from tests.factories import (
     ClassSessionFactory,
     CurriculumFactory,
@@ -87,14 +87,15 @@ def attend_all(enrollment, minutes):
 
 
 def recompute(*classes):
-    """The incremental pipeline in-process: each class, then each province touched, then the nation."""
+    """The incremental pipeline in-process through the tasks' own code (claiming their marks as
+    the worker would): each class, then each province touched, then the nation."""
     provinces = set()
     for training_class in classes:
-        progress = services.class_progress_refresh(class_id=training_class.pk)
-        provinces.add(progress.scope_province_id)
+        tasks.recompute_class_progress(training_class.pk)
+        provinces.add(ClassProgress.objects.get(pk=training_class.pk).scope_province_id)
     for province_id in sorted(provinces):
-        services.rollup_province_refresh(province_id=province_id)
-    services.rollup_national_refresh()
+        tasks.refresh_province_rollup(province_id)
+    tasks.refresh_national_rollup()
 
 
 def national(programme, *, dimension=Dimension.TOTAL, key="", level=ALL_LEVELS, year=ALL_YEARS, scope=None):
