@@ -1,0 +1,293 @@
+"""CSV and XLSX exports in the layout of an official report: parsed back with the csv module and
+openpyxl, their title, unit, headings and a totals row equal to the sum of the rows; formula
+injection neutralised; Vietnamese whatever the request's language."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from courses.models import Position, Province
+from reporting import exports
+from tests.reporting.conftest import province
+from tests.reporting.report_world import build_world, rebuild_world, vietnamese_default
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/api/v1/reports"
+TITLE = "BÁO CÁO KẾT QUẢ BỒI DƯỠNG CÁN BỘ, CÔNG CHỨC CẤP XÃ"
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese_site():
+    with vietnamese_default():
+        yield
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+def download(client, path: str, world, **params) -> bytes:
+    params.setdefault("programme", world.programme.pk)
+    response = client.get(f"{BASE}/{path}", params, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200, response.content[:400]
+    return response.content
+
+
+def csv_rows(content: bytes) -> list[list[str]]:
+    assert content.startswith(b"\xef\xbb\xbf"), "CSV for Excel starts with a UTF-8 BOM"
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+
+
+def xlsx_rows(content: bytes):
+    sheet = load_workbook(io.BytesIO(content)).active
+    return sheet, [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def table(rows: list[list], start: int = 0) -> tuple[list, list[list], list]:
+    """(headings, data rows, totals row) of the first table at or after `start`."""
+    heading_at = next(i for i in range(start, len(rows)) if rows[i] and rows[i][0] == "STT")
+    body = []
+    for row in rows[heading_at + 1 :]:
+        if not row or all(v in (None, "") for v in row):
+            break
+        body.append(row)
+    totals = body.pop() if body and str(body[-1][1]).startswith("Tổng cộng") else None
+    return rows[heading_at], body, totals
+
+
+def number(value) -> Decimal:
+    return Decimal(str(value)) if value not in (None, "") else Decimal(0)
+
+
+def column(headings, name) -> int:
+    return headings.index(name)
+
+
+# --- CSV -----------------------------------------------------------------------------------------
+
+
+def test_summary_csv(world, client_for, central_admin):
+    rows = csv_rows(download(client_for(central_admin), "summary/export.csv", world))
+    preamble = [row[0] for row in rows[:12] if row]
+    assert preamble[0] == "BỘ NỘI VỤ"
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in preamble and "Độc lập - Tự do - Hạnh phúc" in preamble
+    assert any(line.startswith("Ngày ") and " tháng " in line for line in preamble)
+    assert TITLE in preamble
+    assert "Tiến độ thực hiện so với chỉ tiêu" in preamble
+    assert any(
+        line.startswith("Chương trình: " + world.programme.title_vi) and "01/01/2021 - 31/12/2025" in line
+        for line in preamble
+    )
+    assert any(line.startswith("Đơn vị báo cáo: Bộ Nội vụ; Phạm vi: Toàn quốc") for line in preamble)
+    assert any("Số liệu tính đến:" in line for line in preamble)
+
+    headings, body, totals = table(rows)
+    assert headings[:5] == ["STT", "Cấp thực hiện", "Chỉ tiêu (lượt)", "Đã thực hiện (lượt)", "Tỷ lệ (%)"]
+    assert "Kinh phí (triệu đồng)" in headings and "Dự kiến cuối kỳ (lượt)" in headings
+    assert [row[0] for row in body] == ["1", "2", "3"]
+    assert [row[1] for row in body] == ["Cơ sở đào tạo trung ương", "Địa phương", "Bồi dưỡng trực tuyến"]
+    assert totals[1] == "Tổng cộng"
+    for name in ("Chỉ tiêu (lượt)", "Đã thực hiện (lượt)", "Số lớp kế hoạch", "Đang học (lượt)"):
+        index = column(headings, name)
+        assert number(totals[index]) == sum(number(row[index]) for row in body), name
+    assert totals[column(headings, "Đã thực hiện (lượt)")] == "6"
+    assert totals[column(headings, "Tỷ lệ (%)")] == "10.00"
+    assert totals[column(headings, "Kinh phí (triệu đồng)")] == "50.0"
+    assert totals[column(headings, "Chi phí bình quân (triệu đồng/lượt)")] == "8.333"
+
+
+def test_breakdown_by_province_csv_has_every_province_and_sums(world, client_for, central_admin):
+    rows = csv_rows(
+        download(client_for(central_admin), "breakdown/export.csv", world, dimension="current_province")
+    )
+    assert "Kết quả theo tỉnh, thành phố (34 đơn vị hiện nay)" in [row[0] for row in rows if row]
+    headings, body, totals = table(rows)
+    assert headings[1] == "Đơn vị"
+    assert len(body) == 34
+    labels = {row[1]: row for row in body}
+    achieved = column(headings, "Đã thực hiện (lượt)")
+    assert labels["Thành phố Hà Nội"][achieved] == "3" and labels["Thái Nguyên"][achieved] == "3"
+    assert number(totals[achieved]) == sum(number(row[achieved]) for row in body) == 6
+    assert totals[column(headings, "Chỉ tiêu (lượt)")] == "60"
+
+
+def test_a_provincial_admins_export_is_from_their_department(world, client_for, province_admin):
+    rows = csv_rows(download(client_for(province_admin), "summary/export.csv", world))
+    lines = [row[0] for row in rows if row]
+    assert lines[0] == "SỞ NỘI VỤ TỈNH THÁI NGUYÊN"
+    assert "Đơn vị báo cáo: Sở Nội vụ tỉnh Thái Nguyên; Phạm vi: Thái Nguyên" in lines
+    headings, _, totals = table(rows)
+    assert totals[column(headings, "Đã thực hiện (lượt)")] == "3"
+    assert totals[column(headings, "Chỉ tiêu (lượt)")] == "12"
+
+
+def test_learner_dimensions_have_no_class_columns(world, client_for, central_admin):
+    rows = csv_rows(download(client_for(central_admin), "breakdown/export.csv", world, dimension="gender"))
+    headings, body, totals = table(rows)
+    assert "Số lớp kế hoạch" not in headings and "Kinh phí (triệu đồng)" not in headings
+    assert [row[1] for row in body] == ["Nam", "Nữ"]
+    achieved = column(headings, "Đã thực hiện (lượt)")
+    assert number(totals[achieved]) == sum(number(row[achieved]) for row in body) == 6
+
+
+def test_province_detail_csv_has_a_section_per_breakdown(world, client_for, central_admin):
+    rows = csv_rows(
+        download(client_for(central_admin), f"provinces/{world.thai_nguyen.pk}/export.csv", world)
+    )
+    titles = [
+        row[0] for row in rows if row and row[0][:3] in ("I. ", "II.", "III", "IV.", "V. ", "VI.", "VII")
+    ]
+    assert titles[:3] == [
+        "I. Theo cấp thực hiện",
+        "II. Theo năm (năm kết thúc lớp)",
+        "III. Theo tỉnh, thành phố (đơn vị tại thời điểm học)",
+    ]
+    assert len(titles) == 8
+    start = 0
+    for _ in titles:
+        headings, body, totals = table(rows, start)
+        achieved = column(headings, "Đã thực hiện (lượt)")
+        assert totals is not None
+        assert number(totals[achieved]) == sum(number(row[achieved]) for row in body) == 3
+        start = rows.index(headings) + 1
+    headings, body, _ = table(rows, next(i for i, r in enumerate(rows) if r and r[0].startswith("III.")))
+    assert {row[1]: row[column(headings, "Đã thực hiện (lượt)")] for row in body} == {
+        "Thái Nguyên": "2",
+        "Tỉnh Bắc Kạn": "1",
+    }
+
+
+def test_history_and_gaps_csv(world, client_for, central_admin):
+    client = client_for(central_admin)
+    rows = csv_rows(download(client, "history/export.csv", world))
+    headings, body, totals = table(rows)
+    assert headings[:4] == ["STT", "Chương trình, đề án", "Giai đoạn", "Chỉ tiêu (lượt)"]
+    first = body[0]
+    assert (first[1], first[2], first[column(headings, "Đã thực hiện (lượt)")]) == (
+        "1956/QĐ-TTg",
+        "2010-2015",
+        "403183",
+    )
+    assert first[column(headings, "Tỷ lệ (%)")] == "80.60"
+    assert (
+        body[-1][1] == world.programme.decision_number
+        and body[-1][column(headings, "Nguồn số liệu")] == "Số liệu trực tuyến"
+    )
+    achieved = column(headings, "Đã thực hiện (lượt)")
+    assert number(totals[achieved]) == 403183 + 14330 + 146691 + 6
+
+    rows = csv_rows(download(client, "gaps/export.csv", world))
+    headings, body, totals = table(rows)
+    assert len(body) == 32
+    assert totals[1] == "Tổng cộng (32 tỉnh, thành phố)"
+    status = column(headings, "Tình trạng")
+    assert {row[status] for row in body} == {
+        "Chưa có lớp trong kế hoạch; Chưa khai giảng lớp nào; Chưa báo cáo học viên ghi danh"
+    }
+
+
+# --- XLSX ----------------------------------------------------------------------------------------
+
+
+def test_breakdown_xlsx_layout_and_number_formats(world, client_for, central_admin):
+    sheet, rows = xlsx_rows(
+        download(client_for(central_admin), "breakdown/export.xlsx", world, dimension="current_province")
+    )
+    assert rows[0][0] == "BỘ NỘI VỤ"
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in rows[0]
+    assert rows[4][0] == TITLE
+    assert sheet.cell(row=5, column=1).font.bold
+    assert any(str(r[0]).startswith("Chương trình: ") for r in rows[:12])
+    headings, body, totals = table(rows)
+    assert headings[:5] == ["STT", "Đơn vị", "Chỉ tiêu (lượt)", "Đã thực hiện (lượt)", "Tỷ lệ (%)"]
+    assert len(body) == 34 and [row[0] for row in body] == list(range(1, 35))
+    achieved = column(headings, "Đã thực hiện (lượt)")
+    assert totals[1] == "Tổng cộng"
+    assert totals[achieved] == sum(row[achieved] for row in body) == 6
+    assert isinstance(body[0][achieved], int)
+
+    heading_row = next(i for i, r in enumerate(rows, start=1) if r[0] == "STT")
+    total_row = heading_row + len(body) + 1
+    assert sheet.cell(row=total_row, column=achieved + 1).number_format == "#,##0"
+    assert sheet.cell(row=total_row, column=column(headings, "Tỷ lệ (%)") + 1).number_format == "#,##0.00"
+    assert (
+        sheet.cell(row=total_row, column=column(headings, "Kinh phí (triệu đồng)") + 1).number_format
+        == "#,##0.0"
+    )
+    assert sheet.cell(row=total_row, column=2).font.bold
+    assert "NGƯỜI LẬP BIỂU" in rows[-1] and "THỦ TRƯỞNG ĐƠN VỊ" in rows[-1]
+
+
+def test_history_xlsx_thousands(world, client_for, central_admin):
+    sheet, rows = xlsx_rows(download(client_for(central_admin), "history/export.xlsx", world))
+    headings, body, totals = table(rows)
+    achieved = column(headings, "Đã thực hiện (lượt)")
+    assert body[0][achieved] == 403183
+    heading_row = next(i for i, r in enumerate(rows, start=1) if r[0] == "STT")
+    assert sheet.cell(row=heading_row + 1, column=achieved + 1).number_format == "#,##0"
+    assert totals[achieved] == sum(row[achieved] for row in body)
+
+
+def test_province_detail_xlsx(world, client_for, province_admin):
+    _, rows = xlsx_rows(
+        download(client_for(province_admin), f"provinces/{world.thai_nguyen.pk}/export.xlsx", world)
+    )
+    assert rows[0][0] == "SỞ NỘI VỤ TỈNH THÁI NGUYÊN"
+    assert "Kết quả của Thái Nguyên" in [r[0] for r in rows]
+    headings, body, totals = table(rows)
+    assert totals[column(headings, "Đã thực hiện (lượt)")] == 3
+
+
+# --- injection -----------------------------------------------------------------------------------
+
+
+def test_formula_injection_is_neutralised(world, client_for, central_admin):
+    evil_curriculum = world.classes[0].curriculum
+    evil_curriculum.title_vi = '=HYPERLINK("http://evil.example/","Bấm vào")'
+    evil_curriculum.save()
+    Position.objects.filter(pk=world.chair.pk).update(name_vi="+Chủ tịch; @SUM(A1)")
+    Province.objects.filter(pk=world.hanoi.pk).update(name="-Hà Nội")
+    Province.objects.filter(pk=province("04").pk).update(name="@Cao Bằng")
+    rebuild_world(world)
+    client = client_for(central_admin)
+
+    def labels(content):
+        return [row[1] for row in table(csv_rows(content))[1]]
+
+    curricula = labels(download(client, "breakdown/export.csv", world, dimension="curriculum"))
+    assert '\'=HYPERLINK("http://evil.example/","Bấm vào")' in curricula
+    assert not any(label.startswith(("=", "+", "-", "@")) for label in curricula)
+    positions = labels(download(client, "breakdown/export.csv", world, dimension="position"))
+    assert "'+Chủ tịch; @SUM(A1)" in positions
+    provinces = labels(download(client, "breakdown/export.csv", world, dimension="current_province"))
+    assert "'-Hà Nội" in provinces and "'@Cao Bằng" in provinces
+    # The gaps report lists Cao Bằng too, by name.
+    assert "'@Cao Bằng" in labels(download(client, "gaps/export.csv", world))
+
+    sheet, rows = xlsx_rows(download(client, "breakdown/export.xlsx", world, dimension="curriculum"))
+    cells = [
+        cell
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str) and cell.value.startswith("=")
+    ]
+    assert [cell.value for cell in cells] == ['=HYPERLINK("http://evil.example/","Bấm vào")']
+    assert cells[0].data_type == "s"  # text, never a formula
+    assert cells[0].quotePrefix
+
+
+def test_neutralise():
+    assert exports.neutralise("=1+2") == "'=1+2"
+    assert exports.neutralise("+84 912") == "'+84 912"
+    assert exports.neutralise("-5") == "'-5"
+    assert exports.neutralise("@x") == "'@x"
+    assert exports.neutralise("\tx") == "'\tx"
+    assert exports.neutralise("Hà Nội = thủ đô") == "Hà Nội = thủ đô"
+    assert exports._csv_value(-5, exports.INT) == "-5"  # numbers are ours, never neutralised
