@@ -2,7 +2,16 @@
 
 import django_filters as filters
 
-from courses.models import ClassMode, ClassSession, ClassStatus, Level, Position, TrainingClass
+from courses.models import (
+    ClassMode,
+    ClassSession,
+    ClassStatus,
+    InstitutionKind,
+    Level,
+    Position,
+    TrainingClass,
+    TrainingInstitution,
+)
 from courses.selectors_classes import curricula_serving_q, province_scope_q
 from courses.text import fold
 
@@ -102,3 +111,12 @@ class ClassSessionFilter(filters.FilterSet):
     class Meta:
         model = ClassSession
         fields = ["training_class", "starts_from", "starts_to"]
+
+
+class InstitutionFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=InstitutionKind.choices, help_text="Central, provincial or other.")
+    province = filters.NumberFilter(field_name="province_id", help_text="Province id.")
+
+    class Meta:
+        model = TrainingInstitution
+        fields = ["kind", "province"]

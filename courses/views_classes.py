@@ -46,7 +46,7 @@ from courses.permissions import is_admin
 )
 class InstitutionViewSet(viewsets.ModelViewSet):
     serializer_class = serializers_classes.InstitutionSerializer
-    filterset_fields = ["kind", "province"]
+    filterset_class = filters_classes.InstitutionFilter
     ordering_fields = ["name", "code"]
 
     def get_queryset(self):

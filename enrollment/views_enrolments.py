@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -48,6 +48,9 @@ from enrollment.services.enrolments import (
     may_withdraw,
     source_for,
 )
+
+CLASS_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Class id.")
+ENROLLMENT_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Enrolment id.")
 
 
 def _is_trainer(user) -> bool:
@@ -225,6 +228,7 @@ class ClassJoinView(APIView):
 
     @extend_schema(
         summary="Join a class (learner)",
+        parameters=[CLASS_ID],
         description="The signed-in learner enrols in an OPEN class within its enrolment window, held in "
         "their province (its current unit or a legacy unit merged into it), whose curriculum serves "
         "their position. Enrolled, or waitlisted when an in-person class is full. 403 for other roles, "
@@ -248,6 +252,7 @@ class ClassEnrollmentsView(APIView):
 
     @extend_schema(
         summary="Enrol one learner or many",
+        parameters=[CLASS_ID],
         description="The class's trainers and the admins of its scope. `learner_id`: one learner, "
         "answered with the enrolment (201; 409 if already in the class). `learner_ids`: several, "
         "enrolled in that order while seats last then waitlisted, those already in the class left "
@@ -323,6 +328,7 @@ class EnrollmentImportView(APIView):
     @extend_schema(
         operation_id="classes_enrollments_import",
         summary="Enrol learners from a file",
+        parameters=[CLASS_ID],
         description=ENROLMENT_IMPORT_DESCRIPTION,
         request={"multipart/form-data": ImportUploadSerializer},
         responses={
@@ -356,6 +362,7 @@ class EnrollmentImportView(APIView):
 @extend_schema_view(
     get=extend_schema(
         summary="A class's roster",
+        parameters=[CLASS_ID],
         description="The class's trainers and the admins of its scope: each enrolment (any status; "
         "filter by `status`) with its learner's record and attendance figures, ordered by name. "
         "Paginated: `page`, `page_size`.",
@@ -399,6 +406,7 @@ class EnrollmentDetailView(APIView):
 
     @extend_schema(
         summary="Get one enrolment",
+        parameters=[ENROLLMENT_ID],
         description="The learner's own; the enrolments of the classes a trainer or admin manages. "
         "Others get 404.",
         responses={200: serializers.EnrollmentSerializer, **error_responses(401, 404)},
@@ -414,6 +422,7 @@ class EnrollmentWithdrawView(APIView):
 
     @extend_schema(
         summary="Withdraw an enrolment",
+        parameters=[ENROLLMENT_ID],
         description="The learner themselves, the class's trainers and the admins of its scope. Only an "
         "enrolled or waitlisted learner of a class not yet finished (409 otherwise). A freed seat goes "
         "to the first learner on the waitlist.",
@@ -437,6 +446,7 @@ class EnrollmentWithdrawView(APIView):
 @extend_schema_view(
     get=extend_schema(
         summary="History of an enrolment",
+        parameters=[ENROLLMENT_ID],
         description="Every change (who, when, before, after, source, reason), newest first. The "
         "learner's own; the enrolments of the classes a trainer or admin manages. Others get 404. "
         "Paginated.",
