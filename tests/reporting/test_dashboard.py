@@ -249,7 +249,7 @@ def _page_websocket(port: int) -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_dashboard_in_headless_chromium(live_server, central_admin):
+def test_the_dashboard_in_headless_chromium(live_server, central_admin, capsys):
     _need(Path(CHROMIUM).exists() or shutil.which("chromium") is not None, f"no Chromium at {CHROMIUM}")
     try:
         import websocket  # noqa: F401
@@ -300,7 +300,8 @@ def test_the_dashboard_in_headless_chromium(live_server, central_admin):
                 process.kill()
                 process.wait()
     screenshot.write_bytes(base64.b64decode(shot["data"]))
-    print(f"dashboard screenshot: {screenshot}")
+    with capsys.disabled():
+        print(f"\ndashboard screenshot: {screenshot}")
 
     assert location == "/dashboard/", f"not signed in: landed on {location}"
     assert "Tiến độ bồi dưỡng so với chỉ tiêu" in text
