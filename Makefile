@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh clone:
 #   make demo   run the backend with reference and demo data (SQLite, Celery in-process)
 #   make test   run the whole test suite (PostgreSQL and Redis, see README)
+#   make bench  the benchmarks at national scale (README, Benchmarks); BENCH_ARGS="--quick" for a short run
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -9,7 +10,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: demo test check lint format migrate serve clean
+.PHONY: demo test check lint format migrate serve clean bench
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,12 +26,16 @@ demo: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py demo_setup
-	@echo "Serving on http://$(HOST):$(PORT)/  (API docs: /api/docs/, admin: /admin/)"
+	$(PY) manage.py progress_table
+	@echo "Serving on http://$(HOST):$(PORT)/  dashboard: /dashboard/  API docs: /api/docs/  admin: /admin/"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.dev
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.dev
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 check: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
