@@ -10,7 +10,20 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from courses.models import Commune, Curriculum, Level, Material, Position, Programme, Province, Topic, User
+from courses.models import (
+    ClassSession,
+    Commune,
+    Curriculum,
+    Level,
+    Material,
+    Position,
+    Programme,
+    Province,
+    Topic,
+    TrainingClass,
+    TrainingInstitution,
+    User,
+)
 from courses.selectors import ProvinceStatus
 
 
@@ -139,3 +152,49 @@ class ProgrammeAdmin(admin.ModelAdmin):
     list_display = ["code", "decision_number", "title_vi", "period_start", "period_end"]
     search_fields = ["code", "decision_number", "title_vi", "title_en"]
     date_hierarchy = "period_start"
+
+
+# --- classes (issue 3) ----------------------------------------------------------------------------
+# Classes and sessions are written through the API, whose services hold their rules (capacity,
+# province in force, status flow); here they are shown read-only. Institutions are plain data.
+
+
+@admin.register(TrainingInstitution)
+class TrainingInstitutionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "province"]
+    list_filter = ["kind"]
+    search_fields = ["code", "name"]
+    list_select_related = ["province"]
+    autocomplete_fields = ["province"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ClassSessionInline(admin.TabularInline):
+    model = ClassSession
+    extra = 0
+    fields = ["starts_at", "ends_at", "planned_minutes", "topic", "title", "join_url"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TrainingClass)
+class TrainingClassAdmin(ReadOnlyAdmin):
+    list_display = ["code", "title", "province", "mode", "status", "start_date", "end_date", "capacity"]
+    list_filter = ["status", "mode", "level"]
+    search_fields = ["code", "title", "search_text"]
+    list_select_related = ["province"]
+    date_hierarchy = "start_date"
+    inlines = [ClassSessionInline]

@@ -530,3 +530,56 @@ def test_session_list_queries_do_not_grow_with_the_page(world, as_role, django_a
     with django_assert_max_num_queries(small):
         body = client.get("/api/v1/sessions?page_size=100").json()
     assert body["count"] == 46
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_replace_a_class(world, as_role, role):
+    payload = {
+        "code": world.training_class.code,
+        "title": "Lớp thay toàn bộ",
+        "curriculum_id": world.curriculum.pk,
+        "province_id": world.here.pk,
+        "organiser_province_id": world.here.pk,
+        "mode": "in_person",
+        "capacity": 30,
+        "level": "provincial",
+        "start_date": "2026-09-01",
+        "end_date": "2026-12-31",
+    }
+    response = as_role(role).put(f"/api/v1/classes/{world.training_class.pk}", payload, format="json")
+    assert response.status_code == MANAGE[role], response.content
+    world.training_class.refresh_from_db()
+    assert (world.training_class.capacity == 30) == (MANAGE[role] == 200)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_replace_a_session(world, as_role, role):
+    payload = {"starts_at": "2026-09-05T08:00:00+07:00", "ends_at": "2026-09-05T09:30:00+07:00"}
+    response = as_role(role).put(f"/api/v1/sessions/{world.session.pk}", payload, format="json")
+    assert response.status_code == MANAGE[role], response.content
+    world.session.refresh_from_db()
+    assert (world.session.planned_minutes == 90) == (MANAGE[role] == 200)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_delete_an_institution(world, as_role, role):
+    institution = TrainingInstitutionFactory()
+    response = as_role(role).delete(f"/api/v1/institutions/{institution.pk}")
+    wanted = {"anonymous": 401, "central_admin": 204}.get(role, 403)
+    assert response.status_code == wanted, response.content
+
+
+def test_the_back_office_shows_classes_learners_and_enrolments_read_only(world, client):
+    from django.urls import reverse
+
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    pages = [
+        reverse("admin:courses_trainingclass_change", args=[world.training_class.pk]),
+        reverse("admin:courses_trainingclass_changelist") + "?q=thai nguyen",
+        reverse("admin:courses_traininginstitution_add"),
+        reverse("admin:enrollment_learner_change", args=[world.learner.pk]),
+        reverse("admin:enrollment_enrollment_changelist"),
+    ]
+    for page in pages:
+        assert client.get(page).status_code == 200, page
+    assert client.get(reverse("admin:courses_trainingclass_add")).status_code == 403

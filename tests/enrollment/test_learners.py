@@ -369,3 +369,30 @@ def test_learner_list_queries_do_not_grow_with_the_page(
     with django_assert_max_num_queries(4):
         large = count()
     assert small == large
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_replace_a_learner(world, as_role, role):
+    payload = {
+        "national_id": world.learner.national_id,
+        "full_name": "Nguyễn Văn An",
+        "gender": "male",
+        "province_id": world.here.pk,
+        "email": "an.moi@example.vn",
+    }
+    response = as_role(role).put(f"/api/v1/learners/{world.learner.pk}", payload, format="json")
+    wanted = {**SEES_LEARNER, "own_trainer": 403, "other_trainer": 403}[role]
+    assert response.status_code == wanted, response.content
+    world.learner.refresh_from_db()
+    assert (world.learner.email == "an.moi@example.vn") == (wanted == 200)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_my_learner_record_for_every_role(world, as_role, role):
+    response = as_role(role).get("/api/v1/me/learner")
+    wanted = {"anonymous": 401, "own_learner": 200, "other_learner": 200}.get(role, 404)
+    assert response.status_code == wanted
+    if wanted == 200:
+        assert response.json()["id"] == (world.learner if role == "own_learner" else world.other_learner).pk
+    changed = as_role(role).patch("/api/v1/me/learner", {"phone": "0900000000"}, format="json")
+    assert changed.status_code == wanted
