@@ -232,6 +232,8 @@ class EnrollmentProgress(models.Model):
     meets_rule = models.BooleanField(_("đạt điều kiện hoàn thành"))
     outcome = models.CharField(_("kết quả"), max_length=15, choices=Outcome.choices)
     counted_luot = models.PositiveSmallIntegerField(_("số lượt được tính"))
+    # When these figures last changed: a recompute leaves an unchanged row alone (the class's
+    # ClassProgress.computed_at says when it was last recomputed).
     computed_at = models.DateTimeField(_("tính lúc"))
 
     class Meta:

@@ -187,6 +187,7 @@ def class_progress_compute(*, class_id: int) -> ClassProgress | None:
     """Recompute one class's enrolment and class figures, statuses and certificates; mark the
     rollups it feeds stale. Safe to run twice or at once: the class lock serialises recomputes of
     the class, the shared province lock keeps it out of a rebuild of that province."""
+    sql.transaction_tune()
     province_id = _current_province_id(class_id)
     if province_id is None:
         return None  # the class was deleted since it was marked
@@ -276,37 +277,16 @@ def _generations_in_use() -> list[int]:
     )
 
 
-def _province_rows_where(generation_id: int, province_id: int) -> tuple[str, list]:
-    return "generation_id = %s AND scope_province_id = %s", [generation_id, province_id]
-
-
-def _national_rows_where(generation_id: int) -> tuple[str, list]:
-    return "generation_id = %s AND scope_province_id IS NULL", [generation_id]
-
-
-def _rollup_derive(where: str, params: list, *, rows: QuerySet[ProgressRollup], as_of: datetime.date) -> None:
-    """Targets, pace and ratios of freshly inserted rows (all set-based; one pace update per
-    programme period, of which there are a handful)."""
-    sql.rollup_targets_update(where, params)
-    periods = rows.exclude(programme_id=None).values_list("programme_id", "year").distinct()
-    programmes = {
-        p.pk: p for p in Programme.objects.filter(pk__in={programme_id for programme_id, _ in periods})
-    }
-    for programme_id, year in periods:
-        programme = programmes.get(programme_id)
-        if programme is None:
-            continue
-        start, end = rollup_period(programme, year)
-        sql.rollup_pace_update(
-            where,
-            params,
-            programme_id=programme_id,
-            year=year,
-            period_start=start,
-            period_end=end,
-            elapsed_millionths=elapsed_millionths(start, end, as_of),
-        )
-    sql.rollup_ratios_update(where, params)
+def rollup_periods(as_of: datetime.date) -> list[tuple[int, int, datetime.date, datetime.date, int]]:
+    """(programme, year, start, end, elapsed millionths) of every programme over the whole period
+    (year 0) and each year a class ends in: a few dozen rows the rollup statements join to."""
+    years = [ALL_YEARS, *(d.year for d in TrainingClass.objects.dates("end_date", "year"))]
+    periods = []
+    for programme in Programme.objects.all():
+        for year in years:
+            start, end = rollup_period(programme, year)
+            periods.append((programme.pk, year, start, end, elapsed_millionths(start, end, as_of)))
+    return periods
 
 
 def rollup_period(programme: Programme, year: int) -> tuple[datetime.date, datetime.date]:
@@ -328,23 +308,21 @@ def elapsed_millionths(start: datetime.date, end: datetime.date, as_of: datetime
     return elapsed * 1_000_000 // total
 
 
-def _province_slice_build(*, generation_id: int, province_id: int, now: datetime.datetime) -> None:
+def _province_slice_build(*, generation_id: int, province_id: int, now: datetime.datetime, periods) -> None:
     """Replace one province's rows of one generation. The caller holds the province lock and the
     transaction, so readers see the old rows until the new ones are complete."""
-    where, params = _province_rows_where(generation_id, province_id)
     ProgressRollup.objects.filter(generation_id=generation_id, scope_province_id=province_id).delete()
-    sql.rollup_slice_insert_class_dimensions(generation_id=generation_id, province_id=province_id, now=now)
-    sql.rollup_slice_insert_learner_dimensions(generation_id=generation_id, province_id=province_id, now=now)
-    rows = ProgressRollup.objects.filter(generation_id=generation_id, scope_province_id=province_id)
-    _rollup_derive(where, params, rows=rows, as_of=timezone.localdate(now))
+    for measures, params in (
+        sql.rollup_slice_class_measures(generation_id=generation_id, province_id=province_id),
+        sql.rollup_slice_learner_measures(generation_id=generation_id, province_id=province_id),
+    ):
+        sql.rollup_insert(measures, params, periods=periods, now=now)
 
 
 def _national_build(*, generation_id: int, now: datetime.datetime) -> None:
-    where, params = _national_rows_where(generation_id)
     ProgressRollup.objects.filter(generation_id=generation_id, scope_province_id__isnull=True).delete()
-    sql.rollup_national_insert(generation_id=generation_id, now=now)
-    rows = ProgressRollup.objects.filter(generation_id=generation_id, scope_province_id__isnull=True)
-    _rollup_derive(where, params, rows=rows, as_of=timezone.localdate(now))
+    measures, params = sql.rollup_national_measures(generation_id=generation_id)
+    sql.rollup_insert(measures, params, periods=rollup_periods(timezone.localdate(now)), now=now)
 
 
 @transaction.atomic
@@ -352,10 +330,12 @@ def rollup_province_refresh(*, province_id: int) -> None:
     """Rebuild one current province's rollup rows in every generation in use, then mark the
     national rows stale. The exclusive province lock waits for the class recomputes of the
     province in flight and keeps new ones out, so its rows are one consistent state."""
+    sql.transaction_tune()
     sql.advisory_xact_lock(sql.Lock.PROVINCE, province_id)
     now = timezone.now()
+    periods = rollup_periods(timezone.localdate(now))
     for generation_id in _generations_in_use():
-        _province_slice_build(generation_id=generation_id, province_id=province_id, now=now)
+        _province_slice_build(generation_id=generation_id, province_id=province_id, now=now, periods=periods)
     rollup_mark_stale(scopes=[StaleRollup.NATIONAL])
 
 
@@ -363,6 +343,7 @@ def rollup_province_refresh(*, province_id: int) -> None:
 def rollup_national_refresh() -> None:
     """Rebuild the live generation's national rows from its province rows. A generation being
     built gets its national rows when it is published."""
+    sql.transaction_tune()
     live = _live_generation_get_or_create()
     sql.advisory_xact_lock(sql.Lock.NATIONAL, live.pk)
     _national_build(generation_id=live.pk, now=timezone.now())
@@ -370,12 +351,11 @@ def rollup_national_refresh() -> None:
 
 @transaction.atomic
 def rollup_targets_refresh() -> None:
-    """Targets changed: recompute target, rate and pace of every row in use (a few thousand
-    rows, one statement each)."""
-    as_of = timezone.localdate()
+    """Targets changed: recompute target and rates of every row in use, one statement per
+    generation (rare: an admin's edit)."""
+    sql.transaction_tune()
     for generation_id in _generations_in_use():
-        rows = ProgressRollup.objects.filter(generation_id=generation_id)
-        _rollup_derive("generation_id = %s", [generation_id], rows=rows, as_of=as_of)
+        sql.rollup_targets_update("generation_id = %s", [generation_id])
 
 
 # --- rebuilds ----------------------------------------------------------------------------------
@@ -390,17 +370,19 @@ def province_progress_rebuild(*, province_id: int, generation_id: int | None = N
     province), the province's rows of every generation in use are replaced and the national
     rows marked stale. Two runs at once take turns on the province lock and give the same rows.
     """
+    sql.transaction_tune()
     sql.advisory_xact_lock(sql.Lock.PROVINCE, province_id)
     now = timezone.now()
     classes = _classes_of_province(province_id)
     if generation_id is not None and not classes.exists():
         return  # nothing to compute, and a new generation has no old rows of it to clear
     _progress_compute(classes, now=now)
+    periods = rollup_periods(timezone.localdate(now))
     if generation_id is not None:
-        _province_slice_build(generation_id=generation_id, province_id=province_id, now=now)
+        _province_slice_build(generation_id=generation_id, province_id=province_id, now=now, periods=periods)
         return
     for generation in _generations_in_use():
-        _province_slice_build(generation_id=generation, province_id=province_id, now=now)
+        _province_slice_build(generation_id=generation, province_id=province_id, now=now, periods=periods)
     rollup_mark_stale(scopes=[StaleRollup.NATIONAL])
 
 
@@ -415,6 +397,7 @@ def rollup_generation_start(*, reason: str = "rebuild") -> RollupGeneration:
 def rollup_generation_publish(*, generation_id: int) -> bool:
     """Compute a built generation's national rows and make it the live one, in one transaction:
     readers see the old generation or the new one, whole. Running it again is a no-op."""
+    sql.transaction_tune()
     sql.advisory_xact_lock(sql.Lock.GENERATION, 0)
     sql.advisory_xact_lock(sql.Lock.NATIONAL, generation_id)
     generation = RollupGeneration.objects.select_for_update().filter(pk=generation_id).first()

