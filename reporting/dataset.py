@@ -49,6 +49,7 @@ USER_PREFIX = "gen-"
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 PROGRAMME_CODE = "ke-hoach-2021-2025"
 REORGANISATION = datetime.date(2025, 7, 1)
+SCORES = ["3.5", "4.5", *(f"{x / 2:.1f}" for x in range(10, 21))] + ["7.0", "8.0", "6.5", "7.5"] * 2
 
 FAMILY = [
     "Nguyễn",
@@ -313,6 +314,9 @@ def dataset_generate(*, options: DatasetOptions, log=print) -> DatasetCounts:
         communes[province_id].append(commune_id)
     positions = dict(Position.objects.values_list("code", "id"))
     curricula = list(Curriculum.objects.filter(status="active").values_list("id", flat=True))
+    assessed_curricula = set(
+        Curriculum.objects.filter(pk__in=curricula, has_final_assessment=True).values_list("id", flat=True)
+    )
     topics: dict[int, list[int]] = defaultdict(list)
     for topic_id, curriculum_id in Topic.objects.filter(curriculum_id__in=curricula).values_list(
         "id", "curriculum_id"
@@ -397,7 +401,9 @@ def dataset_generate(*, options: DatasetOptions, log=print) -> DatasetCounts:
                 now,
             )
         )
-        class_meta.append((class_id, size, province, capacity, start))
+        # Finished classes of a curriculum with a final assessment have their scores recorded.
+        assessed = end < options.today and curriculum_id in assessed_curricula
+        class_meta.append((class_id, size, province, capacity, start, assessed))
         span = (end - start).days
         curriculum_topics = topics.get(curriculum_id) or [None]
         for number in range(options.sessions_per_class):
@@ -521,7 +527,7 @@ def dataset_generate(*, options: DatasetOptions, log=print) -> DatasetCounts:
         pool[province.id].append(learner_id)
         return learner_id
 
-    for class_id, size, province, capacity, start in class_meta:
+    for class_id, size, province, capacity, start, assessed in class_meta:
         taken: set[int] = set()
         joined = datetime.datetime.combine(start - datetime.timedelta(days=10), datetime.time(9), LOCAL)
         statuses = [
@@ -540,8 +546,10 @@ def dataset_generate(*, options: DatasetOptions, log=print) -> DatasetCounts:
             else:
                 learner_id = new_learner(province)
             taken.add(learner_id)
+            # Scores on the 10-point scale, about one in ten under the pass mark of 5.
+            score = Decimal(rng.choice(SCORES)) if assessed and status == EnrollmentStatus.ENROLLED else None
             enrol_rows.append(
-                (enrol_id, learner_id, class_id, status, EnrollmentSource.IMPORT, None, joined, joined)
+                (enrol_id, learner_id, class_id, status, EnrollmentSource.IMPORT, None, joined, joined, score)
             )
             enrol_id += 1
     _copy(
@@ -597,6 +605,7 @@ def dataset_generate(*, options: DatasetOptions, log=print) -> DatasetCounts:
             "enrolled_by_id",
             "created_at",
             "status_changed_at",
+            "final_score",
         ],
         enrol_rows,
     )
