@@ -218,17 +218,7 @@ def class_progress_refresh(*, class_id: int) -> ClassProgress | None:
 def rollup_mark_stale(*, scopes: Iterable[int]) -> list[int]:
     """Mark rollup scopes (province ids, StaleRollup.NATIONAL) stale and enqueue each refresh
     once, after commit, only when the mark is new."""
-    wanted = sorted({int(s) for s in scopes})
-    if not wanted:
-        return []
-    already = set(StaleRollup.objects.filter(scope__in=wanted).values_list("scope", flat=True))
-    now = timezone.now()
-    StaleRollup.objects.bulk_create(
-        [StaleRollup(scope=s, marked_at=now) for s in wanted if s not in already], ignore_conflicts=True
-    )
-    # A concurrent marker may have inserted the same scope between the read and the insert; both
-    # then enqueue, which costs one extra refresh and loses nothing.
-    new = [s for s in wanted if s not in already]
+    new = sql.stale_rollup_insert(scopes=sorted({int(s) for s in scopes}), now=timezone.now())
     for scope in new:
         if scope == StaleRollup.NATIONAL:
             enqueue_on_commit(NATIONAL_ROLLUP_TASK)
@@ -239,6 +229,7 @@ def rollup_mark_stale(*, scopes: Iterable[int]) -> list[int]:
 
 @transaction.atomic
 def stale_rollup_claim(*, scope: int) -> bool:
+    """Take a rollup scope's mark before refreshing it (committed first, as stale_class_claim)."""
     deleted, _ = StaleRollup.objects.filter(pk=scope).delete()
     return deleted > 0
 
@@ -374,12 +365,19 @@ def province_progress_rebuild(*, province_id: int, generation_id: int | None = N
     sql.advisory_xact_lock(sql.Lock.PROVINCE, province_id)
     now = timezone.now()
     classes = _classes_of_province(province_id)
-    if generation_id is not None and not classes.exists():
-        return  # nothing to compute, and a new generation has no old rows of it to clear
+    if generation_id is not None:
+        status = RollupGeneration.objects.filter(pk=generation_id).values_list("status", flat=True).first()
+        if status not in (GenerationStatus.BUILDING, GenerationStatus.LIVE):
+            return  # a late redelivery for a rebuild abandoned or replaced since
+        if not classes.exists():
+            return  # nothing to compute, and a new generation has no old rows of it to clear
     _progress_compute(classes, now=now)
     periods = rollup_periods(timezone.localdate(now))
     if generation_id is not None:
         _province_slice_build(generation_id=generation_id, province_id=province_id, now=now, periods=periods)
+        if status == GenerationStatus.LIVE:
+            # Redelivered after the publish: the national rows must follow this province.
+            rollup_mark_stale(scopes=[StaleRollup.NATIONAL])
         return
     for generation in _generations_in_use():
         _province_slice_build(generation_id=generation, province_id=province_id, now=now, periods=periods)

@@ -36,6 +36,7 @@ from reporting.models import (
     EnrollmentProgress,
     Outcome,
     ProgressRollup,
+    StaleRollup,
     Target,
 )
 
@@ -54,6 +55,7 @@ T = {
     "certificate": Certificate._meta.db_table,
     "rollup": ProgressRollup._meta.db_table,
     "target": Target._meta.db_table,
+    "stale_rollup": StaleRollup._meta.db_table,
 }
 
 
@@ -138,6 +140,23 @@ def execute(sql: str, params: Sequence[Any]) -> int:
 def scope_cte(classes: QuerySet[TrainingClass]) -> tuple[str, list[Any]]:
     sql, params = classes.order_by().values("id").query.sql_with_params()
     return f"WITH scope_classes AS ({sql}) ", list(params)
+
+
+def stale_rollup_insert(*, scopes: Sequence[int], now: datetime.datetime) -> list[int]:
+    """Mark rollup scopes stale; returns those newly marked (whose refresh must be enqueued)."""
+    if not scopes:
+        return []
+    values = ", ".join(["(%s, %s)"] * len(scopes))
+    params: list[Any] = []
+    for scope in scopes:
+        params += [scope, db_datetime(now)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {T['stale_rollup']} (scope, marked_at) VALUES {values} "  # noqa: S608 - table name is ours; data is bound
+            "ON CONFLICT (scope) DO NOTHING RETURNING scope",
+            params,
+        )
+        return sorted(row[0] for row in cursor.fetchall())
 
 
 # --- per enrolment and per class -------------------------------------------------------------

@@ -301,6 +301,15 @@ def test_a_full_rebuild_shows_nothing_until_it_is_published(programme):
     old.refresh_from_db()
     assert old.status == GenerationStatus.RETIRED
     assert services.rollup_generation_publish(generation_id=generation.pk) is False  # twice: no-op
+    # A province task delivered again late: into the retired generation, nothing; into the
+    # published one, the same rows again and the national rows marked for a refresh.
+    old_rows = ProgressRollup.objects.filter(generation=old).count()
+    services.province_progress_rebuild(province_id=hanoi.pk, generation_id=old.pk)
+    assert ProgressRollup.objects.filter(generation=old).count() == old_rows
+    StaleRollup.objects.all().delete()
+    services.province_progress_rebuild(province_id=hanoi.pk, generation_id=generation.pk)
+    assert national(programme, scope=hanoi).achieved_luot == 2
+    assert StaleRollup.objects.filter(scope=StaleRollup.NATIONAL).exists()
 
     # Retired rows stay a grace period for reads in flight, then go.
     assert services.rollup_generations_clean() == 0
