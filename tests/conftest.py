@@ -156,7 +156,7 @@ def _wait_until_worker_idle(app, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     idle_checks = 0
     while time.monotonic() < deadline and idle_checks < 2:
-        inspect = app.control.inspect(timeout=1)
+        inspect = app.control.inspect(timeout=1, limit=1)  # one worker: answer as soon as it replies
         replies = [inspect.active() or {}, inspect.reserved() or {}, inspect.scheduled() or {}]
         busy = any(tasks for reply in replies for tasks in reply.values())
         idle_checks = 0 if busy else idle_checks + 1
