@@ -106,28 +106,28 @@ def api_exception_handler(exc, context):
     elif isinstance(exc, IntegrityError):
         # A constraint the validation did not foresee (often a concurrent write): the request
         # conflicts with stored data, which is kept as it was.
-        body = error_body(status.HTTP_409_CONFLICT, "conflict", _("The request conflicts with stored data."))
+        body = error_body(status.HTTP_409_CONFLICT, "conflict", _("Yêu cầu xung đột với dữ liệu đã lưu."))
         return Response(body, status=status.HTTP_409_CONFLICT)
 
     response = exception_handler(exc, context)
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        body = error_body(response.status_code, "invalid", _("Invalid input."), flatten_detail(exc.detail))
+        body = error_body(response.status_code, "invalid", _("Dữ liệu không hợp lệ."), flatten_detail(exc.detail))
     else:
         code = _CODES.get(response.status_code, getattr(exc, "default_code", "error"))
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         if isinstance(detail, dict):
             # simplejwt rejects a bad bearer token with a dict detail; its "detail" is the message.
-            detail = detail.get("detail", _("Invalid input."))
+            detail = detail.get("detail", _("Dữ liệu không hợp lệ."))
         body = error_body(response.status_code, code, str(detail))
     response.data = body
     return response
 
 
 def json_not_found(request, exception=None):
-    return JsonResponse(error_body(404, "not_found", _("Not found.")), status=404)
+    return JsonResponse(error_body(404, "not_found", _("Không tìm thấy.")), status=404)
 
 
 def json_server_error(request):
-    return JsonResponse(error_body(500, "server_error", _("Server error.")), status=500)
+    return JsonResponse(error_body(500, "server_error", _("Lỗi máy chủ.")), status=500)
