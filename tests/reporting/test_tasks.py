@@ -263,6 +263,10 @@ def test_attendance_posted_through_the_api_reaches_the_rollups_on_the_worker(wor
     figures = EnrollmentProgress.objects.get(pk=enrollments[2].pk)
     assert (figures.attended_minutes, figures.percent, figures.outcome) == (150, 50, "not_completed")
 
+    # And the admins' report shows it.
+    summary = client.get("/api/v1/reports/summary", {"programme": programme.pk}).json()
+    assert summary["total"]["achieved_luot"] == 2
+
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
