@@ -113,7 +113,9 @@ def api_exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        body = error_body(response.status_code, "invalid", _("Dữ liệu không hợp lệ."), flatten_detail(exc.detail))
+        body = error_body(
+            response.status_code, "invalid", _("Dữ liệu không hợp lệ."), flatten_detail(exc.detail)
+        )
     else:
         code = _CODES.get(response.status_code, getattr(exc, "default_code", "error"))
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
