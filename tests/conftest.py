@@ -36,12 +36,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _reference_data_present(django_db_blocker):
+def _reference_data_present(django_db_setup, django_db_blocker):
     """A transactional test flushes every table when it ends; reload for the tests after it.
 
     Checked for every test, not only those asking for the database up front: pytest-django orders
     a test that looks its role fixture up at run time (request.getfixturevalue) after the
     transactional ones. Done outside that test's transaction, the reload is committed, so once.
+    Depends on django_db_setup so that it only ever reads the test database, never the real one.
     """
     with django_db_blocker.unblock():
         if not Province.objects.exists():

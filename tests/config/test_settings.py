@@ -1,0 +1,87 @@
+"""Settings come from the environment; production refuses unsafe ones. Each case imports the
+settings in a fresh interpreter, as a server start would."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+STRONG_KEY = "k" * 50
+
+
+def _settings(module: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG"}
+    }
+    code = (
+        "import django; from django.conf import settings; django.setup(); "
+        "print(settings.DATABASES['default']['ENGINE'], settings.CELERY_TASK_ALWAYS_EAGER, "
+        "settings.CELERY_BROKER_URL, settings.DEBUG, settings.TIME_ZONE, settings.LANGUAGE_CODE)"
+    )
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": module, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_unset_environment_falls_back_to_sqlite_and_in_process_tasks():
+    result = _settings("config.settings.local")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "True",
+        "memory://",
+        "True",
+        "Asia/Ho_Chi_Minh",
+        "vi",
+    ]
+
+
+def test_environment_selects_postgresql_and_the_redis_broker():
+    result = _settings(
+        "config.settings.local",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
+    assert result.returncode == 0, result.stderr
+    engine, eager, broker, *_ = result.stdout.split()
+    assert (engine, eager, broker) == ("django.db.backends.postgresql", "False", "redis://127.0.0.1:6379/0")
+
+
+def test_production_refuses_the_development_secret_key():
+    result = _settings(
+        "config.settings.production",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_sqlite_and_a_missing_broker():
+    no_database = _settings(
+        "config.settings.production", SECRET_KEY=STRONG_KEY, REDIS_URL="redis://127.0.0.1:6379/0"
+    )
+    assert no_database.returncode != 0 and "DATABASE_URL" in no_database.stderr
+    no_broker = _settings(
+        "config.settings.production",
+        SECRET_KEY=STRONG_KEY,
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres",
+    )
+    assert no_broker.returncode != 0 and "REDIS_URL" in no_broker.stderr
+
+
+def test_production_starts_with_a_private_key_postgresql_and_redis():
+    result = _settings(
+        "config.settings.production",
+        SECRET_KEY=STRONG_KEY,
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[3] == "False"  # DEBUG
