@@ -83,6 +83,14 @@ WSGI_APPLICATION = "config.wsgi.application"
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL compiles a statement with its JIT when the planner's cost estimate is high. The
+    # rollup statements (correlated target subqueries, costed in the millions, a few hundred rows
+    # in fact) spent about 8 s compiling and 50 ms running, per province: a full rebuild of the
+    # national dataset took 20 minutes instead of one. Off by default; POSTGRES_JIT=on restores it.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c jit={env.str('POSTGRES_JIT', default='off')}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "courses.User"

@@ -1,0 +1,15 @@
+"""Settings of the benchmark's gunicorn and Celery worker: production settings (DEBUG off,
+PostgreSQL and Redis required), plus the URLs of the naive reference views (bench.urls)."""
+
+import os
+
+from config.settings.production import *  # noqa: F403
+
+ROOT_URLCONF = "bench.urls"
+# Plain HTTP on loopback: no secure-cookie redirects get in the way.
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# A queue of the run's own: no other worker on the same Redis takes the benchmark's tasks, and the
+# benchmark's worker takes no one else's.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("BENCH_CELERY_QUEUE", "celery")
