@@ -20,12 +20,16 @@ with a reason, which the audit history keeps.
 
 from __future__ import annotations
 
+import json
+from collections import namedtuple
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 
 from django.conf import settings
-from django.db import models, transaction
+from django.contrib.auth import get_user_model
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -56,6 +60,7 @@ from enrollment.models import (
     Attendance,
     AttendanceSource,
     AttendanceStatus,
+    AuditEntry,
     Enrollment,
     PresenceInterval,
 )
@@ -88,19 +93,42 @@ class AttendanceChange:
     note: str | None = None  # None keeps the stored note
 
 
+# A record's stored values, in the model's field order (Attendance.from_db takes them so).
+RECORD_FIELDS = tuple(f.attname for f in Attendance._meta.concrete_fields)
+StoredRecord = namedtuple("StoredRecord", RECORD_FIELDS)
+
+
 @dataclass
 class AttendanceOutcome:
     dry_run: bool = False
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    # One per change, in order: the stored record (unsaved on a dry run) and what was done to it.
-    records: list[Attendance] = field(default_factory=list)
+    # One per change, in order: what was done to it and the record as stored after (id None for
+    # a new record on a dry run). Model instances are made only when asked for (`records`): an
+    # integration's batch of thousands is answered with ids.
     actions: list[str] = field(default_factory=list)
+    rows: list[StoredRecord] = field(default_factory=list)
+    recorders: dict = field(default_factory=dict)
 
     @property
     def changed(self) -> int:
         return self.created + self.updated
+
+    @property
+    def ids(self) -> list[int | None]:
+        return [row.id for row in self.rows]
+
+    @cached_property
+    def records(self) -> list[Attendance]:
+        records = []
+        for row in self.rows:
+            record = Attendance.from_db(connection.alias, RECORD_FIELDS, row)
+            record._state.adding = row.id is None
+            if row.recorded_by_id in self.recorders:
+                record.recorded_by = self.recorders[row.recorded_by_id]
+            records.append(record)
+        return records
 
 
 def _recorder(actor):
@@ -122,21 +150,30 @@ def _attendance_apply(
     keys = [(c.session.pk, c.enrollment_id) for c in changes]
     if len(set(keys)) != len(keys):
         raise DomainError(message=_("Một học viên được ghi hai lần cho cùng một buổi học."), code="duplicate")
-    # recorded_by comes along: the unchanged records are returned as stored, and their answer
-    # names who recorded them.
     stored = Attendance.objects.filter(
         session_id__in={c.session.pk for c in changes}, enrollment_id__in={c.enrollment_id for c in changes}
-    ).select_related("recorded_by")
+    )
     if not dry_run:
         # Concurrent writers of the same records wait, so each audit entry's "before" is true.
-        stored = stored.select_for_update(of=("self",))
-    existing = {(a.session_id, a.enrollment_id): a for a in stored}
+        stored = stored.select_for_update()
+    existing = {
+        (row.session_id, row.enrollment_id): StoredRecord(*row)
+        for row in stored.values_list(*RECORD_FIELDS, named=True)
+    }
 
     recorder = _recorder(actor)
-    writes: list[tuple[Attendance, dict | None, int]] = []
+    recorder_id = recorder.pk if recorder is not None else None
+    # The unchanged records are returned as stored, and their answer names who recorded them.
+    outcome.recorders = get_user_model().objects.in_bulk(
+        {row.recorded_by_id for row in existing.values()} - {None, recorder_id}
+    )
+    if recorder is not None:
+        outcome.recorders[recorder_id] = recorder
+    writes: list[tuple[int, dict | None, int]] = []
     for change, key in zip(changes, keys, strict=True):
         old = existing.get(key)
-        record = Attendance(
+        row = StoredRecord(
+            id=old.id if old else None,
             session_id=change.session.pk,
             enrollment_id=change.enrollment_id,
             status=change.status,
@@ -144,13 +181,14 @@ def _attendance_apply(
             # invariant hold whatever the caller.
             minutes=max(0, min(change.minutes, session_length_minutes(change.session))),
             source=source,
-            recorded_by=recorder,
+            recorded_by_id=recorder_id,
+            recorded_at=None,
             note=nfc(change.note) if change.note is not None else (old.note if old else ""),
         )
         before = attendance_state(old) if old is not None else None
-        if before == attendance_state(record):
+        if before == attendance_state(row):
             outcome.unchanged += 1
-            outcome.records.append(old)
+            outcome.rows.append(old)
             outcome.actions.append(Action.UNCHANGED)
             continue
         if old is None:
@@ -159,15 +197,50 @@ def _attendance_apply(
         else:
             outcome.updated += 1
             outcome.actions.append(Action.UPDATED)
-        outcome.records.append(record)
-        writes.append((record, before, change.session.training_class_id))
+        writes.append((len(outcome.rows), before, change.session.training_class_id))
+        outcome.rows.append(row)
 
     if dry_run or not writes:
         return outcome
-    # One INSERT ... ON CONFLICT (session, enrollment) DO UPDATE per batch; PostgreSQL returns the
-    # ids of inserted and updated rows alike, which the audit entries need.
+    written = _attendance_write(
+        rows=[outcome.rows[index] for index, _before, _class in writes],
+        befores=[before for _index, before, _class in writes],
+        class_ids=[class_id for _index, _before, class_id in writes],
+        source=source,
+        actor=actor,
+        reason=nfc(reason or ""),
+    )
+    for (index, _before, _class), row in zip(writes, written, strict=True):
+        outcome.rows[index] = row
+    class_progress_mark_stale(class_ids={class_id for _index, _before, class_id in writes})
+    return outcome
+
+
+def _attendance_write(
+    *,
+    rows: Sequence[StoredRecord],
+    befores: Sequence[dict | None],
+    class_ids: Sequence[int],
+    source: str,
+    actor,
+    reason: str,
+) -> list[StoredRecord]:
+    """Store the new and changed records and an audit entry for each; returns them as stored."""
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        return _attendance_write_postgresql(
+            rows=rows,
+            befores=befores,
+            class_ids=class_ids,
+            source=source,
+            actor=actor,
+            reason=reason,
+            now=now,
+        )
+    # The embedded default (SQLite): the ORM's upsert, then the audit entries.
+    records = [Attendance(**row._replace(id=None, recorded_at=now)._asdict()) for row in rows]
     Attendance.objects.bulk_create(
-        [record for record, _before, _class in writes],
+        records,
         update_conflicts=True,
         unique_fields=["session", "enrollment"],
         update_fields=ATTENDANCE_UPDATE_FIELDS,
@@ -183,12 +256,87 @@ def _attendance_apply(
             before=before,
             after=attendance_state(record),
             source=source,
-            reason=nfc(reason or ""),
+            reason=reason,
         )
-        for record, before, class_id in writes
+        for record, before, class_id in zip(records, befores, class_ids, strict=True)
     )
-    class_progress_mark_stale(class_ids={class_id for _record, _before, class_id in writes})
-    return outcome
+    return [StoredRecord(*(getattr(record, name) for name in RECORD_FIELDS)) for record in records]
+
+
+# One statement for the whole batch: the records travel as one JSON document (binding thousands of
+# separate values costs more than the write), the upsert returns the ids of inserted and updated
+# rows alike, and the audit entries are inserted from what it returned, with the "before" read
+# under lock and the same "after" as attendance_state.
+ATTENDANCE_WRITE_SQL = """
+WITH batch AS (
+    SELECT * FROM json_to_recordset(%(batch)s::json) AS b(
+        session_id bigint, enrollment_id bigint, status text, minutes integer, note text,
+        class_id bigint, before jsonb)
+), written AS (
+    INSERT INTO {attendance} AS a
+        (session_id, enrollment_id, status, minutes, source, recorded_by_id, recorded_at, note)
+    SELECT session_id, enrollment_id, status, minutes, %(source)s::text, %(recorder)s::bigint, %(now)s::timestamptz,
+           note
+    FROM batch
+    ON CONFLICT (session_id, enrollment_id) DO UPDATE SET
+        status = EXCLUDED.status, minutes = EXCLUDED.minutes, source = EXCLUDED.source,
+        recorded_by_id = EXCLUDED.recorded_by_id, recorded_at = EXCLUDED.recorded_at, note = EXCLUDED.note
+    RETURNING a.id, a.session_id, a.enrollment_id
+), audited AS (
+    INSERT INTO {audit} (entity, entity_id, training_class_id, action, actor_id, at, before, after, source, reason)
+    SELECT 'attendance', w.id, b.class_id, CASE WHEN b.before IS NULL THEN 'create' ELSE 'update' END,
+           %(recorder)s::bigint, %(now)s::timestamptz, b.before,
+           jsonb_build_object('status', b.status, 'minutes', b.minutes, 'source', %(source)s::text, 'note', b.note),
+           %(source)s::text, %(reason)s::text
+    FROM written w JOIN batch b ON b.session_id = w.session_id AND b.enrollment_id = w.enrollment_id
+)
+SELECT id, session_id, enrollment_id FROM written
+"""
+
+
+def _attendance_write_postgresql(
+    *,
+    rows: Sequence[StoredRecord],
+    befores: Sequence[dict | None],
+    class_ids: Sequence[int],
+    source: str,
+    actor,
+    reason: str,
+    now,
+) -> list[StoredRecord]:
+    recorder = _recorder(actor)
+    batch = json.dumps(
+        [
+            {
+                "session_id": row.session_id,
+                "enrollment_id": row.enrollment_id,
+                "status": row.status,
+                "minutes": row.minutes,
+                "note": row.note,
+                "class_id": class_id,
+                "before": before,
+            }
+            for row, before, class_id in zip(rows, befores, class_ids, strict=True)
+        ],
+        ensure_ascii=False,
+    )
+    sql = ATTENDANCE_WRITE_SQL.format(
+        attendance=connection.ops.quote_name(Attendance._meta.db_table),
+        audit=connection.ops.quote_name(AuditEntry._meta.db_table),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            {
+                "batch": batch,
+                "source": source,
+                "recorder": recorder.pk if recorder else None,
+                "now": now,
+                "reason": reason,
+            },
+        )
+        ids = {(session_id, enrollment_id): pk for pk, session_id, enrollment_id in cursor.fetchall()}
+    return [row._replace(id=ids[(row.session_id, row.enrollment_id)], recorded_at=now) for row in rows]
 
 
 def field_error(message: str, *, field: str, code: str) -> DomainError:
