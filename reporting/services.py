@@ -10,13 +10,13 @@ from pathlib import Path
 
 from django.db import transaction
 from django.db.models import CharField, F, Q, QuerySet, Value
-from django.db.models.functions import Cast, Concat, LPad
+from django.db.models.functions import Cast, Concat, Greatest, Length, LPad
 from django.utils import timezone
 
 from courses import queue
 from courses.models import ClassStatus, Programme, Province, TrainingClass
 from courses.queue import enqueue_on_commit
-from enrollment.models import Enrollment, EnrollmentStatus, StaleClass
+from enrollment.models import StaleClass
 from enrollment.services.progress import RECOMPUTE_CLASS_TASK, class_progress_mark_stale
 from reporting import sql
 from reporting.models import (
@@ -28,9 +28,7 @@ from reporting.models import (
     Certificate,
     ClassProgress,
     CompletionRule,
-    EnrollmentProgress,
     GenerationStatus,
-    Outcome,
     ProgressRollup,
     RollupGeneration,
     StaleRollup,
@@ -110,7 +108,12 @@ def _current_province_id(class_id: int) -> int | None:
 
 
 def _classes_of_province(province_id: int) -> QuerySet[TrainingClass]:
-    return TrainingClass.objects.filter(Q(province_id=province_id) | Q(province__successor_id=province_id))
+    # The province and its legacy units as a list of ids: the class index is read for those, where
+    # an OR across the join to provinces would scan every class in each statement of a rebuild.
+    units = list(
+        Province.objects.filter(Q(pk=province_id) | Q(successor_id=province_id)).values_list("pk", flat=True)
+    )
+    return TrainingClass.objects.filter(province_id__in=units)
 
 
 def _progress_compute(classes: QuerySet[TrainingClass], *, now: datetime.datetime) -> None:
@@ -119,57 +122,27 @@ def _progress_compute(classes: QuerySet[TrainingClass], *, now: datetime.datetim
     The caller holds the locks and the transaction; every statement is set-based and idempotent.
     """
     sql.enrollment_progress_upsert(classes, now=now, **_rule_defaults())
-    # An enrolment moved to another class leaves this one (its figures follow it there).
-    EnrollmentProgress.objects.filter(training_class__in=classes).exclude(
-        enrollment__training_class_id=F("training_class_id")
-    ).delete()
+    sql.progress_sync_prepare(classes)
+    sql.enrollment_progress_orphans_delete()
     sql.class_progress_upsert(classes, now=now)
-    _enrollment_statuses_sync(classes, now=now)
+    sql.enrollment_statuses_update(now=now)
     _certificates_sync(classes, now=now)
-
-
-def _enrollment_statuses_sync(classes: QuerySet[TrainingClass], *, now: datetime.datetime) -> None:
-    """Finished classes: completed / not completed per the rule; a class reopened goes back to
-    enrolled. Waitlisted and withdrawn enrolments are never touched."""
-    in_scope = Enrollment.objects.filter(training_class__in=classes)
-    moves = [
-        (
-            Outcome.COMPLETED,
-            [EnrollmentStatus.ENROLLED, EnrollmentStatus.NOT_COMPLETED],
-            EnrollmentStatus.COMPLETED,
-        ),
-        (
-            Outcome.NOT_COMPLETED,
-            [EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED],
-            EnrollmentStatus.NOT_COMPLETED,
-        ),
-        (
-            Outcome.IN_PROGRESS,
-            [EnrollmentStatus.COMPLETED, EnrollmentStatus.NOT_COMPLETED],
-            EnrollmentStatus.ENROLLED,
-        ),
-    ]
-    for outcome, from_statuses, to_status in moves:
-        in_scope.filter(progress__outcome=outcome, status__in=from_statuses).update(
-            status=to_status, status_changed_at=now
-        )
+    sql.progress_sync_finish()
 
 
 def _certificates_sync(classes: QuerySet[TrainingClass], *, now: datetime.datetime) -> None:
-    """Issue missing certificates of completed enrolments; revoke those no longer completed and
-    reinstate (same number and code) those completed again."""
-    if sql.certificates_insert(classes, now=now):
+    """Issue missing certificates of completed enrolments, numbered from their ids; revoke those
+    no longer completed and reinstate (same number and code) those completed again."""
+    if sql.certificates_insert(now=now):
         year = timezone.localtime(now).year
         Certificate.objects.filter(number__isnull=True, enrollment__training_class__in=classes).update(
-            number=Concat(Value(f"GCN-{year}-"), LPad(Cast("id", CharField()), 6, Value("0")))
+            # At least six digits; LPAD alone would cut ids of seven digits and more to six.
+            number=Concat(
+                Value(f"GCN-{year}-"),
+                LPad(Cast("id", CharField()), Greatest(Length(Cast("id", CharField())), 6), Value("0")),
+            )
         )
-    certificates = Certificate.objects.filter(enrollment__training_class__in=classes)
-    certificates.filter(revoked_at__isnull=True).exclude(
-        enrollment__progress__outcome=Outcome.COMPLETED
-    ).update(revoked_at=now)
-    certificates.filter(revoked_at__isnull=False, enrollment__progress__outcome=Outcome.COMPLETED).update(
-        revoked_at=None
-    )
+    sql.certificates_revocation_sync(now=now)
 
 
 @transaction.atomic

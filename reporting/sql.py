@@ -120,10 +120,17 @@ def transaction_tune() -> None:
 
     No JIT: the target subqueries make the planner's cost estimates large enough to trigger JIT
     compilation, which takes longer (0.4-3 s a statement) than the statements themselves run.
+    Random reads priced near sequential ones (the usual setting for SSDs and a cached working
+    set): the statements read a province's rows through the class indexes, and at the default
+    cost of 4 the planner hashes whole tables instead. No parallel workers: a rebuild runs the
+    provinces side by side already, and a worker scanning a whole table for one province's rows
+    takes a core from another province.
     """
     if vendor() == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
+            cursor.execute(
+                "SET LOCAL jit = off; SET LOCAL random_page_cost = 1.1; SET LOCAL max_parallel_workers_per_gather = 0"
+            )
 
 
 def db_datetime(value: datetime.datetime) -> Any:
@@ -211,18 +218,21 @@ def enrollment_progress_upsert(
     cte, params = scope_cte(classes)
     policy = "COALESCE(r.excused_policy, d.excused_policy, %s)"
     body = f"""INSERT INTO {T["ep"]} (enrollment_id, {", ".join(ENROLLMENT_PROGRESS_COLUMNS)})
-SELECT m.enrollment_id, m.training_class_id, m.planned, m.attended, m.excused, m.credited, m.base,
-       CASE WHEN m.base > 0 THEN (m.credited * 10000 / m.base) / 100.0 ELSE 0 END,
-       m.final_score, m.meets_attendance, m.meets_score,
-       (m.active AND m.meets_attendance AND m.meets_score),
-       CASE WHEN m.enrollment_status = '{EnrollmentStatus.WAITLISTED}' THEN '{Outcome.WAITLISTED}'
-            WHEN m.enrollment_status = '{EnrollmentStatus.WITHDRAWN}' THEN '{Outcome.WITHDRAWN}'
-            WHEN NOT m.finished THEN '{Outcome.IN_PROGRESS}'
-            WHEN m.meets_attendance AND m.meets_score THEN '{Outcome.COMPLETED}'
-            ELSE '{Outcome.NOT_COMPLETED}' END,
-       CASE WHEN m.active AND m.finished AND m.meets_attendance AND m.meets_score THEN 1 ELSE 0 END,
-       %s
+SELECT m.enrollment_id, {", ".join(f"m.{c}" for c in ENROLLMENT_FIGURES)}, %s
 FROM (
+  SELECT n.enrollment_id, n.training_class_id, n.planned AS planned_minutes, n.attended AS attended_minutes,
+       n.excused AS excused_minutes, n.credited AS credited_minutes, n.base AS base_minutes,
+       CASE WHEN n.base > 0 THEN (n.credited * 10000 / n.base) / 100.0 ELSE 0 END AS percent,
+       n.final_score, n.meets_attendance, n.meets_score,
+       (n.active AND n.meets_attendance AND n.meets_score) AS meets_rule,
+       CASE WHEN n.enrollment_status = '{EnrollmentStatus.WAITLISTED}' THEN '{Outcome.WAITLISTED}'
+            WHEN n.enrollment_status = '{EnrollmentStatus.WITHDRAWN}' THEN '{Outcome.WITHDRAWN}'
+            WHEN NOT n.finished THEN '{Outcome.IN_PROGRESS}'
+            WHEN n.meets_attendance AND n.meets_score THEN '{Outcome.COMPLETED}'
+            ELSE '{Outcome.NOT_COMPLETED}' END AS outcome,
+       CASE WHEN n.active AND n.finished AND n.meets_attendance AND n.meets_score THEN 1 ELSE 0 END
+         AS counted_luot
+  FROM (
   SELECT k.*,
          (k.base > 0 AND k.credited * 10000 >= k.min_percent_x100 * k.base) AS meets_attendance,
          (NOT k.has_final_assessment
@@ -267,16 +277,20 @@ FROM (
       GROUP BY at.enrollment_id
     ) a ON a.enrollment_id = e.id
   ) k
+  ) n
 ) m
-WHERE TRUE
+LEFT JOIN {T["ep"]} old ON old.enrollment_id = m.enrollment_id
+WHERE old.enrollment_id IS NULL OR {rows_differ("old", "m", ENROLLMENT_FIGURES)}
 ORDER BY m.enrollment_id
 ON CONFLICT (enrollment_id) DO UPDATE SET
   {", ".join(f"{c} = excluded.{c}" for c in ENROLLMENT_PROGRESS_COLUMNS)}
 WHERE {rows_differ(T["ep"], "excluded", ENROLLMENT_FIGURES)}"""  # noqa: S608 - table names and enum values are ours; data is bound
     sql = cte + body
     # ORDER BY: concurrent upserts of overlapping rows take their row locks in the same order.
-    # WHERE rows_differ: an unchanged enrolment is not rewritten (a recompute of a class of 6,000
-    # after one attendance change writes one row; a rebuild of unchanged data writes none).
+    # The join to the stored row: an unchanged enrolment is not rewritten, nor even offered to the
+    # upsert, which would lock its row to compare it (a recompute of a class of 6,000 after one
+    # attendance change writes one row; a rebuild of unchanged data writes and locks none). The
+    # upsert's own WHERE covers a row that a concurrent writer changed in between.
     params += [db_datetime(now), default_policy, default_policy, default_percent, default_score]
     return execute(sql, params)
 
@@ -352,22 +366,108 @@ ON CONFLICT (training_class_id) DO UPDATE SET
     return execute(sql, params)
 
 
-def certificates_insert(classes: QuerySet[TrainingClass], *, now: datetime.datetime) -> int:
+# The enrolment statuses, certificates and misfiled figures that follow from the figures are synced
+# from one read of the scope's enrolments (SYNC_TABLE: figures, status, certificate), held in a
+# temporary table for the rest of the transaction. Each step then filters that small table first
+# and touches a stored row only where something is to change, so a rebuild of unchanged data reads
+# each enrolment, its status and its certificate once and writes nothing. The statements that
+# write re-check the stored values they change, in case a concurrent writer changed them since.
+SYNC_TABLE = "reporting_progress_sync"
+
+
+def progress_sync_prepare(classes: QuerySet[TrainingClass]) -> None:
+    cte, params = scope_cte(classes)
+    execute(f"DROP TABLE IF EXISTS {SYNC_TABLE}", [])
+    execute(
+        f"""CREATE TEMPORARY TABLE {SYNC_TABLE} AS {cte}
+SELECT ep.enrollment_id, ep.training_class_id, ep.outcome, e.training_class_id AS enrolled_class_id,
+       e.status, cert.id AS certificate_id, cert.revoked_at
+FROM {T["ep"]} ep
+JOIN scope_classes sc ON sc.id = ep.training_class_id
+LEFT JOIN {T["enrollment"]} e ON e.id = ep.enrollment_id
+LEFT JOIN {T["certificate"]} cert ON cert.enrollment_id = ep.enrollment_id""",  # noqa: S608 - table names are ours; data is bound
+        params,
+    )
+
+
+def progress_sync_finish() -> None:
+    execute(f"DROP TABLE {SYNC_TABLE}", [])
+
+
+def enrollment_progress_orphans_delete() -> int:
+    """Figures filed under a class in scope for an enrolment that has since moved to another
+    class (its figures follow it there)."""
+    return execute(
+        f"""DELETE FROM {T["ep"]} WHERE enrollment_id IN (
+  SELECT s.enrollment_id FROM {SYNC_TABLE} s
+  WHERE s.enrolled_class_id IS NULL OR s.enrolled_class_id <> s.training_class_id)
+AND NOT EXISTS (SELECT 1 FROM {T["enrollment"]} e
+                WHERE e.id = {T["ep"]}.enrollment_id AND e.training_class_id = {T["ep"]}.training_class_id)""",  # noqa: S608 - table names are ours
+        [],
+    )
+
+
+# The status each outcome gives an enrolment that is not waitlisted or withdrawn.
+_STATUS_OF_OUTCOME = f"""CASE s.outcome WHEN '{Outcome.COMPLETED}' THEN '{EnrollmentStatus.COMPLETED}'
+  WHEN '{Outcome.NOT_COMPLETED}' THEN '{EnrollmentStatus.NOT_COMPLETED}'
+  ELSE '{EnrollmentStatus.ENROLLED}' END"""
+_FOLLOWING = _quoted([EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED, EnrollmentStatus.NOT_COMPLETED])
+_SETTING = _quoted([Outcome.COMPLETED, Outcome.NOT_COMPLETED, Outcome.IN_PROGRESS])
+
+
+def enrollment_statuses_update(*, now: datetime.datetime) -> int:
+    """Finished classes' enrolments become completed / not completed per the rule, those of a
+    class reopened go back to enrolled. Waitlisted and withdrawn enrolments are never touched."""
+    e = T["enrollment"]
+    return execute(
+        f"""UPDATE {e} SET status = {_STATUS_OF_OUTCOME}, status_changed_at = %s
+FROM {SYNC_TABLE} s
+WHERE s.enrollment_id = {e}.id
+  AND s.enrolled_class_id = s.training_class_id AND s.outcome IN ({_SETTING})
+  AND s.status IN ({_FOLLOWING}) AND s.status <> {_STATUS_OF_OUTCOME}
+  AND {e}.status IN ({_FOLLOWING}) AND {e}.status <> {_STATUS_OF_OUTCOME}""",  # noqa: S608 - table names and enum values are ours; data is bound
+        [db_datetime(now)],
+    )
+
+
+def certificates_insert(*, now: datetime.datetime) -> int:
     """A certificate for each completed enrolment in scope that has none (a second run adds none).
 
     The number is filled by the caller in the same transaction, from the new row's id.
     """
-    cte, params = scope_cte(classes)
-    body = f"""INSERT INTO {T["certificate"]} (enrollment_id, number, verification_code, issued_at, revoked_at)
-SELECT ep.enrollment_id, NULL, {random_token_sql()}, %s, NULL
-FROM {T["ep"]} ep
-JOIN scope_classes sc ON sc.id = ep.training_class_id
-WHERE ep.outcome = '{Outcome.COMPLETED}'
-ORDER BY ep.enrollment_id
-ON CONFLICT (enrollment_id) DO NOTHING"""  # noqa: S608 - table names and enum values are ours; data is bound
-    sql = cte + body
-    params.append(db_datetime(now))
-    return execute(sql, params)
+    return execute(
+        f"""INSERT INTO {T["certificate"]} (enrollment_id, number, verification_code, issued_at, revoked_at)
+SELECT s.enrollment_id, NULL, {random_token_sql()}, %s, NULL
+FROM {SYNC_TABLE} s
+WHERE s.outcome = '{Outcome.COMPLETED}' AND s.certificate_id IS NULL AND s.enrolled_class_id = s.training_class_id
+ORDER BY s.enrollment_id
+ON CONFLICT (enrollment_id) DO NOTHING""",  # noqa: S608 - table names and enum values are ours; data is bound
+        [db_datetime(now)],
+    )
+
+
+def certificates_revocation_sync(*, now: datetime.datetime) -> int:
+    """Revoke the certificates of enrolments no longer completed; reinstate (same number and
+    code) those completed again."""
+    c = T["certificate"]
+    completed = f"s.outcome = '{Outcome.COMPLETED}'"
+    revoked = execute(
+        f"""UPDATE {c} SET revoked_at = %s
+WHERE id IN (SELECT s.certificate_id FROM {SYNC_TABLE} s
+             WHERE s.certificate_id IS NOT NULL AND s.revoked_at IS NULL AND NOT ({completed})
+               AND s.enrolled_class_id = s.training_class_id)
+  AND revoked_at IS NULL""",  # noqa: S608 - table names and enum values are ours; data is bound
+        [db_datetime(now)],
+    )
+    reinstated = execute(
+        f"""UPDATE {c} SET revoked_at = NULL
+WHERE id IN (SELECT s.certificate_id FROM {SYNC_TABLE} s
+             WHERE s.certificate_id IS NOT NULL AND s.revoked_at IS NOT NULL AND {completed}
+               AND s.enrolled_class_id = s.training_class_id)
+  AND revoked_at IS NOT NULL""",  # noqa: S608 - table names and enum values are ours
+        [],
+    )
+    return revoked + reinstated
 
 
 # --- rollups -----------------------------------------------------------------------------------

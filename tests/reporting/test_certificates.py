@@ -54,6 +54,22 @@ def test_completed_enrolments_get_one_certificate_each(finished_class):
     ]
 
 
+def test_certificate_numbers_keep_every_digit_of_ids_past_a_million(programme):
+    from django.db import connection
+
+    # The next certificates get ids of seven digits (the sequence of a long-running programme).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setval(pg_get_serial_sequence('reporting_certificate', 'id'), 1234566)")
+    training_class = make_class(programme=programme)
+    first, second = enrol(training_class), enrol(training_class)
+    attend_all(first, 60)
+    attend_all(second, 60)
+    recompute(training_class)
+    year = timezone.localdate().year
+    numbers = sorted(Certificate.objects.values_list("number", flat=True))
+    assert numbers == [f"GCN-{year}-1234567", f"GCN-{year}-1234568"]
+
+
 def test_no_certificate_before_the_class_finishes(programme):
     training_class = make_class(programme=programme, status=ClassStatus.RUNNING)
     attend_all(enrol(training_class), 60)
