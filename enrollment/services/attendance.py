@@ -151,7 +151,7 @@ def _attendance_apply(
     if len(set(keys)) != len(keys):
         raise DomainError(message=_("Một học viên được ghi hai lần cho cùng một buổi học."), code="duplicate")
     stored = Attendance.objects.filter(
-        session_id__in={c.session.pk for c in changes}, enrollment_id__in={c.enrollment_id for c in changes}
+        session_id__any={c.session.pk for c in changes}, enrollment_id__any={c.enrollment_id for c in changes}
     )
     if not dry_run:
         # Concurrent writers of the same records wait, so each audit entry's "before" is true.
@@ -822,19 +822,19 @@ def attendance_bulk_upsert(*, records, actor, reason: str = "", dry_run: bool = 
         )
     parsed, errors = _bulk_parse(records)
 
-    sessions = {s.pk: s for s in sessions_managed_by(actor).filter(pk__in={r.session_id for r in parsed})}
+    sessions = {s.pk: s for s in sessions_managed_by(actor).filter(pk__any={r.session_id for r in parsed})}
     by_id = {
         pk: (class_id, status)
         for pk, class_id, status in Enrollment.objects.filter(
-            pk__in={r.enrollment_id for r in parsed if r.enrollment_id}
+            pk__any={r.enrollment_id for r in parsed if r.enrollment_id}
         ).values_list("pk", "training_class_id", "status")
     }
     class_ids = {s.training_class_id for s in sessions.values()}
+    national_ids = {r.national_id for r in parsed if r.national_id}
     by_national_id = {
         (nid, class_id): (pk, status)
         for nid, class_id, pk, status in Enrollment.objects.filter(
-            learner__national_id__in={r.national_id for r in parsed if r.national_id},
-            training_class_id__in=class_ids,
+            learner__national_id__any=national_ids, training_class_id__any=class_ids
         ).values_list("learner__national_id", "training_class_id", "pk", "status")
     }
 
