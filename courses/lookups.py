@@ -16,9 +16,11 @@ class AnyOf(Lookup):
     prepare_rhs = False
 
     def get_db_prep_lookup(self, value, connection):
+        values = list(value)
+        if all(type(v) is int for v in values):
+            return "%s", values  # ids as they are: nothing to prepare
         field = self.lhs.output_field
-        values = [field.get_db_prep_value(field.get_prep_value(v), connection) for v in value]
-        return "%s", values
+        return "%s", [field.get_db_prep_value(field.get_prep_value(v), connection) for v in values]
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)

@@ -727,18 +727,20 @@ def _bulk_parse(records) -> tuple[list[BulkRecord], list[ErrorItem]]:
     parsed: list[BulkRecord] = []
     errors: list[ErrorItem] = []
     statuses = set(AttendanceStatus.values)
-    for index, raw in enumerate(records):
-        prefix = f"records.{index}"
+    index = 0
+
+    # The field names of errors are made only for the records that have some.
+    def error(name: str, message: str, code: str = "invalid"):
+        errors.append(ErrorItem(message, field=f"records.{index}.{name}", code=code))
+
+    for index, raw in enumerate(records):  # noqa: B007 - error() reads the index
         if not isinstance(raw, dict):
-            errors.append(ErrorItem(_("Mỗi bản ghi phải là một đối tượng JSON."), field=prefix))
+            errors.append(ErrorItem(_("Mỗi bản ghi phải là một đối tượng JSON."), field=f"records.{index}"))
             continue
         before = len(errors)
-
-        def error(name: str, message: str, code: str = "invalid", _prefix=prefix):
-            errors.append(ErrorItem(message, field=f"{_prefix}.{name}", code=code))
-
-        for unknown in sorted(set(raw) - BULK_FIELDS):
-            error(unknown, _("Trường không được hỗ trợ."), "unknown_field")
+        if not raw.keys() <= BULK_FIELDS:
+            for unknown in sorted(set(raw) - BULK_FIELDS):
+                error(unknown, _("Trường không được hỗ trợ."), "unknown_field")
         session_id = _as_id(raw.get("session"))
         if session_id is None:
             error(
