@@ -9,3 +9,22 @@ class ReportingConfig(AppConfig):
         # Register the tasks in every process, not only in workers (which autodiscover them): the
         # embedded default runs tasks in-process and looks them up by name (courses.queue).
         from reporting import tasks  # noqa: F401
+
+        self._reports_follow_reference_data()
+
+    def _reports_follow_reference_data(self):
+        """A change of what reports show besides the rollup rows (names, programmes, targets,
+        baselines) must not be hidden by a cached answer."""
+        from django.db.models.signals import post_delete, post_save
+
+        from courses.models import Curriculum, Programme, Province
+        from reporting import report_cache
+        from reporting.models import Baseline, Target
+
+        for model in (Programme, Target, Baseline, Province, Curriculum):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    report_cache.answers.changed,
+                    sender=model,
+                    dispatch_uid=f"report-cache-{signal is post_save}-{model._meta.label}",
+                )

@@ -172,6 +172,16 @@ def report_scope(user, province: Province | None = None) -> Scope:
     raise PermissionDenied
 
 
+def report_scope_key(user) -> str | None:
+    """All that report_scope's answer depends on besides the province asked for: the nation for
+    a central admin, the province a provincial admin is bound to. None for other roles."""
+    if is_central_admin(user):
+        return "central"
+    if is_province_admin(user):
+        return f"province:{user.province_id}"
+    return None
+
+
 def programme_current(today: datetime.date | None = None) -> Programme | None:
     """The programme whose period contains today (the latest to start, if several do); else the
     latest one already started; else the first one to come."""

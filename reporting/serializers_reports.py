@@ -6,6 +6,8 @@ lượt and counts are integers, rates are percentages with two decimals (80.6 m
 in million VND.
 """
 
+import functools
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -43,6 +45,12 @@ class BreakdownQuerySerializer(ReportQuerySerializer):
                 }
             )
         return attrs
+
+
+@functools.cache
+def query_parameter_names(serializer_class: type[serializers.Serializer]) -> tuple[str, ...]:
+    """The query parameters a report reads (any other is ignored, so no part of its answer)."""
+    return tuple(serializer_class().fields)
 
 
 # --- answers ------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from courses.models import ClassStatus, Programme, Province, TrainingClass
 from courses.queue import enqueue_on_commit
 from enrollment.models import StaleClass
 from enrollment.services.progress import RECOMPUTE_CLASS_TASK, class_progress_mark_stale
-from reporting import sql
+from reporting import report_cache, sql
 from reporting.models import (
     ALL_YEARS,
     DEFAULT_EXCUSED_POLICY,
@@ -275,6 +275,7 @@ def elapsed_millionths(start: datetime.date, end: datetime.date, as_of: datetime
 def _province_slice_build(*, generation_id: int, province_id: int, now: datetime.datetime, periods) -> None:
     """Replace one province's rows of one generation. The caller holds the province lock and the
     transaction, so readers see the old rows until the new ones are complete."""
+    report_cache.invalidate()
     ProgressRollup.objects.filter(generation_id=generation_id, scope_province_id=province_id).delete()
     for measures, params in (
         sql.rollup_slice_class_measures(generation_id=generation_id, province_id=province_id),
@@ -284,6 +285,7 @@ def _province_slice_build(*, generation_id: int, province_id: int, now: datetime
 
 
 def _national_build(*, generation_id: int, now: datetime.datetime) -> None:
+    report_cache.invalidate()
     ProgressRollup.objects.filter(generation_id=generation_id, scope_province_id__isnull=True).delete()
     measures, params = sql.rollup_national_measures(generation_id=generation_id)
     sql.rollup_insert(measures, params, periods=rollup_periods(timezone.localdate(now)), now=now)
@@ -318,6 +320,7 @@ def rollup_targets_refresh() -> None:
     """Targets changed: recompute target and rates of every row in use, one statement per
     generation (rare: an admin's edit)."""
     sql.transaction_tune()
+    report_cache.invalidate()
     for generation_id in _generations_in_use():
         sql.rollup_targets_update("generation_id = %s", [generation_id])
 

@@ -10,19 +10,19 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpResponse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from courses.models import Level, Province
 from courses.openapi import ErrorResponseSerializer, error_responses
 from courses.permissions import IsAdmin
-from reporting import exports
+from reporting import exports, report_cache
 from reporting import selectors_reports as reports
 from reporting import serializers_reports as s
 
@@ -79,11 +79,37 @@ READ_ERRORS = error_responses(400, 401, 403, 404)
 # --- the JSON reports ----------------------------------------------------------------------------
 
 
-class ReportView(APIView):
-    """A report: validate the query, resolve programme and scope, build the figures."""
+class RenderedJSON(bytes):
+    """An answer already rendered to JSON (from the report cache)."""
 
+
+class ReportJSONRenderer(JSONRenderer):
+    """JSON, passing an answer already rendered through as it is."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, RenderedJSON):
+            return bytes(data)
+        return super().render(data, accepted_media_type, renderer_context)
+
+
+class ReportView(APIView):
+    """A report: validate the query, resolve programme and scope, build the figures.
+
+    With `cached`, a JSON answer is kept in the report cache (report_cache), keyed by all it
+    depends on: the report and its path, its query parameters, what the user may read (the
+    nation, or their province), the language, the media type and the day (the pace, the default
+    programme). Authentication and the role check run for every request (before get); the
+    parameter and scope checks ran when the answer was computed for that same key, and only
+    answers that passed them (200) are kept.
+    """
+
+    # The same admins read reports again and again: their account is read through the cache
+    # (courses.authentication).
+    account_from_cache = True
     permission_classes = [IsAdmin]
+    renderer_classes = [ReportJSONRenderer, BrowsableAPIRenderer]
     query_serializer_class = s.ReportQuerySerializer
+    cached = True
 
     def query(self, request) -> dict:
         serializer = self.query_serializer_class(data=request.query_params)
@@ -106,7 +132,34 @@ class ReportView(APIView):
         raise NotImplementedError
 
     def get(self, request, *args, **kwargs):
-        return Response(self.build(request, self.query(request), **kwargs))
+        if not self.cached or not isinstance(request.accepted_renderer, ReportJSONRenderer):
+            return Response(self.build(request, self.query(request), **kwargs))
+        key = self.answer_key(request, kwargs)
+        if key is None:
+            return Response(self.build(request, self.query(request), **kwargs))
+        version, body = report_cache.answers.lookup(key)
+        if body is None:
+            data = self.build(request, self.query(request), **kwargs)
+            body = request.accepted_renderer.render(
+                data, request.accepted_media_type, self.get_renderer_context()
+            )
+            report_cache.answers.store(key, version, body)
+        return Response(RenderedJSON(body))
+
+    def answer_key(self, request, kwargs) -> str | None:
+        scope = reports.report_scope_key(request.user)
+        if scope is None:
+            return None
+        params = request.query_params
+        return report_cache.answers.key(
+            type(self).__name__,
+            sorted(kwargs.items()),
+            [(name, params.getlist(name)) for name in s.query_parameter_names(self.query_serializer_class)],
+            scope,
+            translation.get_language(),
+            request.accepted_media_type,
+            timezone.localdate().isoformat(),
+        )
 
 
 class SummaryView(ReportView):
@@ -213,6 +266,10 @@ class HistoryView(ReportView):
 
 
 class GapsView(ReportView):
+    # Reads the per-class figures as they are recomputed, ahead of the rollup rows the cache
+    # version follows.
+    cached = False
+
     @extend_schema(
         operation_id="reports_gaps",
         summary="Provinces with no class started or no data reported",
@@ -235,6 +292,9 @@ class GapsView(ReportView):
 
 
 class FreshnessView(ReportView):
+    # What is waiting for a recompute changes with every mark, not with the rollup rows.
+    cached = False
+
     @extend_schema(
         operation_id="reports_freshness",
         summary="When the figures were computed",

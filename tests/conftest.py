@@ -49,6 +49,16 @@ def _reference_data_present(django_db_setup, django_db_blocker):
             call_command("load_reference_data", verbosity=0)
 
 
+@pytest.fixture(autouse=True)
+def _nothing_cached_by_earlier_tests():
+    """Values cached during a test (report answers, accounts) were computed from changes rolled
+    back at its end, under a version no commit replaced: no later test may be served them."""
+    from courses.versioned_cache import VersionedCache
+
+    for cached in VersionedCache.every:
+        cached.forget()
+
+
 def _redis_reachable(url: str) -> bool:
     import redis
 

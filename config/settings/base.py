@@ -115,7 +115,7 @@ MEDIA_ROOT = BASE_DIR / "media"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "courses.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["courses.permissions.ReadAnyWriteCentralAdmin"],
@@ -188,6 +188,21 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
+
+# The cache holds the computed report answers (reporting.report_cache) and the accounts reports
+# authenticate (courses.authentication): in Redis, so that every web process and worker shares
+# them and a worker's write invalidates them for all; without Redis (tasks run in-process) in the
+# process's memory.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "config.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "cadre",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 LOGGING = {
     "version": 1,

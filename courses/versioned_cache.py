@@ -1,0 +1,101 @@
+"""Values computed from the database, kept in Django's cache (Redis in production: shared by every
+web process and worker) under a version that every change of what they were computed from
+replaces, so that a value is never served once its source has changed, whatever its age.
+
+A value is stored beside the version read before it was computed, and served only while that
+version is still the current one (one round trip reads both). A change replaces the version
+twice: at once, and again once its transaction commits. A value computed in between, from rows
+not yet committed, was stored under the first replacement, which is no longer current after the
+second. Entries expire only so that values of past versions do not pile up.
+
+A cache that cannot be reached costs the speed, never the answer: the value is computed as if
+nothing were cached. A change made meanwhile fails instead (see invalidate).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+
+from django.core.cache import cache
+from django.db import connection, transaction
+
+logger = logging.getLogger(__name__)
+
+
+class VersionedCache:
+    every: list[VersionedCache] = []
+
+    def __init__(self, name: str, *, timeout: int):
+        self.name = name
+        self.timeout = timeout
+        VersionedCache.every.append(self)
+
+    def _namespace(self) -> str:
+        # Two databases served through one Redis (two deployments, parallel test runs) never
+        # share a version or a value.
+        db = connection.settings_dict
+        return f"{self.name}:{db.get('HOST') or ''}:{db.get('PORT') or ''}:{db['NAME']}"
+
+    def _version_key(self) -> str:
+        return f"{self._namespace()}:version"
+
+    def key(self, *parts) -> str:
+        """The key of one value: whatever determines it, hashed to a short key."""
+        digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+        return f"{self._namespace()}:{digest}"
+
+    def lookup(self, key: str) -> tuple[str | None, object | None]:
+        """(the current version, the value stored under `key` if computed for that version). A
+        version missing (never set, or evicted) is created: no value stored before matches it.
+        (None, None) when the cache cannot be reached: compute, and store nothing."""
+        version_key = self._version_key()
+        try:
+            found = cache.get_many([version_key, key])
+            version = found.get(version_key)
+            if version is None:
+                cache.add(version_key, uuid.uuid4().hex, timeout=None)
+                return cache.get(version_key), None
+        except Exception:  # noqa: BLE001 - any cache failure: compute without it
+            logger.warning("%s cache unavailable", self.name, exc_info=True)
+            return None, None
+        stored = found.get(key)
+        if stored is not None and stored[0] == version:
+            return version, stored[1]
+        return version, None
+
+    def store(self, key: str, version: str | None, value) -> None:
+        """Keep a value computed after reading `version` (lookup)."""
+        if version is None:
+            return
+        try:
+            cache.set(key, (version, value), timeout=self.timeout)
+        except Exception:  # noqa: BLE001
+            logger.warning("%s cache unavailable: value not stored", self.name, exc_info=True)
+
+    def forget(self) -> None:
+        """Serve nothing stored so far, outside any transaction (a test whose changes were
+        rolled back left values computed from them under a version still current)."""
+        self._replace_version_committed()
+
+    def _replace_version(self) -> None:
+        cache.set(self._version_key(), uuid.uuid4().hex, timeout=None)
+
+    def _replace_version_committed(self) -> None:
+        try:
+            self._replace_version()
+        except Exception:  # noqa: BLE001 - committed already: say so, the values may be stale
+            logger.error("%s cache version not replaced after a commit", self.name, exc_info=True)
+
+    def invalidate(self) -> None:
+        """What the values are computed from is changing: none computed before may be served
+        again. Replaces the version now, and once the current transaction commits. A cache that
+        cannot be reached now fails the change (its transaction rolls back, a task is retried)
+        rather than leave values that would be served once it is back."""
+        self._replace_version()
+        transaction.on_commit(self._replace_version_committed)
+
+    def changed(self, sender, **kwargs) -> None:
+        """A receiver of model signals (post_save, post_delete) that invalidates."""
+        self.invalidate()

@@ -1,0 +1,244 @@
+"""The report cache as the admins see it: a report read again is served from the cache, yet shows
+new figures as soon as they are aggregated or a generation is published, never another scope's
+answer, in the language asked for; accounts read through the cache still see every change."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
+
+from courses.models import Level, Role
+from reporting import services
+from tests.api_helpers import assert_error
+from tests.factories import UserFactory
+from tests.reporting.conftest import attend_all, enrol, make_class, province, recompute
+from tests.reporting.report_world import build_world, completed, vietnamese_default
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/api/v1/reports"
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+def summary(client, world, **params):
+    response = client.get(f"{BASE}/summary", {"programme": world.programme.pk, **params})
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def queries(client, address, **headers) -> tuple[int, object]:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(address, **headers)
+    return len(context.captured_queries), response
+
+
+def jwt_client(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
+    return client
+
+
+def test_a_report_read_again_is_served_from_the_cache(world, client_for, central_admin):
+    client = client_for(central_admin)
+    address = f"{BASE}/provinces/{world.thai_nguyen.pk}?programme={world.programme.pk}"
+    computed, first = queries(client, address)
+    cached, again = queries(client, address)
+    assert computed >= 3 and cached == 0
+    assert again.content == first.content
+    assert again["Content-Type"] == first["Content-Type"] == "application/json"
+
+
+def test_attendance_aggregated_shows_in_a_cached_summary(world, client_for, central_admin):
+    client = client_for(central_admin)
+    before = summary(client, world)["total"]
+    assert summary(client, world)["total"] == before  # now from the cache
+
+    extra = make_class(programme=world.programme, province=world.hanoi, level=Level.PROVINCIAL)
+    learners = [enrol(extra) for _ in range(4)]
+    for enrollment in learners:
+        attend_all(enrollment, 60)
+    # Recorded but not aggregated yet: the rollup rows, and so the report, are unchanged.
+    assert summary(client, world)["total"]["achieved_luot"] == before["achieved_luot"]
+
+    recompute(extra)
+    after = summary(client, world)["total"]
+    assert after["achieved_luot"] == before["achieved_luot"] + 4
+    assert after["enrolled"] == before["enrolled"] + 4
+    hanoi = client.get(f"{BASE}/provinces/{world.hanoi.pk}", {"programme": world.programme.pk}).json()
+    assert hanoi["total"]["achieved_luot"] == 3 + 4
+
+
+def test_a_generation_published_shows_in_a_cached_summary(world, client_for, central_admin):
+    client = client_for(central_admin)
+    before = summary(client, world)["total"]["achieved_luot"]
+    completed(make_class(programme=world.programme, province=world.thai_nguyen), 2)
+    generation = services.rollup_generation_start()
+    for province_id in (world.hanoi.pk, world.thai_nguyen.pk):
+        services.province_progress_rebuild(province_id=province_id, generation_id=generation.pk)
+        assert summary(client, world)["total"]["achieved_luot"] == before  # still the live one
+    services.rollup_generation_publish(generation_id=generation.pk)
+    assert summary(client, world)["total"]["achieved_luot"] == before + 2
+
+
+def test_a_target_changed_shows_in_a_cached_summary(world, client_for, central_admin):
+    client = client_for(central_admin)
+    assert summary(client, world)["total"]["target_luot"] == 60
+    target = world.programme.targets.get(level=Level.CENTRAL, province=None)
+    target.target_luot = 40
+    target.save()
+    services.rollup_targets_refresh()
+    assert summary(client, world)["total"]["target_luot"] == 80
+
+
+def test_a_programme_renamed_shows_in_a_cached_summary(world, client_for, central_admin):
+    client = client_for(central_admin)
+    summary(client, world)
+    world.programme.title_vi = "Tên mới của kế hoạch"
+    world.programme.save()
+    assert summary(client, world)["programme"]["title"] == "Tên mới của kế hoạch"
+
+
+def test_a_provincial_admin_never_gets_the_nation_or_another_province(
+    world, client_for, central_admin, province_admin, other_province_admin
+):
+    central, own, other = (client_for(u) for u in (central_admin, province_admin, other_province_admin))
+    national = summary(central, world)
+    assert national["scope"]["kind"] == "national" and national["total"]["achieved_luot"] == 6
+    mine = summary(own, world)
+    assert mine["scope"]["province"]["id"] == world.thai_nguyen.pk
+    assert mine["total"]["achieved_luot"] == 3
+    theirs = summary(other, world)
+    assert theirs["scope"]["province"]["id"] == world.hanoi.pk
+
+    # The central admin's answer for Thái Nguyên is cached; Hà Nội's admin asking for it is refused.
+    asked = {"programme": world.programme.pk, "province": world.thai_nguyen.pk}
+    assert central.get(f"{BASE}/summary", asked).status_code == 200
+    assert_error(other.get(f"{BASE}/summary", asked), 403, "permission_denied")
+    detail = f"{BASE}/provinces/{world.thai_nguyen.pk}?programme={world.programme.pk}"
+    assert central.get(detail).status_code == 200
+    assert own.get(detail).status_code == 200
+    assert_error(other.get(detail), 404, "not_found")
+    for path in ("breakdown?dimension=gender", "history"):
+        address = f"{BASE}/{path}{'&' if '?' in path else '?'}programme={world.programme.pk}"
+        assert central.get(address).json()["scope"]["kind"] == "national"
+        assert own.get(address).json()["scope"]["province"]["id"] == world.thai_nguyen.pk
+        assert other.get(address).json()["scope"]["province"]["id"] == world.hanoi.pk
+
+
+def test_the_answer_is_in_the_language_asked_for(world, client_for, central_admin):
+    client = client_for(central_admin)
+    with vietnamese_default():
+        vi = client.get(
+            f"{BASE}/summary", {"programme": world.programme.pk}, HTTP_ACCEPT_LANGUAGE="vi"
+        ).json()
+        en = client.get(
+            f"{BASE}/summary", {"programme": world.programme.pk}, HTTP_ACCEPT_LANGUAGE="en"
+        ).json()
+        vi_again = client.get(
+            f"{BASE}/summary", {"programme": world.programme.pk}, HTTP_ACCEPT_LANGUAGE="vi"
+        ).json()
+    assert vi["scope"]["name"] == "Toàn quốc" and vi["total"]["label"] == "Tất cả các cấp"
+    assert en["scope"]["name"] == "National" and en["total"]["label"] == "All levels"
+    assert vi_again == vi
+
+
+def test_without_a_reachable_cache_reports_are_answered_and_rollups_not_written(
+    world, client_for, central_admin
+):
+    unreachable = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
+    client = client_for(central_admin)
+    extra = make_class(programme=world.programme, province=world.hanoi, level=Level.PROVINCIAL)
+    completed(extra, 1)
+    before = summary(client, world)["total"]["achieved_luot"]
+    with override_settings(CACHES=unreachable):
+        assert summary(client, world)["total"]["achieved_luot"] == before == 6
+        # Rows written while no cached answer could be invalidated would let one be served stale.
+        with pytest.raises(Exception, match="(?i)connect"):
+            services.rollup_province_refresh(province_id=world.hanoi.pk)
+        assert summary(client, world)["total"]["achieved_luot"] == 6
+    recompute(extra)
+    assert summary(client, world)["total"]["achieved_luot"] == 7
+
+
+# --- accounts read through the cache (courses.authentication) -------------------------------------
+
+
+def test_an_account_changed_is_seen_by_the_next_report_request(world):
+    admin = UserFactory(role=Role.CENTRAL_ADMIN)
+    client = jwt_client(admin)
+    assert summary(client, world)["scope"]["kind"] == "national"
+    cached, response = queries(client, f"{BASE}/summary?programme={world.programme.pk}")
+    assert (cached, response.status_code) == (0, 200)  # account and answer both from the cache
+
+    admin.role = Role.PROVINCE_ADMIN
+    admin.province = world.thai_nguyen
+    admin.save()
+    assert summary(client, world)["scope"]["province"]["id"] == world.thai_nguyen.pk
+
+    admin.province = world.hanoi
+    admin.save()
+    assert summary(client, world)["scope"]["province"]["id"] == world.hanoi.pk
+
+    admin.role = Role.LEARNER
+    admin.save()
+    assert_error(client.get(f"{BASE}/summary"), 403, "permission_denied")
+
+    admin.role = Role.CENTRAL_ADMIN
+    admin.save()
+    assert summary(client, world)["scope"]["kind"] == "national"
+    admin.is_active = False
+    admin.save()
+    assert client.get(f"{BASE}/summary").status_code == 401
+
+    admin.is_active = True
+    admin.save()
+    assert summary(client, world)["scope"]["kind"] == "national"
+    admin.delete()
+    assert client.get(f"{BASE}/summary").status_code == 401
+
+
+def test_other_endpoints_read_the_account_from_the_database(world):
+    admin = UserFactory(role=Role.CENTRAL_ADMIN, full_name="Nguyễn Văn A")
+    client = jwt_client(admin)
+    assert summary(client, world)["scope"]["kind"] == "national"
+    count, response = queries(client, "/api/v1/me")
+    assert response.status_code == 200 and response.json()["full_name"] == "Nguyễn Văn A"
+    assert count >= 1
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_aggregating_attendance_refreshes_the_cached_summary(celery_worker, programme):
+    """The worker's writes reach the web process's cache (Redis, shared)."""
+    training_class = make_class(programme=programme, province=province("19"))
+    learners = [enrol(training_class) for _ in range(2)]
+    sessions = list(training_class.sessions.order_by("starts_at"))
+    client = jwt_client(UserFactory(role=Role.CENTRAL_ADMIN))
+    address = f"{BASE}/summary?programme={programme.pk}"
+    before = client.get(address).json()["total"]["achieved_luot"]
+    assert client.get(address).json()["total"]["achieved_luot"] == before  # cached
+
+    records = [
+        {"session": s.pk, "enrollment": e.pk, "status": "present", "minutes": 60}
+        for e in learners
+        for s in sessions
+    ]
+    poster = APIClient()
+    poster.force_authenticate(UserFactory(role=Role.CENTRAL_ADMIN))
+    assert poster.post("/api/v1/attendance/bulk", {"records": records}, format="json").status_code == 200
+    deadline = time.monotonic() + 45
+    while time.monotonic() < deadline:
+        if client.get(address).json()["total"]["achieved_luot"] == before + 2:
+            return
+        time.sleep(0.2)
+    raise AssertionError("the cached summary never showed the aggregated attendance")
