@@ -83,7 +83,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--ingest-sessions", type=int, help="sessions ingested in item 1 (default 10; quick 4)"
     )
-    parser.add_argument("--ingest-clients", type=int, default=2, help="concurrent clients posting in item 1")
+    parser.add_argument(
+        "--ingest-clients",
+        type=int,
+        default=3,
+        help="concurrent clients posting in item 1 (one per gunicorn worker)",
+    )
     parser.add_argument("--freshness-repeats", type=int, help="item 3 repeats (default 20; quick 5)")
     parser.add_argument("--load-clients", type=int, default=50, help="concurrent clients of item 4")
     parser.add_argument(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import CharField, F, Q, QuerySet, Value
+from django.db.models import CharField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, Concat, Greatest, Length, LPad
 from django.utils import timezone
 
@@ -119,7 +119,8 @@ def _classes_of_province(province_id: int) -> QuerySet[TrainingClass]:
 def _progress_compute(classes: QuerySet[TrainingClass], *, now: datetime.datetime) -> None:
     """Enrolment and class figures, enrolment statuses and certificates of the classes in scope.
 
-    The caller holds the locks and the transaction; every statement is set-based and idempotent.
+    The caller holds the locks and the transaction, and drops the figures read for the scope
+    (sql.progress_sync_finish) once done with them; every statement is set-based and idempotent.
     """
     sql.enrollment_progress_upsert(classes, now=now, **_rule_defaults())
     sql.progress_sync_prepare(classes)
@@ -127,7 +128,6 @@ def _progress_compute(classes: QuerySet[TrainingClass], *, now: datetime.datetim
     sql.class_progress_upsert(classes, now=now)
     sql.enrollment_statuses_update(now=now)
     _certificates_sync(classes, now=now)
-    sql.progress_sync_finish()
 
 
 def _certificates_sync(classes: QuerySet[TrainingClass], *, now: datetime.datetime) -> None:
@@ -175,6 +175,7 @@ def class_progress_compute(*, class_id: int) -> ClassProgress | None:
         ClassProgress.objects.filter(pk=class_id).values_list("scope_province_id", flat=True).first()
     )
     _progress_compute(TrainingClass.objects.filter(pk=class_id), now=timezone.now())
+    sql.progress_sync_finish()
     rollup_mark_stale(scopes={province_id, previous_scope} - {None})
     return ClassProgress.objects.get(pk=class_id)
 
@@ -274,7 +275,8 @@ def elapsed_millionths(start: datetime.date, end: datetime.date, as_of: datetime
 
 def _province_slice_build(*, generation_id: int, province_id: int, now: datetime.datetime, periods) -> None:
     """Replace one province's rows of one generation. The caller holds the province lock and the
-    transaction, so readers see the old rows until the new ones are complete."""
+    transaction, so readers see the old rows until the new ones are complete, and has read the
+    province's enrolment figures (sql.progress_sync_prepare)."""
     report_cache.invalidate()
     ProgressRollup.objects.filter(generation_id=generation_id, scope_province_id=province_id).delete()
     for measures, params in (
@@ -300,8 +302,10 @@ def rollup_province_refresh(*, province_id: int) -> None:
     sql.advisory_xact_lock(sql.Lock.PROVINCE, province_id)
     now = timezone.now()
     periods = rollup_periods(timezone.localdate(now))
+    sql.progress_sync_prepare(_classes_of_province(province_id))
     for generation_id in _generations_in_use():
         _province_slice_build(generation_id=generation_id, province_id=province_id, now=now, periods=periods)
+    sql.progress_sync_finish()
     rollup_mark_stale(scopes=[StaleRollup.NATIONAL])
 
 
@@ -349,15 +353,14 @@ def province_progress_rebuild(*, province_id: int, generation_id: int | None = N
             return  # nothing to compute, and a new generation has no old rows of it to clear
     _progress_compute(classes, now=now)
     periods = rollup_periods(timezone.localdate(now))
-    if generation_id is not None:
-        _province_slice_build(generation_id=generation_id, province_id=province_id, now=now, periods=periods)
-        if status == GenerationStatus.LIVE:
-            # Redelivered after the publish: the national rows must follow this province.
-            rollup_mark_stale(scopes=[StaleRollup.NATIONAL])
-        return
-    for generation in _generations_in_use():
+    generations = [generation_id] if generation_id is not None else _generations_in_use()
+    for generation in generations:
         _province_slice_build(generation_id=generation, province_id=province_id, now=now, periods=periods)
-    rollup_mark_stale(scopes=[StaleRollup.NATIONAL])
+    sql.progress_sync_finish()
+    if generation_id is None or status == GenerationStatus.LIVE:
+        # A rebuild of one province, or a full rebuild's task redelivered after the publish: the
+        # national rows must follow this province.
+        rollup_mark_stale(scopes=[StaleRollup.NATIONAL])
 
 
 @transaction.atomic
@@ -390,6 +393,18 @@ def rollup_generation_publish(*, generation_id: int) -> bool:
 
 def current_province_ids() -> list[int]:
     return list(Province.objects.current().order_by("code").values_list("id", flat=True))
+
+
+def current_province_ids_largest_first() -> list[int]:
+    """The current provinces, those with most enrolments (as last computed) first: the tasks of a
+    rebuild are shared by the workers in this order, so none is left finishing a large province
+    alone at the end."""
+    sizes = dict(
+        ClassProgress.objects.values("scope_province_id")
+        .annotate(size=Sum(F("enrolled") + F("waitlisted") + F("withdrawn")))
+        .values_list("scope_province_id", "size")
+    )
+    return sorted(current_province_ids(), key=lambda pid: -(sizes.get(pid) or 0))
 
 
 def progress_rebuild(*, province_ids: Sequence[int] | None = None) -> RollupGeneration:

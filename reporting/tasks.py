@@ -87,7 +87,9 @@ def rebuild_progress(province_id: int | None = None) -> int | None:
         services.province_progress_rebuild(province_id=province_id)
         return None
     generation = services.rollup_generation_start()
-    header = group(rebuild_province.si(generation.pk, pid) for pid in services.current_province_ids())
+    header = group(
+        rebuild_province.si(generation.pk, pid) for pid in services.current_province_ids_largest_first()
+    )
     callback = publish_generation.s(generation.pk).on_error(rebuild_failed.si(generation_id=generation.pk))
     chord(header)(callback)
     return generation.pk
