@@ -6,6 +6,7 @@ handler404 = "courses.errors.json_not_found"
 handler500 = "courses.errors.json_server_error"
 
 api_v1 = [
+    path("", include("reporting.urls_reports")),
     path("", include("courses.urls")),
     path("", include("enrollment.urls")),
     path("", include("reporting.urls")),
