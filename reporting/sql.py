@@ -196,6 +196,10 @@ ENROLLMENT_PROGRESS_COLUMNS = [
 ]
 # Every column but computed_at: when the figures last changed.
 ENROLLMENT_FIGURES = ENROLLMENT_PROGRESS_COLUMNS[:-1]
+# The figures the others follow from: percent from credited and base minutes, meets_rule and
+# counted_luot from the outcome and the two meets_ flags. Comparing these spares computing the
+# percentage (a numeric division) of every unchanged enrolment of a rebuild.
+ENROLLMENT_INPUTS = [c for c in ENROLLMENT_FIGURES if c not in ("percent", "meets_rule", "counted_luot")]
 
 
 def enrollment_progress_upsert(
@@ -282,7 +286,7 @@ FROM (
 LEFT JOIN (
   SELECT st.* FROM {T["ep"]} st JOIN scope_classes sc ON sc.id = st.training_class_id
 ) old ON old.enrollment_id = m.enrollment_id
-WHERE old.enrollment_id IS NULL OR {rows_differ("old", "m", ENROLLMENT_FIGURES)}
+WHERE old.enrollment_id IS NULL OR {rows_differ("old", "m", ENROLLMENT_INPUTS)}
 ORDER BY m.enrollment_id
 ON CONFLICT (enrollment_id) DO UPDATE SET
   {", ".join(f"{c} = excluded.{c}" for c in ENROLLMENT_PROGRESS_COLUMNS)}
