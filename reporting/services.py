@@ -388,6 +388,7 @@ def rollup_generation_publish(*, generation_id: int) -> bool:
     generation.status = GenerationStatus.LIVE
     generation.published_at = now
     generation.save(update_fields=["status", "published_at"])
+    sql.rollup_statistics_refresh()
     return True
 
 

@@ -133,6 +133,14 @@ def transaction_tune() -> None:
             )
 
 
+def rollup_statistics_refresh() -> None:
+    """Fresh planner statistics of the rollup rows once a generation replaced them all: without
+    them (autovacuum off, or not yet round) a province's report may be read through the wrong
+    index, scanning every province's rows."""
+    if vendor() == "postgresql":
+        execute(f"ANALYZE {T['rollup']}", [])
+
+
 def db_datetime(value: datetime.datetime) -> Any:
     """A datetime as the backend stores it (SQLite compares text, in UTC, without an offset)."""
     return connection.ops.adapt_datetimefield_value(value)
