@@ -204,8 +204,12 @@ class Attendance(models.Model):
         verbose_name = _("điểm danh")
         verbose_name_plural = _("điểm danh")
         constraints = [
+            # status and minutes in the index: the aggregation sums a province's attendance from
+            # the index alone (PostgreSQL; SQLite ignores include) instead of visiting every row.
             models.UniqueConstraint(
-                fields=["session", "enrollment"], name="attendance_session_enrollment_unique"
+                fields=["session", "enrollment"],
+                include=["status", "minutes"],
+                name="attendance_session_enrollment_unique",
             ),
         ]
         indexes = [models.Index(fields=["enrollment", "session"])]

@@ -85,6 +85,7 @@ CLASS_RECOMPUTE_TASK = RECOMPUTE_CLASS_TASK
 PROVINCE_ROLLUP_TASK = "reporting.refresh_province_rollup"
 NATIONAL_ROLLUP_TASK = "reporting.refresh_national_rollup"
 TARGETS_REFRESH_TASK = "reporting.refresh_rollup_targets"
+ROLLUP_STATISTICS_TASK = "reporting.refresh_rollup_statistics"
 
 FINISHED_STATUSES = (ClassStatus.FINISHED, ClassStatus.CLOSED)
 
@@ -388,8 +389,14 @@ def rollup_generation_publish(*, generation_id: int) -> bool:
     generation.status = GenerationStatus.LIVE
     generation.published_at = now
     generation.save(update_fields=["status", "published_at"])
-    sql.rollup_statistics_refresh()
+    # Off the publication's path: the new figures are served at once, the statistics follow.
+    enqueue_on_commit(ROLLUP_STATISTICS_TASK)
     return True
+
+
+def rollup_statistics_refresh() -> None:
+    """Planner statistics of the rollup rows, once a generation has replaced them all."""
+    sql.rollup_statistics_refresh()
 
 
 def current_province_ids() -> list[int]:

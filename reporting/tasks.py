@@ -46,6 +46,11 @@ def refresh_rollup_targets() -> None:
     services.rollup_targets_refresh()
 
 
+@shared_task(name=services.ROLLUP_STATISTICS_TASK, **RELIABLE)
+def refresh_rollup_statistics() -> None:
+    services.rollup_statistics_refresh()
+
+
 @shared_task(name="reporting.reconcile_stale", **RELIABLE)
 def reconcile_stale() -> dict:
     report = services.stale_reconcile()
