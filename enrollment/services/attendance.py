@@ -203,9 +203,7 @@ def _attendance_apply(
     if dry_run or not writes:
         return outcome
     written = _attendance_write(
-        rows=[outcome.rows[index] for index, _before, _class in writes],
-        befores=[before for _index, before, _class in writes],
-        class_ids=[class_id for _index, _before, class_id in writes],
+        writes=[(outcome.rows[index], before, class_id) for index, before, class_id in writes],
         source=source,
         actor=actor,
         reason=nfc(reason or ""),
@@ -216,29 +214,21 @@ def _attendance_apply(
     return outcome
 
 
+# A record to store: its new values, its audit "before" (None for a new record) and its class.
+PendingWrite = tuple[StoredRecord, dict | None, int]
+
+
 def _attendance_write(
-    *,
-    rows: Sequence[StoredRecord],
-    befores: Sequence[dict | None],
-    class_ids: Sequence[int],
-    source: str,
-    actor,
-    reason: str,
+    *, writes: Sequence[PendingWrite], source: str, actor, reason: str
 ) -> list[StoredRecord]:
     """Store the new and changed records and an audit entry for each; returns them as stored."""
     now = timezone.now()
     if connection.vendor == "postgresql":
-        return _attendance_write_postgresql(
-            rows=rows,
-            befores=befores,
-            class_ids=class_ids,
-            source=source,
-            actor=actor,
-            reason=reason,
-            now=now,
-        )
+        return _attendance_write_postgresql(writes=writes, source=source, actor=actor, reason=reason, now=now)
     # The embedded default (SQLite): the ORM's upsert, then the audit entries.
-    records = [Attendance(**row._replace(id=None, recorded_at=now)._asdict()) for row in rows]
+    records = [
+        Attendance(**row._replace(id=None, recorded_at=now)._asdict()) for row, _before, _class in writes
+    ]
     Attendance.objects.bulk_create(
         records,
         update_conflicts=True,
@@ -258,7 +248,7 @@ def _attendance_write(
             source=source,
             reason=reason,
         )
-        for record, before, class_id in zip(records, befores, class_ids, strict=True)
+        for record, (_row, before, class_id) in zip(records, writes, strict=True)
     )
     return [StoredRecord(*(getattr(record, name) for name in RECORD_FIELDS)) for record in records]
 
@@ -295,14 +285,7 @@ SELECT id, session_id, enrollment_id FROM written
 
 
 def _attendance_write_postgresql(
-    *,
-    rows: Sequence[StoredRecord],
-    befores: Sequence[dict | None],
-    class_ids: Sequence[int],
-    source: str,
-    actor,
-    reason: str,
-    now,
+    *, writes: Sequence[PendingWrite], source: str, actor, reason: str, now
 ) -> list[StoredRecord]:
     recorder = _recorder(actor)
     batch = json.dumps(
@@ -316,7 +299,7 @@ def _attendance_write_postgresql(
                 "class_id": class_id,
                 "before": before,
             }
-            for row, before, class_id in zip(rows, befores, class_ids, strict=True)
+            for row, before, class_id in writes
         ],
         ensure_ascii=False,
     )
@@ -336,7 +319,10 @@ def _attendance_write_postgresql(
             },
         )
         ids = {(session_id, enrollment_id): pk for pk, session_id, enrollment_id in cursor.fetchall()}
-    return [row._replace(id=ids[(row.session_id, row.enrollment_id)], recorded_at=now) for row in rows]
+    return [
+        row._replace(id=ids[(row.session_id, row.enrollment_id)], recorded_at=now)
+        for row, _before, _class in writes
+    ]
 
 
 def field_error(message: str, *, field: str, code: str) -> DomainError:
