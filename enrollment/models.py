@@ -204,12 +204,10 @@ class Attendance(models.Model):
         verbose_name = _("điểm danh")
         verbose_name_plural = _("điểm danh")
         constraints = [
-            # status and minutes in the index: the aggregation sums a province's attendance from
-            # the index alone (PostgreSQL; SQLite ignores include) instead of visiting every row.
+            # A plain key, not one covering status and minutes: SQLite creates no constraint with
+            # included columns, and the upserts need it as their arbiter on every database.
             models.UniqueConstraint(
-                fields=["session", "enrollment"],
-                include=["status", "minutes"],
-                name="attendance_session_enrollment_unique",
+                fields=["session", "enrollment"], name="attendance_session_enrollment_unique"
             ),
         ]
         indexes = [models.Index(fields=["enrollment", "session"])]
