@@ -7,6 +7,7 @@ cannot be reached.
 import os
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
@@ -14,6 +15,10 @@ from courses.models import Province, Role
 from tests.factories import UserFactory
 
 UNDER_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+# Read before pytest-django swaps in the test database's name.
+_CONFIGURED_DATABASE_NAME = django_settings.DATABASES["default"]["NAME"]
 
 
 def pytest_sessionstart(session):
@@ -31,8 +36,18 @@ def pytest_sessionstart(session):
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Reference data (provinces, communes, positions, starter catalogue, programmes) once per run."""
+    if not _test_database_in_use():
+        return
     with django_db_blocker.unblock():
         call_command("load_reference_data", verbosity=0)
+
+
+def _test_database_in_use() -> bool:
+    """pytest-django creates the test database only when a collected test asks for one; a run of
+    database-free tests alone still points at the configured database, which must stay untouched."""
+    from django.db import connection
+
+    return connection.settings_dict["NAME"] != _CONFIGURED_DATABASE_NAME
 
 
 @pytest.fixture(autouse=True)
@@ -44,6 +59,8 @@ def _reference_data_present(django_db_setup, django_db_blocker):
     transactional ones. Done outside that test's transaction, the reload is committed, so once.
     Depends on django_db_setup so that it only ever reads the test database, never the real one.
     """
+    if not _test_database_in_use():
+        return
     with django_db_blocker.unblock():
         if not Province.objects.exists():
             call_command("load_reference_data", verbosity=0)
