@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
+from collections.abc import Sequence
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -50,20 +51,38 @@ class VersionedCache:
         """(the current version, the value stored under `key` if computed for that version). A
         version missing (never set, or evicted) is created: no value stored before matches it.
         (None, None) when the cache cannot be reached: compute, and store nothing."""
-        version_key = self._version_key()
+        return VersionedCache.lookup_many([(self, key)])[0]
+
+    @staticmethod
+    def lookup_many(
+        wanted: Sequence[tuple[VersionedCache, str | None]],
+    ) -> list[tuple[str | None, object | None]]:
+        """lookup() of several caches' values in one round trip, in order. A key of None asks for
+        the cache's current version only."""
+        keys = []
+        for versioned, key in wanted:
+            keys.append(versioned._version_key())
+            if key is not None:
+                keys.append(key)
         try:
-            found = cache.get_many([version_key, key])
-            version = found.get(version_key)
-            if version is None:
-                cache.add(version_key, uuid.uuid4().hex, timeout=None)
-                return cache.get(version_key), None
+            found = cache.get_many(keys)
+            answers = []
+            for versioned, key in wanted:
+                version_key = versioned._version_key()
+                version = found.get(version_key)
+                if version is None:
+                    cache.add(version_key, uuid.uuid4().hex, timeout=None)
+                    answers.append((cache.get(version_key), None))
+                    continue
+                stored = found.get(key) if key is not None else None
+                if stored is not None and stored[0] == version:
+                    answers.append((version, stored[1]))
+                else:
+                    answers.append((version, None))
         except Exception:  # noqa: BLE001 - any cache failure: compute without it
-            logger.warning("%s cache unavailable", self.name, exc_info=True)
-            return None, None
-        stored = found.get(key)
-        if stored is not None and stored[0] == version:
-            return version, stored[1]
-        return version, None
+            logger.warning("%s cache unavailable", ", ".join(v.name for v, _ in wanted), exc_info=True)
+            return [(None, None)] * len(wanted)
+        return answers
 
     def store(self, key: str, version: str | None, value) -> None:
         """Keep a value computed after reading `version` (lookup)."""
