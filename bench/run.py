@@ -738,6 +738,14 @@ FROM (
             "runs_s": timings,
         }
 
+    def ingest_undo(self) -> None:
+        """The ingested records and their audit entries deleted, committed: the next run's records
+        are new again (as the reference's COPY deletes its rows between its runs)."""
+        from enrollment.models import Attendance, AuditEntry
+
+        Attendance.objects.filter(session__training_class=self.ingest_class).delete()
+        AuditEntry.objects.filter(training_class=self.ingest_class, entity="attendance").delete()
+
     def post_batches(self, path: str, bodies: list[bytes], token: str, clients: int) -> tuple[float, list]:
         """POST each body once, `clients` at a time on keep-alive connections; wall time."""
         answers: list = [None] * len(bodies)
@@ -789,20 +797,31 @@ FROM (
         reference_anonymous = self.copy_reference(batches, recorded_by=None)
         bodies = [json.dumps({"records": batch}).encode() for batch in batches]
         self.wait_idle()
-        log(
-            f"item 1: the same {count:,} records through POST /api/v1/attendance/bulk, {len(bodies)} requests"
-        )
-        elapsed, answers = self.post_batches(
-            "/api/v1/attendance/bulk", bodies, token, self.args.ingest_clients
-        )
-        created = 0
-        for (status, data), _latency in answers:
-            if status != 200:
-                raise BenchError(f"the bulk endpoint answered {status}: {data[:500]!r}")
-            created += json.loads(data)["created"]
+        # Best of 3, as the reference: each run posts the records as new (the previous run's
+        # records and their audit entries deleted, and the worker idle, before it).
+        runs = []
+        for attempt in range(3):
+            if attempt:
+                self.ingest_undo()
+            self.wait_idle()
+            log(
+                f"item 1: the same {count:,} records through POST /api/v1/attendance/bulk, "
+                f"{len(bodies)} requests (run {attempt + 1} of 3)"
+            )
+            run_elapsed, answers = self.post_batches(
+                "/api/v1/attendance/bulk", bodies, token, self.args.ingest_clients
+            )
+            created = 0
+            for (status, data), _latency in answers:
+                if status != 200:
+                    raise BenchError(f"the bulk endpoint answered {status}: {data[:500]!r}")
+                created += json.loads(data)["created"]
+            runs.append((run_elapsed, answers, created))
+            log(f"  {run_elapsed:.2f} s")
+        elapsed, answers, created = min(runs, key=lambda run: run[0])
         stored = Attendance.objects.filter(session__training_class=self.ingest_class).count()
         audited = AuditEntry.objects.filter(training_class=self.ingest_class).count()
-        log(f"  {elapsed:.2f} s; again (idempotent)")
+        log("  again (idempotent)")
         again_elapsed, again = self.post_batches(
             "/api/v1/attendance/bulk", bodies, token, self.args.ingest_clients
         )
@@ -831,6 +850,7 @@ FROM (
             stored=stored,
             audit_entries=audited,
             request_seconds=[round(latency, 3) for _a, latency in answers],
+            runs_s=[round(run[0], 3) for run in runs],
             clients=self.args.ingest_clients,
         )
         self.figure(
