@@ -133,18 +133,13 @@ class ReportView(APIView):
     def build(self, request, params: dict, **kwargs) -> dict:
         raise NotImplementedError
 
-    def dispatch(self, request, *args, **kwargs):
-        answer = self.answer_cached(request, kwargs)
-        if answer is not None:
-            return answer
-        return super().dispatch(request, *args, **kwargs)
-
     def answer_cached(self, request, kwargs) -> HttpResponse | None:
-        """A cached JSON answer, served before DRF's request handling when all it depends on is
-        known without it: a plain GET asking for JSON, by an admin whose account this process has
-        read (courses.authentication.account_of_request). That account's version and the answer
-        are read in one round trip. Anything else (another media type, a token or an account
-        to check anew, no answer stored): None, and the request takes the full path, which
+        """A cached JSON answer for a Django request, served by reporting.middleware before DRF's
+        request handling when all it depends on is known without it: a plain GET asking for
+        JSON, by an admin whose account this process has read
+        (courses.authentication.account_of_request). That account's version and the answer are
+        read in one round trip. Anything else (another media type, a token or an account to
+        check anew, no answer stored): None, and the request takes the full path, which
         authenticates, checks, computes and stores."""
         if not self.cached or request.method != "GET" or "format" in request.GET:
             return None
