@@ -59,16 +59,12 @@ class VersionedCache:
     ) -> list[tuple[str | None, object | None]]:
         """lookup() of several caches' values in one round trip, in order. A key of None asks for
         the cache's current version only."""
-        keys = []
-        for versioned, key in wanted:
-            keys.append(versioned._version_key())
-            if key is not None:
-                keys.append(key)
+        version_keys = [versioned._version_key() for versioned, _key in wanted]
+        keys = version_keys + [key for _versioned, key in wanted if key is not None]
         try:
             found = cache.get_many(keys)
             answers = []
-            for versioned, key in wanted:
-                version_key = versioned._version_key()
+            for (_versioned, key), version_key in zip(wanted, version_keys, strict=True):
                 version = found.get(version_key)
                 if version is None:
                     cache.add(version_key, uuid.uuid4().hex, timeout=None)

@@ -135,13 +135,13 @@ class ReportView(APIView):
 
     def answer_cached(self, request, kwargs) -> HttpResponse | None:
         """A cached JSON answer for a Django request, served by reporting.middleware before DRF's
-        request handling when all it depends on is known without it: a plain GET asking for
-        JSON, by an admin whose account this process has read
+        request handling (it asks for GET requests only) when all it depends on is known without
+        it: a plain GET asking for JSON, by an admin whose account this process has read
         (courses.authentication.account_of_request). That account's version and the answer are
         read in one round trip. Anything else (another media type, a token or an account to
         check anew, no answer stored): None, and the request takes the full path, which
         authenticates, checks, computes and stores."""
-        if not self.cached or request.method != "GET" or "format" in request.GET:
+        if not self.cached or "format" in request.GET:
             return None
         if request.META.get("HTTP_ACCEPT", "*/*") not in ("*/*", ReportJSONRenderer.media_type):
             return None
