@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Font
 from courses.models import TrainingClass
 from enrollment.attendance_rules import required_minutes
 from enrollment.models import AttendanceStatus
+from enrollment.personal_data import as_seen_by
 from enrollment.selectors import attendance_rates_for_class, class_attendance_matrix
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -77,10 +78,11 @@ def _workbook_bytes(workbook: Workbook) -> bytes:
     return buffer.getvalue()
 
 
-def attendance_sheet_xlsx(training_class: TrainingClass) -> bytes:
-    """Learners by sessions: each session's status and minutes, then the learner's totals."""
+def attendance_sheet_xlsx(training_class: TrainingClass, *, reader) -> bytes:
+    """Learners by sessions: each session's status and minutes, then the learner's totals; the
+    learners and the fields of each that `reader` may read (enrollment.personal_data)."""
     with translation.override("vi"):
-        matrix = class_attendance_matrix(training_class)
+        matrix = class_attendance_matrix(training_class, reader=reader)
         sessions, records = matrix["sessions"], matrix["records"]
         status_labels = dict(AttendanceStatus.choices)
         status_labels = {key: str(label) for key, label in status_labels.items()}
@@ -98,7 +100,7 @@ def attendance_sheet_xlsx(training_class: TrainingClass) -> bytes:
         sheet.append(_heading_row(sheet, headings))
 
         for number, enrollment in enumerate(matrix["enrollments"], start=1):
-            learner = enrollment.learner
+            learner = as_seen_by(reader, enrollment.learner)
             row = [number, learner.national_id, learner.full_name, enrollment.get_status_display()]
             for session in sessions:
                 status, minutes = records.get((enrollment.pk, session.pk), (None, None))
@@ -115,10 +117,11 @@ def attendance_sheet_xlsx(training_class: TrainingClass) -> bytes:
         return _workbook_bytes(workbook)
 
 
-def roster_xlsx(training_class: TrainingClass) -> bytes:
-    """The class's enrolments with each learner's details and attendance rate."""
+def roster_xlsx(training_class: TrainingClass, *, reader) -> bytes:
+    """The class's enrolments with each learner's details and attendance rate; the learners and
+    the fields of each that `reader` may read (enrollment.personal_data)."""
     with translation.override("vi"):
-        enrollments = attendance_rates_for_class(training_class.pk).select_related(
+        enrollments = attendance_rates_for_class(training_class.pk, reader=reader).select_related(
             "learner__position", "learner__commune"
         )
         workbook = Workbook(write_only=True)
@@ -126,7 +129,7 @@ def roster_xlsx(training_class: TrainingClass) -> bytes:
         sheet.freeze_panes = "D2"
         sheet.append(_heading_row(sheet, ROSTER_HEADINGS))
         for number, enrollment in enumerate(enrollments, start=1):
-            learner = enrollment.learner
+            learner = as_seen_by(reader, enrollment.learner)
             sheet.append(
                 [
                     number,

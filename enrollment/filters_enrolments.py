@@ -1,10 +1,20 @@
 """Query-string filters of the learner list and the class roster; each documents itself in OpenAPI."""
 
+import datetime
+
 import django_filters as filters
+from django.utils import timezone
 
 from courses.models import PositionCategory, Province
 from courses.selectors_classes import province_scope_q
-from enrollment.models import Enrollment, EnrollmentSource, EnrollmentStatus, Gender, Learner
+from enrollment.models import (
+    Enrollment,
+    EnrollmentSource,
+    EnrollmentStatus,
+    Gender,
+    Learner,
+    LearnerDataAccess,
+)
 from enrollment.selectors_enrolments import learner_search
 
 
@@ -80,3 +90,31 @@ class RosterFilter(filters.FilterSet):
     def filter_search(self, queryset, name, value):
         learners = learner_search(Learner.objects.all(), value)
         return queryset.filter(learner_id__in=learners.values("pk"))
+
+
+def _start_of_local_day(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+class LearnerDataAccessFilter(filters.FilterSet):
+    learner = filters.NumberFilter(field_name="learner_id", help_text="Learner id: who was read.")
+    reader = filters.NumberFilter(field_name="reader_id", help_text="User id: who read.")
+    training_class = filters.NumberFilter(
+        field_name="training_class_id", help_text="Class id: read through this class."
+    )
+    endpoint = filters.CharFilter(help_text="Route name, e.g. `class-roster` or `learner-detail`.")
+    since = filters.DateFilter(method="filter_since", help_text="On or after this day (Vietnam time).")
+    until = filters.DateFilter(method="filter_until", help_text="On or before this day (Vietnam time).")
+
+    class Meta:
+        model = LearnerDataAccess
+        fields = ["learner", "reader", "training_class", "endpoint", "since", "until"]
+
+    # Bounds on the indexed column rather than a date function of it.
+    def filter_since(self, queryset, name, value):
+        return queryset.filter(at__gte=_start_of_local_day(value))
+
+    def filter_until(self, queryset, name, value):
+        if value >= datetime.date.max:
+            return queryset
+        return queryset.filter(at__lt=_start_of_local_day(value + datetime.timedelta(days=1)))

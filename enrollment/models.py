@@ -314,3 +314,58 @@ class StaleClass(models.Model):
 
     def __str__(self):
         return f"{self.training_class_id} @ {self.marked_at}"
+
+
+class LearnerDataAccess(models.Model):
+    """One read of a learner's record by someone other than the learner: who, when, through which
+    endpoint (and class), at which level (full record or roster fields).
+
+    Append-only and written in one statement per request (enrollment.services.data_access). Its
+    references are not checked by the database, and a row outlives the account or learner it
+    names: an access log must keep who read what even after either is removed.
+    """
+
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người đọc"),
+        on_delete=models.DO_NOTHING,
+        # Nullable only so that a listing joins readers with LEFT JOIN; every row names one.
+        null=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    learner = models.ForeignKey(
+        Learner,
+        verbose_name=_("học viên"),
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    at = models.DateTimeField(_("thời điểm"), db_index=True)
+    endpoint = models.CharField(_("chức năng"), max_length=100)
+    path = models.CharField(_("đường dẫn"), max_length=300)
+    training_class = models.ForeignKey(
+        "courses.TrainingClass",
+        verbose_name=_("qua lớp"),
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    full_record = models.BooleanField(_("hồ sơ đầy đủ"))
+
+    class Meta:
+        verbose_name = _("lượt đọc dữ liệu cá nhân")
+        verbose_name_plural = _("lượt đọc dữ liệu cá nhân")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["learner", "at"]),
+            models.Index(fields=["reader", "at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.reader_id} -> {self.learner_id} {self.endpoint} {self.at:%d/%m/%Y %H:%M}"

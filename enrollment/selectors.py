@@ -26,6 +26,7 @@ from courses.models import ClassSession, Role, TrainingClass
 from courses.selectors_classes import classes_managed_by
 from enrollment.attendance_rules import ACTIVE_ENROLMENT_STATUSES, ATTENDED_STATUSES, required_minutes
 from enrollment.models import Attendance, AuditEntry, Enrollment
+from enrollment.personal_data import readable_enrollments_q
 
 # --- who reaches what ------------------------------------------------------------------------------
 # Trainers reach the classes they teach, admins the classes of their scope: the same rule as the
@@ -84,7 +85,7 @@ def session_attendance_sheet(session: ClassSession) -> QuerySet[Enrollment]:
         Enrollment.objects.filter(training_class_id=session.training_class_id)
         .annotate(record=FilteredRelation("attendance", condition=Q(attendance__session_id=session.pk)))
         .filter(Q(status__in=ACTIVE_ENROLMENT_STATUSES) | Q(record__id__isnull=False))
-        .select_related("learner")
+        .select_related("learner__province")
         .annotate(
             attendance_id=F("record__id"),
             attendance_status=F("record__status"),
@@ -139,8 +140,11 @@ def _class_planned_minutes(training_class_id: int) -> int:
     )
 
 
-def attendance_rates_for_class(class_id: int) -> QuerySet[Enrollment]:
+def attendance_rates_for_class(class_id: int, *, reader=None) -> QuerySet[Enrollment]:
     """The class's enrolments, each annotated with its attendance figures.
+
+    Given a `reader`, only the enrolments whose learner they may see on the roster: a withdrawn
+    enrolment only to those who read the learner's full record (enrollment.personal_data).
 
     * ``attended_minutes``: the minutes of all its records (partial attendance counts);
     * ``attended_sessions``: sessions marked present or late;
@@ -152,9 +156,11 @@ def attendance_rates_for_class(class_id: int) -> QuerySet[Enrollment]:
     """
     planned = _class_planned_minutes(class_id)
     attended = _attended_minutes_subquery()
+    enrollments = Enrollment.objects.filter(training_class_id=class_id)
+    if reader is not None:
+        enrollments = enrollments.filter(readable_enrollments_q(reader))
     return (
-        Enrollment.objects.filter(training_class_id=class_id)
-        .select_related("learner")
+        enrollments.select_related("learner__province")
         .annotate(
             attended_minutes=attended,
             attended_sessions=_attended_sessions_subquery(),
@@ -169,10 +175,10 @@ def attendance_rates_for_class(class_id: int) -> QuerySet[Enrollment]:
     )
 
 
-def class_attendance_matrix(training_class: TrainingClass) -> dict:
-    """Everything the attendance sheet of a class shows, in three queries whatever its size."""
+def class_attendance_matrix(training_class: TrainingClass, *, reader=None) -> dict:
+    """Everything the attendance sheet of a class shows (to `reader`), in three queries whatever its size."""
     sessions = list(training_class.sessions.order_by("starts_at", "pk"))
-    enrollments = list(attendance_rates_for_class(training_class.pk))
+    enrollments = list(attendance_rates_for_class(training_class.pk, reader=reader))
     records = {
         (enrollment_id, session_id): (status, minutes)
         for enrollment_id, session_id, status, minutes in Attendance.objects.filter(

@@ -1,15 +1,10 @@
 """Reads of learners and enrolments, scoped so that personal data reaches only those who need it.
 
-Who sees a learner's record (id number, birth date, contact, …):
-
-* the learner themselves;
-* the trainers of a class the learner is on the roster of (any enrolment status);
-* the provincial admin of the learner's province, and the admins of the scope of a class the
-  learner is enrolled in (they run its roster);
-* central admins: everyone.
-
-Other learners never see it. Lists load their related rows up front: a page costs the same
-number of queries whatever its size.
+Who reads a learner's record, and how much of it, is enrollment.personal_data's rule: the learner,
+central admins and the admins of the learner's province read it in full; the trainers and admins
+of a class the learner is actively on read the roster fields; a withdrawn enrolment grants nothing.
+Other learners never see it. Lists load their related rows up front: a page costs the same number
+of queries whatever its size.
 """
 
 from __future__ import annotations
@@ -18,10 +13,18 @@ from django.db.models import Q, QuerySet
 
 from courses.models import Role, TrainingClass
 from courses.permissions import is_central_admin, is_province_admin
-from courses.selectors_classes import classes_managed_by, province_scope_q
+from courses.selectors_classes import classes_managed_by
 from courses.text import fold
-from enrollment.models import AuditEntry, Enrollment, Learner
+from enrollment.models import AuditEntry, Enrollment, EnrollmentStatus, Learner, LearnerDataAccess
+from enrollment.personal_data import full_access_q, readable_enrollments_q
 from enrollment.selectors import attendance_rates_for_class
+
+
+def enrollments_granting_access(user) -> QuerySet[Enrollment]:
+    """Enrolments through which the user reads learners: not withdrawn, in a class they manage."""
+    return Enrollment.objects.filter(training_class__in=classes_managed_by(user).values("pk")).exclude(
+        status=EnrollmentStatus.WITHDRAWN
+    )
 
 
 def learners_visible_to(user) -> QuerySet[Learner]:
@@ -30,11 +33,9 @@ def learners_visible_to(user) -> QuerySet[Learner]:
         return learners.none()
     if is_central_admin(user):
         return learners
-    on_rosters = Enrollment.objects.filter(training_class__in=classes_managed_by(user).values("pk")).values(
-        "learner_id"
-    )
+    on_rosters = enrollments_granting_access(user).values("learner_id")
     if is_province_admin(user):
-        return learners.filter(province_scope_q(user.province_id, "province") | Q(pk__in=on_rosters))
+        return learners.filter(full_access_q(user) | Q(pk__in=on_rosters))
     if user.role == Role.TRAINER:
         return learners.filter(pk__in=on_rosters)
     if user.role == Role.LEARNER:
@@ -90,19 +91,27 @@ def enrollments_visible_to(user) -> QuerySet[Enrollment]:
     return enrollments.filter(training_class__in=classes_managed_by(user).values("pk"))
 
 
-def roster_with_attendance(training_class: TrainingClass) -> QuerySet[Enrollment]:
-    """The class's enrolments with their attendance figures (`attendance_rate` 0..1,
-    `attended_minutes`, `attended_sessions`, `planned_minutes`), from the attendance selectors."""
-    return attendance_rates_for_class(training_class.pk)
+def roster_with_attendance(training_class: TrainingClass, reader) -> QuerySet[Enrollment]:
+    """The class's enrolments the reader may see (`readable_enrollments_q`) with their attendance
+    figures (`attendance_rate` 0..1, `attended_minutes`, `attended_sessions`, `planned_minutes`)."""
+    return attendance_rates_for_class(training_class.pk, reader=reader)
 
 
-def enrollment_roster(training_class: TrainingClass) -> QuerySet[Enrollment]:
-    """Each enrolment of the class with its learner, ordered by name (two queries a page)."""
+def enrollment_roster(training_class: TrainingClass, reader) -> QuerySet[Enrollment]:
+    """Each enrolment of the class the reader may see, with its learner, by name (two queries a page)."""
     return (
-        roster_with_attendance(training_class)
+        roster_with_attendance(training_class, reader)
         .select_related("learner__province", "learner__commune", "learner__position", "enrolled_by")
         .order_by("learner__full_name", "learner__national_id", "pk")
     )
+
+
+def class_learners_read_by(training_class: TrainingClass, reader) -> QuerySet[Learner]:
+    """The learners of the class's roster the reader sees (what its exports show them)."""
+    enrollments = Enrollment.objects.filter(training_class_id=training_class.pk).filter(
+        readable_enrollments_q(reader)
+    )
+    return Learner.objects.filter(pk__in=enrollments.values("learner_id")).select_related("province")
 
 
 def my_enrollments(user) -> QuerySet[Enrollment]:
@@ -126,3 +135,11 @@ def enrollment_detail(user) -> QuerySet[Enrollment]:
     return enrollments_visible_to(user).select_related(
         "learner__province", "learner__commune", "learner__position", "training_class", "enrolled_by"
     )
+
+
+# --- who read which learner -----------------------------------------------------------------------
+
+
+def learner_data_access_list() -> QuerySet[LearnerDataAccess]:
+    """The record of reads of learners' data, newest first (central admins only: see the view)."""
+    return LearnerDataAccess.objects.select_related("reader").order_by("-at", "-id")

@@ -18,6 +18,7 @@ from enrollment.attendance_report import COLUMNS as REPORT_COLUMNS
 from enrollment.attendance_report import Unmatched
 from enrollment.attendance_rules import CHECK_IN_OPENS_BEFORE, session_is_online
 from enrollment.models import Attendance, AttendanceSource, AttendanceStatus, AuditEntry, EnrollmentStatus
+from enrollment.personal_data import mask_national_id, reader_of, reads_full_record
 from enrollment.services.attendance import NOTE_MAX_LENGTH, Action
 
 REASON_HELP = (
@@ -68,8 +69,16 @@ class AttendanceRecordSerializer(serializers.ModelSerializer):
 
 class LearnerSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    national_id = serializers.CharField()
+    national_id = serializers.SerializerMethodField(
+        help_text="12 digits for those who read the learner's full record; otherwise the last four "
+        "(`********1234`), as on a roster (enrollment.personal_data)."
+    )
     full_name = serializers.CharField()
+
+    def get_national_id(self, learner) -> str:
+        if reads_full_record(reader_of(self.context), learner):
+            return learner.national_id
+        return mask_national_id(learner.national_id)
 
 
 class SheetRowSerializer(serializers.Serializer):

@@ -9,7 +9,14 @@ from rest_framework import serializers
 
 from courses.models import AreaType, Commune, Position, Province, TrainingClass
 from courses.serializers import PositionSummarySerializer, ProvinceSummarySerializer
-from enrollment.models import AuditEntry, Enrollment, Gender, Learner
+from enrollment.models import AuditEntry, Enrollment, Gender, Learner, LearnerDataAccess
+from enrollment.personal_data import PERSONAL_FIELDS, mask_national_id, reader_of, reads_full_record
+
+
+class RecordLevel:
+    FULL = "full"
+    ROSTER = "roster"
+    CHOICES = [(FULL, "full"), (ROSTER, "roster")]
 
 
 class CommuneSummarySerializer(serializers.ModelSerializer):
@@ -19,9 +26,21 @@ class CommuneSummarySerializer(serializers.ModelSerializer):
 
 
 class LearnerSerializer(serializers.ModelSerializer):
-    """A learner's record: personal data, shown only to those entitled to it."""
+    """A learner's record, at the level the reader is entitled to (enrollment.personal_data).
 
+    `record` says which: `full`, or `roster` (trainers, and admins of a class the learner is on
+    who are not of the learner's province), where the id number and username show their last four
+    digits only and the personal fields (date of birth, ethnicity, contact) are null.
+    """
+
+    national_id = serializers.CharField(
+        read_only=True, help_text="12 digits; `********1234` (last four only) at the roster level."
+    )
     gender_label = serializers.CharField(source="get_gender_display", read_only=True)
+    ethnicity = serializers.CharField(read_only=True, allow_null=True, help_text="Null at the roster level.")
+    is_ethnic_minority = serializers.BooleanField(
+        read_only=True, allow_null=True, help_text="Null at the roster level."
+    )
     province = ProvinceSummarySerializer(read_only=True)
     commune = CommuneSummarySerializer(read_only=True, allow_null=True)
     position = PositionSummarySerializer(read_only=True, allow_null=True)
@@ -29,7 +48,16 @@ class LearnerSerializer(serializers.ModelSerializer):
         read_only=True, help_text="Category of the position (elected, appointed, part-time, other)."
     )
     area_type_label = serializers.CharField(source="get_area_type_display", read_only=True)
-    username = serializers.CharField(source="national_id", read_only=True, help_text="Sign-in name.")
+    username = serializers.CharField(
+        source="national_id",
+        read_only=True,
+        help_text="Sign-in name; masked like the id at the roster level.",
+    )
+    phone = serializers.CharField(read_only=True, allow_null=True, help_text="Null at the roster level.")
+    email = serializers.CharField(read_only=True, allow_null=True, help_text="Null at the roster level.")
+    record = serializers.SerializerMethodField(
+        help_text="`full`: the whole record; `roster`: the roster fields only (see the description)."
+    )
 
     class Meta:
         model = Learner
@@ -51,10 +79,23 @@ class LearnerSerializer(serializers.ModelSerializer):
             "area_type_label",
             "phone",
             "email",
+            "record",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=RecordLevel.CHOICES))
+    def get_record(self, learner) -> str:
+        return RecordLevel.FULL if reads_full_record(reader_of(self.context), learner) else RecordLevel.ROSTER
+
+    def to_representation(self, learner):
+        data = super().to_representation(learner)
+        if data["record"] == RecordLevel.ROSTER:
+            data["national_id"] = data["username"] = mask_national_id(learner.national_id)
+            for name in PERSONAL_FIELDS:
+                data[name] = None
+        return data
 
 
 class LearnerWriteSerializer(serializers.Serializer):
@@ -276,3 +317,29 @@ class EnrollmentHistoryEntrySerializer(serializers.ModelSerializer):
 
     def get_actor_name(self, entry) -> str:
         return str(entry.actor) if entry.actor_id else ""
+
+
+class LearnerDataAccessSerializer(serializers.ModelSerializer):
+    reader_username = serializers.CharField(source="reader.username", read_only=True, allow_null=True)
+    reader_name = serializers.CharField(source="reader.full_name", read_only=True, allow_null=True)
+    reader_role = serializers.CharField(source="reader.role", read_only=True, allow_null=True)
+    full_record = serializers.BooleanField(
+        read_only=True, help_text="true: the full record was shown; false: the roster fields only."
+    )
+
+    class Meta:
+        model = LearnerDataAccess
+        fields = [
+            "id",
+            "at",
+            "reader",
+            "reader_username",
+            "reader_name",
+            "reader_role",
+            "learner",
+            "endpoint",
+            "path",
+            "training_class",
+            "full_record",
+        ]
+        read_only_fields = fields

@@ -57,6 +57,7 @@ enrolment_urlpatterns = [
     path(
         "enrollments/<int:pk>/history", enrolments.EnrollmentHistoryView.as_view(), name="enrollment-history"
     ),
+    path("learner-data-access", enrolments.LearnerDataAccessView.as_view(), name="learner-data-access"),
 ]
 
 urlpatterns = [

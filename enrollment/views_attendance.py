@@ -36,7 +36,9 @@ from enrollment import exports, selectors
 from enrollment import serializers_attendance as s
 from enrollment.models import AuditEntry
 from enrollment.selectors import is_trainer
+from enrollment.selectors_enrolments import class_learners_read_by
 from enrollment.services import attendance as services
+from enrollment.services.data_access import learner_data_access_record
 
 TAG = "attendance"
 LEARNER_TAG = "me"
@@ -98,7 +100,13 @@ class SessionAttendanceView(generics.GenericAPIView):
     def get(self, request, pk):
         session = managed_session(request, pk)
         page = self.paginate_queryset(selectors.session_attendance_sheet(session))
-        return self.get_paginated_response(s.SheetRowSerializer(page, many=True).data)
+        rows = s.SheetRowSerializer(page, many=True, context={"request": request}).data
+        learner_data_access_record(
+            request=request,
+            learners=[enrollment.learner for enrollment in page],
+            training_class_id=session.training_class_id,
+        )
+        return self.get_paginated_response(rows)
 
     @extend_schema(
         operation_id="sessions_attendance_mark",
@@ -185,7 +193,13 @@ class PlatformReportView(APIView):
             dry_run=serializer.validated_data["dry_run"],
             reason=serializer.validated_data["reason"],
         )
-        return Response(s.PlatformReportResultSerializer(outcome).data)
+        body = s.PlatformReportResultSerializer(outcome, context={"request": request}).data
+        learner_data_access_record(
+            request=request,
+            learners=[reported.enrollment.learner for reported in outcome.learners],
+            training_class_id=session.training_class_id,
+        )
+        return Response(body)
 
 
 class AttendanceBulkView(APIView):
@@ -354,12 +368,18 @@ class XLSXExportView(APIView):
             request.accepted_media_type = JSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
 
-    def build(self, training_class) -> bytes:
+    def build(self, training_class, reader) -> bytes:
         raise NotImplementedError
 
     def get(self, request, pk):
         training_class = get_object_or_404(classes_managed_by(request.user), pk=pk)
-        response = HttpResponse(self.build(training_class), content_type=exports.XLSX_CONTENT_TYPE)
+        content = self.build(training_class, request.user)
+        learner_data_access_record(
+            request=request,
+            learners=class_learners_read_by(training_class, request.user),
+            training_class_id=training_class.pk,
+        )
+        response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
         filename = self.filename_pattern.format(code=training_class.code)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
@@ -396,8 +416,8 @@ class ClassAttendanceSheetXlsxView(XLSXExportView):
     def get(self, request, pk):
         return super().get(request, pk)
 
-    def build(self, training_class) -> bytes:
-        return exports.attendance_sheet_xlsx(training_class)
+    def build(self, training_class, reader) -> bytes:
+        return exports.attendance_sheet_xlsx(training_class, reader=reader)
 
 
 class ClassRosterXlsxView(XLSXExportView):
@@ -414,8 +434,8 @@ class ClassRosterXlsxView(XLSXExportView):
     def get(self, request, pk):
         return super().get(request, pk)
 
-    def build(self, training_class) -> bytes:
-        return exports.roster_xlsx(training_class)
+    def build(self, training_class, reader) -> bytes:
+        return exports.roster_xlsx(training_class, reader=reader)
 
 
 # --- learners ------------------------------------------------------------------------------------

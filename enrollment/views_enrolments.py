@@ -8,7 +8,12 @@ Who may do what:
   into the classes they teach, read those rosters, withdraw from them;
 * provincial admins: the same for the classes of their province, and create and change the
   learners of their province;
-* central admins: everything.
+* central admins: everything, and the record of who read which learner's data
+  (`/learner-data-access`).
+
+How much of a learner's record each reader gets, and which learners a trainer or admin may enrol,
+are enrollment.personal_data's and enrollment.services.enrolments' rules. Every response showing
+learners to someone other than themselves is recorded (enrollment.services.data_access).
 
 A class or enrolment outside the user's scope is 404; one they see but may not change is 403.
 """
@@ -29,7 +34,7 @@ from rest_framework.views import APIView
 from courses.errors import DomainError, ErrorItem
 from courses.models import ImportKind, Role, TrainingClass
 from courses.openapi import error_responses
-from courses.permissions import is_admin
+from courses.permissions import IsCentralAdmin, is_admin
 from courses.selectors_classes import classes_visible_to, may_manage_class
 from courses.serializers_import import ImportJobSerializer, ImportUploadSerializer
 from courses.services import import_job_submit
@@ -37,9 +42,10 @@ from courses.views_import import import_job_response
 from enrollment import selectors_enrolments as selectors
 from enrollment import serializers_enrolments as serializers
 from enrollment.enrolment_file import LAYOUT
-from enrollment.filters_enrolments import LearnerFilter, RosterFilter
+from enrollment.filters_enrolments import LearnerDataAccessFilter, LearnerFilter, RosterFilter
 from enrollment.models import Enrollment, Learner
 from enrollment.services import learners as learner_services
+from enrollment.services.data_access import learner_data_access_record
 from enrollment.services.enrolments import (
     enrollment_create,
     enrollment_self_join,
@@ -70,9 +76,11 @@ class LearnerAccess(BasePermission):
 # --- learners ------------------------------------------------------------------------------------
 
 LEARNER_SCOPE = (
-    "Central admins see every learner; provincial admins the learners of their province and of the "
-    "rosters of their province's classes; trainers (read only) the learners on their classes' "
-    "rosters. Learners get 403 here: they read their own record at /me/learner."
+    "Central admins see every learner in full; provincial admins the learners of their province in "
+    "full, and the roster fields of the learners actively on the rosters of their province's "
+    "classes; trainers (read only) the roster fields of the learners actively on their classes' "
+    "rosters (`record`: `full` or `roster`; a withdrawn enrolment grants nothing). Every read is "
+    "recorded. Learners get 403 here: they read their own record at /me/learner."
 )
 
 
@@ -138,6 +146,18 @@ class LearnerViewSet(
             return serializers.LearnerWriteSerializer
         return serializers.LearnerSerializer
 
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        body = serializers.LearnerSerializer(page, many=True, context={"request": request}).data
+        learner_data_access_record(request=request, learners=page)
+        return self.get_paginated_response(body)
+
+    def retrieve(self, request, *args, **kwargs):
+        learner = self.get_object()
+        body = serializers.LearnerSerializer(learner, context={"request": request}).data
+        learner_data_access_record(request=request, learners=[learner])
+        return Response(body)
+
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -145,8 +165,9 @@ class LearnerViewSet(
         with_password = data.pop("generate_password", False)
         created = learner_services.learner_create(actor=request.user, with_password=with_password, **data)
         learner = selectors.learner_list(request.user).get(pk=created.learner.pk)
-        body = serializers.LearnerCreatedSerializer(learner).data
+        body = serializers.LearnerCreatedSerializer(learner, context={"request": request}).data
         body["password"] = created.password
+        learner_data_access_record(request=request, learners=[learner])
         return Response(body, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -156,7 +177,9 @@ class LearnerViewSet(
         serializer.is_valid(raise_exception=True)
         learner_services.learner_update(actor=request.user, learner=learner, data=serializer.validated_data)
         learner = selectors.learner_list(request.user).get(pk=learner.pk)
-        return Response(serializers.LearnerSerializer(learner).data)
+        body = serializers.LearnerSerializer(learner, context={"request": request}).data
+        learner_data_access_record(request=request, learners=[learner])
+        return Response(body)
 
     @extend_schema(
         summary="Generate a new password for a learner's account",
@@ -191,7 +214,9 @@ class MyLearnerView(APIView):
         responses={200: serializers.LearnerSerializer, **error_responses(401, 404)},
     )
     def get(self, request):
-        return Response(serializers.LearnerSerializer(self._learner(request)).data)
+        return Response(
+            serializers.LearnerSerializer(self._learner(request), context={"request": request}).data
+        )
 
     @extend_schema(
         summary="Change my contact details",
@@ -204,7 +229,8 @@ class MyLearnerView(APIView):
         serializer = serializers.LearnerContactSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         learner_services.learner_contact_update(learner=learner, **serializer.validated_data)
-        return Response(serializers.LearnerSerializer(selectors.learner_of_user(request.user)).data)
+        learner = selectors.learner_of_user(request.user)
+        return Response(serializers.LearnerSerializer(learner, context={"request": request}).data)
 
 
 # --- enrolment -----------------------------------------------------------------------------------
@@ -257,7 +283,11 @@ class ClassEnrollmentsView(APIView):
         "answered with the enrolment (201; 409 if already in the class). `learner_ids`: several, "
         "enrolled in that order while seats last then waitlisted, those already in the class left "
         "alone (200 with what happened to each). A learner who had withdrawn is enrolled again. The "
-        "class must be draft, open or running (409 otherwise).",
+        "class must be draft, open or running (409 otherwise). Trainers and provincial admins enrol "
+        "only the learners of the class's province (legacy units included; a provincial admin within "
+        "their own province) and learners who applied to the class themselves; central admins "
+        "anyone. Any other learner is refused with 403 `learner_out_of_scope` naming each "
+        "(`learner_id`, or `learner_ids.<index>`), and nothing is stored.",
         request=serializers.EnrolRequestSerializer,
         responses={
             201: OpenApiResponse(serializers.EnrollmentSerializer, description="One learner enrolled."),
@@ -307,6 +337,10 @@ admins of its scope; the class must be draft, open or running.
 
 Every row is checked first. If any row is wrong nothing is imported and the answer is 400 listing
 every error with its `row` (as numbered in the spreadsheet: the heading is row 1) and `field`.
+Trainers and provincial admins enrol only learners of the class's province and learners who applied
+to the class themselves (as `POST /classes/{{id}}/enrollments`): a row naming a stored learner of
+another province, or a new learner placed in another province, is an error
+`learner_out_of_scope` that shows nothing of the stored learner.
 `dry_run=true` checks the file and reports, row by row, what would happen (`report.items`: learner
 created or existing; enrolled, waitlisted, re_enrolled or unchanged), importing nothing. Warnings
 (ids padded with zeros, repeated rows merged, a stored name differing from the file's) are in
@@ -363,9 +397,12 @@ class EnrollmentImportView(APIView):
     get=extend_schema(
         summary="A class's roster",
         parameters=[CLASS_ID],
-        description="The class's trainers and the admins of its scope: each enrolment (any status; "
-        "filter by `status`) with its learner's record and attendance figures, ordered by name. "
-        "Paginated: `page`, `page_size`.",
+        description="The class's trainers and the admins of its scope: each enrolment (filter by "
+        "`status`) with its learner and attendance figures, ordered by name. The learner's record at "
+        "the reader's level (`learner.record`: `full` for central admins and the admins of the "
+        "learner's province, else `roster`: name, last four digits of the id, gender, place, "
+        "position). Withdrawn enrolments are listed only to those who read the learner in full. "
+        "Every learner listed is recorded as read. Paginated: `page`, `page_size`.",
         responses={200: serializers.RosterEntrySerializer(many=True), **error_responses(400, 401, 403, 404)},
         tags=["enrollments"],
     )
@@ -380,7 +417,17 @@ class ClassRosterView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):  # the OpenAPI generator
             return Enrollment.objects.none()
         training_class = _managed_class(self.request, self.kwargs["pk"])
-        return selectors.enrollment_roster(training_class)
+        return selectors.enrollment_roster(training_class, self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        body = self.get_serializer(page, many=True).data
+        learner_data_access_record(
+            request=request,
+            learners=[enrollment.learner for enrollment in page],
+            training_class_id=int(self.kwargs["pk"]),
+        )
+        return self.get_paginated_response(body)
 
 
 @extend_schema_view(
@@ -464,3 +511,30 @@ class EnrollmentHistoryView(generics.ListAPIView):
             selectors.enrollments_visible_to(self.request.user), pk=self.kwargs["pk"]
         )
         return selectors.enrollment_history(enrollment)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Who read which learner's personal data",
+        description="Central admins only (403 for everyone else). Every read of a learner's record by "
+        "someone other than the learner: who (`reader`), when (`at`), which learner, through which "
+        "endpoint (route name and path) and class, and whether the full record or the roster fields "
+        "were shown. Learner list and detail, class rosters, session attendance sheets, platform "
+        "reports and the roster and attendance-sheet exports are recorded. Newest first; filter by "
+        "`learner`, `reader`, `training_class`, `endpoint`, and days `since` / `until` (inclusive, "
+        "Vietnam time). Paginated: `page`, `page_size`.",
+        responses={
+            200: serializers.LearnerDataAccessSerializer(many=True),
+            **error_responses(400, 401, 403),
+        },
+        tags=["learners"],
+    )
+)
+class LearnerDataAccessView(generics.ListAPIView):
+    permission_classes = [IsCentralAdmin]
+    serializer_class = serializers.LearnerDataAccessSerializer
+    filterset_class = LearnerDataAccessFilter
+    ordering_fields = []
+
+    def get_queryset(self):
+        return selectors.learner_data_access_list()

@@ -630,7 +630,9 @@ def attendance_platform_report_import(
     _ensure_may_change(classes=[session.training_class], actor=actor, reason=reason)
     rows = read_report(content=content, filename=filename)
     index = EnrolmentIndex(
-        Enrollment.objects.filter(training_class_id=session.training_class_id).select_related("learner")
+        Enrollment.objects.filter(training_class_id=session.training_class_id).select_related(
+            "learner__province"
+        )
     )
     matched: dict[int, list[ReportRow]] = {}
     enrollments: dict[int, Enrollment] = {}

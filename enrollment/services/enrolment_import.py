@@ -33,7 +33,10 @@ from enrollment.models import Enrollment, EnrollmentSource, EnrollmentStatus, Le
 from enrollment.services.enrolments import (
     ENROLLING_CLASS_STATUSES,
     SEAT_STATUSES,
+    enrolable_provinces,
     enrollments_bulk_create,
+    enrolment_refusals,
+    out_of_scope_message,
 )
 
 CHUNK = 1000
@@ -129,9 +132,39 @@ def enrolment_import(
     )
 
     known, taken = _known(drafts)
+    # The enrolment rule (enrollment.services.enrolments) checked here too, to name the rows at
+    # fault; enrollments_bulk_create applies it again to what is written.
+    refused = set(
+        enrolment_refusals(
+            actor=user, training_class=training_class, learner_ids=[x.pk for x in known.values()]
+        )
+    )
+    provinces = enrolable_provinces(user, training_class)
     new_drafts: list[LearnerDraft] = []
     for draft in drafts:
         learner = known.get(draft.national_id)
+        if learner is not None and learner.pk in refused:
+            # Neither the stored name nor anything else of the learner is reported.
+            report.errors.append(
+                ErrorItem(
+                    row=draft.row,
+                    field="national_id",
+                    code="learner_out_of_scope",
+                    message=out_of_scope_message(draft.national_id),
+                )
+            )
+            continue
+        if learner is None and provinces is not None and draft.values["province"].pk not in provinces:
+            report.errors.append(
+                ErrorItem(
+                    row=draft.row,
+                    field="province",
+                    code="learner_out_of_scope",
+                    message=_("Học viên mới thuộc %(province)s, ngoài tỉnh của lớp: không ghi danh được.")
+                    % {"province": draft.values["province"].name},
+                )
+            )
+            continue
         if learner is not None:
             if fold(learner.full_name) != fold(draft.values["full_name"]):
                 report.warnings.append(

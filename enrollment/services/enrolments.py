@@ -11,6 +11,15 @@ order learners joined it (created_at, then id).
 
 Every change is written to the audit history (who, when, before, after, source) and marks the
 class's progress stale.
+
+Who may be enrolled (`enrolment_refusals`, applied by `enrollments_bulk_create`, which every path
+goes through: one learner, many, the file import): enrolling gives the class's trainers and
+admins a view of the learner, so it must follow a relationship someone legitimately has with the
+learner. Central admins enrol anyone. Trainers and provincial admins enrol the learners of the
+class's province (its province and organiser, legacy units rolled up into their successor; a
+provincial admin only within their own province) and learners who applied to the class
+themselves. A learner already in the class is left alone whoever asks. Anyone else is refused
+with 403 naming the learner ids at fault, and nothing is stored.
 """
 
 from __future__ import annotations
@@ -19,14 +28,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from rest_framework import status as http
 
-from courses.errors import DomainError
-from courses.models import ClassStatus, Role, TrainingClass
-from courses.permissions import is_central_admin
+from courses.errors import DomainError, ErrorItem
+from courses.models import ClassStatus, Province, Role, TrainingClass
+from courses.permissions import is_central_admin, is_province_admin
 from courses.selectors_classes import curricula_serving_q, may_manage_class, province_scope_q
 from enrollment.models import Enrollment, EnrollmentSource, EnrollmentStatus, Learner
 from enrollment.services.audit import audit_entries_create, audit_entry, enrollment_state
@@ -93,6 +103,89 @@ def _actor_or_none(actor):
     return actor if actor is not None and actor.is_authenticated else None
 
 
+# --- who may be enrolled --------------------------------------------------------------------------
+
+
+def enrolable_provinces(actor, training_class: TrainingClass) -> set[int] | None:
+    """Current provinces whose learners the actor may enrol in the class; None: every province.
+
+    The class's province and organiser province, each rolled up into its current unit (a class of
+    a legacy province enrols the learners of the province it became part of); a provincial admin
+    only their own province among them. A learner enrols only themselves (empty set).
+    """
+    if actor is None or not actor.is_authenticated or is_central_admin(actor):
+        return None
+    if actor.role not in (Role.TRAINER, Role.PROVINCE_ADMIN):
+        return set()
+    held = [pk for pk in (training_class.province_id, training_class.organiser_province_id) if pk]
+    provinces = {
+        successor or pk
+        for pk, successor in Province.objects.filter(pk__in=held).values_list("pk", "successor_id")
+    }
+    if is_province_admin(actor):
+        provinces &= {actor.province_id}
+    return provinces
+
+
+def enrolable_learners_q(actor, training_class: TrainingClass) -> Q | None:
+    """Learners the actor may enrol in the class (see the module docstring); None: anyone."""
+    provinces = enrolable_provinces(actor, training_class)
+    if provinces is None:
+        return None
+    # Applied themselves (any status since), or already in the class (enrolling them is a no-op).
+    related = Enrollment.objects.filter(training_class_id=training_class.pk).filter(
+        Q(source=EnrollmentSource.SELF) | ~Q(status=EnrollmentStatus.WITHDRAWN)
+    )
+    own = Q(user_id=actor.pk) if actor.role == Role.LEARNER else Q(pk__in=[])
+    return (
+        Q(province_id__in=provinces)
+        | Q(province__successor_id__in=provinces)
+        | Q(pk__in=related.values("learner_id"))
+        | own
+    )
+
+
+def enrolment_refusals(*, actor, training_class: TrainingClass, learner_ids: Sequence[int]) -> list[int]:
+    """The learner ids, in the given order, that the actor may not enrol in the class (one query)."""
+    condition = enrolable_learners_q(actor, training_class)
+    if condition is None or not learner_ids:
+        return []
+    allowed = set(Learner.objects.filter(pk__in=learner_ids).filter(condition).values_list("pk", flat=True))
+    return [learner_id for learner_id in dict.fromkeys(learner_ids) if learner_id not in allowed]
+
+
+def out_of_scope_message(learner_id) -> str:
+    # The learner's name is not given: it is what the refusal protects.
+    return _(
+        "Không ghi danh được học viên mã %(id)s: học viên không thuộc tỉnh của lớp và không tự đăng ký "
+        "vào lớp."
+    ) % {"id": learner_id}
+
+
+def ensure_may_enrol(
+    *, actor, training_class: TrainingClass, learner_ids: Sequence[int], field: str | None = None
+) -> None:
+    """403 naming every learner the actor may not enrol: `learner_ids.<index>`, or `field`."""
+    refused = set(enrolment_refusals(actor=actor, training_class=training_class, learner_ids=learner_ids))
+    if not refused:
+        return
+    errors = [
+        ErrorItem(
+            field=field or f"learner_ids.{index}",
+            code="learner_out_of_scope",
+            message=out_of_scope_message(learner_id),
+        )
+        for index, learner_id in enumerate(learner_ids)
+        if learner_id in refused
+    ]
+    raise DomainError(
+        message=errors[0].message,
+        code="learner_out_of_scope",
+        status=http.HTTP_403_FORBIDDEN,
+        errors=errors,
+    )
+
+
 @dataclass
 class BulkEnrolResult:
     """What a bulk enrolment did, per learner id."""
@@ -122,13 +215,16 @@ def enrollments_bulk_create(
     """Enrol learners in the given order: while seats last they are enrolled, then waitlisted.
 
     A learner already enrolled or waitlisted is left alone; one who had withdrawn is enrolled (or
-    waitlisted) again. A handful of queries whatever the number of learners.
+    waitlisted) again. A handful of queries whatever the number of learners. Refused (403, nothing
+    stored) if any of them is not the actor's to enrol (`ensure_may_enrol`).
     """
-    learner_ids = list(dict.fromkeys(int(i) for i in learner_ids))
+    learner_ids = [int(i) for i in learner_ids]
     if training_class.has_capacity_limit:
         training_class = _lock_class(training_class)
     if check_status:
         _check_class_enrolling(training_class)
+    ensure_may_enrol(actor=actor, training_class=training_class, learner_ids=learner_ids)
+    learner_ids = list(dict.fromkeys(learner_ids))
     result = BulkEnrolResult()
     if not learner_ids:
         return result
@@ -195,6 +291,7 @@ def enrollment_create(
 ) -> Enrollment:
     """Enrol one learner, or waitlist them when the class is full; 409 if already enrolled."""
     source = source or source_for(actor)
+    ensure_may_enrol(actor=actor, training_class=training_class, learner_ids=[learner.pk], field="learner_id")
     existing = Enrollment.objects.filter(learner=learner, training_class=training_class).first()
     if existing is not None and existing.status != EnrollmentStatus.WITHDRAWN:
         raise _conflict(

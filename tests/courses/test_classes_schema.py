@@ -27,6 +27,7 @@ PATHS = {
     "/api/v1/enrollments/{id}": {"get"},
     "/api/v1/enrollments/{id}/withdraw": {"post"},
     "/api/v1/enrollments/{id}/history": {"get"},
+    "/api/v1/learner-data-access": {"get"},
 }
 # Requests without a body: nothing to be invalid.
 NO_BODY = {("/api/v1/classes/{id}/join", "post"), ("/api/v1/learners/{id}/reset-password", "post")}
