@@ -36,7 +36,7 @@ class LearnerFilter(filters.FilterSet):
     search = filters.CharFilter(
         method="filter_search",
         help_text='Part of the name, with or without diacritics ("Nguyễn Văn" or "nguyen van"), or digits '
-        "of the id number.",
+        "of the id number (of a learner shown at the roster level: up to its last four digits).",
     )
 
     class Meta:
@@ -71,7 +71,7 @@ class LearnerFilter(filters.FilterSet):
         return queryset.filter(pk__in=enrolled)
 
     def filter_search(self, queryset, name, value):
-        return learner_search(queryset, value)
+        return learner_search(queryset, value, reader=self.request.user)
 
 
 class RosterFilter(filters.FilterSet):
@@ -80,7 +80,9 @@ class RosterFilter(filters.FilterSet):
     )
     source = filters.ChoiceFilter(choices=EnrollmentSource.choices)
     search = filters.CharFilter(
-        method="filter_search", help_text="Learner name (with or without diacritics) or id digits."
+        method="filter_search",
+        help_text="Learner name (with or without diacritics) or id digits (of a learner shown at the "
+        "roster level: up to its last four digits).",
     )
 
     class Meta:
@@ -88,7 +90,7 @@ class RosterFilter(filters.FilterSet):
         fields = ["status", "source", "search"]
 
     def filter_search(self, queryset, name, value):
-        learners = learner_search(Learner.objects.all(), value)
+        learners = learner_search(Learner.objects.all(), value, reader=self.request.user)
         return queryset.filter(learner_id__in=learners.values("pk"))
 
 

@@ -16,7 +16,7 @@ from courses.permissions import is_central_admin, is_province_admin
 from courses.selectors_classes import classes_managed_by
 from courses.text import fold
 from enrollment.models import AuditEntry, Enrollment, EnrollmentStatus, Learner, LearnerDataAccess
-from enrollment.personal_data import full_access_q, readable_enrollments_q
+from enrollment.personal_data import SHOWN_ID_DIGITS, full_access_q, readable_enrollments_q
 from enrollment.selectors import attendance_rates_for_class
 
 
@@ -61,14 +61,27 @@ def learner_list(user) -> QuerySet[Learner]:
     )
 
 
-def learner_search(queryset: QuerySet[Learner], query: str) -> QuerySet[Learner]:
-    """By name with or without diacritics ("nguyen van an" finds "Nguyễn Văn An"), or by id number."""
+def learner_search(queryset: QuerySet[Learner], query: str, *, reader) -> QuerySet[Learner]:
+    """By name with or without diacritics ("nguyen van an" finds "Nguyễn Văn An"), or by id number.
+
+    Digits match anywhere in the id only among the learners the reader reads in full; otherwise up
+    to the four last digits a roster shows, matched at the end. Else searching digit by digit would
+    reveal the id a roster masks.
+    """
     key = fold(query)
     if not key:
         return queryset
+    full = full_access_q(reader)
     digits = "".join(key.split())
     if digits.isdigit():
-        return queryset.filter(national_id__contains=digits)
+        condition = full & Q(national_id__contains=digits)
+        if len(digits) <= SHOWN_ID_DIGITS:
+            condition |= Q(national_id__endswith=digits)
+        return queryset.filter(condition)
+    if any(character.isdigit() for character in key):
+        # The folded name is followed by the id in search_text: a query reaching into it is an id
+        # search, for full readers only.
+        return queryset.filter(full & Q(search_text__contains=key))
     return queryset.filter(search_text__contains=key)
 
 

@@ -223,6 +223,28 @@ def test_a_trainer_reads_the_roster_fields_of_their_learners_only(world, as_role
         ]
 
 
+def test_searching_by_id_digits_reveals_no_more_than_the_roster_shows(world, as_role):
+    an = world.learner.national_id
+    searches = {
+        "last four": an[-4:],
+        "first six": an[:6],
+        "all twelve": an,
+        "name then id": f"nguyen van an {an[:4]}",
+    }
+    for url in (f"/api/v1/classes/{world.training_class.pk}/roster", "/api/v1/learners"):
+        for role, found in {
+            "own_trainer": {"last four"},
+            "province_admin": set(searches),
+            "central_admin": set(searches),
+        }.items():
+            hits = {
+                name
+                for name, query in searches.items()
+                if as_role(role).get(url, {"search": query}).json()["count"]
+            }
+            assert hits == found, (url, role)
+
+
 # --- withdrawal ends access ----------------------------------------------------------------------
 
 
