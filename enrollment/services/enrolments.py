@@ -113,9 +113,9 @@ def enrolable_provinces(actor, training_class: TrainingClass) -> set[int] | None
     a legacy province enrols the learners of the province it became part of); a provincial admin
     only their own province among them. A learner enrols only themselves (empty set).
     """
-    if actor is None or not actor.is_authenticated or is_central_admin(actor):
+    if actor is None or is_central_admin(actor):  # None: the system itself (demo data, commands)
         return None
-    if actor.role not in (Role.TRAINER, Role.PROVINCE_ADMIN):
+    if not actor.is_authenticated or actor.role not in (Role.TRAINER, Role.PROVINCE_ADMIN):
         return set()
     held = [pk for pk in (training_class.province_id, training_class.organiser_province_id) if pk]
     provinces = {
@@ -136,7 +136,7 @@ def enrolable_learners_q(actor, training_class: TrainingClass) -> Q | None:
     related = Enrollment.objects.filter(training_class_id=training_class.pk).filter(
         Q(source=EnrollmentSource.SELF) | ~Q(status=EnrollmentStatus.WITHDRAWN)
     )
-    own = Q(user_id=actor.pk) if actor.role == Role.LEARNER else Q(pk__in=[])
+    own = Q(user_id=actor.pk) if getattr(actor, "role", None) == Role.LEARNER else Q(pk__in=[])
     return (
         Q(province_id__in=provinces)
         | Q(province__successor_id__in=provinces)

@@ -10,6 +10,7 @@ import io
 
 import openpyxl
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -92,15 +93,18 @@ def test_a_provincial_admin_cannot_enrol_another_provinces_learner_through_a_dra
     assert enrol(admin, draft, learner_id=world.joiner.pk).status_code == 201
 
 
-def test_the_rule_is_the_services_whoever_calls_it(world, strangers):
+@pytest.mark.parametrize("actor", ["trainer", "anonymous"])
+def test_the_rule_is_the_services_whoever_calls_it(world, strangers, actor):
     with pytest.raises(DomainError) as refused:
         enrollments_bulk_create(
             training_class=world.training_class,
-            learner_ids=[strangers[0].pk],
-            actor=world.trainer,
+            learner_ids=[world.joiner.pk, strangers[0].pk],
+            actor=world.trainer if actor == "trainer" else AnonymousUser(),
             source=EnrollmentSource.TRAINER,
         )
     assert (refused.value.status, refused.value.code) == (403, "learner_out_of_scope")
+    refused_ids = [e.field for e in refused.value.errors]
+    assert refused_ids == (["learner_ids.1"] if actor == "trainer" else ["learner_ids.0", "learner_ids.1"])
 
 
 def test_a_file_cannot_enrol_another_provinces_learners_or_place_new_ones_there(world, as_role, strangers):
