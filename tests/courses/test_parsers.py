@@ -38,6 +38,9 @@ def send_json(client, body: bytes, method="PATCH", path=ME):
         b'"0912\\u001f"',
         b'"0912\\u007f"',
         b'"0912\\u0085"',
+        b'"0912\\b"',  # JSON's own short escapes of backspace and form feed
+        b'"0912\\f"',
+        b'"0912\\uDBFF"',
         b'"0912\x0b345"',  # unescaped, which JSON itself forbids: named too
     ],
 )
