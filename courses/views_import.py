@@ -6,7 +6,6 @@ from django.urls import reverse
 from django.utils.translation import ngettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,6 +14,7 @@ from courses.catalogue_file import LAYOUT
 from courses.errors import DomainError, ErrorItem
 from courses.models import ImportJob, ImportKind, ImportStatus
 from courses.openapi import error_responses
+from courses.parsers import FormParser, MultiPartParser
 from courses.permissions import IsCentralAdmin
 from courses.serializers_import import ImportJobSerializer, ImportUploadSerializer
 from courses.services import import_job_submit

@@ -2,7 +2,8 @@
 
 Headings and labels are Vietnamese whatever the request's language: the files go into official
 records. Both are written in openpyxl's write-only mode from three queries, so a class of
-thousands of learners exports in about a second.
+thousands of learners exports in about a second. Every cell goes through courses.spreadsheet: a
+learner's name or phone is text, never a formula, and a control character stored in it is dropped.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
 from courses.models import TrainingClass
+from courses.spreadsheet import xlsx_cell, xlsx_row
 from enrollment.attendance_rules import required_minutes
 from enrollment.models import AttendanceStatus
 from enrollment.personal_data import as_seen_by
@@ -61,7 +63,8 @@ def session_heading(number: int, session, part: str) -> str:
 def _heading_row(sheet, headings):
     cells = []
     for text in headings:
-        cell = WriteOnlyCell(sheet, value=text)
+        cell = WriteOnlyCell(sheet)
+        xlsx_cell(cell, text)
         cell.font = _BOLD
         cell.alignment = _WRAP
         cells.append(cell)
@@ -113,7 +116,7 @@ def attendance_sheet_xlsx(training_class: TrainingClass, *, reader) -> bytes:
                 _percent(enrollment.attendance_rate),
                 "Đạt" if required and enrollment.attended_minutes >= required else "Chưa đạt",
             ]
-            sheet.append(row)
+            sheet.append(xlsx_row(sheet, row))
         return _workbook_bytes(workbook)
 
 
@@ -131,23 +134,26 @@ def roster_xlsx(training_class: TrainingClass, *, reader) -> bytes:
         for number, enrollment in enumerate(enrollments, start=1):
             learner = as_seen_by(reader, enrollment.learner)
             sheet.append(
-                [
-                    number,
-                    learner.national_id,
-                    learner.full_name,
-                    learner.get_gender_display(),
-                    learner.date_of_birth.strftime("%d/%m/%Y") if learner.date_of_birth else "",
-                    learner.ethnicity,
-                    learner.position.name_vi if learner.position_id else "",
-                    learner.commune.name if learner.commune_id else "",
-                    learner.phone,
-                    learner.email,
-                    enrollment.get_status_display(),
-                    enrollment.attended_sessions,
-                    enrollment.attended_minutes,
-                    enrollment.planned_minutes,
-                    _percent(enrollment.attendance_rate),
-                    float(enrollment.final_score) if enrollment.final_score is not None else None,
-                ]
+                xlsx_row(
+                    sheet,
+                    [
+                        number,
+                        learner.national_id,
+                        learner.full_name,
+                        learner.get_gender_display(),
+                        learner.date_of_birth.strftime("%d/%m/%Y") if learner.date_of_birth else "",
+                        learner.ethnicity,
+                        learner.position.name_vi if learner.position_id else "",
+                        learner.commune.name if learner.commune_id else "",
+                        learner.phone,
+                        learner.email,
+                        enrollment.get_status_display(),
+                        enrollment.attended_sessions,
+                        enrollment.attended_minutes,
+                        enrollment.planned_minutes,
+                        _percent(enrollment.attendance_rate),
+                        float(enrollment.final_score) if enrollment.final_score is not None else None,
+                    ],
+                )
             )
         return _workbook_bytes(workbook)

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -30,6 +29,7 @@ from rest_framework.views import APIView
 from courses.errors import DomainError
 from courses.models import ClassSession, Role
 from courses.openapi import ErrorResponseSerializer, error_responses
+from courses.parsers import FormParser, JSONParser, MultiPartParser
 from courses.permissions import is_admin
 from courses.selectors_classes import classes_managed_by
 from enrollment import exports, selectors

@@ -26,7 +26,6 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -34,6 +33,7 @@ from rest_framework.views import APIView
 from courses.errors import DomainError, ErrorItem
 from courses.models import ImportKind, Role, TrainingClass
 from courses.openapi import error_responses
+from courses.parsers import FormParser, MultiPartParser
 from courses.permissions import IsCentralAdmin, is_admin
 from courses.selectors_classes import classes_visible_to, may_manage_class
 from courses.serializers_import import ImportJobSerializer, ImportUploadSerializer

@@ -19,8 +19,10 @@ the motto on the right, titles merged across the table):
 
 Numbers stay numbers: in XLSX with number formats (#,##0 thousands separators, decimals per
 column); in CSV plain (no separators, "." for decimals), the file UTF-8 with a BOM so that Excel
-reads the Vietnamese text. Text cells that start with =, +, - or @ (or a tab or carriage return)
-are neutralised: in CSV prefixed with a single quote, in XLSX stored as text, never a formula.
+reads the Vietnamese text. Every cell is written through courses.spreadsheet: text that starts
+with =, +, - or @ (or a tab or carriage return) is neutralised (in CSV prefixed with a single
+quote, in XLSX stored as text, never a formula) and control characters are dropped, so that a
+name stored with one still exports.
 
 Headings and labels are Vietnamese whatever the request's language: the files go into official
 records; callers build the report data under translation.override("vi").
@@ -43,14 +45,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from courses.spreadsheet import csv_value, xlsx_cell
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
 REPORT_TITLE = gettext_lazy("BÁO CÁO KẾT QUẢ BỒI DƯỠNG CÁN BỘ, CÔNG CHỨC CẤP XÃ")
 NATIONAL_MOTTO = gettext_lazy("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
 NATIONAL_MOTTO_2 = gettext_lazy("Độc lập - Tự do - Hạnh phúc")
-
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 # Kinds of column: how a value is written (CSV) and formatted (XLSX).
 TEXT, INT, DEC1, DEC2, DEC3 = "text", "int", "dec1", "dec2", "dec3"
@@ -361,19 +363,8 @@ def gaps_report(data: dict) -> OfficialReport:
 # --- writers -----------------------------------------------------------------------------------
 
 
-def neutralise(text: str) -> str:
-    """A text cell a spreadsheet would run as a formula, made harmless (CSV)."""
-    return f"'{text}" if text.startswith(DANGEROUS_PREFIXES) else text
-
-
-def _csv_value(value, kind: str) -> str:
-    if value is None:
-        return ""
-    if kind in DECIMAL_PLACES and isinstance(value, (Decimal, float, int)):
-        return f"{Decimal(value):.{DECIMAL_PLACES[kind]}f}"
-    if isinstance(value, (int, Decimal, float)) and not isinstance(value, bool):
-        return str(value)
-    return neutralise(str(value))
+def _csv_value(value, kind: str):
+    return csv_value(value, places=DECIMAL_PLACES.get(kind))
 
 
 def _preamble(report: OfficialReport) -> list[str]:
@@ -429,16 +420,16 @@ def report_csv(report: OfficialReport) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     for line in _preamble(report):
-        writer.writerow([neutralise(line)] if line else [])
+        writer.writerow([csv_value(line)] if line else [])
     for index, section in enumerate(report.sections):
         if index:
             writer.writerow([])
         if section.title:
-            writer.writerow([neutralise(section.title)])
+            writer.writerow([csv_value(section.title)])
         kinds = [TEXT, TEXT, *[c.kind for c in section.columns]]
         for role, cells in _table_rows(section):
             if role == "heading":
-                writer.writerow([neutralise(str(c)) for c in cells])
+                writer.writerow([csv_value(str(c)) for c in cells])
             else:
                 writer.writerow([_csv_value(v, INT if i == 0 else kinds[i]) for i, v in enumerate(cells)])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
@@ -455,14 +446,6 @@ _HEAD_FILL = PatternFill("solid", fgColor="DDE7F3")
 _TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 
 
-def _text_cell(cell, value: str) -> None:
-    """Text stays text: a value starting with '=' is never written as a formula."""
-    cell.value = value
-    if isinstance(value, str) and value.startswith(DANGEROUS_PREFIXES):
-        cell.data_type = "s"
-        cell.quotePrefix = True
-
-
 def report_xlsx(report: OfficialReport) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
@@ -472,7 +455,7 @@ def report_xlsx(report: OfficialReport) -> bytes:
 
     def merged(row: int, start: int, end: int, value: str, font=None, align=_CENTER) -> None:
         cell = sheet.cell(row=row, column=start)
-        _text_cell(cell, value)
+        xlsx_cell(cell, value)
         if font is not None:
             cell.font = font
         cell.alignment = align
@@ -505,15 +488,15 @@ def report_xlsx(report: OfficialReport) -> bytes:
                 cell = sheet.cell(row=row, column=column)
                 kind = kinds[column - 1]
                 if role == "heading":
-                    _text_cell(cell, str(value))
+                    xlsx_cell(cell, str(value))
                     cell.font = _BOLD
                     cell.alignment = _CENTER
                     cell.fill = _HEAD_FILL
                 elif kind == TEXT or isinstance(value, str):
-                    _text_cell(cell, value or "")
+                    xlsx_cell(cell, value or "")
                     cell.alignment = _WRAP
                 else:
-                    cell.value = value
+                    xlsx_cell(cell, value)
                     cell.number_format = XLSX_FORMATS.get(kind, "General")
                 if role == "total":
                     cell.font = _BOLD

@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # No query string with a control character goes further.
+    "courses.query_strings.QueryStringMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Cached report answers, before the middleware they need none of (reporting.middleware).
     "reporting.middleware.CachedReportAnswerMiddleware",
@@ -125,6 +127,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
+    ],
+    # DRF's parsers, refusing control characters and deep nesting in every field (courses.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "courses.parsers.JSONParser",
+        "courses.parsers.FormParser",
+        "courses.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "courses.errors.api_exception_handler",

@@ -216,3 +216,21 @@ def test_queries_do_not_grow_with_the_batch(attendance_world, django_assert_max_
         assert client.post(URL, {"records": large}, format="json").json()["created"] == 126
     with django_assert_max_num_queries(16):
         assert client.post(URL, {"records": large}, format="json").json()["unchanged"] == 126
+
+
+def test_control_characters_in_records_are_refused_naming_each_and_nothing_is_stored(attendance_world):
+    """A NUL in a note, a lone surrogate in an external id: a 400 naming them, not a 500."""
+    world = attendance_world
+    an, binh, _ = world.active
+    body = (
+        '{"records": ['
+        f'{{"session": {world.session.pk}, "enrollment": {an.pk}, "status": "present"}},'
+        f'{{"session": {world.session.pk}, "enrollment": {binh.pk}, "status": "present", "external_id": "X\\ud800"}},'
+        f'{{"session": {world.second_session.pk}, "enrollment": {an.pk}, "status": "absent", "note": "\\u0000"}},'
+        f'{{"session": {world.second_session.pk}, "enrollment": {binh.pk}, "status": "absent", "note": "Ốm\\u000b"}}'
+        "]}"
+    ).encode()
+    response = client_as(world.trainer).generic("POST", URL, body, content_type="application/json")
+    fields = [e["field"] for e in assert_error(response, 400, "invalid")["errors"]]
+    assert fields == ["records.1.external_id", "records.2.note", "records.3.note"]
+    assert not Attendance.objects.exists()

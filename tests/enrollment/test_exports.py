@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 from rest_framework.test import APIClient
 
+from courses.models import Commune, Position
 from enrollment.exports import (
     ATTENDANCE_SHEET_LEAD,
     ATTENDANCE_SHEET_TAIL,
@@ -156,3 +157,59 @@ def test_exports_run_a_bounded_number_of_queries(marked, reader, request, django
             rows = workbook_rows(get(user, f"/api/v1/classes/{world.training_class.pk}/{name}"))
         # The heading, then every enrolment but the withdrawn one for the trainer.
         assert len(rows) == {"trainer": 45, "province_admin": 46}[reader]
+
+
+# --- injection and control characters ------------------------------------------------------------
+# Found by cell value, not column: which columns the exports hold is another concern.
+
+PHONE_FORMULA = '=HYPERLINK("//x.vn")'  # 20 characters, the phone's limit
+NAME_FORMULA = '=HYPERLINK("http://evil.example/","Bấm vào")'
+
+
+def cells(response):
+    assert response.status_code == 200, response.content
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    return [cell for row in sheet.iter_rows() for cell in row]
+
+
+def test_learner_details_that_look_like_formulas_export_as_text(attendance_world, province_admin):
+    world = attendance_world
+    an = world.active[0].learner
+    client = APIClient()
+    client.force_authenticate(an.user)
+    # '=' is no control character: the learner may type it, and the exports make it harmless.
+    changed = client.patch("/api/v1/me/learner", {"phone": PHONE_FORMULA}, format="json")
+    assert changed.status_code == 200, changed.content
+    type(an).objects.filter(pk=an.pk).update(full_name=NAME_FORMULA, ethnicity="@SUM(A1)")
+
+    path = f"/api/v1/classes/{world.training_class.pk}"
+    roster = cells(get(province_admin, f"{path}/roster.xlsx"))
+    sheet = cells(get(world.trainer, f"{path}/attendance-sheet.xlsx"))
+    assert not any(cell.data_type == "f" for cell in roster + sheet)
+    for found, wanted in [
+        (roster, PHONE_FORMULA),
+        (roster, NAME_FORMULA),
+        (roster, "@SUM(A1)"),
+        (sheet, NAME_FORMULA),
+    ]:
+        [cell] = [cell for cell in found if cell.value == wanted]
+        assert (cell.data_type, cell.quotePrefix) == ("s", True), wanted
+
+
+def test_control_characters_stored_in_learner_details_are_dropped(attendance_world, province_admin):
+    """Stored before the API refused them (or through the Django admin): a 200, not a 500."""
+    world = attendance_world
+    an = world.active[0].learner
+    position = Position.objects.order_by("sort_order").first()
+    commune = Commune.objects.filter(province=an.province).order_by("pk").first()
+    Position.objects.filter(pk=position.pk).update(name_vi="Chủ tịch\x0b UBND\x7f")
+    Commune.objects.filter(pk=commune.pk).update(name="Xã\x08 Đồng Hỷ\x85")
+    type(an).objects.filter(pk=an.pk).update(
+        phone="0912\x0b345678", full_name="Nguyễn\x1f Văn An", position=position, commune=commune
+    )
+
+    path = f"/api/v1/classes/{world.training_class.pk}"
+    roster = [cell.value for cell in cells(get(province_admin, f"{path}/roster.xlsx"))]
+    assert {"0912345678", "Nguyễn Văn An", "Chủ tịch UBND", "Xã Đồng Hỷ"} <= set(roster)
+    sheet = [cell.value for cell in cells(get(world.trainer, f"{path}/attendance-sheet.xlsx"))]
+    assert "Nguyễn Văn An" in sheet

@@ -11,8 +11,8 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from courses.models import Position, Province
-from reporting import exports
+from courses.models import Curriculum, Position, Programme, Province
+from courses.text import has_control_characters
 from tests.reporting.conftest import province
 from tests.reporting.report_world import build_world, rebuild_world, vietnamese_default
 
@@ -283,11 +283,45 @@ def test_formula_injection_is_neutralised(world, client_for, central_admin):
     assert cells[0].quotePrefix
 
 
-def test_neutralise():
-    assert exports.neutralise("=1+2") == "'=1+2"
-    assert exports.neutralise("+84 912") == "'+84 912"
-    assert exports.neutralise("-5") == "'-5"
-    assert exports.neutralise("@x") == "'@x"
-    assert exports.neutralise("\tx") == "'\tx"
-    assert exports.neutralise("Hà Nội = thủ đô") == "Hà Nội = thủ đô"
-    assert exports._csv_value(-5, exports.INT) == "-5"  # numbers are ours, never neutralised
+# Control characters stored before the API refused them (or by the Django admin) are dropped, not
+# a 500: the programme's title is in every report's preamble.
+EXPORTS = [
+    ("summary/export", {}),
+    ("breakdown/export", {"dimension": "position"}),
+    ("breakdown/export", {"dimension": "curriculum"}),
+    ("breakdown/export", {"dimension": "current_province"}),
+    ("provinces/{thai_nguyen}/export", {}),
+    ("history/export", {}),
+    ("gaps/export", {}),
+]
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "csv"])
+@pytest.mark.parametrize(("path", "params"), EXPORTS)
+def test_control_characters_in_stored_names_are_dropped(
+    world, client_for, central_admin, path, params, file_format
+):
+    Programme.objects.filter(pk=world.programme.pk).update(
+        title_vi="Bồi dưỡng\x0b cán bộ\x08 xã", decision_number="99/KH\x1f-TEST"
+    )
+    Position.objects.filter(pk=world.chair.pk).update(name_vi="Chủ tịch\x0b UBND\x7f")
+    Curriculum.objects.filter(pk=world.curriculum_a.pk).update(title_vi="\x0c=Chủ tịch\x85")
+    Province.objects.filter(pk=world.thai_nguyen.pk).update(name="Thái\x01 Nguyên")
+    rebuild_world(world)
+    path = path.format(thai_nguyen=world.thai_nguyen.pk)
+    content = download(client_for(central_admin), f"{path}.{file_format}", world, **params)
+
+    if file_format == "csv":
+        cells = [cell for row in csv_rows(content) for cell in row]
+    else:
+        sheet, rows = xlsx_rows(content)
+        cells = [cell for row in rows for cell in row if isinstance(cell, str)]
+    assert not any(has_control_characters(cell.replace("\t", "")) for cell in cells)
+    assert any("99/KH-TEST" in cell for cell in cells)  # the programme, in every report
+    wanted = {
+        "position": "Chủ tịch UBND",
+        "curriculum": "'=Chủ tịch" if file_format == "csv" else "=Chủ tịch",
+        "current_province": "Thái Nguyên",
+    }.get(params.get("dimension"))
+    if wanted:
+        assert wanted in cells
