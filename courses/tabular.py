@@ -173,7 +173,10 @@ def _csv_rows(content: bytes, limits: ReadLimits) -> list[tuple[int, list]]:
     except csv.Error as exc:
         if _CSV_FIELD_LIMIT in str(exc):
             raise cell_too_long(limits) from exc
-        raise file_error(_("Không đọc được tệp CSV: %(error)s") % {"error": exc}) from exc
+        # The csv module's own text is English and technical: the line is what the user can act on.
+        raise file_error(
+            _("Không đọc được tệp CSV: dòng %(line)d bị hỏng.") % {"line": reader.line_num}
+        ) from exc
     return rows
 
 

@@ -108,7 +108,14 @@ class _ZipParts:
         _check_directory(content)
         try:
             archive = zipfile.ZipFile(io.BytesIO(content))
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            NotImplementedError,
+            ValueError,
+            OSError,
+            EOFError,
+        ) as exc:
             raise invalid_workbook() from exc
         self._parts = {info.filename: info for info in archive.infolist()}
 

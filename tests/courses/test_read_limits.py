@@ -13,6 +13,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -160,6 +161,27 @@ def test_a_read_past_its_time_is_refused(settings):
     assert "took more than 0 seconds" in refusal(hostile.xlsx(hostile.inline_row(1, ["a"])), "a.xlsx").message
 
 
+def test_xml_elements_are_counted_wherever_they_are(settings):
+    settings.IMPORT_MAX_CELLS = 10
+    settings.IMPORT_MAX_SHEET_ROWS = 10  # 4 elements a cell and one a row: 50 elements at most
+    content = hostile.xlsx(hostile.inline_row(1, ["a"]) + b"<x/>" * 60)
+
+    assert "more than 50 XML elements" in refusal(content, "a.xlsx").message
+
+
+def test_a_zip_directory_too_large_for_a_workbook_is_refused_before_it_is_read():
+    """30,000 empty parts beside a good sheet: 1.8 MB of directory, an object each in zipfile."""
+    buffer = io.BytesIO()
+    sheet = io.BytesIO(hostile.xlsx(hostile.inline_row(1, ["a"])))
+    with zipfile.ZipFile(sheet) as source, zipfile.ZipFile(buffer, "w") as target:
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info))
+        for number in range(30_000):
+            target.writestr(f"xl/media/padding-{number:05d}.bin", b"")
+
+    assert "not a valid .xlsx" in refusal(buffer.getvalue(), "a.xlsx").message
+
+
 def test_a_damaged_sheet_is_refused_without_exception_text():
     error = refusal(hostile.xlsx(b"<row><c><v>1</c></row>"), "a.xlsx")
 
@@ -216,6 +238,10 @@ def test_a_workbook_saved_by_openpyxl_reads_as_openpyxl_reads_it():
     buffer = io.BytesIO()
     workbook.save(buffer)
     content = buffer.getvalue()
+    stored = io.BytesIO()  # the same parts not compressed, as some programs write them
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(stored, "w") as target:
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info), zipfile.ZIP_STORED)
 
     reference = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
     expected = {}
@@ -227,6 +253,9 @@ def test_a_workbook_saved_by_openpyxl_reads_as_openpyxl_reads_it():
             expected[number] = values
 
     assert {number: values for number, values in xlsx_rows(content, ReadBudget()) if values} == expected
+    assert {
+        number: values for number, values in xlsx_rows(stored.getvalue(), ReadBudget()) if values
+    } == expected
 
 
 # --- through the endpoints that take a file ---------------------------------------------------------
