@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import csv
 import datetime
-import io
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -180,17 +179,26 @@ def _csv_rows(content: bytes, limits: ReadLimits) -> list[tuple[int, list]]:
     return rows
 
 
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
 def _csv_lines(text: str, budget: ReadBudget) -> Iterator[str]:
-    """The file's lines, blank ones included, refused past the line count or length limit."""
+    """The file's lines with their endings, blank ones included, refused past the line count or
+    length limit; a line's length is checked before the line is copied out of the text."""
     limits = budget.limits
-    for count, line in enumerate(io.StringIO(text, newline=""), start=1):
+    start = count = 0
+    while start < len(text):
+        count += 1
         if count > limits.sheet_rows:
             raise too_many_sheet_rows(limits)
-        if len(line) > limits.line_chars:
+        match = _LINE_END.search(text, start, start + limits.line_chars + 2)
+        end = match.end() if match else len(text)
+        if (match.start() if match else end) - start > limits.line_chars:
             raise line_too_long(limits)
         if count % 1000 == 0:
             budget.check_time()
-        yield line
+        yield text[start:end]
+        start = end
 
 
 def _bounded_records(reader: Iterable[list[str]], limits: ReadLimits) -> Iterator[tuple[int, list]]:

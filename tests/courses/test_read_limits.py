@@ -341,3 +341,19 @@ def test_a_300_mb_shared_string_costs_the_worker_no_memory(build, tmp_path):
     assert figures["outcome"] != "read"
     assert figures["python_peak_kb"] < 10 * 1024
     assert figures["rss_growth_kb"] < 20 * 1024
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\n", "\r"])
+def test_csv_lines_end_as_any_program_ends_them(ending, settings):
+    settings.IMPORT_MAX_LINE_CHARS = 20
+    text = ending.join(
+        ["Họ và tên;Ghi chú", "", "An;x", '"Bình' + ending + 'Thị";y', "Cường;z"]
+    )  # no final ending
+
+    table = read_table(content=text.encode(), filename="a.csv", columns=COLUMNS)
+
+    assert [(r.number, r.values["name"], r.values["note"]) for r in table.rows] == [
+        (3, "An", "x"),
+        (4, f"Bình{ending}Thị", "y"),  # a quoted field keeps its line break
+        (5, "Cường", "z"),
+    ]
