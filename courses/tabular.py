@@ -11,7 +11,10 @@ where people differ and strict where a guess could store wrong data:
 * blank rows are skipped; text is NFC-normalised and trimmed; whole-number floats from Excel
   (12.0) become ints; Excel dates stay dates;
 * CSV must be UTF-8 (with or without BOM, as Excel writes it), delimited by "," or ";";
-* anything that can't be read is a DomainError on the field "file" (HTTP 400), never a 500.
+* anything that can't be read is a DomainError on the field "file" (HTTP 400), never a 500;
+* every file is read within the limits of courses.read_limits (bytes inflated, compression ratio,
+  rows, columns and cells present, characters per cell and per CSV line, time), counted as it is
+  read: what a file declares about itself is never trusted.
 
 The cell parsers at the end (as_text, as_int, …) raise ValueError with a message fit for the
 import report; importers turn it into an ErrorItem naming the row and field.
@@ -21,19 +24,26 @@ from __future__ import annotations
 
 import csv
 import datetime
-import io
 import re
-import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from courses.errors import DomainError
+from courses.read_limits import (
+    ReadBudget,
+    ReadLimits,
+    cell_too_long,
+    line_too_long,
+    too_many_cells,
+    too_many_columns,
+    too_many_sheet_rows,
+)
 from courses.text import fold, nfc
+from courses.xlsx_reader import xlsx_rows
 
 CSV_EXTENSIONS = (".csv",)
 XLSX_EXTENSIONS = (".xlsx", ".xlsm")
@@ -85,17 +95,14 @@ def file_error(message: str) -> DomainError:
     return DomainError(message=message, field="file")
 
 
-def _max_rows() -> int:
-    return settings.IMPORT_MAX_ROWS
-
-
 def read_table(*, content: bytes, filename: str, columns: Sequence[Column]) -> Table:
     """Parse a CSV or XLSX file into data rows; DomainError(field="file") when it can't be read."""
     name = (filename or "").lower()
+    limits = ReadLimits.from_settings()
     if name.endswith(XLSX_EXTENSIONS):
-        raw_rows = _xlsx_rows(content)
+        raw_rows = _xlsx_rows(content, limits)
     elif name.endswith(CSV_EXTENSIONS):
-        raw_rows = _csv_rows(content)
+        raw_rows = _csv_rows(content, limits)
     elif name.endswith(".xls"):
         raise file_error(_("Không hỗ trợ tệp Excel cũ (.xls): hãy lưu tệp dưới dạng .xlsx hoặc .csv."))
     else:
@@ -117,51 +124,36 @@ def _cell(value):
     return value
 
 
-def _xlsx_rows(content: bytes) -> list[tuple[int, list]]:
+def _xlsx_rows(content: bytes, limits: ReadLimits) -> list[tuple[int, list]]:
     # Sniff the content, not only the name: a renamed .xls or HTML export must be a 400.
     if not content.startswith(_ZIP_MAGIC):
         raise file_error(_("Tệp không phải là bảng tính .xlsx hợp lệ."))
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
-        raise file_error(_("Tệp không phải là bảng tính .xlsx hợp lệ.")) from exc
-    try:
-        sheet = workbook.worksheets[0] if workbook.worksheets else None
-        if sheet is None:
-            raise file_error(_("Bảng tính không có trang tính nào."))
-        try:
-            # Materialised inside the try: openpyxl parses lazily and a damaged sheet fails here.
-            rows = _non_blank(enumerate(sheet.iter_rows(values_only=True), start=1))
-        except DomainError:
-            raise
-        except Exception as exc:  # openpyxl raises many types for damaged XML
-            raise file_error(_("Không đọc được trang tính: %(error)s") % {"error": exc}) from exc
-    finally:
-        workbook.close()
-    return rows
+    return _non_blank(xlsx_rows(content, ReadBudget(limits)), limits)
 
 
-def _non_blank(numbered_rows: Iterable[tuple[int, Sequence]]) -> list[tuple[int, list]]:
+def _non_blank(numbered_rows: Iterable[tuple[int, Sequence]], limits: ReadLimits) -> list[tuple[int, list]]:
     """Keep the rows that have a value, stopping as soon as there are too many.
 
-    Blank rows don't count: sheets often carry formatting far below the data.
+    Blank rows don't count: sheets often carry formatting far below the data (the readers bound
+    how many rows are present at all).
     """
-    limit = _max_rows() + 1  # the heading row
+    limit = limits.data_rows + 1  # the heading row
     rows = []
     for number, values in numbered_rows:
         cells = [_cell(v) for v in values]
         if all(is_blank(v) for v in cells):
             continue
         if len(rows) >= limit:
-            raise file_error(_("Tệp có quá %(max)d dòng dữ liệu.") % {"max": _max_rows()})
+            raise file_error(_("Tệp có quá %(max)d dòng dữ liệu.") % {"max": limits.data_rows})
         rows.append((number, cells))
     return rows
 
 
-def _csv_rows(content: bytes) -> list[tuple[int, list]]:
+# CPython's csv module refuses a field longer than its field_size_limit() with this message.
+_CSV_FIELD_LIMIT = "field larger than field limit"
+
+
+def _csv_rows(content: bytes, limits: ReadLimits) -> list[tuple[int, list]]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -170,15 +162,59 @@ def _csv_rows(content: bytes) -> list[tuple[int, list]]:
         ) from exc
     if "\x00" in text:
         raise file_error(_("Tệp không phải là tệp CSV dạng văn bản."))
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    budget = ReadBudget(limits)
+    first_line = next((line for line in _csv_lines(text, budget) if line.strip()), "")
     # Excel in a Vietnamese locale writes ";" because "," is the decimal separator.
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(_csv_lines(text, budget), delimiter=delimiter)
     try:
-        rows = _non_blank(enumerate(reader, start=1))
+        rows = _non_blank(_bounded_records(reader, limits), limits)
     except csv.Error as exc:
-        raise file_error(_("Không đọc được tệp CSV: %(error)s") % {"error": exc}) from exc
+        if _CSV_FIELD_LIMIT in str(exc):
+            raise cell_too_long(limits) from exc
+        # The csv module's own text is English and technical: the line is what the user can act on.
+        raise file_error(
+            _("Không đọc được tệp CSV: dòng %(line)d bị hỏng.") % {"line": reader.line_num}
+        ) from exc
     return rows
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def _csv_lines(text: str, budget: ReadBudget) -> Iterator[str]:
+    """The file's lines with their endings, blank ones included, refused past the line count or
+    length limit; a line's length is checked before the line is copied out of the text."""
+    limits = budget.limits
+    start = count = 0
+    while start < len(text):
+        count += 1
+        if count > limits.sheet_rows:
+            raise too_many_sheet_rows(limits)
+        match = _LINE_END.search(text, start, start + limits.line_chars + 2)
+        end = match.end() if match else len(text)
+        if (match.start() if match else end) - start > limits.line_chars:
+            raise line_too_long(limits)
+        if count % 1000 == 0:
+            budget.check_time()
+        yield text[start:end]
+        start = end
+
+
+def _bounded_records(reader: Iterable[list[str]], limits: ReadLimits) -> Iterator[tuple[int, list]]:
+    """Numbered records, refused past the cell limits; empty fields past the last column are dropped."""
+    cells = 0
+    for number, record in enumerate(reader, start=1):
+        cells += len(record)
+        if cells > limits.cells:
+            raise too_many_cells(limits)
+        if any(len(field) > limits.cell_chars for field in record):
+            raise cell_too_long(limits)
+        if len(record) > limits.columns:
+            if any(field.strip() for field in record[limits.columns :]):
+                raise too_many_columns(limits)
+            record = record[: limits.columns]
+        yield number, record
 
 
 def _build_table(raw_rows: Iterable[tuple[int, list]], columns: Sequence[Column]) -> Table:

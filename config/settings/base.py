@@ -227,6 +227,22 @@ LOGGING = {
 IMPORT_SYNC_MAX_ROWS = env.int("IMPORT_SYNC_MAX_ROWS", default=500)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20000)
 IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=10 * 1024 * 1024)
+# Every uploaded file is read within these limits, counted as it is read, never taken from what the
+# file declares (courses/read_limits.py): a read ends within seconds and tens of MB whatever the file.
+# Bytes the parts of an .xlsx (a zip) inflate to, all together and each, and per compressed byte read.
+IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=100 * 1024 * 1024)
+IMPORT_MAX_PART_BYTES = env.int("IMPORT_MAX_PART_BYTES", default=50 * 1024 * 1024)
+IMPORT_MAX_COMPRESSION_RATIO = env.int("IMPORT_MAX_COMPRESSION_RATIO", default=100)
+# Rows present in the sheet or lines of a CSV file, blank ones included (formatting below the data
+# writes blank rows); the position of the last column holding a value; cells present, blank included.
+IMPORT_MAX_SHEET_ROWS = env.int("IMPORT_MAX_SHEET_ROWS", default=max(50_000, 2 * IMPORT_MAX_ROWS))
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=200)
+IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=1_000_000)
+# Characters of one cell or shared string (Excel's own limit), and of one line of a CSV file.
+IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=32_767)
+IMPORT_MAX_LINE_CHARS = env.int("IMPORT_MAX_LINE_CHARS", default=131_072)
+# The whole read, below gunicorn's 30 s worker timeout.
+IMPORT_MAX_READ_SECONDS = env.float("IMPORT_MAX_READ_SECONDS", default=15.0)
 
 # Progress figures (reporting.tasks): reconcile stale marks whose task was lost and classes changed
 # without a mark, every minute; finish classes whose end date passed (completion, certificates),
