@@ -48,9 +48,12 @@ class User(AbstractUser):
         blank=True,
         related_name="users",
     )
+    # A default in the database too: rows written in SQL (generate_dataset's COPY) or by a process
+    # still running the previous release during a deployment start at generation 0.
     token_generation = models.PositiveIntegerField(
         _("thế hệ token"),
         default=0,
+        db_default=0,
         editable=False,
         help_text=_("Tăng khi mật khẩu, trạng thái, vai trò hoặc tỉnh thay đổi: mọi token cũ hết hiệu lực."),
     )
