@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import Throttled
 from rest_framework.throttling import BaseThrottle
 
 from courses.versioned_cache import VersionedCache
@@ -126,6 +128,15 @@ def failed(request, username: str | None = None, *, refresh: bool = False) -> No
                 cache.add(count_key, 1, timeout=seconds)
     except Exception:  # noqa: BLE001
         logger.warning("sign-in failure not counted", exc_info=True)
+
+
+def refused(wait: float | None) -> Throttled:
+    """The 429 of a sign-in or refresh refused (a view's `throttled`), with Retry-After."""
+    seconds = math.ceil(wait or 1)
+    message = _("Quá nhiều lần đăng nhập sai: hãy thử lại sau %(minutes)d phút.") % {
+        "minutes": math.ceil(seconds / 60)
+    }
+    return Throttled(wait=seconds, detail=message)
 
 
 class _Throttle(BaseThrottle):

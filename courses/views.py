@@ -39,6 +39,9 @@ class TokenObtainView(jwt_views.TokenObtainPairView):
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
 
+    def throttled(self, request, wait):
+        raise throttling.refused(wait)
+
 
 class TokenRefreshView(jwt_views.TokenRefreshView):
     serializer_class = serializers.TokenRefreshSerializer
@@ -62,6 +65,9 @@ class TokenRefreshView(jwt_views.TokenRefreshView):
         except AuthenticationFailed:
             throttling.failed(request, refresh=True)
             raise
+
+    def throttled(self, request, wait):
+        raise throttling.refused(wait)
 
 
 class TokenRevokeView(jwt_views.TokenBlacklistView):

@@ -8,7 +8,6 @@ the CSV/XLSX exports of the API. Figures come from the same selectors as the rep
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -41,14 +40,13 @@ class LoginView(auth_views.LoginView):
         wait = throttling.wait(request, throttling.username_of(request.POST))
         if wait is None:
             return super().post(request, *args, **kwargs)
-        minutes = math.ceil(wait / 60)
+        refused = throttling.refused(wait)
         context = self.get_context_data(
             form=self.form_class(request, initial={"username": request.POST.get("username", "")}),
-            refused=_("Quá nhiều lần đăng nhập sai: hãy thử lại sau %(minutes)d phút.")
-            % {"minutes": minutes},
+            refused=refused.detail,
         )
         response = self.render_to_response(context, status=429)
-        response["Retry-After"] = str(math.ceil(wait))
+        response["Retry-After"] = str(refused.wait)
         return response
 
 

@@ -29,6 +29,7 @@ def assert_throttled(response) -> int:
     body = response.json()
     assert set(body) == {"status", "code", "message", "errors"}
     assert (body["status"], body["code"]) == (429, "throttled")
+    assert body["message"].startswith("Too many failed sign-ins: try again in")
     retry_after = int(response["Retry-After"])
     assert 0 < retry_after <= 15 * 60
     return retry_after
