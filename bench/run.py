@@ -11,7 +11,8 @@ starts and stops gunicorn and the worker; load only ever goes to 127.0.0.1):
    figures (checked equal to the job's);
 3. freshness: an online session of 6,300 learners posted, then the national report polled until
    it shows the learners who completed; p95 over repeats on different classes;
-4. the report API (national summary, one province) under concurrent clients (wrk);
+4. the report API (national summary, one province) under concurrent clients (wrk), every request
+   authenticated in full (the JWT validated, the account read from the database);
 5. the worker's peak memory (RSS of the worker and its pool processes) during item 2 at three
    dataset sizes, and the time of item 2 at each;
 6. the naive way beside items 1 and 2 (DRF ModelSerializer(many=True) saving row by row; an ORM

@@ -6,7 +6,8 @@ import os
 from config.settings.production import *  # noqa: F403
 
 ROOT_URLCONF = "bench.urls"
-# Plain HTTP on loopback: no secure-cookie redirects get in the way.
+# Plain HTTP on loopback, no TLS proxy in front: no HTTPS redirect or secure cookies get in the way.
+SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405

@@ -26,13 +26,7 @@ from django.contrib.auth import views as auth_views  # noqa: E402
 from reporting import views_dashboard  # noqa: E402
 
 urlpatterns += [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="reporting/login.html", next_page="dashboard", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("login/", views_dashboard.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="login"), name="logout"),
     path("dashboard/", views_dashboard.dashboard, name="dashboard"),
 ]

@@ -1,133 +1,88 @@
-"""The API's JWT authentication: simplejwt's, except that views read again and again by the same
-few users (the admins' reports: `account_from_cache = True`) read the account through a
-versioned cache instead of the database.
+"""Who is calling: the account a bearer token names, as that account is now.
 
-simplejwt reads the user from the database on every request, to see the account as it is now
-(deactivated, role or province changed). The fields that authentication and the role and scope
-checks read are kept in the cache under a version that every save or deletion of any account
-replaces, at once and at commit (courses.versioned_cache; apps.py connects the signals), so a
-request still sees the account as last committed. The other fields are left deferred: a view
-reading one loads it from the database, never a stale copy. Writes that bypass the model's
-signals (QuerySet.update, raw SQL) are seen once the entry expires, after a minute at most.
-
-Each process also keeps, for the same views, the tokens it has validated (the signature and
-claims of a token never change: only its expiry is checked again) and the accounts it last read
-with the version they were read under, so that a report whose answer is cached can check the
-account's version in the same round trip as the answer (account_of_request).
+Every API request is authenticated here (or by DRF's session authentication, for the dashboard's
+browser), reports included: the account is read from the database on every request, with no
+cache in between, so that a deactivation, a role or a province changed by any means (the Django
+admin, a service, QuerySet.update) applies to the very next request. A token also ends when the
+account moves to a new token generation (a new password, a deactivation, a new role or province:
+courses.models.User), on refresh as on every request.
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+from django.db import connections, router
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt import authentication as simplejwt
-from rest_framework_simplejwt import utils as simplejwt_utils
-from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 
 from courses.models import User
-from courses.permissions import is_admin
-from courses.versioned_cache import VersionedCache
+from courses.tokens import token_generation
 
-accounts = VersionedCache("accounts", timeout=60)
-
-# What authentication (is_active) and the role and scope checks (courses.permissions) read.
-CACHED_FIELDS = ("id", "username", "role", "province_id", "is_active", "is_superuser", "is_staff")
-
-# Bounded: emptied when full (a few admins read reports again and again; anyone else is read anew).
-PROCESS_MEMO_SIZE = 2048
-_validated_tokens: dict[bytes, object] = {}
-# user id -> (the accounts version read, the account's CACHED_FIELDS)
-_accounts_read: dict[object, tuple[str, dict]] = {}
+_account_queries: dict[str, str] = {}  # by database vendor
 
 
-def _remember(memo: dict, key, value) -> None:
-    if len(memo) >= PROCESS_MEMO_SIZE:
-        memo.clear()
-    memo[key] = value
+def _account_query(connection) -> str:
+    query = _account_queries.get(connection.vendor)
+    if query is None:
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(field.column) for field in User._meta.concrete_fields)
+        # Names from the model only, quoted; the id is a parameter.
+        query = f"SELECT {columns} FROM {quote(User._meta.db_table)} WHERE {quote(User._meta.pk.column)} = %s"  # noqa: S608
+        _account_queries[connection.vendor] = query
+    return query
 
 
-def _account(fields: dict) -> User:
-    return User.from_db(
-        "default",
-        CACHED_FIELDS,
-        [fields[f.attname] for f in User._meta.concrete_fields if f.attname in fields],
-    )
-
-
-def account_of_request(request) -> tuple[User, str] | None:
-    """The active admin a Django request's bearer token names, as this process last read their
-    account, and the accounts version it was read under; the caller must check that this version
-    is still the current one. None when anything is missing or not as expected: the caller then
-    authenticates through DRF, which reads the account and answers any error."""
-    if api_settings.CHECK_REVOKE_TOKEN:
-        return None
-    authentication = JWTAuthentication()
+def account_read(user_id) -> User | None:
+    """The account as it is now: its whole row (no field left for a view to load later), read by
+    primary key in one indexed query, and built as the ORM builds it (the backend's converters,
+    Model.from_db). Runs on every API request, so without compiling a query each time (User.objects
+    .get costs about three times as much)."""
     try:
-        header = authentication.get_header(request)
-        raw_token = authentication.get_raw_token(header) if header is not None else None
-        if raw_token is None:
-            return None
-        user_id = authentication.get_validated_token(raw_token)[api_settings.USER_ID_CLAIM]
-    except (InvalidToken, AuthenticationFailed, KeyError):
+        pk = User._meta.pk.to_python(user_id)
+    except ValidationError:
         return None
-    read = _accounts_read.get(user_id)
-    if read is None:
+    connection = connections[router.db_for_read(User)]
+    with connection.cursor() as cursor:
+        cursor.execute(_account_query(connection), [pk])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    version, fields = read
-    user = _account(fields)
-    if not user.is_active or not is_admin(user):
-        return None
-    return user, version
+    fields = User._meta.concrete_fields
+    values = []
+    for field, value in zip(fields, row, strict=True):
+        column = field.get_col(User._meta.db_table)
+        for convert in (*connection.ops.get_db_converters(column), *field.get_db_converters(connection)):
+            value = convert(value, column, connection)
+        values.append(value)
+    return User.from_db(connection.alias, [field.attname for field in fields], values)
+
+
+def token_account(token) -> User:
+    """The account a validated token (access or refresh) names, read now; AuthenticationFailed
+    when there is none, it is inactive, or the token is of an earlier generation."""
+    try:
+        user_id = token[api_settings.USER_ID_CLAIM]
+    except KeyError as e:
+        raise InvalidToken(_("Token không cho biết tài khoản.")) from e
+    user = account_read(user_id)
+    if user is None or not user.is_active:
+        raise AuthenticationFailed(_("Tài khoản không tồn tại hoặc đã bị khoá."), code="user_inactive")
+    if token_generation(token) != user.token_generation:
+        raise AuthenticationFailed(
+            _(
+                "Phiên đăng nhập đã kết thúc vì mật khẩu, vai trò hoặc đơn vị của tài khoản đã thay đổi: hãy đăng nhập lại."
+            ),
+            code="token_revoked",
+        )
+    return user
 
 
 class JWTAuthentication(simplejwt.JWTAuthentication):
-    def authenticate(self, request):
-        view = (request.parser_context or {}).get("view")
-        if not getattr(view, "account_from_cache", False) or api_settings.CHECK_REVOKE_TOKEN:
-            return super().authenticate(request)
-        header = self.get_header(request)
-        if header is None:
-            return None
-        raw_token = self.get_raw_token(header)
-        if raw_token is None:
-            return None
-        validated_token = self.get_validated_token(raw_token)
-        return self.get_user_from_cache(validated_token), validated_token
-
-    def get_validated_token(self, raw_token: bytes):
-        token = _validated_tokens.get(raw_token)
-        if token is not None:
-            try:
-                # A token keeps the time it was decoded at: check against now.
-                token.check_exp(current_time=simplejwt_utils.aware_utcnow())
-                return token
-            except TokenError:
-                _validated_tokens.pop(raw_token, None)  # expired: simplejwt's own error below
-        token = super().get_validated_token(raw_token)
-        _remember(_validated_tokens, raw_token, token)
-        return token
-
-    def get_user_from_cache(self, validated_token):
-        try:
-            user_id = validated_token[api_settings.USER_ID_CLAIM]
-        except KeyError as e:
-            raise InvalidToken(_("Token contained no recognizable user identification")) from e
-        key = accounts.key(api_settings.USER_ID_FIELD, user_id)
-        version, fields = accounts.lookup(key)
-        if fields is None:
-            # simplejwt's own read and checks; only an account that passed them is kept.
-            user = self.get_user(validated_token)
-            fields = {name: getattr(user, name) for name in CACHED_FIELDS}
-            accounts.store(key, version, fields)
-            if version is not None:
-                _remember(_accounts_read, user_id, (version, fields))
-            return user
-        _remember(_accounts_read, user_id, (version, fields))
-        user = _account(fields)
-        if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
-            raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
-        return user
+    def get_user(self, validated_token):
+        return token_account(validated_token)
 
 
 class JWTScheme(SimpleJWTScheme):

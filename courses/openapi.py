@@ -37,6 +37,7 @@ _DESCRIPTIONS = {
     403: "Signed in, but the role may not do this.",
     404: "No such object, or not visible to this user.",
     409: "The request conflicts with stored data (e.g. the object is still referenced).",
+    429: "Too many failed attempts: try again after the `Retry-After` header's seconds.",
 }
 
 

@@ -13,8 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework_simplejwt import serializers as jwt_serializers
 
-from courses import selectors
+from courses import selectors, tokens
+from courses.authentication import token_account
 from courses.models import (
     AreaType,
     Commune,
@@ -70,7 +72,25 @@ class MeSerializer(serializers.ModelSerializer):
         return ScopeSerializer(selectors.user_scope(user)).data
 
 
-# The token endpoints are simplejwt's; these describe their bodies in the OpenAPI schema.
+# The token endpoints are simplejwt's, with tokens that carry the account's token generation.
+
+
+class TokenObtainSerializer(jwt_serializers.TokenObtainPairSerializer):
+    token_class = tokens.RefreshToken
+
+
+class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
+    """simplejwt's refresh (the token checked, revoked and a new one issued), for an account that
+    may still use it: active, and at the token's generation."""
+
+    token_class = tokens.RefreshToken
+
+    def validate(self, attrs):
+        token_account(self.token_class(attrs["refresh"]))
+        return super().validate(attrs)
+
+
+# These describe the token endpoints' bodies in the OpenAPI schema.
 
 
 class CredentialsSerializer(serializers.Serializer):

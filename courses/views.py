@@ -11,8 +11,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
+from rest_framework_simplejwt.exceptions import AuthenticationFailed
 
-from courses import filters, selectors, serializers
+from courses import filters, selectors, serializers, throttling
 from courses.openapi import crud_schema, error_responses
 from courses.viewsets import ReadWriteModelViewSet
 
@@ -20,33 +21,53 @@ from courses.viewsets import ReadWriteModelViewSet
 
 
 class TokenObtainView(jwt_views.TokenObtainPairView):
+    serializer_class = serializers.TokenObtainSerializer
+    throttle_classes = [throttling.SignInThrottle]
+
     @extend_schema(
         summary="Sign in",
         description="Exchange a username and password for an access token (send it as "
-        "`Authorization: Bearer <access>`) and a refresh token.",
+        "`Authorization: Bearer <access>`) and a refresh token. Both end when the account's "
+        "password, active state, role or province changes. Failed attempts are counted per "
+        "account and per address: past the limit, 429 with `Retry-After` (seconds).",
         request=serializers.CredentialsSerializer,
         responses={
             200: OpenApiResponse(serializers.TokenPairSerializer, description="Signed in."),
-            **error_responses(400, 401),
+            **error_responses(400, 401, 429),
         },
     )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
+
+    def throttled(self, request, wait):
+        raise throttling.refused(wait)
 
 
 class TokenRefreshView(jwt_views.TokenRefreshView):
+    serializer_class = serializers.TokenRefreshSerializer
+    throttle_classes = [throttling.RefreshThrottle]
+
     @extend_schema(
         summary="Refresh the access token",
         description="Exchange a refresh token for a new access token and a new refresh token; the "
-        "old refresh token is revoked. A revoked or expired refresh token gets 401.",
+        "old refresh token is revoked. A revoked or expired refresh token gets 401, as does one "
+        "issued before the account's password, active state, role or province changed. Refused "
+        "tokens are counted per address: past the limit, 429 with `Retry-After` (seconds).",
         request=serializers.RefreshTokenSerializer,
         responses={
             200: OpenApiResponse(serializers.TokenPairSerializer, description="A new pair of tokens."),
-            **error_responses(400, 401),
+            **error_responses(400, 401, 429),
         },
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        try:
+            return super().post(request, *args, **kwargs)
+        except AuthenticationFailed:
+            throttling.failed(request, refresh=True)
+            raise
+
+    def throttled(self, request, wait):
+        raise throttling.refused(wait)
 
 
 class TokenRevokeView(jwt_views.TokenBlacklistView):

@@ -184,7 +184,8 @@ class LearnerViewSet(
     @extend_schema(
         summary="Generate a new password for a learner's account",
         description="Admins of the learner's province (central admins: any). The password is returned "
-        "this once and stored only hashed; the previous one stops working.",
+        "this once and stored only hashed; the previous one stops working, and so does every token "
+        "the account signed in with (access and refresh).",
         request=None,
         responses={200: serializers.PasswordSerializer, **error_responses(401, 403, 404)},
     )

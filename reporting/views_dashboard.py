@@ -12,6 +12,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django import forms
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db.models import Subquery
 from django.shortcuts import render
@@ -20,10 +21,34 @@ from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from courses import throttling
 from courses.models import Curriculum, Level, Programme, Province
 from courses.permissions import is_admin, is_central_admin
 from reporting import selectors_reports as reports
 from reporting.models import ALL_LEVELS, Dimension
+
+
+class LoginView(auth_views.LoginView):
+    """The dashboard's sign-in form: while the account named or the address has failed too often
+    (courses.throttling), 429 with Retry-After and the form again, the password not checked."""
+
+    template_name = "reporting/login.html"
+    next_page = "dashboard"
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        wait = throttling.wait(request, throttling.username_of(request.POST))
+        if wait is None:
+            return super().post(request, *args, **kwargs)
+        refused = throttling.refused(wait)
+        context = self.get_context_data(
+            form=self.form_class(request, initial={"username": request.POST.get("username", "")}),
+            refused=refused.detail,
+        )
+        response = self.render_to_response(context, status=429)
+        response["Retry-After"] = str(refused.wait)
+        return response
+
 
 # --- number formatting in the active language (vi: 1.234,5; en: 1,234.5) -----------------------
 

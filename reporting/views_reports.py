@@ -19,11 +19,9 @@ from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRen
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from courses.authentication import account_of_request, accounts
 from courses.models import Level, Province
 from courses.openapi import ErrorResponseSerializer, error_responses
 from courses.permissions import IsAdmin
-from courses.versioned_cache import VersionedCache
 from reporting import exports, report_cache
 from reporting import selectors_reports as reports
 from reporting import serializers_reports as s
@@ -100,14 +98,12 @@ class ReportView(APIView):
     With `cached`, a JSON answer is kept in the report cache (report_cache), keyed by all it
     depends on: the report and its path, its query parameters, what the user may read (the
     nation, or their province), the language, the media type and the day (the pace, the default
-    programme). Authentication and the role check run for every request (before get); the
-    parameter and scope checks ran when the answer was computed for that same key, and only
-    answers that passed them (200) are kept.
+    programme). It is looked up in get, so after DRF has authenticated the request against the
+    account as it is now and checked its role, as for any other request; the parameter and scope
+    checks ran when the answer was computed for that same key, and only answers that passed them
+    (200) are kept.
     """
 
-    # The same admins read reports again and again: their account is read through the cache
-    # (courses.authentication).
-    account_from_cache = True
     permission_classes = [IsAdmin]
     renderer_classes = [ReportJSONRenderer, BrowsableAPIRenderer]
     query_serializer_class = s.ReportQuerySerializer
@@ -132,34 +128,6 @@ class ReportView(APIView):
 
     def build(self, request, params: dict, **kwargs) -> dict:
         raise NotImplementedError
-
-    def answer_cached(self, request, kwargs) -> HttpResponse | None:
-        """A cached JSON answer for a Django request, served by reporting.middleware before DRF's
-        request handling (it asks for GET requests only) when all it depends on is known without
-        it: a plain GET asking for JSON, by an admin whose account this process has read
-        (courses.authentication.account_of_request). That account's version and the answer are
-        read in one round trip. Anything else (another media type, a token or an account to
-        check anew, no answer stored): None, and the request takes the full path, which
-        authenticates, checks, computes and stores."""
-        if not self.cached or "format" in request.GET:
-            return None
-        if request.META.get("HTTP_ACCEPT", "*/*") not in ("*/*", ReportJSONRenderer.media_type):
-            return None
-        known = account_of_request(request)
-        if known is None:
-            return None
-        user, account_version = known
-        key = self.answer_key(user, kwargs, request.GET, ReportJSONRenderer.media_type)
-        (current_account_version, _), (_, body) = VersionedCache.lookup_many(
-            [(accounts, None), (report_cache.answers, key)]
-        )
-        if body is None or current_account_version != account_version:
-            return None
-        request.user = user
-        response = HttpResponse(body, content_type=ReportJSONRenderer.media_type)
-        for header, value in self.default_response_headers.items():
-            response[header] = value
-        return response
 
     def get(self, request, *args, **kwargs):
         if not self.cached or not isinstance(request.accepted_renderer, ReportJSONRenderer):

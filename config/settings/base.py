@@ -58,8 +58,6 @@ MIDDLEWARE = [
     # No query string with a control character goes further.
     "courses.query_strings.QueryStringMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Cached report answers, before the middleware they need none of (reporting.middleware).
-    "reporting.middleware.CachedReportAnswerMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -98,6 +96,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "courses.User"
+# Django's password check, with failed sign-ins counted and throttled (courses.throttling).
+AUTHENTICATION_BACKENDS = ["courses.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -137,6 +137,16 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "courses.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Failed sign-ins allowed per window before 429 (courses.throttling): per account named, per
+    # client address, and refused refresh tokens per address.
+    "DEFAULT_THROTTLE_RATES": {
+        "sign_in_account": env.str("SIGN_IN_FAILURES_PER_ACCOUNT", default="10/15m"),
+        "sign_in_address": env.str("SIGN_IN_FAILURES_PER_ADDRESS", default="50/15m"),
+        "refresh_address": env.str("REFRESH_FAILURES_PER_ADDRESS", default="50/15m"),
+    },
+    # The proxies in front of the app that append to X-Forwarded-For: the client's address, which
+    # throttling counts per, is the one the outermost of them saw. 0: the connection's address.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 API_MAX_PAGE_SIZE = env("API_MAX_PAGE_SIZE")
 
@@ -199,10 +209,10 @@ CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
 
-# The cache holds the computed report answers (reporting.report_cache) and the accounts reports
-# authenticate (courses.authentication): in Redis, so that every web process and worker shares
-# them and a worker's write invalidates them for all; without Redis (tasks run in-process) in the
-# process's memory.
+# The cache holds the computed report answers (reporting.report_cache) and the counts of failed
+# sign-ins (courses.throttling): in Redis, so that every web process and worker shares them and a
+# worker's write invalidates them for all; without Redis (tasks run in-process) in the process's
+# memory. Accounts are never cached: every request reads its account as it is now.
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -85,3 +85,34 @@ def test_production_starts_with_a_private_key_postgresql_and_redis():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[3] == "False"  # DEBUG
+
+
+def _deploy_check(**env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY", "DEBUG"}}
+    production = {
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": "h7Kp2-xQ9mZ4vB8nW3rT6yL1sD5fG0jA_cE2uI7oP4kM9qR3tY6wX8zN1bV5hJ0g",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "ALLOWED_HOSTS": "daotao.example.gov.vn",
+    }
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={**clean, **production, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_settings_pass_the_deployment_checks():
+    result = _deploy_check()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_https_redirect_and_hsts_are_set_from_the_environment():
+    result = _deploy_check(SECURE_SSL_REDIRECT="false", SECURE_HSTS_SECONDS="0")
+    assert result.returncode != 0
+    assert "security.W004" in result.stderr and "security.W008" in result.stderr

@@ -1,9 +1,11 @@
-"""Token sign-in, refresh and revoke through real HTTP calls, and the /me endpoint."""
+"""Token sign-in, refresh and revoke through real HTTP calls, and the /me endpoint; tokens end with
+the password, active state, role or province they were issued under, however it is changed."""
 
 import pytest
 from rest_framework.test import APIClient
 
-from tests.factories import UserFactory
+from courses.models import Role, User
+from tests.factories import LearnerFactory, UserFactory
 
 TOKEN = "/api/v1/auth/token"
 REFRESH = "/api/v1/auth/token/refresh"
@@ -138,3 +140,126 @@ def test_english_after_vietnamese(client_for, learner, production_language):
     assert client.get(ME, HTTP_ACCEPT_LANGUAGE="en").json()["role_label"] == "Learner"
     # Without a preference the default language (Vietnamese) applies.
     assert client.get(ME).json()["role_label"] == "Học viên"
+
+
+# --- tokens end with the access they were issued for ----------------------------------------------
+
+
+def _signed_in(user) -> tuple[APIClient, dict]:
+    client = APIClient()
+    tokens = _sign_in(client, username=user.username).json()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+    return client, tokens
+
+
+def _refresh(refresh: str):
+    return APIClient().post(REFRESH, {"refresh": refresh}, format="json")
+
+
+def _assert_tokens_ended(client, tokens):
+    _assert_error(client.get(ME), 401, "not_authenticated")
+    _assert_error(_refresh(tokens["refresh"]), 401, "not_authenticated")
+
+
+def test_a_password_reset_by_an_admin_ends_the_learners_tokens(client_for, central_admin):
+    learner = LearnerFactory()
+    client, tokens = _signed_in(learner.user)
+    rotated = _refresh(tokens["refresh"]).json()  # a refresh before the reset: a new pair
+    response = client_for(central_admin).post(f"/api/v1/learners/{learner.pk}/reset-password")
+    assert response.status_code == 200
+    _assert_tokens_ended(client, tokens)
+    _assert_error(_refresh(rotated["refresh"]), 401, "not_authenticated")
+    # The new password signs in.
+    new = _sign_in(APIClient(), username=learner.user.username, password=response.json()["password"])
+    assert new.status_code == 200
+    assert _refresh(new.json()["refresh"]).status_code == 200
+
+
+def test_a_refresh_keeps_the_tokens_alive_until_the_password_changes(user):
+    client, tokens = _signed_in(user)
+    pair = _refresh(tokens["refresh"]).json()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
+    assert client.get(ME).status_code == 200
+    user.set_password("another-pass-5678")
+    user.save()
+    _assert_tokens_ended(client, pair)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"role": Role.PROVINCE_ADMIN},
+        {"role": Role.LEARNER},
+        {"province": "other"},
+        {"is_active": False},
+        {"is_staff": True},
+    ],
+    ids=["role-up", "role-down", "province", "deactivated", "staff"],
+)
+def test_a_change_of_role_scope_or_state_ends_the_tokens(change, other_province, province):
+    admin = UserFactory(role=Role.CENTRAL_ADMIN, province=province)
+    client, tokens = _signed_in(admin)
+    for field, value in change.items():
+        setattr(admin, field, other_province if value == "other" else value)
+    admin.save()
+    _assert_tokens_ended(client, tokens)
+
+
+def test_a_deactivated_account_reactivated_keeps_its_old_tokens_ended(user):
+    client, tokens = _signed_in(user)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    _assert_tokens_ended(client, tokens)
+
+
+def test_other_changes_of_the_account_keep_its_tokens(user):
+    client, tokens = _signed_in(user)
+    user.full_name = "Nguyễn Thị Mới"
+    user.email = "moi@example.vn"
+    user.save()
+    loaded = User.objects.only("id", "full_name").get(pk=user.pk)
+    loaded.full_name = "Tên khác"
+    loaded.save(update_fields=["full_name"])
+    assert client.get(ME).json()["full_name"] == "Tên khác"
+    assert _refresh(tokens["refresh"]).status_code == 200
+
+
+def test_a_role_set_on_an_account_loaded_without_it_ends_the_tokens(user):
+    client, tokens = _signed_in(user)
+    loaded = User.objects.only("id").get(pk=user.pk)
+    loaded.role = Role.CENTRAL_ADMIN
+    loaded.save(update_fields=["role"])
+    _assert_tokens_ended(client, tokens)
+
+
+def test_a_deactivation_by_queryset_update_refuses_the_next_request(user):
+    client, tokens = _signed_in(user)
+    assert client.get(ME).status_code == 200
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    _assert_tokens_ended(client, tokens)
+
+
+def test_a_role_changed_by_queryset_update_applies_to_the_next_request(user):
+    client, _tokens = _signed_in(user)
+    assert client.get(ME).json()["role"] == "learner"
+    User.objects.filter(pk=user.pk).update(role=Role.TRAINER)
+    assert client.get(ME).json()["role"] == "trainer"
+
+
+def test_a_deleted_account_cannot_refresh(user):
+    client, tokens = _signed_in(user)
+    user.delete()
+    _assert_tokens_ended(client, tokens)
+
+
+def test_the_django_admin_ends_the_tokens_of_an_account_it_changes(client, user):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    api, tokens = _signed_in(user)
+    response = client.post(
+        f"/admin/courses/user/{user.pk}/password/",
+        {"password1": "Mat-khau-moi-2026", "password2": "Mat-khau-moi-2026", "usable_password": "true"},
+    )
+    assert response.status_code == 302, response.content
+    _assert_tokens_ended(api, tokens)
