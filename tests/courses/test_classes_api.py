@@ -6,7 +6,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from courses.models import ClassMode, ClassSession, ClassStatus, Position, Province, TrainingClass
+from courses.models import (
+    ClassMode,
+    ClassSession,
+    ClassStatus,
+    InstitutionKind,
+    Position,
+    Province,
+    TrainingClass,
+)
 from tests.api_helpers import assert_error
 from tests.class_world import ROLES
 from tests.factories import (
@@ -288,6 +296,29 @@ def test_join_links_are_only_for_enrolled_learners_trainers_and_admins(world, cl
     assert (
         client_for(world.trainer).get(url).json()["results"][0]["join_url"] == "https://meet.example.vn/room"
     )
+
+
+def test_a_provincial_admin_cannot_count_their_class_towards_the_central_target(world, as_role):
+    """Issue 10, finding 9, as it was done: through the API, on create and on update."""
+    central_school = TrainingInstitutionFactory(kind=InstitutionKind.CENTRAL)
+    client = as_role("province_admin")
+    response = client.post(
+        "/api/v1/classes",
+        class_payload(world, level="central", institution_id=central_school.pk),
+        format="json",
+    )
+    assert assert_error(response, 403)["errors"][0]["field"] == "level"
+    assert not TrainingClass.objects.filter(code="tn-moi-1").exists()
+    world.training_class.refresh_from_db()
+    before = (world.training_class.level, world.training_class.institution_id)
+    for change, field in [
+        ({"level": "central"}, "level"),
+        ({"institution_id": central_school.pk}, "institution_id"),
+    ]:
+        response = client.patch(f"/api/v1/classes/{world.training_class.pk}", change, format="json")
+        assert assert_error(response, 403)["errors"][0]["field"] == field
+    world.training_class.refresh_from_db()
+    assert (world.training_class.level, world.training_class.institution_id) == before
 
 
 def test_bad_input_names_each_field(world, as_role):
