@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import logging
 import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -34,6 +35,8 @@ from django.utils.translation import gettext as _
 
 from courses.errors import DomainError
 from courses.text import fold, nfc
+
+logger = logging.getLogger(__name__)
 
 CSV_EXTENSIONS = (".csv",)
 XLSX_EXTENSIONS = (".xlsx", ".xlsm")
@@ -138,7 +141,9 @@ def _xlsx_rows(content: bytes) -> list[tuple[int, list]]:
         except DomainError:
             raise
         except Exception as exc:  # openpyxl raises many types for damaged XML
-            raise file_error(_("Không đọc được trang tính: %(error)s") % {"error": exc}) from exc
+            # The parser's own text names its internals, not what to fix: logged, not answered.
+            logger.info("unreadable worksheet", exc_info=True)
+            raise file_error(_("Không đọc được trang tính: tệp bị hỏng hoặc không do Excel lưu.")) from exc
     finally:
         workbook.close()
     return rows
@@ -177,7 +182,8 @@ def _csv_rows(content: bytes) -> list[tuple[int, list]]:
     try:
         rows = _non_blank(enumerate(reader, start=1))
     except csv.Error as exc:
-        raise file_error(_("Không đọc được tệp CSV: %(error)s") % {"error": exc}) from exc
+        logger.info("unreadable CSV", exc_info=True)
+        raise file_error(_("Không đọc được tệp CSV: hãy lưu lại tệp dưới dạng CSV UTF-8.")) from exc
     return rows
 
 
@@ -259,7 +265,8 @@ def as_int(value, *, minimum: int | None = None, maximum: int | None = None) -> 
             number = Decimal(str(value).strip())
         except InvalidOperation:
             raise ValueError(_("“%(value)s” không phải là số nguyên.") % {"value": value}) from None
-        if number != number.to_integral_value():
+        # "Infinity" and "NaN" parse as decimals; int() of them raises what no importer catches.
+        if not number.is_finite() or number != number.to_integral_value():
             raise ValueError(_("“%(value)s” không phải là số nguyên.") % {"value": value})
         number = int(number)
     if minimum is not None and number < minimum:
