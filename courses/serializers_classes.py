@@ -7,7 +7,6 @@ courses.services_classes, which hold every rule.
 from __future__ import annotations
 
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -137,7 +136,7 @@ class TrainingClassSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_seats_left(self, training_class) -> int | None:
         if not training_class.has_capacity_limit:
             return None
@@ -279,7 +278,7 @@ class ClassSessionSerializer(serializers.ModelSerializer):
     def get_duration_minutes(self, session) -> int:
         return int((session.ends_at - session.starts_at).total_seconds() // 60)
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_join_url(self, session):
         allowed = self.context.get("join_url_class_ids")
         if allowed is not None and session.training_class_id not in allowed:
