@@ -24,8 +24,6 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-logger = logging.getLogger(__name__)
-
 # The prefix under which every answer, errors included, is JSON in the one shape.
 API_PREFIX = "/api/"
 
@@ -120,7 +118,8 @@ def suspicious_request_error(exc: SuspiciousOperation) -> DomainError:
 
 def api_exception_handler(exc, context):
     if isinstance(exc, SuspiciousOperation):
-        logger.warning("suspicious request refused: %s", exc.__class__.__name__)
+        # Logged where Django logs those it handles itself, for whoever watches the security log.
+        logging.getLogger(f"django.security.{exc.__class__.__name__}").error(str(exc))
         exc = suspicious_request_error(exc)
     if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=exc.status)
