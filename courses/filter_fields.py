@@ -19,6 +19,8 @@ from django_filters.fields import IsoDateTimeField
 
 # PostgreSQL's bigint: every id column.
 ID_MAX = 2**63 - 1
+# PostgreSQL's integer: counts (a class's capacity, its planned size); request bodies use it too.
+INT_MAX = 2**31 - 1
 # The years a programme, a target or a report can be about.
 YEAR_MIN, YEAR_MAX = 1900, 2100
 

@@ -41,6 +41,7 @@ _DESCRIPTIONS = {
     403: "Signed in, but the role may not do this.",
     404: "No such object, or not visible to this user.",
     409: "The request conflicts with stored data (e.g. the object is still referenced).",
+    429: "Too many requests: try again after the `Retry-After` seconds.",
 }
 
 
@@ -159,6 +160,15 @@ class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's, knowing that a read-only field of a model serializer returns what the
     column stores: "" for a text column that may be blank. DRF drops `allow_blank` from read-only
     fields, so the schema declared an e-mail format or a choice enum that "" breaks."""
+
+    def _get_response_bodies(self, direction="response"):
+        # A throttled view answers 429 once its rate is spent, whichever operation it is.
+        responses = super()._get_response_bodies(direction)
+        if getattr(self.view, "throttle_classes", None) and "429" not in responses:
+            responses["429"] = self._get_response_for_code(
+                error_responses(429)[429], "429", direction=direction
+            )
+        return responses
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         if field.read_only and getattr(field, "allow_blank", None) is False and _stores_blank(field):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from courses.filter_fields import INT_MAX
 from courses.models import (
     ClassMode,
     ClassSession,
@@ -199,12 +200,17 @@ class TrainingClassWriteSerializer(serializers.Serializer):
     end_date = serializers.DateField()
     capacity = serializers.IntegerField(
         min_value=1,
+        max_value=INT_MAX,
         required=False,
         allow_null=True,
         help_text="Maximum seats of an in-person or blended class (required for them); null for online.",
     )
     planned_size = serializers.IntegerField(
-        min_value=1, required=False, allow_null=True, help_text="Planned number of learners, for reporting."
+        min_value=1,
+        max_value=INT_MAX,
+        required=False,
+        allow_null=True,
+        help_text="Planned number of learners, for reporting.",
     )
     spending_million_vnd = serializers.DecimalField(
         max_digits=12, decimal_places=1, min_value=0, required=False, allow_null=True

@@ -339,6 +339,14 @@ def test_bad_input_names_each_field(world, as_role):
     assert {"curriculum_id", "capacity", "end_date"} <= fields
 
 
+@pytest.mark.parametrize("field", ["capacity", "planned_size"])
+def test_a_count_beyond_what_the_database_holds_is_a_400_on_its_field(world, as_role, field):
+    """Issue 10, finding 8: 2^40 seats reached PostgreSQL's integer column, a 500."""
+    payload = {**class_payload(world, mode="in_person", capacity=10), field: 2**40}
+    response = as_role("central_admin").post("/api/v1/classes", payload, format="json")
+    assert [e["field"] for e in assert_error(response, 400)["errors"]] == [field]
+
+
 def test_an_unknown_id_is_a_400_on_its_field(world, as_role):
     response = as_role("central_admin").post(
         "/api/v1/classes", class_payload(world, curriculum_id=999999), format="json"

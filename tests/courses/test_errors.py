@@ -149,3 +149,20 @@ def test_an_unreadable_file_is_a_400_without_the_parsers_text(client_for, centra
     assert [e.get("field") for e in body["errors"]] == ["file"]
     for fragment in raw:
         assert fragment not in messages, messages
+
+
+# --- path parameters and throttles ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["a%00b", "a%20b", "%ED%A0%80"])
+def test_a_certificate_code_that_is_no_code_is_a_json_404(client, db, code):
+    """A NUL byte reached PostgreSQL, which refuses it in text: a 500."""
+    response = client.get(f"/api/v1/certificates/verify/{code}")
+
+    assert_error(response, 404, "not_found")
+
+
+def test_429_is_documented_on_every_throttled_operation(client, db):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    responses = schema["paths"]["/api/v1/certificates/verify/{code}"]["get"]["responses"]
+    assert responses["429"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorResponse")
