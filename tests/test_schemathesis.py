@@ -89,7 +89,7 @@ def _connection_kept_open():
 @pytest.fixture
 def api_world(db, province_admin, other_province_admin, central_admin):
     """The class world of the class and enrolment tests, plus what the schema defects of issue 10
-    were found on: an in-person class of a central institution (seats left) beside online ones (no
+    were found on: an in-person class of a training institution (seats left) beside online ones (no
     seats left: null), a session without a join link (null), a learner without e-mail or area ("")
     and a legacy province with no successor recorded (null)."""
     world = build_world(
