@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+handler400 = "courses.errors.json_bad_request"
 handler404 = "courses.errors.json_not_found"
 handler500 = "courses.errors.json_server_error"
 

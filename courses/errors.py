@@ -11,16 +11,21 @@ Every error response looks like::
 from __future__ import annotations
 
 import dataclasses
+import logging
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+# The prefix under which every answer, errors included, is JSON in the one shape.
+API_PREFIX = "/api/"
 
 
 @dataclass
@@ -89,10 +94,33 @@ _CODES = {
     status.HTTP_404_NOT_FOUND: "not_found",
     status.HTTP_405_METHOD_NOT_ALLOWED: "method_not_allowed",
     status.HTTP_409_CONFLICT: "conflict",
+    status.HTTP_413_REQUEST_ENTITY_TOO_LARGE: "too_large",
 }
 
 
+def too_large_error(message: str | None = None, field: str | None = None) -> DomainError:
+    return DomainError(
+        message=message or _("Dữ liệu gửi lên quá lớn."),
+        code="too_large",
+        status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        field=field,
+    )
+
+
+def suspicious_request_error(exc: SuspiciousOperation) -> DomainError:
+    """Django's refusals of a request it finds suspicious (a body or field count over the limits, a
+    Host header not allowed, a malformed multipart body): 413 for size, 400 for the rest. The
+    exception's text is for the security log Django writes, not for the client."""
+    if isinstance(exc, RequestDataTooBig):
+        return too_large_error()
+    return DomainError(message=_("Yêu cầu không hợp lệ."), code="bad_request")
+
+
 def api_exception_handler(exc, context):
+    if isinstance(exc, SuspiciousOperation):
+        # Logged where Django logs those it handles itself, for whoever watches the security log.
+        logging.getLogger(f"django.security.{exc.__class__.__name__}").error(str(exc))
+        exc = suspicious_request_error(exc)
     if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=exc.status)
     if isinstance(exc, DjangoValidationError):
@@ -125,6 +153,20 @@ def api_exception_handler(exc, context):
         body = error_body(response.status_code, code, str(detail))
     response.data = body
     return response
+
+
+def json_bad_request(request, exception=None):
+    """handler400: what Django answers for a SuspiciousOperation raised outside an API view (a
+    Host header not in ALLOWED_HOSTS, raised by the middleware): JSON in the one shape under /api/,
+    Django's own page elsewhere."""
+    if not request.path.startswith(API_PREFIX):
+        return defaults.bad_request(request, exception)
+    error = (
+        suspicious_request_error(exception)
+        if isinstance(exception, SuspiciousOperation)
+        else DomainError(message=_("Yêu cầu không hợp lệ."), code="bad_request")
+    )
+    return JsonResponse(error.as_dict(), status=error.status)
 
 
 def json_not_found(request, exception=None):

@@ -4,6 +4,7 @@ through its help_text."""
 import django_filters as filters
 
 from courses import selectors
+from courses.filter_fields import IdFilter
 from courses.models import (
     AreaType,
     Commune,
@@ -47,7 +48,7 @@ class ProvinceFilter(filters.FilterSet):
 
 
 class CommuneFilter(filters.FilterSet):
-    province = filters.NumberFilter(field_name="province_id", help_text="Province id.")
+    province = IdFilter(field_name="province_id", help_text="Province id.")
     province_code = filters.CharFilter(
         field_name="province__code", help_text='Code of the (current) province, e.g. "19".'
     )
@@ -92,7 +93,7 @@ class CurriculumFilter(filters.FilterSet):
 
 
 class TopicFilter(filters.FilterSet):
-    curriculum = filters.NumberFilter(field_name="curriculum_id", help_text="Curriculum id.")
+    curriculum = IdFilter(field_name="curriculum_id", help_text="Curriculum id.")
 
     class Meta:
         model = Topic

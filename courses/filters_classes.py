@@ -2,6 +2,7 @@
 
 import django_filters as filters
 
+from courses.filter_fields import DateTimeFilter, IdFilter, as_id
 from courses.models import (
     ClassMode,
     ClassSession,
@@ -17,7 +18,7 @@ from courses.text import fold
 
 
 class TrainingClassFilter(filters.FilterSet):
-    curriculum = filters.NumberFilter(field_name="curriculum_id", help_text="Curriculum version id.")
+    curriculum = IdFilter(field_name="curriculum_id", help_text="Curriculum version id.")
     curriculum_code = filters.CharFilter(
         field_name="curriculum__code", help_text="Curriculum code (any version)."
     )
@@ -29,18 +30,18 @@ class TrainingClassFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(
         choices=ClassStatus.choices, help_text="One or more statuses (repeat the parameter)."
     )
-    province = filters.NumberFilter(
+    province = IdFilter(
         method="filter_province",
         help_text="Province id: classes held there, including, for a current province, those held in "
         "the legacy provinces merged into it.",
     )
-    organiser_province = filters.NumberFilter(
+    organiser_province = IdFilter(
         method="filter_organiser_province", help_text="Organising province id (legacy units rolled up)."
     )
-    institution = filters.NumberFilter(field_name="institution_id", help_text="Training institution id.")
-    programme = filters.NumberFilter(field_name="programme_id", help_text="Programme id.")
+    institution = IdFilter(field_name="institution_id", help_text="Training institution id.")
+    programme = IdFilter(field_name="programme_id", help_text="Programme id.")
     level = filters.ChoiceFilter(choices=Level.choices)
-    trainer = filters.NumberFilter(method="filter_trainer", help_text="Id of a trainer teaching the class.")
+    trainer = IdFilter(method="filter_trainer", help_text="Id of a trainer teaching the class.")
     start_from = filters.DateFilter(
         field_name="start_date", lookup_expr="gte", help_text="Starts on or after."
     )
@@ -77,8 +78,9 @@ class TrainingClassFilter(filters.FilterSet):
 
     def filter_position(self, queryset, name, value):
         value = value.strip()
+        position_id = as_id(value)
         position = Position.objects.filter(
-            **({"pk": int(value)} if value.isdigit() else {"code": value})
+            **({"pk": position_id} if position_id is not None else {"code": value})
         ).first()
         if position is None:
             return queryset.none()
@@ -100,11 +102,11 @@ class TrainingClassFilter(filters.FilterSet):
 
 
 class ClassSessionFilter(filters.FilterSet):
-    training_class = filters.NumberFilter(field_name="training_class_id", help_text="Class id.")
-    starts_from = filters.IsoDateTimeFilter(
+    training_class = IdFilter(field_name="training_class_id", help_text="Class id.")
+    starts_from = DateTimeFilter(
         field_name="starts_at", lookup_expr="gte", help_text="Sessions starting at or after (ISO 8601)."
     )
-    starts_to = filters.IsoDateTimeFilter(
+    starts_to = DateTimeFilter(
         field_name="starts_at", lookup_expr="lte", help_text="Sessions starting at or before (ISO 8601)."
     )
 
@@ -115,7 +117,7 @@ class ClassSessionFilter(filters.FilterSet):
 
 class InstitutionFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=InstitutionKind.choices, help_text="Central, provincial or other.")
-    province = filters.NumberFilter(field_name="province_id", help_text="Province id.")
+    province = IdFilter(field_name="province_id", help_text="Province id.")
 
     class Meta:
         model = TrainingInstitution

@@ -10,11 +10,22 @@ import logging
 import time
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.utils.translation import gettext as _
 
-from courses.errors import ErrorItem
+from courses.errors import ErrorItem, too_large_error
 
 logger = logging.getLogger(__name__)
+
+
+def upload_size_check(size: int) -> None:
+    """An uploaded file over IMPORT_MAX_FILE_BYTES is refused (413, naming `file`), before it is read."""
+    if size > settings.IMPORT_MAX_FILE_BYTES:
+        raise too_large_error(
+            _("Tệp lớn hơn %(size)d MB.") % {"size": settings.IMPORT_MAX_FILE_BYTES // (1024 * 1024)},
+            field="file",
+        )
 
 
 @dataclass

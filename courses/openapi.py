@@ -4,6 +4,10 @@ Every view names the error statuses it can answer with `error_responses(...)`, s
 read a single `ErrorResponse` component whatever the endpoint.
 """
 
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from drf_spectacular import openapi
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 
@@ -110,3 +114,74 @@ def crud_schema(
         ),
     )
     return actions
+
+
+class BoundedFilterExtension(DjangoFilterExtension):
+    """django-filter's parameters, with the bounds a filter declares in `openapi_schema`
+    (courses.filter_fields): ids and years are integers within a range, not any number."""
+
+    priority = 1
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        parameters = super().resolve_filter_field(
+            auto_schema, model, filterset_class, field_name, filter_field
+        )
+        bounds = getattr(filter_field, "openapi_schema", None)
+        if bounds:
+            for parameter in parameters:
+                parameter["schema"] = {**parameter["schema"], **bounds}
+        return parameters
+
+
+_BODY_TOO_LARGE = "The body is larger than the server accepts (an uploaded file: `IMPORT_MAX_FILE_BYTES`)."
+_BAD_PAGE = "`page` is not a page of the list (a whole number from 1 to the last page)."
+
+
+def document_shared_errors(result, generator, request, public):
+    """Postprocessing hook: the errors that the shared machinery answers for every operation of a
+    kind, documented on each: 400 for a bad `page` on every paginated list (courses.pagination) and
+    413 for an over-large body on every operation that takes one (courses.middleware)."""
+    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}}
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            if any(
+                p.get("name") == "page" and p.get("in") == "query" for p in operation.get("parameters", [])
+            ):
+                responses.setdefault("400", {**error, "description": _BAD_PAGE})
+            if "requestBody" in operation:
+                responses.setdefault("413", {**error, "description": _BODY_TOO_LARGE})
+    return result
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's, knowing that a read-only field of a model serializer returns what the
+    column stores: "" for a text column that may be blank. DRF drops `allow_blank` from read-only
+    fields, so the schema declared an e-mail format or a choice enum that "" breaks."""
+
+    def _get_response_bodies(self, direction="response"):
+        # A throttled view answers 429 once its rate is spent, whichever operation it is.
+        responses = super()._get_response_bodies(direction)
+        if getattr(self.view, "throttle_classes", None) and "429" not in responses:
+            responses["429"] = self._get_response_for_code(
+                error_responses(429)[429], "429", direction=direction
+            )
+        return responses
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        if field.read_only and getattr(field, "allow_blank", None) is False and _stores_blank(field):
+            field.allow_blank = True  # read-only: never validated, only documented
+        return super()._map_serializer_field(field, direction, bypass_extensions)
+
+
+def _stores_blank(field) -> bool:
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    if model is None or not field.source or "." in field.source or field.source == "*":
+        return False
+    try:
+        column = model._meta.get_field(field.source)
+    except FieldDoesNotExist:
+        return False
+    return isinstance(column, models.CharField | models.TextField) and column.blank

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from courses.filter_fields import as_id
 from courses.models import Commune, Curriculum, Position, Province, Topic
 from courses.permissions import is_central_admin, is_province_admin
 from courses.text import fold
@@ -86,9 +87,10 @@ def curricula_for_position(queryset: QuerySet[Curriculum], position: str) -> Que
     by the joined rows and no DISTINCT is needed.
     """
     links = Curriculum.positions.through.objects
+    position_id = as_id(position)
     links = (
-        links.filter(position_id=int(position))
-        if position.isdigit()
+        links.filter(position_id=position_id)
+        if position_id is not None
         else links.filter(position__code=position)
     )
     return queryset.filter(pk__in=links.values("curriculum_id"))

@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework_simplejwt import serializers as jwt_serializers
@@ -180,7 +179,11 @@ class ProvinceSerializer(serializers.ModelSerializer):
 
 class ProvinceMappingSerializer(serializers.Serializer):
     legacy = ProvinceSummarySerializer(source="*", help_text="One of the 63 provinces before 1 July 2025.")
-    current = ProvinceSummarySerializer(source="successor", help_text="The province it is part of now.")
+    current = ProvinceSummarySerializer(
+        source="successor",
+        allow_null=True,
+        help_text="The province it is part of now; null while no successor is recorded for it.",
+    )
 
 
 class CommuneSerializer(serializers.ModelSerializer):
@@ -259,7 +262,8 @@ class CurriculumListSerializer(serializers.ModelSerializer):
             "total_hours",
         ]
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    # A decimal as text, as DRF writes every decimal of this API (topics' hours included).
+    @extend_schema_field(serializers.DecimalField(max_digits=7, decimal_places=1))
     def get_total_hours(self, curriculum) -> str:
         # The annotation is NULL for a curriculum without topics; reading the property then would
         # cost one query per row.

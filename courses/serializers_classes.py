@@ -7,10 +7,10 @@ courses.services_classes, which hold every rule.
 from __future__ import annotations
 
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from courses.filter_fields import INT_MAX
 from courses.models import (
     ClassMode,
     ClassSession,
@@ -137,7 +137,7 @@ class TrainingClassSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_seats_left(self, training_class) -> int | None:
         if not training_class.has_capacity_limit:
             return None
@@ -200,12 +200,17 @@ class TrainingClassWriteSerializer(serializers.Serializer):
     end_date = serializers.DateField()
     capacity = serializers.IntegerField(
         min_value=1,
+        max_value=INT_MAX,
         required=False,
         allow_null=True,
         help_text="Maximum seats of an in-person or blended class (required for them); null for online.",
     )
     planned_size = serializers.IntegerField(
-        min_value=1, required=False, allow_null=True, help_text="Planned number of learners, for reporting."
+        min_value=1,
+        max_value=INT_MAX,
+        required=False,
+        allow_null=True,
+        help_text="Planned number of learners, for reporting.",
     )
     spending_million_vnd = serializers.DecimalField(
         max_digits=12, decimal_places=1, min_value=0, required=False, allow_null=True
@@ -279,7 +284,7 @@ class ClassSessionSerializer(serializers.ModelSerializer):
     def get_duration_minutes(self, session) -> int:
         return int((session.ends_at - session.starts_at).total_seconds() // 60)
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_join_url(self, session):
         allowed = self.context.get("join_url_class_ids")
         if allowed is not None and session.training_class_id not in allowed:

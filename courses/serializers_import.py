@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from courses.importing import upload_size_check
 from courses.models import ImportJob, ImportKind, ImportStatus
 from courses.openapi import ErrorItemSerializer
 
@@ -19,11 +18,7 @@ class ImportUploadSerializer(serializers.Serializer):
     )
 
     def validate_file(self, upload):
-        # Refused before it is read into memory.
-        if upload.size > settings.IMPORT_MAX_FILE_BYTES:
-            raise serializers.ValidationError(
-                _("Tệp lớn hơn %(size)d MB.") % {"size": settings.IMPORT_MAX_FILE_BYTES // (1024 * 1024)}
-            )
+        upload_size_check(upload.size)
         return upload
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from courses.catalogue_file import COLUMNS as CATALOGUE_COLUMNS
 from courses.catalogue_file import catalogue_rows_check, draft_stored_form, stored_form
 from courses.errors import DomainError, ErrorItem
-from courses.importing import ImportReport, JobProgress
+from courses.importing import ImportReport, JobProgress, upload_size_check
 from courses.models import (
     Commune,
     Curriculum,
@@ -34,7 +34,7 @@ from courses.models import (
     Topic,
 )
 from courses.permissions import is_central_admin
-from courses.tabular import Column, TableRow, file_error, read_table
+from courses.tabular import Column, TableRow, read_table
 from courses.text import nfc
 
 logger = logging.getLogger(__name__)
@@ -369,10 +369,7 @@ def import_job_submit(
         raise _forbidden()
     if importer.check_params is not None:
         importer.check_params(user=user, **params)
-    if len(content) > settings.IMPORT_MAX_FILE_BYTES:
-        raise file_error(
-            _("Tệp lớn hơn %(size)d MB.") % {"size": settings.IMPORT_MAX_FILE_BYTES // (1024 * 1024)}
-        )
+    upload_size_check(len(content))
     table = read_table(content=content, filename=file_name, columns=importer.columns)
     job = ImportJob.objects.create(
         kind=kind,

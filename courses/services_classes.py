@@ -8,7 +8,9 @@ broken rules of a request are reported at once, each naming its field:
   legacy provinces for a class starting before 1 July 2025, one of the 34 current ones after;
 * in-person and blended classes need a capacity (seats beyond it go to a waitlist); online classes
   have none (`planned_size`, usually 100 or more, is kept for reporting);
-* a provincial admin creates and moves classes only within their province;
+* a provincial admin creates and moves classes only within their province, and their classes are
+  the province's: provincial or e-learning level (never central, which counts towards the central
+  institutions' target), organised by their province, with no central institution;
 * sessions lie within the class's dates, and their planned minutes fit in the session;
 * a closed class (attendance final) no longer changes; status moves follow CLASS_STATUS_FLOW.
 
@@ -37,6 +39,8 @@ from courses.models import (
     ClassSession,
     ClassStatus,
     CurriculumStatus,
+    InstitutionKind,
+    Level,
     Role,
     Topic,
     TrainingClass,
@@ -271,6 +275,10 @@ def _class_errors(values: dict, *, creating: bool, changed: set[str], training_c
     return errors
 
 
+# The levels a provincial admin's classes count towards: the province's own, or its online class.
+PROVINCIAL_LEVELS = frozenset({Level.PROVINCIAL, Level.ELEARNING})
+
+
 def _check_scope(actor, values: dict, changed: set[str], *, creating: bool) -> None:
     if actor is None or is_central_admin(actor):
         return
@@ -283,6 +291,30 @@ def _check_scope(actor, values: dict, changed: set[str], *, creating: bool) -> N
         touched = creating or name in changed
         if touched and values.get(name) is not None and not province_in_scope(actor, values[name]):
             raise _forbidden(_("Bạn chỉ tổ chức lớp trong tỉnh của mình."), field=f"{name}_id")
+    _check_provincial_organiser(actor, values, changed, creating=creating)
+
+
+def _check_provincial_organiser(actor, values: dict, changed: set[str], *, creating: bool) -> None:
+    """A provincial admin's class is the province's: it counts towards a provincial or e-learning
+    target, never the central one, and is organised by their province, not a central institution."""
+    if (creating or "level" in changed) and values.get("level") not in PROVINCIAL_LEVELS:
+        raise _forbidden(
+            _(
+                "Lớp do tỉnh tổ chức tính vào cấp địa phương hoặc bồi dưỡng trực tuyến, không tính vào cấp trung ương."
+            ),
+            field="level",
+        )
+    if (creating or "organiser_province" in changed) and values.get("organiser_province") is None:
+        raise _forbidden(
+            _("Lớp do quản trị cấp tỉnh tạo phải do tỉnh tổ chức."), field="organiser_province_id"
+        )
+    institution = values.get("institution")
+    if (creating or "institution" in changed) and institution is not None:
+        foreign = institution.province_id is not None and not province_in_scope(actor, institution.province)
+        if institution.kind == InstitutionKind.CENTRAL or foreign:
+            raise _forbidden(
+                _("Lớp do tỉnh tổ chức chỉ gắn với cơ sở đào tạo của tỉnh mình."), field="institution_id"
+            )
 
 
 def _trainer_errors(trainers: Iterable[User]) -> list[ErrorItem]:
@@ -320,8 +352,9 @@ def training_class_create(
     spending_million_vnd=None,
     description: str = "",
 ) -> TrainingClass:
-    """Create a class as a draft. A class given no organiser is organised by its province."""
-    if institution is None and organiser_province is None:
+    """Create a class as a draft. A class given no organiser, or created by a provincial admin, is
+    organised by its province."""
+    if organiser_province is None and (institution is None or is_province_admin(actor)):
         organiser_province = province
     values = {
         "code": code,

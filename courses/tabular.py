@@ -295,7 +295,8 @@ def as_int(value, *, minimum: int | None = None, maximum: int | None = None) -> 
             number = Decimal(str(value).strip())
         except InvalidOperation:
             raise ValueError(_("“%(value)s” không phải là số nguyên.") % {"value": value}) from None
-        if number != number.to_integral_value():
+        # "Infinity" and "NaN" parse as decimals; int() of them raises what no importer catches.
+        if not number.is_finite() or number != number.to_integral_value():
             raise ValueError(_("“%(value)s” không phải là số nguyên.") % {"value": value})
         number = int(number)
     if minimum is not None and number < minimum:

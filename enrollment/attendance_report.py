@@ -30,6 +30,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from courses.errors import DomainError, ErrorItem
+from courses.filter_fields import in_utc
 from courses.tabular import Column, as_text, file_error, read_table
 from courses.text import nfc
 from enrollment.attendance_rules import ACTIVE_ENROLMENT_STATUSES
@@ -140,7 +141,8 @@ class UnmatchedRow:
 
 
 def as_local_datetime(value) -> datetime.datetime:
-    """An aware datetime from an Excel cell or a dd/mm/yyyy HH:MM[:SS] or ISO 8601 text."""
+    """An aware datetime, in UTC, from an Excel cell or a dd/mm/yyyy HH:MM[:SS] or ISO 8601 text
+    (read in the report's time zone unless it gives an offset)."""
     if isinstance(value, datetime.datetime):
         moment = value
     elif isinstance(value, datetime.date):
@@ -164,7 +166,7 @@ def as_local_datetime(value) -> datetime.datetime:
                 ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=REPORT_TIMEZONE)
-    return moment
+    return in_utc(moment)
 
 
 def normalise_national_id(value) -> str:

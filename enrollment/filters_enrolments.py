@@ -5,6 +5,7 @@ import datetime
 import django_filters as filters
 from django.utils import timezone
 
+from courses.filter_fields import IdFilter, as_id
 from courses.models import PositionCategory, Province
 from courses.selectors_classes import province_scope_q
 from enrollment.models import (
@@ -19,18 +20,18 @@ from enrollment.selectors_enrolments import learner_search
 
 
 class LearnerFilter(filters.FilterSet):
-    province = filters.NumberFilter(
+    province = IdFilter(
         method="filter_province",
         help_text="Province id (a legacy province finds the learners of its successor).",
     )
-    commune = filters.NumberFilter(field_name="commune_id", help_text="Commune id.")
+    commune = IdFilter(field_name="commune_id", help_text="Commune id.")
     position = filters.CharFilter(method="filter_position", help_text="Position id or code.")
     category = filters.ChoiceFilter(
         field_name="position__category", choices=PositionCategory.choices, help_text="Position category."
     )
     gender = filters.ChoiceFilter(choices=Gender.choices)
     is_ethnic_minority = filters.BooleanFilter(help_text="Ethnic-minority learners (true) or not (false).")
-    training_class = filters.NumberFilter(
+    training_class = IdFilter(
         method="filter_class", help_text="Learners enrolled (any status) in this class id."
     )
     search = filters.CharFilter(
@@ -60,9 +61,10 @@ class LearnerFilter(filters.FilterSet):
 
     def filter_position(self, queryset, name, value):
         value = value.strip()
+        position_id = as_id(value)
         return (
-            queryset.filter(position_id=int(value))
-            if value.isdigit()
+            queryset.filter(position_id=position_id)
+            if position_id is not None
             else queryset.filter(position__code=value)
         )
 

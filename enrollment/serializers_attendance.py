@@ -8,11 +8,11 @@ serializer per record for thousands of records.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from courses.importing import upload_size_check
 from courses.models import ClassMode, ClassSession, ClassStatus, Material, Topic, TrainingClass
 from enrollment.attendance_report import COLUMNS as REPORT_COLUMNS
 from enrollment.attendance_report import Unmatched
@@ -185,11 +185,7 @@ class PlatformReportUploadSerializer(ReasonMixin):
     )
 
     def validate_file(self, upload):
-        # Refused before it is read into memory.
-        if upload.size > settings.IMPORT_MAX_FILE_BYTES:
-            raise serializers.ValidationError(
-                _("Tệp lớn hơn %(size)d MB.") % {"size": settings.IMPORT_MAX_FILE_BYTES // (1024 * 1024)}
-            )
+        upload_size_check(upload.size)
         return upload
 
 

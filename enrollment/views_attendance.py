@@ -27,6 +27,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from courses.errors import DomainError
+from courses.filter_fields import as_id
 from courses.models import ClassSession, Role
 from courses.openapi import ErrorResponseSerializer, error_responses
 from courses.parsers import FormParser, JSONParser, MultiPartParser
@@ -516,9 +517,10 @@ def _class_filter(request) -> int | None:
     value = request.query_params.get("class")
     if value in (None, ""):
         return None
-    if not value.isdigit():
+    class_id = as_id(value)
+    if class_id is None:
         raise DomainError(message=_("Cần mã số của lớp."), field="class")
-    return int(value)
+    return class_id
 
 
 class MySessionsView(generics.ListAPIView):

@@ -3,6 +3,7 @@
 import django_filters as filters
 from django.db.models import Q
 
+from courses.filter_fields import IdFilter, YearFilter
 from courses.models import Level, Programme
 from reporting import selectors
 from reporting.models import Baseline, Target
@@ -10,7 +11,7 @@ from reporting.models import Baseline, Target
 
 class ProgrammeFilter(filters.FilterSet):
     code = filters.CharFilter(help_text="Exact programme code.")
-    year = filters.NumberFilter(method="filter_year", help_text="Programmes running during this year.")
+    year = YearFilter(method="filter_year", help_text="Programmes running during this year.")
 
     class Meta:
         model = Programme
@@ -21,16 +22,16 @@ class ProgrammeFilter(filters.FilterSet):
 
 
 class TargetFilter(filters.FilterSet):
-    programme = filters.NumberFilter(field_name="programme_id", help_text="Programme id.")
+    programme = IdFilter(field_name="programme_id", help_text="Programme id.")
     level = filters.ChoiceFilter(choices=Level.choices, help_text="Who runs the classes counted.")
-    province = filters.NumberFilter(
+    province = IdFilter(
         method="filter_province",
         help_text="Province id; a current province also gets the targets of the legacy provinces "
         "merged into it.",
     )
-    curriculum = filters.NumberFilter(field_name="curriculum_id", help_text="Curriculum id.")
-    position = filters.NumberFilter(field_name="position_id", help_text="Position id.")
-    year = filters.NumberFilter(help_text="Year of a yearly target.")
+    curriculum = IdFilter(field_name="curriculum_id", help_text="Curriculum id.")
+    position = IdFilter(field_name="position_id", help_text="Position id.")
+    year = YearFilter(help_text="Year of a yearly target.")
 
     class Meta:
         model = Target
@@ -41,9 +42,9 @@ class TargetFilter(filters.FilterSet):
 
 
 class BaselineFilter(filters.FilterSet):
-    programme = filters.NumberFilter(field_name="programme_id", help_text="Programme id.")
+    programme = IdFilter(field_name="programme_id", help_text="Programme id.")
     level = filters.ChoiceFilter(choices=Level.choices, help_text="Who ran the classes counted.")
-    province = filters.NumberFilter(
+    province = IdFilter(
         method="filter_province",
         help_text="Province id; a current province also gets the figures of the legacy provinces "
         "merged into it.",

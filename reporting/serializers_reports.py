@@ -11,6 +11,7 @@ import functools
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from courses.filter_fields import YEAR_MAX, YEAR_MIN
 from courses.models import Curriculum, Level, Programme, Province
 from reporting.selectors_reports import BREAKDOWN_DIMENSIONS, CURRICULUM_FILTER_DIMENSIONS, GAP_LABELS
 
@@ -27,7 +28,7 @@ class ReportQuerySerializer(serializers.Serializer):
         error_messages={"does_not_exist": _("Không có tỉnh, thành phố hiện hành với id này.")},
     )
     level = serializers.ChoiceField(choices=Level.choices, required=False, allow_blank=True)
-    year = serializers.IntegerField(min_value=1900, max_value=2100, required=False)
+    year = serializers.IntegerField(min_value=YEAR_MIN, max_value=YEAR_MAX, required=False)
     curriculum = serializers.PrimaryKeyRelatedField(queryset=Curriculum.objects.all(), required=False)
 
 

@@ -9,7 +9,8 @@ router.register("targets", views.TargetViewSet, basename="target")
 router.register("baselines", views.BaselineViewSet, basename="baseline")
 
 urlpatterns = [
-    path("certificates/verify/<str:code>", views.CertificateVerifyView.as_view(), name="certificate-verify"),
+    # A code is 32 hex characters: anything else (a NUL byte PostgreSQL refuses, a space) is no code, a 404.
+    path("certificates/verify/<slug:code>", views.CertificateVerifyView.as_view(), name="certificate-verify"),
     path("me/certificates", views.MyCertificateListView.as_view(), name="my-certificates"),
     path("me/progress", views.MyProgressListView.as_view(), name="my-progress"),
     path("", include(router.urls)),

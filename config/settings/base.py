@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Over-large bodies under /api/ refused (413, JSON) before anything reads them.
+    "courses.middleware.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -134,7 +136,7 @@ REST_FRAMEWORK = {
         "courses.parsers.FormParser",
         "courses.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "courses.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "courses.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Failed sign-ins allowed per window before 429 (courses.throttling): per account named, per
@@ -168,6 +170,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Errors the shared machinery answers (a bad page, an over-large body) documented everywhere.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "courses.openapi.document_shared_errors",
+    ],
     # Several choice sets share a field name ("status", "kind"): name their enums explicitly.
     "ENUM_NAME_OVERRIDES": {
         "CurriculumStatusEnum": "courses.models.CurriculumStatus",

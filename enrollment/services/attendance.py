@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from rest_framework import status as http
 
 from courses.errors import DomainError, ErrorItem
+from courses.filter_fields import as_id
 from courses.models import ClassSession, TrainingClass
 from courses.permissions import is_admin
 from courses.text import nfc
@@ -701,13 +702,7 @@ class BulkRecord:
 
 
 def _as_id(value) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value > 0 else None
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip()) or None
-    return None
+    return as_id(value)
 
 
 def _bulk_parse(records) -> tuple[list[BulkRecord], list[ErrorItem]]:

@@ -6,7 +6,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from courses.models import ClassMode, ClassSession, ClassStatus, Position, Province, TrainingClass
+from courses.models import (
+    ClassMode,
+    ClassSession,
+    ClassStatus,
+    InstitutionKind,
+    Position,
+    Province,
+    TrainingClass,
+)
 from tests.api_helpers import assert_error
 from tests.class_world import ROLES
 from tests.factories import (
@@ -290,6 +298,29 @@ def test_join_links_are_only_for_enrolled_learners_trainers_and_admins(world, cl
     )
 
 
+def test_a_provincial_admin_cannot_count_their_class_towards_the_central_target(world, as_role):
+    """Issue 10, finding 9, as it was done: through the API, on create and on update."""
+    central_school = TrainingInstitutionFactory(kind=InstitutionKind.CENTRAL)
+    client = as_role("province_admin")
+    response = client.post(
+        "/api/v1/classes",
+        class_payload(world, level="central", institution_id=central_school.pk),
+        format="json",
+    )
+    assert assert_error(response, 403)["errors"][0]["field"] == "level"
+    assert not TrainingClass.objects.filter(code="tn-moi-1").exists()
+    world.training_class.refresh_from_db()
+    before = (world.training_class.level, world.training_class.institution_id)
+    for change, field in [
+        ({"level": "central"}, "level"),
+        ({"institution_id": central_school.pk}, "institution_id"),
+    ]:
+        response = client.patch(f"/api/v1/classes/{world.training_class.pk}", change, format="json")
+        assert assert_error(response, 403)["errors"][0]["field"] == field
+    world.training_class.refresh_from_db()
+    assert (world.training_class.level, world.training_class.institution_id) == before
+
+
 def test_bad_input_names_each_field(world, as_role):
     retired = CurriculumFactory(status="retired")
     response = as_role("central_admin").post(
@@ -306,6 +337,14 @@ def test_bad_input_names_each_field(world, as_role):
     )
     fields = {e["field"] for e in assert_error(response, 400)["errors"]}
     assert {"curriculum_id", "capacity", "end_date"} <= fields
+
+
+@pytest.mark.parametrize("field", ["capacity", "planned_size"])
+def test_a_count_beyond_what_the_database_holds_is_a_400_on_its_field(world, as_role, field):
+    """Issue 10, finding 8: 2^40 seats reached PostgreSQL's integer column, a 500."""
+    payload = {**class_payload(world, mode="in_person", capacity=10), field: 2**40}
+    response = as_role("central_admin").post("/api/v1/classes", payload, format="json")
+    assert [e["field"] for e in assert_error(response, 400)["errors"]] == [field]
 
 
 def test_an_unknown_id_is_a_400_on_its_field(world, as_role):

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from courses.errors import DomainError
-from courses.models import ClassMode, ClassStatus, Level, Province, Role
+from courses.models import ClassMode, ClassStatus, InstitutionKind, Level, Province, Role
 from courses.services_classes import (
     class_session_create,
     class_session_delete,
@@ -144,8 +144,74 @@ def test_a_provincial_admin_creates_classes_in_their_province_only(province_admi
     with pytest.raises(DomainError) as error:
         create(province_admin, code="lop-hn", province=Province.objects.current().get(code="01"))
     assert error.value.status == 403
-    institution = TrainingInstitutionFactory()
-    assert create(province_admin, code="lop-hv", institution=institution).organiser_province is None
+    # With a school of theirs, the class is still organised by the province.
+    institution = TrainingInstitutionFactory(province=thai_nguyen)
+    assert create(province_admin, code="lop-hv", institution=institution).organiser_province == thai_nguyen
+
+
+def test_a_provincial_admins_class_never_counts_towards_the_central_target(province_admin, thai_nguyen):
+    """Issue 10, finding 9: level=central and a central institution on their own class made it count
+    towards the central institutions' target."""
+    with pytest.raises(DomainError) as error:
+        create(province_admin, level=Level.CENTRAL)
+    assert (error.value.status, fields_of(error)) == (403, {"level"})
+    central_school = TrainingInstitutionFactory(kind=InstitutionKind.CENTRAL)
+    with pytest.raises(DomainError) as error:
+        create(province_admin, code="lop-tw", institution=central_school)
+    assert (error.value.status, fields_of(error)) == (403, {"institution_id"})
+    hanoi_school = TrainingInstitutionFactory(province=Province.objects.current().get(code="01"))
+    with pytest.raises(DomainError) as error:
+        create(province_admin, code="lop-hn", institution=hanoi_school)
+    assert (error.value.status, fields_of(error)) == (403, {"institution_id"})
+    # Their province's online class counts towards e-learning.
+    online = create(province_admin, code="lop-tt", level=Level.ELEARNING)
+    assert (online.level, online.organiser_province, online.institution) == (
+        Level.ELEARNING,
+        thai_nguyen,
+        None,
+    )
+
+
+def test_a_provincial_admin_cannot_move_their_class_to_the_central_level(province_admin, thai_nguyen):
+    training_class = create(province_admin)
+    central_school = TrainingInstitutionFactory(kind=InstitutionKind.CENTRAL)
+    own_school = TrainingInstitutionFactory(province=thai_nguyen)
+    for data, field in [
+        ({"level": Level.CENTRAL}, "level"),
+        ({"institution": central_school}, "institution_id"),
+        ({"institution": own_school, "organiser_province": None}, "organiser_province_id"),
+    ]:
+        with pytest.raises(DomainError) as error:
+            training_class_update(training_class=training_class, actor=province_admin, data=data)
+        assert (error.value.status, fields_of(error)) == (403, {field}), data
+    training_class.refresh_from_db()
+    assert (training_class.level, training_class.organiser_province, training_class.institution) == (
+        Level.PROVINCIAL,
+        thai_nguyen,
+        None,
+    )
+    # What is theirs to choose they still choose.
+    training_class_update(
+        training_class=training_class,
+        actor=province_admin,
+        data={"level": Level.ELEARNING, "institution": own_school},
+    )
+    training_class.refresh_from_db()
+    assert (training_class.level, training_class.institution) == (Level.ELEARNING, own_school)
+
+
+def test_central_admins_choose_the_level_and_the_organiser(central_admin, province_admin, thai_nguyen):
+    central_school = TrainingInstitutionFactory(kind=InstitutionKind.CENTRAL)
+    training_class = create(central_admin, level=Level.CENTRAL, institution=central_school)
+    assert (training_class.level, training_class.institution, training_class.organiser_province) == (
+        Level.CENTRAL,
+        central_school,
+        None,
+    )
+    # The province's admin still runs it (held in their province) without changing what it counts for.
+    training_class_update(training_class=training_class, actor=province_admin, data={"title": "Lớp mới"})
+    training_class.refresh_from_db()
+    assert (training_class.title, training_class.level) == ("Lớp mới", Level.CENTRAL)
 
 
 def test_trainers_do_not_create_classes(trainer):

@@ -165,7 +165,9 @@ def test_a_too_large_file_is_refused(client_for, central_admin, settings):
 
     response = post_file(client_for(central_admin), xlsx_bytes(good_catalogue()))
 
-    assert response.status_code == 400
+    # Too large, not malformed: 413 (issue 10, finding 8), on the file field.
+    assert response.status_code == 413, response.content
+    assert response.json()["code"] == "too_large"
     assert response.json()["errors"][0]["field"] == "file"
 
 

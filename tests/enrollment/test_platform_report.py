@@ -219,4 +219,4 @@ def test_the_report_replaces_a_check_in_record(attendance_world, trainer_client)
 def test_an_oversized_file_is_refused_before_it_is_read(attendance_world, trainer_client, settings):
     settings.IMPORT_MAX_FILE_BYTES = 100
     response = upload(trainer_client, attendance_world.session, report(attendance_world))
-    assert {e.get("field") for e in assert_error(response, 400)["errors"]} == {"file"}
+    assert {e.get("field") for e in assert_error(response, 413, "too_large")["errors"]} == {"file"}
