@@ -9,13 +9,16 @@ failure, a dropped connection) are retried with backoff.
 from celery import chord, group, shared_task
 from django.db import InterfaceError, OperationalError
 
+from courses.errors import CacheUnavailable
 from reporting import services
 from reporting.models import StaleRollup
 
 RELIABLE = {
     "acks_late": True,
     "reject_on_worker_lost": True,
-    "autoretry_for": (OperationalError, InterfaceError),
+    # A rollup write refused because the report cache is unreachable (its version could not be
+    # replaced) is retried as a transient database error is.
+    "autoretry_for": (OperationalError, InterfaceError, CacheUnavailable),
     "retry_backoff": True,
     "retry_backoff_max": 60,
     "max_retries": 5,

@@ -5,6 +5,7 @@ default permission, ReadAnyWriteCentralAdmin). Certificates verify publicly; lea
 own certificates and progress.
 """
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
@@ -20,6 +21,24 @@ from courses.queue import enqueue_on_commit
 from reporting import filters, selectors, serializers, services
 
 
+class AtomicWritesMixin:
+    """Each write commits with the replacement of the report cache's version (reporting.apps), or
+    not at all: a cache that cannot be reached refuses the change with a 503 before it commits,
+    rather than leave answers computed before it (courses.versioned_cache)."""
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            super().perform_create(serializer)
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            super().perform_update(serializer)
+
+    def perform_destroy(self, instance):
+        with transaction.atomic():
+            super().perform_destroy(instance)
+
+
 @extend_schema_view(
     **crud_schema(
         singular="programme",
@@ -29,7 +48,7 @@ from reporting import filters, selectors, serializers, services
         read=serializers.ProgrammeSerializer,
     )
 )
-class ProgrammeViewSet(viewsets.ModelViewSet):
+class ProgrammeViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
     serializer_class = serializers.ProgrammeSerializer
     filterset_class = filters.ProgrammeFilter
     ordering_fields = ["code", "period_start", "period_end"]
@@ -47,7 +66,7 @@ class ProgrammeViewSet(viewsets.ModelViewSet):
         read=serializers.TargetSerializer,
     )
 )
-class TargetViewSet(viewsets.ModelViewSet):
+class TargetViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
     serializer_class = serializers.TargetSerializer
     filterset_class = filters.TargetFilter
     ordering_fields = ["year", "level", "target_luot"]
@@ -77,7 +96,7 @@ class TargetViewSet(viewsets.ModelViewSet):
         read=serializers.BaselineSerializer,
     )
 )
-class BaselineViewSet(viewsets.ModelViewSet):
+class BaselineViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
     serializer_class = serializers.BaselineSerializer
     filterset_class = filters.BaselineFilter
     ordering_fields = ["level", "achieved_luot"]
