@@ -69,6 +69,16 @@ def redis_server():
     server.kill()
 
 
+def broker_reconnect(app) -> None:
+    """Drop this process's pooled broker connections (and the producers on them): the next send
+    connects afresh, to the broker configured now or to a Redis just restarted."""
+    from kombu import pools
+
+    pools.reset()  # closes every pool (kombu keeps them per connection URL, process-wide)
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @contextlib.contextmanager
 def celery_broker(url: str):
     """Tasks sent from this process go to the broker at `url` (not run in-process) meanwhile."""
@@ -76,14 +86,12 @@ def celery_broker(url: str):
 
     saved = app.conf.broker_url, app.conf.task_always_eager
     app.conf.broker_url, app.conf.task_always_eager = url, False
-    app._pool = None  # the connections are pooled per broker: new ones to `url`
+    broker_reconnect(app)
     try:
         yield app
     finally:
         app.conf.broker_url, app.conf.task_always_eager = saved
-        if app._pool is not None:
-            app._pool.force_close_all()
-        app._pool = None
+        broker_reconnect(app)
 
 
 @pytest.fixture

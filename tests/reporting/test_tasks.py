@@ -22,6 +22,7 @@ from reporting.models import (
     EnrollmentProgress,
     GenerationStatus,
     RollupGeneration,
+    StaleClaim,
     StaleRollup,
 )
 from tests.factories import UserFactory
@@ -165,6 +166,66 @@ def test_reconcile_marks_changed_classes_and_requeues_forgotten_marks(programme,
     assert report.requeued_rollups == [StaleRollup.NATIONAL]
     assert (RECOMPUTE_CLASS_TASK, fine.pk) not in enqueued
     assert (services.NATIONAL_ROLLUP_TASK,) in enqueued
+
+
+def test_reconcile_marks_again_what_a_dead_task_claimed_but_never_committed(
+    programme, enqueued, django_capture_on_commit_callbacks
+):
+    training_class = make_class(programme=programme)
+    enrollment = enrol(training_class)
+    recompute(training_class)
+    attend_all(enrollment, 60)
+    class_progress_mark_stale(class_ids=[training_class.pk])
+    services.stale_class_claim(class_id=training_class.pk)  # then the worker died
+    services.stale_rollup_claim(scope=StaleRollup.NATIONAL)
+    enqueued.clear()
+
+    assert services.stale_reconcile().claims_restored == []  # too recent: its task may be running
+    StaleClaim.objects.update(claimed_at=timezone.now() - datetime.timedelta(minutes=5))
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.stale_reconcile()
+    assert report.claims_restored == [("class", training_class.pk), ("rollup", StaleRollup.NATIONAL)]
+    assert (RECOMPUTE_CLASS_TASK, training_class.pk) in enqueued
+    assert (services.NATIONAL_ROLLUP_TASK,) in enqueued
+    assert StaleClass.objects.filter(pk=training_class.pk).exists()
+    assert not StaleClaim.objects.exists()
+
+
+def test_a_claim_goes_with_the_commit_of_its_figures(programme):
+    training_class = make_class(programme=programme)
+    class_progress_mark_stale(class_ids=[training_class.pk])
+    services.class_progress_refresh(class_id=training_class.pk)
+    assert not StaleClaim.objects.exists() and not StaleClass.objects.exists()
+
+
+def test_a_rebuild_task_delivered_twice_starts_one_generation(programme):
+    from reporting.tasks import rebuild_progress
+
+    first = rebuild_progress.apply(task_id="rebuild-1").get()
+    second = rebuild_progress.apply(task_id="rebuild-1").get()
+    assert first == second
+    assert RollupGeneration.objects.filter(task_id="rebuild-1").count() == 1
+
+
+def test_an_abandoned_rebuild_is_failed_and_started_again_once(
+    programme, enqueued, django_capture_on_commit_callbacks
+):
+    long_ago = timezone.now() - datetime.timedelta(hours=1)
+    abandoned = RollupGeneration.objects.create(status=GenerationStatus.BUILDING, started_at=long_ago)
+    recent = services.rollup_generation_start()  # still within the visibility timeout
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.stale_reconcile().generations_abandoned == [abandoned.pk]
+    assert enqueued.count((services.REBUILD_TASK, None, "restart")) == 1
+    abandoned.refresh_from_db()
+    assert abandoned.status == GenerationStatus.FAILED
+    assert RollupGeneration.objects.get(pk=recent.pk).status == GenerationStatus.BUILDING
+
+    # The restart abandoned in turn: failed, and left to the nightly rebuild (no loop).
+    enqueued.clear()
+    RollupGeneration.objects.filter(pk=recent.pk).update(reason="restart", progressed_at=long_ago)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.stale_reconcile().generations_abandoned == [recent.pk]
+    assert enqueued == []
 
 
 def test_tasks_are_named_acknowledged_late_and_scheduled():
