@@ -332,13 +332,16 @@ class Certificate(models.Model):
 
 
 class StaleRollup(models.Model):
-    """A rollup scope waiting for a refresh: a current province's id, or 0 for the national rows.
+    """A rollup scope waiting for a refresh: a current province's id, 0 for the national rows, or
+    TARGETS for the targets every row carries.
 
     Like StaleClass: the refresh is enqueued only when the mark is new, so a burst of class
-    recomputes in one province leads to a few province refreshes.
+    recomputes in one province leads to a few province refreshes; a mark whose task was lost is
+    queued again by reconcile.
     """
 
     NATIONAL = 0
+    TARGETS = 2**40  # beyond any province id
 
     scope = models.PositiveBigIntegerField(_("phạm vi"), primary_key=True)
     marked_at = models.DateTimeField(_("đánh dấu lúc"))

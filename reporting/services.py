@@ -224,11 +224,23 @@ def rollup_mark_stale(*, scopes: Iterable[int]) -> list[int]:
     once, after commit, only when the mark is new."""
     new = sql.stale_rollup_insert(scopes=sorted({int(s) for s in scopes}), now=timezone.now())
     for scope in new:
-        if scope == StaleRollup.NATIONAL:
-            enqueue_on_commit(NATIONAL_ROLLUP_TASK)
-        else:
-            enqueue_on_commit(PROVINCE_ROLLUP_TASK, scope)
+        enqueue_on_commit(*_rollup_task(scope))
     return new
+
+
+def _rollup_task(scope: int) -> tuple:
+    """The task, and its arguments, that refreshes a rollup scope."""
+    if scope == StaleRollup.NATIONAL:
+        return (NATIONAL_ROLLUP_TASK,)
+    if scope == StaleRollup.TARGETS:
+        return (TARGETS_REFRESH_TASK,)
+    return (PROVINCE_ROLLUP_TASK, scope)
+
+
+def rollup_targets_mark_stale() -> list[int]:
+    """Targets changed: the rows' targets and rates are refreshed after commit (a mark, so that a
+    refresh the broker could not take is queued again by reconcile)."""
+    return rollup_mark_stale(scopes=[StaleRollup.TARGETS])
 
 
 @transaction.atomic
@@ -358,6 +370,7 @@ def rollup_targets_refresh() -> None:
     """Targets changed: recompute target and rates of every row in use, one statement per
     generation (rare: an admin's edit)."""
     sql.transaction_tune()
+    _claim_release(ClaimKind.ROLLUP, StaleRollup.TARGETS)
     report_cache.invalidate()
     for generation_id in _generations_in_use():
         sql.rollup_targets_update("generation_id = %s", [generation_id])
@@ -624,10 +637,7 @@ def stale_reconcile(*, older_than: datetime.timedelta = datetime.timedelta(minut
     for class_id in old_classes:
         queue.enqueue(CLASS_RECOMPUTE_TASK, class_id)
     for scope in old_rollups:
-        if scope == StaleRollup.NATIONAL:
-            queue.enqueue(NATIONAL_ROLLUP_TASK)
-        else:
-            queue.enqueue(PROVINCE_ROLLUP_TASK, scope)
+        queue.enqueue(*_rollup_task(scope))
     abandoned = rollup_generations_abandoned()
     dropped = rollup_generations_clean()
     return ReconcileReport(marked, old_classes, old_rollups, dropped, restored, abandoned)

@@ -46,6 +46,7 @@ def refresh_national_rollup() -> None:
 
 @shared_task(name=services.TARGETS_REFRESH_TASK, **RELIABLE)
 def refresh_rollup_targets() -> None:
+    services.stale_rollup_claim(scope=StaleRollup.TARGETS)
     services.rollup_targets_refresh()
 
 

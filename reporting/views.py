@@ -17,7 +17,6 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from courses.openapi import crud_schema, error_responses
-from courses.queue import enqueue_on_commit
 from reporting import filters, selectors, serializers, services
 
 
@@ -74,18 +73,21 @@ class TargetViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         return selectors.target_list()
 
-    # The progress rollups carry each row's target: refresh them once the change is committed.
+    # The progress rollups carry each row's target: marked, with the change, for a refresh.
     def perform_create(self, serializer):
-        super().perform_create(serializer)
-        enqueue_on_commit(services.TARGETS_REFRESH_TASK)
+        with transaction.atomic():
+            super().perform_create(serializer)
+            services.rollup_targets_mark_stale()
 
     def perform_update(self, serializer):
-        super().perform_update(serializer)
-        enqueue_on_commit(services.TARGETS_REFRESH_TASK)
+        with transaction.atomic():
+            super().perform_update(serializer)
+            services.rollup_targets_mark_stale()
 
     def perform_destroy(self, instance):
-        super().perform_destroy(instance)
-        enqueue_on_commit(services.TARGETS_REFRESH_TASK)
+        with transaction.atomic():
+            super().perform_destroy(instance)
+            services.rollup_targets_mark_stale()
 
 
 @extend_schema_view(

@@ -191,6 +191,31 @@ def test_reconcile_marks_again_what_a_dead_task_claimed_but_never_committed(
     assert not StaleClaim.objects.exists()
 
 
+def test_a_target_change_is_marked_so_its_refresh_is_never_lost(
+    programme, enqueued, client_for, django_capture_on_commit_callbacks
+):
+    from reporting.tasks import refresh_rollup_targets
+
+    client = client_for(UserFactory(role=Role.CENTRAL_ADMIN))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/api/v1/targets",
+            {"programme_id": programme.pk, "level": "central", "target_luot": 10},
+            format="json",
+        )
+    assert response.status_code == 201, response.content
+    assert enqueued == [(services.TARGETS_REFRESH_TASK,)]
+    assert StaleRollup.objects.filter(pk=StaleRollup.TARGETS).exists()
+
+    # Its task lost with the broker: a few minutes on, reconcile queues it again.
+    enqueued.clear()
+    StaleRollup.objects.update(marked_at=timezone.now() - datetime.timedelta(minutes=5))
+    assert services.stale_reconcile().requeued_rollups == [StaleRollup.TARGETS]
+    assert enqueued == [(services.TARGETS_REFRESH_TASK,)]
+    refresh_rollup_targets()
+    assert not StaleRollup.objects.exists() and not StaleClaim.objects.exists()
+
+
 def test_a_claim_goes_with_the_commit_of_its_figures(programme):
     training_class = make_class(programme=programme)
     class_progress_mark_stale(class_ids=[training_class.pk])
