@@ -245,6 +245,7 @@ IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=10 * 1024 * 102
 # planned minutes) and moves the pace projections to the new day.
 CELERY_BEAT_SCHEDULE |= {
     "reporting-reconcile-stale": {"task": "reporting.reconcile_stale", "schedule": 60.0},
+    "courses-import-jobs-requeue-lost": {"task": "courses.import_jobs_requeue_lost", "schedule": 300.0},
     "reporting-finish-due-classes": {"task": "reporting.finish_due_classes", "schedule": crontab(minute=5)},
     "reporting-nightly-rebuild": {
         "task": "reporting.rebuild_progress",
