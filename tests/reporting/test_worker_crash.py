@@ -9,6 +9,7 @@ transaction that writes the figures.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import signal
@@ -56,8 +57,9 @@ class Worker:
         self.app = app
         self.broker_url = broker_url
         self.process: subprocess.Popen | None = None
+        self.groups: list[int] = []
 
-    def start(self) -> None:
+    def start(self, pool: str = "threads") -> None:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.local",  # tasks it sends go to the broker
@@ -70,11 +72,12 @@ class Worker:
             "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
         }
         self.process = subprocess.Popen(  # noqa: S603 - a fixed command line
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=threads", "--concurrency=2"]
+            [sys.executable, "-m", "celery", "-A", "config", "worker", f"--pool={pool}", "--concurrency=2"]
             + ["--loglevel=WARNING", "--without-gossip", "--without-mingle", "-n", f"crash-{os.getpid()}@%h"],
             env=env,
             start_new_session=True,
         )
+        self.groups.append(self.process.pid)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -83,13 +86,24 @@ class Worker:
                 return
         pytest.fail("the worker did not answer a ping within 60 s")
 
-    def kill(self) -> None:
-        """SIGKILL to the worker and every process it started: nothing is acknowledged or
-        handed back to the broker, as when a machine or container dies."""
+    def kill(self, *, main_only: bool = False) -> None:
+        """SIGKILL to the worker and every process it started (nothing is acknowledged or handed
+        back to the broker, as when a machine or container dies), or to its main process only
+        (a prefork pool's children are left to finish what they were running, unacknowledged)."""
         if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
+            if main_only:
+                self.process.kill()
+            else:
+                os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
         self.process = None
+
+    def kill_all(self) -> None:
+        """Every process of every worker started, orphaned pool processes included."""
+        self.kill()
+        for group in self.groups:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL)
 
 
 @pytest.fixture
@@ -100,7 +114,7 @@ def crash_site(redis_server):
         try:
             yield app, worker, redis_server
         finally:
-            worker.kill()
+            worker.kill_all()
 
 
 class AdvisoryLock:
@@ -181,6 +195,39 @@ def test_a_recompute_killed_mid_task_is_delivered_again_after_the_visibility_tim
     assert time.monotonic() - started >= VISIBILITY_TIMEOUT - 1
     _counted_once(programme, training_class)
     assert not StaleClaim.objects.exists() and not StaleClass.objects.exists()
+
+
+def test_a_recompute_whose_worker_lost_its_main_process_is_done_once_and_acknowledged(crash_site, programme):
+    """The prefork pool's process may still commit the figures; the task, never acknowledged, is
+    delivered again after the visibility timeout: a second run that changes nothing."""
+    app, worker, redis = crash_site
+    training_class = _class_with_one_completion(programme)
+    worker.start(pool="prefork")
+    lock = AdvisoryLock(sql.Lock.CLASS, training_class.pk)
+    try:
+        class_progress_mark_stale(class_ids=[training_class.pk])
+        lock.wait_for_a_waiter()
+        worker.kill(main_only=True)
+        worker.start()
+    finally:
+        lock.release()
+
+    broker = redis_client(redis)
+    _wait_for(
+        lambda: (row := national(programme)) and row.achieved_luot == 1, timeout=VISIBILITY_TIMEOUT + 40
+    )
+    # Nothing left unacknowledged: the task was delivered again and ran to its end.
+    _wait_for(
+        lambda: broker.hlen("unacked") == 0 and broker.llen("celery") == 0, timeout=VISIBILITY_TIMEOUT + 40
+    )
+    _counted_once(programme, training_class)
+    assert not StaleClaim.objects.exists() and not StaleClass.objects.exists()
+
+
+def redis_client(server):
+    import redis
+
+    return redis.Redis(port=server.port)
 
 
 def test_a_recompute_lost_with_the_worker_and_redis_is_queued_again_by_reconcile(crash_site, programme):
