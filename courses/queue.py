@@ -21,6 +21,13 @@ BROKER_RETRY_AFTER_SECONDS = 10.0
 _broker_down_until = 0.0
 
 
+def broker_retry_now() -> None:
+    """Forget a failure seen: the next enqueue tries the broker at once (a broker just configured
+    or restarted)."""
+    global _broker_down_until
+    _broker_down_until = 0.0
+
+
 def enqueue(task_name: str, *args) -> None:
     app = current_app
     if app.conf.task_always_eager:

@@ -74,9 +74,12 @@ def broker_reconnect(app) -> None:
     connects afresh, to the broker configured now or to a Redis just restarted."""
     from kombu import pools
 
+    from courses.queue import broker_retry_now
+
     pools.reset()  # closes every pool (kombu keeps them per connection URL, process-wide)
     app._pool = None
     app.amqp._producer_pool = None
+    broker_retry_now()  # a failure seen on the broker before is no reason to skip this one
 
 
 @contextlib.contextmanager
