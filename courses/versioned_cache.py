@@ -10,8 +10,10 @@ second. Entries expire only so that values of past versions do not pile up.
 
 A cache that cannot be reached costs the speed, never the answer: the value is computed as if
 nothing were cached. A change made meanwhile inside a transaction is refused before it commits,
-with a 503 (see invalidate); a change already committed stands, and its version is replaced as
-soon as the cache answers again.
+with a 503 (see invalidate). A change saved outside one has committed before the cache is asked:
+it stands, and the process that made it replaces the version before it uses the cache again;
+another process may serve a value computed before it until then, for at most the value's expiry.
+The API's writes are made in transactions, so that this never happens through it.
 """
 
 from __future__ import annotations
