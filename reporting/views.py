@@ -17,25 +17,8 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from courses.openapi import crud_schema, error_responses
+from courses.viewsets import AtomicWritesMixin
 from reporting import filters, selectors, serializers, services
-
-
-class AtomicWritesMixin:
-    """Each write commits with the replacement of the report cache's version (reporting.apps), or
-    not at all: a cache that cannot be reached refuses the change with a 503 before it commits,
-    rather than leave answers computed before it (courses.versioned_cache)."""
-
-    def perform_create(self, serializer):
-        with transaction.atomic():
-            super().perform_create(serializer)
-
-    def perform_update(self, serializer):
-        with transaction.atomic():
-            super().perform_update(serializer)
-
-    def perform_destroy(self, instance):
-        with transaction.atomic():
-            super().perform_destroy(instance)
 
 
 @extend_schema_view(

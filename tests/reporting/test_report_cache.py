@@ -178,22 +178,23 @@ def test_without_a_reachable_cache_reports_are_answered_and_rollups_not_written(
     assert summary(client, world)["total"]["achieved_luot"] == 7
 
 
+@pytest.mark.parametrize("shown", ["programme", "curriculum_a"])
 @pytest.mark.django_db(transaction=True)
 def test_a_change_through_the_api_while_the_cache_is_unreachable_is_refused_whole(
-    world, client_for, central_admin
+    world, client_for, central_admin, shown
 ):
     """Committed without replacing the version, the change would leave the answers computed before
     it, which Redis may still hold when it answers again: refused with a 503, nothing saved."""
     client = client_for(central_admin)
-    title = world.programme.title_vi
+    instance = getattr(world, shown)
+    title = instance.title_vi
+    address = {"programme": "/api/v1/programmes", "curriculum_a": "/api/v1/curricula"}[shown]
     with override_settings(CACHES=unreachable_cache()):
-        response = client.patch(
-            f"/api/v1/programmes/{world.programme.pk}", {"title_vi": "Tên mới"}, format="json"
-        )
+        response = client.patch(f"{address}/{instance.pk}", {"title_vi": "Tên mới"}, format="json")
     assert response.status_code == 503, response.content
     assert response.json()["code"] == "unavailable"
-    world.programme.refresh_from_db()
-    assert world.programme.title_vi == title
+    instance.refresh_from_db()
+    assert instance.title_vi == title
 
 
 @pytest.mark.django_db(transaction=True)
