@@ -84,7 +84,10 @@ def broker_reconnect(app) -> None:
 
 @contextlib.contextmanager
 def celery_broker(url: str):
-    """Tasks sent from this process go to the broker at `url` (not run in-process) meanwhile."""
+    """Tasks sent from this process go to the broker at `url` (not run in-process) meanwhile.
+
+    Set on the app, not in Django's settings: the app reads those live until a value is set on
+    it, so a settings fixture undone after this would leave it sending to the broker for good."""
     from config.celery import app
 
     saved = app.conf.broker_url, app.conf.task_always_eager
@@ -98,9 +101,8 @@ def celery_broker(url: str):
 
 
 @pytest.fixture
-def broker_unreachable(settings):
+def broker_unreachable():
     """Tasks sent from this process go to a broker that cannot be reached."""
-    settings.CELERY_TASK_ALWAYS_EAGER = False
     with celery_broker(f"redis://127.0.0.1:{closed_port()}/0") as app:
         yield app
 

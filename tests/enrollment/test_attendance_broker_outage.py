@@ -23,7 +23,7 @@ def client_as(user):
 
 
 def test_a_bulk_write_and_a_check_out_answer_2xx_and_are_recomputed_later(
-    attendance_world, broker_unreachable, settings
+    attendance_world, broker_unreachable
 ):
     world = attendance_world
     records = [
