@@ -613,7 +613,8 @@ FROM (
 
         for class_id in list(StaleClass.objects.values_list("pk", flat=True)):
             services.class_progress_refresh(class_id=class_id)
-        for scope in list(StaleRollup.objects.exclude(pk=StaleRollup.NATIONAL).values_list("pk", flat=True)):
+        provinces = StaleRollup.objects.exclude(pk__in=[StaleRollup.NATIONAL, StaleRollup.TARGETS])
+        for scope in list(provinces.values_list("pk", flat=True)):
             services.stale_rollup_claim(scope=scope)
             services.rollup_province_refresh(province_id=scope)
         services.stale_rollup_claim(scope=StaleRollup.NATIONAL)

@@ -175,3 +175,15 @@ def json_not_found(request, exception=None):
 
 def json_server_error(request):
     return JsonResponse(error_body(500, "server_error", _("Lỗi máy chủ.")), status=500)
+
+
+class CacheUnavailable(DomainError):
+    """A change that must replace a cache's version (courses.versioned_cache) while the cache
+    cannot be reached: refused before anything commits, with a 503 the client may retry."""
+
+    def __init__(self):
+        super().__init__(
+            message=_("Tạm thời không lưu được thay đổi; hãy thử lại sau."),
+            code="unavailable",
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )

@@ -13,6 +13,7 @@ from typing import Any
 import vietnam_provinces
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -415,6 +416,32 @@ def _is_abandoned(job: ImportJob) -> bool:
     that runs longer, and the import's transaction rolled back with it, so running it again is safe."""
     limit = datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
     return job.started_at is not None and job.started_at < timezone.now() - limit
+
+
+def import_jobs_requeue_lost(*, now: datetime.datetime | None = None) -> list[int]:
+    """Queue again the jobs whose task is gone: pending for longer than the broker's visibility
+    timeout (a task Redis still held would have been delivered by then; one it lost in a restart
+    never will be), or abandoned while running (_is_abandoned). A duplicate costs nothing:
+    import_job_run leaves alone a job finished or running elsewhere."""
+    from courses.queue import enqueue_committed
+    from courses.tasks import IMPORT_JOB_RUN_TASK
+
+    now = now or timezone.now()
+    pending_since = now - datetime.timedelta(seconds=settings.CELERY_VISIBILITY_TIMEOUT)
+    running_since = now - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    lost = list(
+        ImportJob.objects.filter(
+            Q(status=ImportStatus.PENDING, created_at__lt=pending_since)
+            | Q(status=ImportStatus.RUNNING, started_at__lt=running_since)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for job_id in lost:
+        enqueue_committed(IMPORT_JOB_RUN_TASK, job_id)
+    if lost:
+        logger.warning("import jobs %s had lost their task: queued again", lost)
+    return lost
 
 
 def import_job_run(*, job_id: int) -> ImportJob:

@@ -2,11 +2,19 @@
 
 from celery import shared_task
 
-from courses.services import import_job_run
+from courses.services import import_job_run, import_jobs_requeue_lost
+
+IMPORT_JOB_RUN_TASK = "courses.import_job_run"
 
 
-@shared_task(name="courses.import_job_run")
+@shared_task(name=IMPORT_JOB_RUN_TASK)
 def import_job_run_task(job_id: int) -> str:
     """Run one import job. Acknowledged late (settings): a job a lost worker was running is
     delivered again, and import_job_run makes a second delivery harmless."""
     return import_job_run(job_id=job_id).status
+
+
+@shared_task(name="courses.import_jobs_requeue_lost")
+def import_jobs_requeue_lost_task() -> list[int]:
+    """Beat, every five minutes: jobs whose task a dead worker or a restarted Redis lost."""
+    return import_jobs_requeue_lost()

@@ -9,7 +9,11 @@ not yet committed, was stored under the first replacement, which is no longer cu
 second. Entries expire only so that values of past versions do not pile up.
 
 A cache that cannot be reached costs the speed, never the answer: the value is computed as if
-nothing were cached. A change made meanwhile fails instead (see invalidate).
+nothing were cached. A change made meanwhile inside a transaction is refused before it commits,
+with a 503 (see invalidate). A change saved outside one has committed before the cache is asked:
+it stands, and the process that made it replaces the version before it uses the cache again;
+another process may serve a value computed before it until then, for at most the value's expiry.
+The API's writes are made in transactions, so that this never happens through it.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ class VersionedCache:
     def __init__(self, name: str, *, timeout: int):
         self.name = name
         self.timeout = timeout
+        # A replacement after a commit that failed: done before this process uses the cache again.
+        self.pending = False
         VersionedCache.every.append(self)
 
     def _namespace(self) -> str:
@@ -62,6 +68,10 @@ class VersionedCache:
         version_keys = [versioned._version_key() for versioned, _key in wanted]
         keys = version_keys + [key for _versioned, key in wanted if key is not None]
         try:
+            for versioned, _key in wanted:
+                if versioned.pending:
+                    versioned._replace_version()
+                    versioned.pending = False
             found = cache.get_many(keys)
             answers = []
             for (_versioned, key), version_key in zip(wanted, version_keys, strict=True):
@@ -98,17 +108,39 @@ class VersionedCache:
         cache.set(self._version_key(), uuid.uuid4().hex, timeout=None)
 
     def _replace_version_committed(self) -> None:
+        """After a commit: never raises, the change stands. A cache that cannot be reached now
+        holds nothing this process could serve meanwhile; the replacement is tried again before
+        this process next reads or stores a value (lookup_many), and by every later change."""
         try:
             self._replace_version()
-        except Exception:  # noqa: BLE001 - committed already: say so, the values may be stale
-            logger.error("%s cache version not replaced after a commit", self.name, exc_info=True)
+        except Exception:  # noqa: BLE001 - committed already: say so, try again later
+            self.pending = True
+            logger.error(
+                "%s cache version not replaced after a commit; tried again later", self.name, exc_info=True
+            )
+        else:
+            self.pending = False
 
     def invalidate(self) -> None:
         """What the values are computed from is changing: none computed before may be served
-        again. Replaces the version now, and once the current transaction commits. A cache that
-        cannot be reached now fails the change (its transaction rolls back, a task is retried)
-        rather than leave values that would be served once it is back."""
-        self._replace_version()
+        again. Replaces the version now, and once the current transaction commits.
+
+        Inside a transaction, a cache that cannot be reached refuses the change (CacheUnavailable:
+        the transaction rolls back, the client gets a 503, a task is retried): committed without a
+        replacement, the change would leave values that Redis may still hold, served as soon as it
+        answers again (a network fault, a restart from a snapshot). Outside one (autocommit) the
+        change has committed already: it stands, and the replacement is retried."""
+        if not connection.in_atomic_block:
+            self._replace_version_committed()
+            return
+        try:
+            self._replace_version()
+        except Exception as exc:  # noqa: BLE001 - the cache client's errors are not one type
+            logger.warning("%s cache unavailable: change refused before its commit", self.name, exc_info=True)
+            # Imported here: courses.errors imports DRF, whose settings import this module's users.
+            from courses.errors import CacheUnavailable
+
+            raise CacheUnavailable from exc
         transaction.on_commit(self._replace_version_committed)
 
     def changed(self, sender, **kwargs) -> None:

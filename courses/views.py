@@ -15,7 +15,7 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed
 
 from courses import filters, selectors, serializers, throttling
 from courses.openapi import crud_schema, error_responses
-from courses.viewsets import ReadWriteModelViewSet
+from courses.viewsets import AtomicWritesMixin, ReadWriteModelViewSet
 
 # --- authentication ------------------------------------------------------------------------------
 
@@ -132,7 +132,7 @@ class PositionViewSet(viewsets.ModelViewSet):
         responses={200: serializers.ProvinceMappingSerializer(many=True), **error_responses(401)},
     ),
 )
-class ProvinceViewSet(viewsets.ModelViewSet):
+class ProvinceViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
     serializer_class = serializers.ProvinceSerializer
     filterset_class = filters.ProvinceFilter
     ordering_fields = ["code", "name", "valid_from"]

@@ -4,7 +4,6 @@ back office."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from courses.queue import enqueue_on_commit
 from reporting import services
 from reporting.models import (
     Baseline,
@@ -18,19 +17,19 @@ from reporting.models import (
 
 
 class _TargetsRefresh:
-    """The rollups carry each row's target: refresh them once a target change is committed."""
+    """The rollups carry each row's target: marked, with the change, for a refresh."""
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        enqueue_on_commit(services.TARGETS_REFRESH_TASK)
+        services.rollup_targets_mark_stale()
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        enqueue_on_commit(services.TARGETS_REFRESH_TASK)
+        services.rollup_targets_mark_stale()
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
-        enqueue_on_commit(services.TARGETS_REFRESH_TASK)
+        services.rollup_targets_mark_stale()
 
 
 @admin.register(Target)

@@ -192,6 +192,21 @@ def _reserve_ids(model: type[Model], count: int) -> int:
     return last - count + 1
 
 
+def _sequences_past_ids(*models: type[Model]) -> None:
+    """Every table written: its id sequence past its largest id, so that the rows created next
+    (through the API, by a test) never take an id that the generator wrote itself."""
+    with connection.cursor() as cursor:
+        for model in models:
+            table = model._meta.db_table
+            # The largest id written, or the sequence's own position if that is further on.
+            query = (
+                f"SELECT setval(pg_get_serial_sequence(%s, 'id'), GREATEST((SELECT MAX(id) FROM {table}), "  # noqa: S608 - table name from the model
+                "(SELECT last_value FROM pg_sequences "
+                "WHERE schemaname || '.' || sequencename = pg_get_serial_sequence(%s, 'id')), 1))"
+            )
+            cursor.execute(query, [table, table])
+
+
 def dataset_reset() -> None:
     """Remove everything a previous run generated, and every row hanging off it, in SQL."""
     _delete_where(TrainingClass, "code LIKE 'GEN-%%'")
@@ -474,9 +489,14 @@ def dataset_generate(*, options: DatasetOptions, log=print) -> DatasetCounts:
     pool: dict[int, list[int]] = defaultdict(list)
     learner_rows, user_rows, enrol_rows = [], [], []
     unique_learners = int(options.enrolments / (1 + options.repeat_rate)) + len(plans)
-    first_user = _reserve_ids(User, unique_learners)
-    first_learner = _reserve_ids(Learner, unique_learners)
-    first_enrol = _reserve_ids(Enrollment, options.enrolments + len(plans) * 5)
+    # Ids for at most what the loop below writes: a province whose pool is still empty once the
+    # planned learners are used up gets one more; a class holds its size and up to 3 waitlisted.
+    first_user = _reserve_ids(User, unique_learners + len(current))
+    first_learner = _reserve_ids(Learner, unique_learners + len(current))
+    most_enrolments = sum(
+        size + (3 if capacity is not None else 0) for _, size, _, capacity, _, _ in class_meta
+    )
+    first_enrol = _reserve_ids(Enrollment, most_enrolments)
     next_person = 0
     enrol_id = first_enrol
     unusable_password = "!"  # noqa: S105 - generated learners sign in only after an admin sets one
@@ -539,7 +559,7 @@ def dataset_generate(*, options: DatasetOptions, log=print) -> DatasetCounts:
             statuses += [EnrollmentStatus.WAITLISTED] * rng.randint(0, 3)
         for status in statuses:
             repeat = pool[province.id] and rng.random() < options.repeat_rate
-            if repeat or next_person >= unique_learners:
+            if repeat or (next_person >= unique_learners and pool[province.id]):
                 learner_id = rng.choice(pool[province.id])
                 if learner_id in taken:
                     continue
@@ -644,5 +664,8 @@ def dataset_generate(*, options: DatasetOptions, log=print) -> DatasetCounts:
             f"ANALYZE {Attendance._meta.db_table}; ANALYZE {Enrollment._meta.db_table}; "
             f"ANALYZE {Learner._meta.db_table}; ANALYZE {TrainingClass._meta.db_table}"
         )
+    _sequences_past_ids(
+        TrainingInstitution, TrainingClass, ClassSession, User, Learner, Enrollment, Attendance
+    )
     lap("attendance")
     return counts

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import CharField, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import Cast, Concat, Greatest, Length, LPad
+from django.db.models.functions import Cast, Coalesce, Concat, Greatest, Length, LPad
 from django.utils import timezone
 
 from courses import queue
@@ -26,16 +28,20 @@ from reporting.models import (
     DEFAULT_MIN_FINAL_SCORE,
     Baseline,
     Certificate,
+    ClaimKind,
     ClassProgress,
     CompletionRule,
     GenerationStatus,
     ProgressRollup,
     RollupGeneration,
+    StaleClaim,
     StaleRollup,
     Target,
 )
 
 REFERENCE_DIR = Path(__file__).parent / "reference"
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -82,6 +88,7 @@ def programmes_load() -> int:
 # provinces. Each mark enqueues its job only when new, so bursts coalesce at every stage.
 
 CLASS_RECOMPUTE_TASK = RECOMPUTE_CLASS_TASK
+REBUILD_TASK = "reporting.rebuild_progress"
 PROVINCE_ROLLUP_TASK = "reporting.refresh_province_rollup"
 NATIONAL_ROLLUP_TASK = "reporting.refresh_national_rollup"
 TARGETS_REFRESH_TASK = "reporting.refresh_rollup_targets"
@@ -146,12 +153,33 @@ def _certificates_sync(classes: QuerySet[TrainingClass], *, now: datetime.dateti
     sql.certificates_revocation_sync(now=now)
 
 
+def _claim_record(kind: str, key: int) -> None:
+    StaleClaim.objects.bulk_create(
+        [StaleClaim(kind=kind, key=key, claimed_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["kind", "key"],
+        update_fields=["claimed_at"],
+    )
+
+
+def _claim_release(kind: str, key: int) -> None:
+    """The first statement of the transaction that writes the claimed figures: the claim goes
+    when they commit, and comes back if the transaction dies. Its row stays locked meanwhile,
+    which tells reconcile that the task is alive however long it waits for its locks."""
+    StaleClaim.objects.filter(kind=kind, key=key).delete()
+
+
 @transaction.atomic
 def stale_class_claim(*, class_id: int) -> bool:
     """Take the class's stale mark, committed before the recompute reads anything: a write landing
     after this marks the class again and enqueues another recompute, so none is lost; a write
     landing before it is read by the recompute. (Deleting the mark inside the recompute's own
-    transaction would make writers wait on it.)"""
+    transaction would make writers wait on it.) The mark becomes a claim (StaleClaim) that the
+    recompute releases when it commits: a worker dying in between leaves the claim to reconcile.
+
+    The claim is written first: it waits while a recompute of the class is running (that one holds
+    the claim's row), and the mark stays meanwhile, so writers find it and queue nothing more."""
+    _claim_record(ClaimKind.CLASS, class_id)
     deleted, _ = StaleClass.objects.filter(pk=class_id).delete()
     return deleted > 0
 
@@ -162,6 +190,7 @@ def class_progress_compute(*, class_id: int) -> ClassProgress | None:
     rollups it feeds stale. Safe to run twice or at once: the class lock serialises recomputes of
     the class, the shared province lock keeps it out of a rebuild of that province."""
     sql.transaction_tune()
+    _claim_release(ClaimKind.CLASS, class_id)
     province_id = _current_province_id(class_id)
     if province_id is None:
         return None  # the class was deleted since it was marked
@@ -195,16 +224,30 @@ def rollup_mark_stale(*, scopes: Iterable[int]) -> list[int]:
     once, after commit, only when the mark is new."""
     new = sql.stale_rollup_insert(scopes=sorted({int(s) for s in scopes}), now=timezone.now())
     for scope in new:
-        if scope == StaleRollup.NATIONAL:
-            enqueue_on_commit(NATIONAL_ROLLUP_TASK)
-        else:
-            enqueue_on_commit(PROVINCE_ROLLUP_TASK, scope)
+        enqueue_on_commit(*_rollup_task(scope))
     return new
+
+
+def _rollup_task(scope: int) -> tuple:
+    """The task, and its arguments, that refreshes a rollup scope."""
+    if scope == StaleRollup.NATIONAL:
+        return (NATIONAL_ROLLUP_TASK,)
+    if scope == StaleRollup.TARGETS:
+        return (TARGETS_REFRESH_TASK,)
+    return (PROVINCE_ROLLUP_TASK, scope)
+
+
+def rollup_targets_mark_stale() -> list[int]:
+    """Targets changed: the rows' targets and rates are refreshed after commit (a mark, so that a
+    refresh the broker could not take is queued again by reconcile)."""
+    return rollup_mark_stale(scopes=[StaleRollup.TARGETS])
 
 
 @transaction.atomic
 def stale_rollup_claim(*, scope: int) -> bool:
-    """Take a rollup scope's mark before refreshing it (committed first, as stale_class_claim)."""
+    """Take a rollup scope's mark before refreshing it (committed first, and claimed until the
+    refresh commits, as stale_class_claim: the claim first)."""
+    _claim_record(ClaimKind.ROLLUP, scope)
     deleted, _ = StaleRollup.objects.filter(pk=scope).delete()
     return deleted > 0
 
@@ -300,6 +343,7 @@ def rollup_province_refresh(*, province_id: int) -> None:
     national rows stale. The exclusive province lock waits for the class recomputes of the
     province in flight and keeps new ones out, so its rows are one consistent state."""
     sql.transaction_tune()
+    _claim_release(ClaimKind.ROLLUP, province_id)
     sql.advisory_xact_lock(sql.Lock.PROVINCE, province_id)
     now = timezone.now()
     periods = rollup_periods(timezone.localdate(now))
@@ -315,6 +359,7 @@ def rollup_national_refresh() -> None:
     """Rebuild the live generation's national rows from its province rows. A generation being
     built gets its national rows when it is published."""
     sql.transaction_tune()
+    _claim_release(ClaimKind.ROLLUP, StaleRollup.NATIONAL)
     live = _live_generation_get_or_create()
     sql.advisory_xact_lock(sql.Lock.NATIONAL, live.pk)
     _national_build(generation_id=live.pk, now=timezone.now())
@@ -325,6 +370,7 @@ def rollup_targets_refresh() -> None:
     """Targets changed: recompute target and rates of every row in use, one statement per
     generation (rare: an admin's edit)."""
     sql.transaction_tune()
+    _claim_release(ClaimKind.ROLLUP, StaleRollup.TARGETS)
     report_cache.invalidate()
     for generation_id in _generations_in_use():
         sql.rollup_targets_update("generation_id = %s", [generation_id])
@@ -358,6 +404,10 @@ def province_progress_rebuild(*, province_id: int, generation_id: int | None = N
     for generation in generations:
         _province_slice_build(generation_id=generation, province_id=province_id, now=now, periods=periods)
     sql.progress_sync_finish()
+    if generation_id is not None:
+        # Progress, committed with the province's rows (the update waits only for the commits of
+        # the other provinces' tasks).
+        RollupGeneration.objects.filter(pk=generation_id).update(progressed_at=timezone.now())
     if generation_id is None or status == GenerationStatus.LIVE:
         # A rebuild of one province, or a full rebuild's task redelivered after the publish: the
         # national rows must follow this province.
@@ -365,10 +415,17 @@ def province_progress_rebuild(*, province_id: int, generation_id: int | None = N
 
 
 @transaction.atomic
-def rollup_generation_start(*, reason: str = "rebuild") -> RollupGeneration:
+def rollup_generation_start(*, reason: str = "rebuild", task_id: str = "") -> RollupGeneration:
     return RollupGeneration.objects.create(
-        status=GenerationStatus.BUILDING, reason=reason, started_at=timezone.now()
+        status=GenerationStatus.BUILDING, reason=reason, started_at=timezone.now(), task_id=task_id
     )
+
+
+def rollup_generation_of_task(*, task_id: str) -> RollupGeneration | None:
+    """The generation a rebuild task started already (it is being delivered a second time)."""
+    if not task_id:
+        return None
+    return RollupGeneration.objects.filter(task_id=task_id).first()
 
 
 @transaction.atomic
@@ -433,19 +490,48 @@ def rollup_generation_fail(*, generation_id: int) -> None:
     )
 
 
+RESTARTED = "restart"
+
+
+def abandoned_after() -> datetime.timedelta:
+    """How long a rebuild may go without a province done before it is taken as abandoned: the
+    visibility timeout, after which a task its worker took to the grave is delivered again (and
+    Celery kills a task running longer than the hard time limit, which is shorter)."""
+    return datetime.timedelta(seconds=settings.CELERY_VISIBILITY_TIMEOUT)
+
+
 @transaction.atomic
-def rollup_generations_clean(
-    *,
-    retired_for: datetime.timedelta = datetime.timedelta(minutes=10),
-    building_for: datetime.timedelta = datetime.timedelta(hours=6),
-) -> int:
-    """Drop generations no longer needed: retired ones after a grace period (a report that read
-    the old live id a moment before a publish still finds its rows), and rebuilds abandoned
-    for hours (a province task that failed for good leaves its generation building)."""
+def rollup_generations_abandoned(*, now: datetime.datetime | None = None) -> list[int]:
+    """Fail the rebuilds with no province done for longer than abandoned_after(): their tasks are
+    gone (the broker lost them in a restart, or a task failed for good), and a generation building
+    costs every incremental refresh meanwhile. The figures they were to correct are rebuilt again
+    at once, once: a rebuild that was itself such a restart is only failed, and logged, until the
+    nightly one. Late tasks of a failed generation write nothing (province_progress_rebuild)."""
+    now = now or timezone.now()
+    abandoned = list(
+        RollupGeneration.objects.select_for_update(skip_locked=True)
+        .filter(status=GenerationStatus.BUILDING)
+        .annotate(last=Coalesce("progressed_at", "started_at"))
+        .filter(last__lt=now - abandoned_after())
+        .values_list("id", "reason")
+    )
+    if not abandoned:
+        return []
+    ids = [generation_id for generation_id, _reason in abandoned]
+    RollupGeneration.objects.filter(pk__in=ids).update(status=GenerationStatus.FAILED, retired_at=now)
+    if any(reason != RESTARTED for _id, reason in abandoned):
+        logger.warning("rebuilds %s abandoned: rebuilding again", ids)
+        enqueue_on_commit(REBUILD_TASK, None, RESTARTED)
+    else:
+        logger.error("rebuilds %s abandoned, themselves restarts: left to the nightly rebuild", ids)
+    return ids
+
+
+@transaction.atomic
+def rollup_generations_clean(*, retired_for: datetime.timedelta = datetime.timedelta(minutes=10)) -> int:
+    """Drop generations no longer needed: retired and failed ones after a grace period (a report
+    that read the old live id a moment before a publish still finds its rows)."""
     now = timezone.now()
-    RollupGeneration.objects.filter(
-        status=GenerationStatus.BUILDING, started_at__lt=now - building_for
-    ).update(status=GenerationStatus.FAILED, retired_at=now)
     old = list(
         RollupGeneration.objects.filter(
             status__in=[GenerationStatus.RETIRED, GenerationStatus.FAILED], retired_at__lt=now - retired_for
@@ -496,12 +582,42 @@ class ReconcileReport:
     requeued_classes: list[int]
     requeued_rollups: list[int]
     generations_dropped: int
+    claims_restored: list[tuple[str, int]]
+    generations_abandoned: list[int]
+
+
+@transaction.atomic
+def stale_claims_restore(*, older_than: datetime.timedelta) -> list[tuple[str, int]]:
+    """Claims older than `older_than` that no transaction holds (their task died before its
+    figures committed: a live one holds its claim's row from its first statement) become marks
+    again, whose tasks are enqueued at commit."""
+    claims = list(
+        StaleClaim.objects.select_for_update(skip_locked=True)
+        .filter(claimed_at__lt=timezone.now() - older_than)
+        .values_list("pk", "kind", "key")
+    )
+    if not claims:
+        return []
+    StaleClaim.objects.filter(pk__in=[pk for pk, _kind, _key in claims]).delete()
+    class_ids = [key for _pk, kind, key in claims if kind == ClaimKind.CLASS]
+    # A class deleted since has nothing left to recompute.
+    class_progress_mark_stale(
+        class_ids=TrainingClass.objects.filter(pk__in=class_ids).values_list("id", flat=True)
+    )
+    rollup_mark_stale(scopes=[key for _pk, kind, key in claims if kind == ClaimKind.ROLLUP])
+    logger.warning(
+        "tasks lost before their commit, queued again: %s", [(kind, key) for _pk, kind, key in claims]
+    )
+    return sorted((kind, key) for _pk, kind, key in claims)
 
 
 def stale_reconcile(*, older_than: datetime.timedelta = datetime.timedelta(minutes=2)) -> ReconcileReport:
     """The safety net, every minute: mark classes whose figures are missing or older than the
-    class itself (a status or attribute change that marked nothing); enqueue again the stale
-    marks older than `older_than` (their task was lost); drop retired generations."""
+    class itself (a status or attribute change that marked nothing); mark again what a task took
+    and never committed (its worker died: stale_claims_restore); enqueue again the stale marks
+    older than `older_than` (their task was lost with the broker, or never sent); rebuild again
+    after a rebuild abandoned; drop retired generations."""
+    restored = stale_claims_restore(older_than=older_than)
     changed = list(
         TrainingClass.objects.exclude(status=ClassStatus.DRAFT)
         .filter(
@@ -521,12 +637,10 @@ def stale_reconcile(*, older_than: datetime.timedelta = datetime.timedelta(minut
     for class_id in old_classes:
         queue.enqueue(CLASS_RECOMPUTE_TASK, class_id)
     for scope in old_rollups:
-        if scope == StaleRollup.NATIONAL:
-            queue.enqueue(NATIONAL_ROLLUP_TASK)
-        else:
-            queue.enqueue(PROVINCE_ROLLUP_TASK, scope)
+        queue.enqueue(*_rollup_task(scope))
+    abandoned = rollup_generations_abandoned()
     dropped = rollup_generations_clean()
-    return ReconcileReport(marked, old_classes, old_rollups, dropped)
+    return ReconcileReport(marked, old_classes, old_rollups, dropped, restored, abandoned)
 
 
 # --- completion rules --------------------------------------------------------------------------

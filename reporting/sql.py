@@ -101,15 +101,17 @@ class Lock:
     GENERATION = 4  # creating or publishing a generation
 
 
-def advisory_xact_lock(namespace: int, a: int, b: int = 0, *, shared: bool = False) -> None:
-    """Wait for an advisory lock held until the transaction ends.
+def advisory_key(namespace: int, a: int, b: int = 0) -> int:
+    """The namespace and two 28-bit ids packed into one bigint; ids beyond 2^28 would only share
+    a lock with another id (more waiting, never less safety)."""
+    return (namespace << 56) | ((a & 0xFFFFFFF) << 28) | (b & 0xFFFFFFF)
 
-    The key packs the namespace and two 28-bit ids into one bigint; ids beyond 2^28 would only
-    share a lock with another id (more waiting, never less safety).
-    """
+
+def advisory_xact_lock(namespace: int, a: int, b: int = 0, *, shared: bool = False) -> None:
+    """Wait for an advisory lock (advisory_key) held until the transaction ends."""
     if vendor() != "postgresql":
         return
-    key = (namespace << 56) | ((a & 0xFFFFFFF) << 28) | (b & 0xFFFFFFF)
+    key = advisory_key(namespace, a, b)
     function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {function}(%s)", [key])

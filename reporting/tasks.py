@@ -9,13 +9,16 @@ failure, a dropped connection) are retried with backoff.
 from celery import chord, group, shared_task
 from django.db import InterfaceError, OperationalError
 
+from courses.errors import CacheUnavailable
 from reporting import services
 from reporting.models import StaleRollup
 
 RELIABLE = {
     "acks_late": True,
     "reject_on_worker_lost": True,
-    "autoretry_for": (OperationalError, InterfaceError),
+    # A rollup write refused because the report cache is unreachable (its version could not be
+    # replaced) is retried as a transient database error is.
+    "autoretry_for": (OperationalError, InterfaceError, CacheUnavailable),
     "retry_backoff": True,
     "retry_backoff_max": 60,
     "max_retries": 5,
@@ -43,6 +46,7 @@ def refresh_national_rollup() -> None:
 
 @shared_task(name=services.TARGETS_REFRESH_TASK, **RELIABLE)
 def refresh_rollup_targets() -> None:
+    services.stale_rollup_claim(scope=StaleRollup.TARGETS)
     services.rollup_targets_refresh()
 
 
@@ -59,6 +63,8 @@ def reconcile_stale() -> dict:
         "requeued_classes": len(report.requeued_classes),
         "requeued_rollups": len(report.requeued_rollups),
         "generations_dropped": report.generations_dropped,
+        "claims_restored": len(report.claims_restored),
+        "generations_abandoned": report.generations_abandoned,
     }
 
 
@@ -84,14 +90,22 @@ def rebuild_failed(*_args, generation_id: int) -> None:
     services.rollup_generation_fail(generation_id=generation_id)
 
 
-@shared_task(name="reporting.rebuild_progress", **RELIABLE)
-def rebuild_progress(province_id: int | None = None) -> int | None:
+@shared_task(name=services.REBUILD_TASK, bind=True, **RELIABLE)
+def rebuild_progress(self, province_id: int | None = None, reason: str = "rebuild") -> int | None:
     """Rebuild one current province in place, or everything into a new generation: one task per
-    province, shared by the workers, then publish_generation once all have succeeded."""
+    province, shared by the workers, then publish_generation once all have succeeded.
+
+    Delivered again (its worker died after sending the chord), it starts nothing new: the
+    generation it started carries its task id. Died before the chord was sent, the generation
+    shows no progress and reconcile rebuilds again (services.rollup_generations_abandoned)."""
     if province_id is not None:
         services.province_progress_rebuild(province_id=province_id)
         return None
-    generation = services.rollup_generation_start()
+    task_id = self.request.id or ""
+    started = services.rollup_generation_of_task(task_id=task_id)
+    if started is not None:
+        return started.pk
+    generation = services.rollup_generation_start(reason=reason, task_id=task_id)
     header = group(
         rebuild_province.si(generation.pk, pid) for pid in services.current_province_ids_largest_first()
     )

@@ -5,6 +5,7 @@ default permission, ReadAnyWriteCentralAdmin). Certificates verify publicly; lea
 own certificates and progress.
 """
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
@@ -16,7 +17,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from courses.openapi import crud_schema, error_responses
-from courses.queue import enqueue_on_commit
+from courses.viewsets import AtomicWritesMixin
 from reporting import filters, selectors, serializers, services
 
 
@@ -29,7 +30,7 @@ from reporting import filters, selectors, serializers, services
         read=serializers.ProgrammeSerializer,
     )
 )
-class ProgrammeViewSet(viewsets.ModelViewSet):
+class ProgrammeViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
     serializer_class = serializers.ProgrammeSerializer
     filterset_class = filters.ProgrammeFilter
     ordering_fields = ["code", "period_start", "period_end"]
@@ -47,7 +48,7 @@ class ProgrammeViewSet(viewsets.ModelViewSet):
         read=serializers.TargetSerializer,
     )
 )
-class TargetViewSet(viewsets.ModelViewSet):
+class TargetViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
     serializer_class = serializers.TargetSerializer
     filterset_class = filters.TargetFilter
     ordering_fields = ["year", "level", "target_luot"]
@@ -55,18 +56,21 @@ class TargetViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         return selectors.target_list()
 
-    # The progress rollups carry each row's target: refresh them once the change is committed.
+    # The progress rollups carry each row's target: marked, with the change, for a refresh.
     def perform_create(self, serializer):
-        super().perform_create(serializer)
-        enqueue_on_commit(services.TARGETS_REFRESH_TASK)
+        with transaction.atomic():
+            super().perform_create(serializer)
+            services.rollup_targets_mark_stale()
 
     def perform_update(self, serializer):
-        super().perform_update(serializer)
-        enqueue_on_commit(services.TARGETS_REFRESH_TASK)
+        with transaction.atomic():
+            super().perform_update(serializer)
+            services.rollup_targets_mark_stale()
 
     def perform_destroy(self, instance):
-        super().perform_destroy(instance)
-        enqueue_on_commit(services.TARGETS_REFRESH_TASK)
+        with transaction.atomic():
+            super().perform_destroy(instance)
+            services.rollup_targets_mark_stale()
 
 
 @extend_schema_view(
@@ -77,7 +81,7 @@ class TargetViewSet(viewsets.ModelViewSet):
         read=serializers.BaselineSerializer,
     )
 )
-class BaselineViewSet(viewsets.ModelViewSet):
+class BaselineViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
     serializer_class = serializers.BaselineSerializer
     filterset_class = filters.BaselineFilter
     ordering_fields = ["level", "achieved_luot"]

@@ -254,5 +254,6 @@ def any_role(request):
     return name, _client_for(user)
 
 
-# Fixtures of the class and enrolment tests (a world of classes in two provinces).
-pytest_plugins = ["tests.class_world"]
+# Fixtures of the class and enrolment tests (a world of classes in two provinces), and Redis as
+# the tests stop and restart it.
+pytest_plugins = ["tests.class_world", "tests.redis_server"]

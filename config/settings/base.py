@@ -207,6 +207,25 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_TIME_LIMIT = env("CELERY_TASK_TIME_LIMIT")
 CELERY_TASK_SOFT_TIME_LIMIT = env("CELERY_TASK_SOFT_TIME_LIMIT")
+# A task that a killed worker had taken stays unacknowledged in Redis until the visibility timeout
+# passes, then any worker gets it again. Just above the hard time limit: no task still running is
+# delivered twice (Celery killed it by then), and a lost one waits minutes, not kombu's default
+# hour. config/celery.py refuses a timeout not above the limit.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 5 * 60)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # Look for such tasks every 10 s, not every 100 s (kombu scans on one call in 10 by default).
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+    # A broker gone without closing its connections fails a publish within seconds instead of
+    # blocking the request that commits (courses.queue logs it; reconcile re-queues the work).
+    "socket_connect_timeout": 5,
+    "socket_timeout": 10,
+}
+# The result backend (Redis, which counts a rebuild's chord) has no visibility timeout: what it
+# loses in a restart is found by reconcile (reporting.services.stale_reconcile).
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 5
+CELERY_REDIS_SOCKET_TIMEOUT = 10
 # A worker killed mid-task must not lose the task: acknowledge after it ran, requeue on loss.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -267,6 +286,7 @@ IMPORT_MAX_READ_SECONDS = env.float("IMPORT_MAX_READ_SECONDS", default=15.0)
 # planned minutes) and moves the pace projections to the new day.
 CELERY_BEAT_SCHEDULE |= {
     "reporting-reconcile-stale": {"task": "reporting.reconcile_stale", "schedule": 60.0},
+    "courses-import-jobs-requeue-lost": {"task": "courses.import_jobs_requeue_lost", "schedule": 300.0},
     "reporting-finish-due-classes": {"task": "reporting.finish_due_classes", "schedule": crontab(minute=5)},
     "reporting-nightly-rebuild": {
         "task": "reporting.rebuild_progress",

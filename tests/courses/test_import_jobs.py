@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from courses.importing import JobProgress
 from courses.models import Curriculum, ImportJob, ImportKind, ImportStatus, Topic
-from courses.services import import_job_run, import_job_submit
+from courses.services import import_job_run, import_job_submit, import_jobs_requeue_lost
 from courses.tasks import import_job_run_task
 from tests.courses.catalogue_files import good_catalogue, large_catalogue, xlsx_bytes
 
@@ -31,6 +31,19 @@ def catalogue_state():
     return sorted(
         Curriculum.objects.values_list("id", "code", "version", "updated_at")
     ), Topic.objects.count()
+
+
+def test_a_job_whose_task_was_lost_is_queued_again_and_run_once(central_admin):
+    job = queued_job(central_admin, xlsx_bytes(good_catalogue()))  # its task gone with Redis
+    assert import_jobs_requeue_lost() == []  # too recent: its task may still be queued
+    ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - datetime.timedelta(hours=1))
+
+    assert import_jobs_requeue_lost() == [job.pk]  # run here, in-process (no broker in tests)
+    job.refresh_from_db()
+    assert job.status == ImportStatus.SUCCEEDED
+    imported = catalogue_state()
+    assert import_jobs_requeue_lost() == []
+    assert catalogue_state() == imported
 
 
 def test_running_a_job_twice_imports_once(central_admin):

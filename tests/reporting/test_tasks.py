@@ -22,6 +22,7 @@ from reporting.models import (
     EnrollmentProgress,
     GenerationStatus,
     RollupGeneration,
+    StaleClaim,
     StaleRollup,
 )
 from tests.factories import UserFactory
@@ -167,6 +168,91 @@ def test_reconcile_marks_changed_classes_and_requeues_forgotten_marks(programme,
     assert (services.NATIONAL_ROLLUP_TASK,) in enqueued
 
 
+def test_reconcile_marks_again_what_a_dead_task_claimed_but_never_committed(
+    programme, enqueued, django_capture_on_commit_callbacks
+):
+    training_class = make_class(programme=programme)
+    enrollment = enrol(training_class)
+    recompute(training_class)
+    attend_all(enrollment, 60)
+    class_progress_mark_stale(class_ids=[training_class.pk])
+    services.stale_class_claim(class_id=training_class.pk)  # then the worker died
+    services.stale_rollup_claim(scope=StaleRollup.NATIONAL)
+    enqueued.clear()
+
+    assert services.stale_reconcile().claims_restored == []  # too recent: its task may be running
+    StaleClaim.objects.update(claimed_at=timezone.now() - datetime.timedelta(minutes=5))
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.stale_reconcile()
+    assert report.claims_restored == [("class", training_class.pk), ("rollup", StaleRollup.NATIONAL)]
+    assert (RECOMPUTE_CLASS_TASK, training_class.pk) in enqueued
+    assert (services.NATIONAL_ROLLUP_TASK,) in enqueued
+    assert StaleClass.objects.filter(pk=training_class.pk).exists()
+    assert not StaleClaim.objects.exists()
+
+
+def test_a_target_change_is_marked_so_its_refresh_is_never_lost(
+    programme, enqueued, client_for, django_capture_on_commit_callbacks
+):
+    from reporting.tasks import refresh_rollup_targets
+
+    client = client_for(UserFactory(role=Role.CENTRAL_ADMIN))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/api/v1/targets",
+            {"programme_id": programme.pk, "level": "central", "target_luot": 10},
+            format="json",
+        )
+    assert response.status_code == 201, response.content
+    assert enqueued == [(services.TARGETS_REFRESH_TASK,)]
+    assert StaleRollup.objects.filter(pk=StaleRollup.TARGETS).exists()
+
+    # Its task lost with the broker: a few minutes on, reconcile queues it again.
+    enqueued.clear()
+    StaleRollup.objects.update(marked_at=timezone.now() - datetime.timedelta(minutes=5))
+    assert services.stale_reconcile().requeued_rollups == [StaleRollup.TARGETS]
+    assert enqueued == [(services.TARGETS_REFRESH_TASK,)]
+    refresh_rollup_targets()
+    assert not StaleRollup.objects.exists() and not StaleClaim.objects.exists()
+
+
+def test_a_claim_goes_with_the_commit_of_its_figures(programme):
+    training_class = make_class(programme=programme)
+    class_progress_mark_stale(class_ids=[training_class.pk])
+    services.class_progress_refresh(class_id=training_class.pk)
+    assert not StaleClaim.objects.exists() and not StaleClass.objects.exists()
+
+
+def test_a_rebuild_task_delivered_twice_starts_one_generation(programme):
+    from reporting.tasks import rebuild_progress
+
+    first = rebuild_progress.apply(task_id="rebuild-1").get()
+    second = rebuild_progress.apply(task_id="rebuild-1").get()
+    assert first == second
+    assert RollupGeneration.objects.filter(task_id="rebuild-1").count() == 1
+
+
+def test_an_abandoned_rebuild_is_failed_and_started_again_once(
+    programme, enqueued, django_capture_on_commit_callbacks
+):
+    long_ago = timezone.now() - datetime.timedelta(hours=1)
+    abandoned = RollupGeneration.objects.create(status=GenerationStatus.BUILDING, started_at=long_ago)
+    recent = services.rollup_generation_start()  # still within the visibility timeout
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.stale_reconcile().generations_abandoned == [abandoned.pk]
+    assert enqueued.count((services.REBUILD_TASK, None, "restart")) == 1
+    abandoned.refresh_from_db()
+    assert abandoned.status == GenerationStatus.FAILED
+    assert RollupGeneration.objects.get(pk=recent.pk).status == GenerationStatus.BUILDING
+
+    # The restart abandoned in turn: failed, and left to the nightly rebuild (no loop).
+    enqueued.clear()
+    RollupGeneration.objects.filter(pk=recent.pk).update(reason="restart", progressed_at=long_ago)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.stale_reconcile().generations_abandoned == [recent.pk]
+    assert enqueued == []
+
+
 def test_tasks_are_named_acknowledged_late_and_scheduled():
     names = [
         RECOMPUTE_CLASS_TASK,
@@ -188,6 +274,7 @@ def test_tasks_are_named_acknowledged_late_and_scheduled():
         "reporting.finish_due_classes",
         "reporting.rebuild_progress",
     } <= scheduled
+    app.loader.import_default_modules()  # the apps' tasks modules, found as a worker finds them
     assert scheduled <= set(app.tasks)
 
 
