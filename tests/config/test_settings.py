@@ -116,3 +116,20 @@ def test_https_redirect_and_hsts_are_set_from_the_environment():
     result = _deploy_check(SECURE_SSL_REDIRECT="false", SECURE_HSTS_SECONDS="0")
     assert result.returncode != 0
     assert "security.W004" in result.stderr and "security.W008" in result.stderr
+
+
+def test_celery_time_limits_and_visibility_timeout_are_checked_where_they_are_set():
+    """A task must be stopped (soft, then hard limit) before a dead worker's copy of it is
+    delivered again (the visibility timeout): settings that break this refuse to load, under any
+    settings module, one that imports another included (the benchmark's)."""
+    for module in ("config.settings.local", "bench.settings"):
+        env = {"SECRET_KEY": STRONG_KEY, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/x"}
+        env["REDIS_URL"] = "redis://127.0.0.1:6379/0"
+        assert _settings(module, **env).returncode == 0
+        for wrong, message in [
+            ({"CELERY_TASK_SOFT_TIME_LIMIT": "1800"}, "CELERY_TASK_SOFT_TIME_LIMIT"),
+            ({"CELERY_VISIBILITY_TIMEOUT": "1800"}, "CELERY_VISIBILITY_TIMEOUT"),
+        ]:
+            result = _settings(module, **env, **wrong)
+            assert result.returncode != 0
+            assert message in result.stderr
