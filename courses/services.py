@@ -388,27 +388,15 @@ def import_job_submit(
 
 
 def import_job_enqueue(*, job: ImportJob) -> None:
-    """Queue the job for a worker once the transaction that created it has committed."""
-    from courses.tasks import import_job_run_task
+    """Queue the job for a worker once the transaction that created it has committed.
 
-    def send():
-        try:
-            import_job_run_task.delay(job.pk)
-        except Exception as exc:  # the broker's errors are not one type (kombu, redis, OSError)
-            logger.exception("import job %s could not be queued", job.pk)
-            report = ImportReport(kind=job.kind, dry_run=job.dry_run, total_rows=job.total_rows)
-            report.errors = [
-                ErrorItem(
-                    message=_("Không đưa được lượt nhập vào hàng đợi; hãy thử lại sau."), code="unavailable"
-                )
-            ]
-            report.error_status = 503
-            ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PENDING).update(
-                status=ImportStatus.FAILED, finished_at=timezone.now(), report=report.as_dict()
-            )
-            raise DomainError(message=report.errors[0].message, code="unavailable", status=503) from exc
+    The job is stored by then, and the upload answers 202 with it whatever the broker does: a job
+    whose task could not be queued (Redis down) stays pending, and import_jobs_requeue_lost queues
+    it again, as it does a task a restarted Redis lost."""
+    from courses.queue import enqueue_on_commit
+    from courses.tasks import IMPORT_JOB_RUN_TASK
 
-    transaction.on_commit(send)
+    enqueue_on_commit(IMPORT_JOB_RUN_TASK, job.pk)
 
 
 def _is_abandoned(job: ImportJob) -> bool:

@@ -209,3 +209,31 @@ def test_a_large_upload_is_imported_by_the_real_worker(celery_worker, client_for
     assert job["started_at"] is not None and job["finished_at"] is not None
     assert Curriculum.objects.filter(code__startswith="bulk-").count() == 12
     assert Topic.objects.filter(curriculum__code="bulk-007").count() == 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_upload_while_the_broker_is_down_is_accepted_and_run_once_it_is_back(
+    broker_unreachable, client_for, central_admin, settings
+):
+    """The job is stored before its task is sent: the upload answers 202 with it (a 503 would make
+    the client upload again a file already kept), and the job waits, pending, for the requeue."""
+    settings.IMPORT_SYNC_MAX_ROWS = 10
+    client = client_for(central_admin)
+    content = xlsx_bytes(large_catalogue(curricula=12, topics=10))
+
+    response = client.post(
+        "/api/v1/curricula/import", {"file": SimpleUploadedFile("lon.xlsx", content)}, format="multipart"
+    )
+
+    assert response.status_code == 202, response.content
+    job = ImportJob.objects.get(pk=response.json()["id"])
+    assert job.status == ImportStatus.PENDING
+    assert client.get(response["Location"]).json()["status"] == "pending"
+
+    # The broker is back (tasks in-process here); past the visibility timeout the job is queued again.
+    broker_unreachable.conf.task_always_eager = True
+    ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - datetime.timedelta(hours=1))
+    assert import_jobs_requeue_lost() == [job.pk]
+    job.refresh_from_db()
+    assert job.status == ImportStatus.SUCCEEDED
+    assert Curriculum.objects.filter(code__startswith="bulk-").count() == 12
