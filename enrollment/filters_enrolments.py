@@ -4,6 +4,7 @@ import datetime
 
 import django_filters as filters
 from django.utils import timezone
+from rest_framework.filters import OrderingFilter
 
 from courses.filter_fields import IdFilter, as_id
 from courses.models import PositionCategory, Province
@@ -17,6 +18,19 @@ from enrollment.models import (
     LearnerDataAccess,
 )
 from enrollment.selectors_enrolments import learner_search
+
+
+class LearnerOrdering(OrderingFilter):
+    """`ordering=full_name` puts learners in Vietnamese order (Learner.sort_key), not in the
+    code-point order of the stored name, which puts every "Đ" after "Vũ"."""
+
+    BY_KEY = {"full_name": "sort_key", "-full_name": "-sort_key"}
+
+    def get_ordering(self, request, queryset, view):
+        ordering = super().get_ordering(request, queryset, view)
+        if ordering is None:
+            return None
+        return [self.BY_KEY.get(term, term) for term in ordering]
 
 
 class LearnerFilter(filters.FilterSet):

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.fields import NFCCharField, NFCTextField
 from courses.models import AreaType
-from courses.text import fold
+from courses.text import fold, vietnamese_name_key
 
 national_id_validator = RegexValidator(
     r"^\d{12}$", _("Số định danh cá nhân gồm đúng 12 chữ số."), code="invalid_national_id"
@@ -53,13 +53,17 @@ class Learner(models.Model):
     email = models.EmailField(_("thư điện tử"), blank=True)
     # Name and id folded (lower case, no diacritics), so "nguyen van an" finds "Nguyễn Văn An".
     search_text = models.TextField(editable=False, default="")
+    # The name's place in Vietnamese order (courses.text.vietnamese_name_key): every list of
+    # learners orders by it, the same on PostgreSQL and SQLite, whatever the database's collation.
+    sort_key = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("học viên")
         verbose_name_plural = _("học viên")
-        ordering = ["full_name", "id"]
+        ordering = ["sort_key", "id"]
+        indexes = [models.Index(fields=["sort_key", "id"], name="learner_sort_key")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(national_id__regex=r"^[0-9]{12}$"), name="learner_national_id_12_digits"
@@ -73,13 +77,16 @@ class Learner(models.Model):
         self.derive_fields()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "is_ethnic_minority", "search_text"}
+            kwargs["update_fields"] = {*update_fields, *self.DERIVED_FIELDS}
         super().save(*args, **kwargs)
+
+    DERIVED_FIELDS = ("is_ethnic_minority", "search_text", "sort_key")
 
     def derive_fields(self) -> None:
         """Fields computed from others; bulk_create skips save(), so bulk writers call this."""
         self.is_ethnic_minority = self.ethnicity_is_minority(self.ethnicity)
         self.search_text = self.build_search_text(self.full_name, self.national_id)
+        self.sort_key = vietnamese_name_key(self.full_name)
 
     @staticmethod
     def build_search_text(full_name: str, national_id: str) -> str:

@@ -95,7 +95,7 @@ def session_attendance_sheet(session: ClassSession) -> QuerySet[Enrollment]:
             attendance_recorded_at=F("record__recorded_at"),
             attendance_recorded_by=F("record__recorded_by__username"),
         )
-        .order_by("learner__full_name", "learner__national_id", "pk")
+        .order_by("learner__sort_key", "learner__national_id", "pk")
     )
 
 
@@ -171,7 +171,7 @@ def attendance_rates_for_class(class_id: int, *, reader=None) -> QuerySet[Enroll
                 else Value(0.0, output_field=FloatField())
             ),
         )
-        .order_by("learner__full_name", "learner__national_id", "pk")
+        .order_by("learner__sort_key", "learner__national_id", "pk")
     )
 
 

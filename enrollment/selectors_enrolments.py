@@ -55,9 +55,7 @@ def learners_managed_by(user) -> QuerySet[Learner]:
 
 def learner_list(user) -> QuerySet[Learner]:
     return (
-        learners_visible_to(user)
-        .select_related("province", "commune", "position")
-        .order_by("full_name", "id")
+        learners_visible_to(user).select_related("province", "commune", "position").order_by("sort_key", "id")
     )
 
 
@@ -115,7 +113,7 @@ def enrollment_roster(training_class: TrainingClass, reader) -> QuerySet[Enrollm
     return (
         roster_with_attendance(training_class, reader)
         .select_related("learner__province", "learner__commune", "learner__position", "enrolled_by")
-        .order_by("learner__full_name", "learner__national_id", "pk")
+        .order_by("learner__sort_key", "learner__national_id", "pk")
     )
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -42,7 +43,12 @@ from courses.views_import import import_job_response
 from enrollment import selectors_enrolments as selectors
 from enrollment import serializers_enrolments as serializers
 from enrollment.enrolment_file import LAYOUT
-from enrollment.filters_enrolments import LearnerDataAccessFilter, LearnerFilter, RosterFilter
+from enrollment.filters_enrolments import (
+    LearnerDataAccessFilter,
+    LearnerFilter,
+    LearnerOrdering,
+    RosterFilter,
+)
 from enrollment.models import Enrollment, Learner
 from enrollment.services import learners as learner_services
 from enrollment.services.data_access import learner_data_access_record
@@ -130,6 +136,7 @@ class LearnerViewSet(
 ):
     permission_classes = [LearnerAccess]
     filterset_class = LearnerFilter
+    filter_backends = [DjangoFilterBackend, LearnerOrdering]
     ordering_fields = ["full_name", "national_id", "created_at"]
 
     def get_queryset(self):

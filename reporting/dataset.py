@@ -41,7 +41,7 @@ from courses.models import (
     TrainingInstitution,
     User,
 )
-from courses.text import fold
+from courses.text import fold, vietnamese_name_key
 from enrollment.models import Attendance, Enrollment, EnrollmentSource, EnrollmentStatus, Learner
 
 PREFIX = "GEN-"
@@ -540,6 +540,7 @@ def dataset_generate(*, options: DatasetOptions, log=print) -> DatasetCounts:
                 "",
                 "",
                 fold(f"{person['full_name']} {person['national_id']}"),
+                vietnamese_name_key(person["full_name"]),
                 now,
                 now,
             )
@@ -609,6 +610,7 @@ def dataset_generate(*, options: DatasetOptions, log=print) -> DatasetCounts:
             "phone",
             "email",
             "search_text",
+            "sort_key",
             "created_at",
             "updated_at",
         ],
