@@ -6,6 +6,7 @@ from django.db.models import Count, DecimalField, Max, Min, OuterRef, Q, QuerySe
 from django.db.models.functions import Coalesce
 
 from courses.models import Programme
+from courses.text import fold
 from enrollment.models import StaleClass
 from reporting.models import (
     DEFAULT_MIN_ATTENDANCE_PERCENT,
@@ -136,3 +137,26 @@ def certificate_to_verify(code: str) -> Certificate | None:
         .select_related("enrollment__learner", "enrollment__training_class__curriculum")
         .first()
     )
+
+
+def certificate_to_verify_by_number(number: str, learner_name: str) -> Certificate | None:
+    """A valid certificate by its printed number, if it was issued to the name given with it.
+
+    Numbers count up (GCN-<year>-<id>): alone they would let anyone walk through them and collect
+    the name and class of every certified learner, which a verification code (122 random bits)
+    does not allow. With the holder's name as printed (diacritics, case and spacing aside) the
+    answer only confirms what the asker already holds. A wrong name, an unknown or a revoked
+    number all give nothing, alike.
+    """
+    certificate = (
+        Certificate.objects.filter(number=number.strip().upper(), revoked_at__isnull=True)
+        .select_related("enrollment__learner", "enrollment__training_class__curriculum")
+        .first()
+    )
+    if (
+        certificate is None
+        or not fold(learner_name)
+        or fold(learner_name) != fold(certificate.enrollment.learner.full_name)
+    ):
+        return None
+    return certificate

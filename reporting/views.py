@@ -8,6 +8,7 @@ own certificates and progress.
 from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers as drf_serializers
 from rest_framework import viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
@@ -125,6 +126,46 @@ class CertificateVerifyView(APIView):
         certificate = selectors.certificate_to_verify(code)
         if certificate is None:
             raise NotFound(_("Không có giấy chứng nhận hợp lệ với mã này."))
+        return Response(serializers.CertificateVerificationSerializer(certificate).data)
+
+
+class CertificateVerifyByNumberView(APIView):
+    """Public: anyone holding a printed certificate checks it by its number and holder's name."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    # The same budget as the code route: a number is short, so floods are kept off by the name
+    # the asker must also give (reporting.selectors.certificate_to_verify_by_number) and this rate.
+    throttle_classes = [CertificateVerifyThrottle]
+
+    class Query(drf_serializers.Serializer):
+        number = drf_serializers.CharField(
+            max_length=30, help_text="The certificate's number as printed (GCN-2025-000123)."
+        )
+        name = drf_serializers.CharField(
+            max_length=200,
+            help_text="The holder's full name as printed; diacritics, case and spacing do not matter.",
+        )
+
+    @extend_schema(
+        summary="Verify a certificate by its number",
+        operation_id="certificates_verify_by_number",
+        description="Public, no sign-in. For a certificate without its verification code at hand: its "
+        "printed number (`number`) and the holder's full name (`name`) together. Answers the same "
+        "fields as the verification by code, and nothing else. An unknown or revoked number, or a "
+        "name that is not the holder's, gives the same 404: numbers follow each other, so the name "
+        "is what stops anyone from walking through them to list who holds a certificate.",
+        parameters=[Query],
+        responses={200: serializers.CertificateVerificationSerializer, **error_responses(400, 404)},
+    )
+    def get(self, request):
+        query = self.Query(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        certificate = selectors.certificate_to_verify_by_number(
+            query.validated_data["number"], query.validated_data["name"]
+        )
+        if certificate is None:
+            raise NotFound(_("Không có giấy chứng nhận hợp lệ mang số hiệu này cấp cho người này."))
         return Response(serializers.CertificateVerificationSerializer(certificate).data)
 
 
