@@ -21,7 +21,13 @@ from enrollment.services.enrolment_import import enrolment_import
 from enrollment.services.learners import learner_create, learner_update
 from tests.courses.test_text import VIETNAMESE_ORDER
 from tests.enrollment.enrolment_files import person, xlsx_bytes
-from tests.factories import EnrollmentFactory, LearnerFactory, TrainingClassFactory, UserFactory
+from tests.factories import (
+    ClassSessionFactory,
+    EnrollmentFactory,
+    LearnerFactory,
+    TrainingClassFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +83,13 @@ def test_the_roster_xlsx_is_in_vietnamese_order(shuffled_class, admin_client):
 def test_the_attendance_sheet_is_in_vietnamese_order(shuffled_class, admin_client):
     response = admin_client.get(f"/api/v1/classes/{shuffled_class.pk}/attendance-sheet.xlsx")
     assert sheet_names(response) == VIETNAMESE_ORDER
+
+
+def test_a_sessions_roll_call_is_in_vietnamese_order(shuffled_class, admin_client):
+    session = ClassSessionFactory(training_class=shuffled_class)
+    response = admin_client.get(f"/api/v1/sessions/{session.pk}/attendance?page_size=100")
+    assert response.status_code == 200, response.content
+    assert [r["learner"]["full_name"] for r in response.json()["results"]] == VIETNAMESE_ORDER
 
 
 # --- every path that writes a name keeps the key -----------------------------------------------------
