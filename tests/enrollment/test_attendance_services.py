@@ -9,7 +9,13 @@ import pytest
 
 from courses.errors import DomainError
 from courses.models import ClassMode, ClassStatus
-from enrollment.attendance_rules import Interval, derive_attendance, merge_intervals, required_minutes
+from enrollment.attendance_rules import (
+    Interval,
+    derive_attendance,
+    interval_end,
+    merge_intervals,
+    required_minutes,
+)
 from enrollment.models import (
     Attendance,
     AttendanceSource,
@@ -91,10 +97,24 @@ class TestRules:
         )
         assert (derived.status, derived.minutes) == (status, minutes)
 
-    def test_an_open_interval_counts_until_the_end(self, attendance_world):
+    def test_an_open_interval_earns_nothing_by_itself(self, attendance_world):
+        # Issue 11: a check-in a few minutes after the start, never closed, earned the whole session.
         session = attendance_world.session
         derived = derive_attendance(session, [Interval(minutes_after(session, 5), None)])
-        assert derived.minutes == 115
+        assert derived.minutes == 0
+        assert derived.status == AttendanceStatus.ABSENT
+
+    def test_an_open_interval_counts_up_to_its_last_sign_of_presence(self, attendance_world):
+        session = attendance_world.session
+        joined = minutes_after(session, 5)
+        assert interval_end(joined_at=joined, left_at=None, last_seen_at=None) == joined
+        assert interval_end(joined_at=joined, left_at=None, last_seen_at=minutes_after(session, 60)) == (
+            minutes_after(session, 60)
+        )
+        # The check-out is the last sign, whatever heartbeats said.
+        assert interval_end(
+            joined_at=joined, left_at=minutes_after(session, 30), last_seen_at=minutes_after(session, 60)
+        ) == minutes_after(session, 30)
 
     def test_required_minutes_are_80_percent_rounded_up(self):
         assert required_minutes(270) == 216
@@ -113,7 +133,7 @@ class TestMarkRoster:
             session=world.session,
             records=[
                 {"enrollment": a.pk, "status": "present"},
-                {"learner": b.learner_id, "status": "late", "minutes": 70, "note": "Vào muộn"},
+                {"learner": b.learner_id, "status": "late", "minutes": 100, "note": "Vào muộn"},
                 {"enrollment": c.pk, "status": "excused"},
             ],
             actor=world.trainer,
@@ -121,7 +141,7 @@ class TestMarkRoster:
         assert (outcome.created, outcome.updated, outcome.unchanged) == (3, 0, 0)
         stored = {r.enrollment_id: r for r in Attendance.objects.filter(session=world.session)}
         assert (stored[a.pk].status, stored[a.pk].minutes) == ("present", 120)
-        assert (stored[b.pk].status, stored[b.pk].minutes, stored[b.pk].note) == ("late", 70, "Vào muộn")
+        assert (stored[b.pk].status, stored[b.pk].minutes, stored[b.pk].note) == ("late", 100, "Vào muộn")
         assert (stored[c.pk].status, stored[c.pk].minutes) == ("excused", 0)
         assert {r.source for r in stored.values()} == {AttendanceSource.TRAINER}
         assert {r.recorded_by_id for r in stored.values()} == {world.trainer.pk}
@@ -288,8 +308,9 @@ class TestCheckIn:
         session, user = world.session, world.learner_user
         outcome = attendance_check_in(session=session, user=user, now=minutes_after(session, -5))
         assert outcome.checked_in
-        # Checked in and not out: counts until the end, provisionally.
-        assert (outcome.attendance.status, outcome.attendance.minutes) == ("present", 120)
+        # Checked in before the start: no attendance before the session, and none credited ahead.
+        assert outcome.attendance is None
+        assert not Attendance.objects.exists()
         outcome = attendance_check_out(session=session, user=user, now=minutes_after(session, 100))
         assert not outcome.checked_in
         record = Attendance.objects.get()

@@ -212,8 +212,8 @@ def test_the_report_replaces_a_check_in_record(attendance_world, trainer_client)
     upload(trainer_client, world.session, content)
     record = Attendance.objects.get()
     assert (record.source, record.minutes, record.status) == ("platform_report", 30, "absent")
-    # Both sources' intervals are kept.
-    assert set(PresenceInterval.objects.values_list("source", flat=True)) == {"check_in", "platform_report"}
+    # The platform's measure replaces what the learner reported of themselves.
+    assert set(PresenceInterval.objects.values_list("source", flat=True)) == {"platform_report"}
 
 
 def test_an_oversized_file_is_refused_before_it_is_read(attendance_world, trainer_client, settings):
