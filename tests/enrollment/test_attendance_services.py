@@ -27,7 +27,9 @@ from enrollment.models import (
 from enrollment.services.attendance import (
     attendance_check_in,
     attendance_check_out,
+    attendance_heartbeat,
     attendance_mark_roster,
+    attendance_open_check_ins_close,
     enrollment_score_set,
     enrollment_scores_set,
 )
@@ -378,6 +380,53 @@ class TestCheckIn:
         with pytest.raises(DomainError) as caught:
             attendance_check_in(session=session, user=enrollment.learner.user, now=minutes_after(session, 0))
         assert caught.value.code == "not_online"
+
+    def test_a_check_in_never_checked_out_earns_up_to_its_last_heartbeat_only(self, attendance_world):
+        # Issue 11: checked in 5 minutes after the start and never out, a learner had the whole session.
+        world = attendance_world
+        session = world.session
+        an, binh = world.learner_user, world.active[1].learner.user
+        outcome = attendance_check_in(session=session, user=an, now=minutes_after(session, 5))
+        assert (outcome.attendance.status, outcome.attendance.minutes) == ("absent", 0)
+        attendance_check_in(session=session, user=binh, now=minutes_after(session, 5))
+        for minute in (30, 60, 110):
+            attendance_heartbeat(session_id=session.pk, user=an, now=minutes_after(session, minute))
+        # The record shows nothing unshown while the session runs; the close after it counts to the
+        # last heartbeat (5-110: 105 of 120, present), and a check-in alone earns nothing.
+        assert attendance_open_check_ins_close(now=minutes_after(session, 130)) == 0  # check-out still open
+        assert attendance_open_check_ins_close(now=minutes_after(session, 136)) == 2
+        records = {r.enrollment_id: r for r in Attendance.objects.filter(session=session)}
+        assert (records[world.active[0].pk].status, records[world.active[0].pk].minutes) == ("present", 105)
+        assert (records[world.active[1].pk].status, records[world.active[1].pk].minutes) == ("absent", 0)
+        assert set(PresenceInterval.objects.values_list("left_at", flat=True)) == {
+            minutes_after(session, 110),
+            minutes_after(session, 5),
+        }
+        # Closing again finds nothing open and changes nothing.
+        assert attendance_open_check_ins_close(now=minutes_after(session, 200)) == 0
+
+    def test_a_heartbeat_is_one_update(self, attendance_world, django_assert_num_queries):
+        world = attendance_world
+        session = world.session
+        attendance_check_in(session=session, user=world.learner_user, now=minutes_after(session, 0))
+        with django_assert_num_queries(1):
+            attendance_heartbeat(
+                session_id=session.pk, user=world.learner_user, now=minutes_after(session, 50)
+            )
+        assert PresenceInterval.objects.get().last_seen_at == minutes_after(session, 50)
+
+    def test_closing_open_check_ins_keeps_a_trainers_mark(self, attendance_world):
+        world = attendance_world
+        session = world.session
+        attendance_check_in(session=session, user=world.learner_user, now=minutes_after(session, 0))
+        attendance_mark_roster(
+            session=session,
+            records=[{"enrollment": world.active[0].pk, "status": "present"}],
+            actor=world.trainer,
+        )
+        assert attendance_open_check_ins_close(now=minutes_after(session, 200)) == 1
+        record = Attendance.objects.get()
+        assert (record.status, record.minutes, record.source) == ("present", 120, AttendanceSource.TRAINER)
 
     def test_only_enrolled_active_learners_check_in(self, attendance_world):
         world = attendance_world
