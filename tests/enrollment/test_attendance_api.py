@@ -690,6 +690,8 @@ class TestHeartbeat:
         assert response.status_code == 204, response.content
         interval = PresenceInterval.objects.get()
         assert interval.last_seen_at is not None and interval.last_seen_at >= interval.joined_at
+        body = client.post(f"/api/v1/sessions/{live_session.pk}/check-out").json()
+        assert body["intervals"][0]["last_seen_at"] is not None
 
     def test_a_heartbeat_without_a_check_in_or_outside_the_session_is_a_400(
         self, attendance_world, live_session

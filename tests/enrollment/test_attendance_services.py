@@ -494,3 +494,21 @@ class TestScores:
         assert {e.field for e in caught.value.errors} == {"scores.1.enrollment", "scores.2.national_id"}
         c.refresh_from_db()
         assert c.final_score is None
+
+
+# --- the task that closes check-ins left open, on the real worker --------------------------------
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_ends_a_forgotten_check_in_at_its_last_heartbeat(celery_worker, attendance_world):
+    from enrollment.tasks import close_open_check_ins_task
+
+    world = attendance_world
+    session = world.session  # ended months ago
+    attendance_check_in(session=session, user=world.learner_user, now=minutes_after(session, 0))
+    attendance_heartbeat(session_id=session.pk, user=world.learner_user, now=minutes_after(session, 100))
+    assert close_open_check_ins_task.delay().get(timeout=60) == 1
+    record = Attendance.objects.get()
+    assert (record.status, record.minutes, record.source) == ("present", 100, AttendanceSource.CHECK_IN)
+    assert PresenceInterval.objects.get().left_at == minutes_after(session, 100)
