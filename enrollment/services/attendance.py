@@ -3,9 +3,14 @@
 Sources, all ending in the same `Attendance` records:
 
 * a trainer (or an admin) marks a session's roster in one request (`attendance_mark_roster`);
-* a learner checks in and out of an online session (`attendance_check_in`, `attendance_check_out`);
+* a learner checks in and out of an online session (`attendance_check_in`, `attendance_check_out`),
+  their client's heartbeats moving the last sign of presence (`attendance_heartbeat`), and check-ins
+  left open end at it once the session is over (`attendance_open_check_ins_close`);
 * the meeting platform's participant report (`attendance_platform_report_import`);
 * a JSON batch from an integration, thousands of records at once (`attendance_bulk_upsert`).
+
+A stated status must agree with its stated minutes, and nothing but an excused absence is recorded
+before a session starts (`_stated_errors`, rules in `enrollment.attendance_rules`).
 
 Every write goes through `_attendance_apply`: it reads the batch's stored records in one query
 (locked), writes only the new and changed ones in one set-based upsert, keeps an audit entry per
