@@ -14,10 +14,25 @@ decide both where the source gives only join and leave times:
 * **absent** as well when they stay under 80%: too little of the session to count as attending it.
   The minutes are still recorded and still count towards the minutes the class requires.
 
+Where a source states a status (a trainer's roll call, an integration's batch), the status and the
+minutes must agree (`stated_status_contradicts`):
+
+* **present** and **late** need the minutes that make a learner present: 80% of the planned minutes;
+  which of the two is the trainer's observation of the join time, which the minutes don't tell;
+* **absent** needs fewer minutes than that (the minutes of a partial attendance are kept);
+* **excused** is an absence stated in advance or afterwards: it takes 0 minutes.
+
+Minutes left out follow the status: the planned minutes for present and late, 0 otherwise.
+
+No attendance before the session (`attendance_too_early`): until a session starts, only an excused
+absence can be recorded for it.
+
 A learner may check in from 15 minutes before the start until the end, and check out until 15
-minutes after the end. A check-in not followed by a check-out counts until the session ends (the
-learner said they joined and never said they left); the platform's report, when it comes, is the
-better measure and replaces the record.
+minutes after the end. Only presence that can be shown earns minutes: an interval ends at the
+check-out or, while it is open, at the last sign of presence, the latest heartbeat the learner's
+client sent (`POST /sessions/{id}/heartbeat`) or the check-in itself (`interval_end`). An open
+interval never runs to the end of the session by itself. The platform's report, when it comes, is
+the better measure: it replaces the check-in intervals of the learners it lists.
 """
 
 from __future__ import annotations
@@ -77,7 +92,38 @@ def session_is_online(session: ClassSession) -> bool:
 @dataclass(frozen=True)
 class Interval:
     start: datetime.datetime
-    end: datetime.datetime | None  # None: joined and not left (yet)
+    end: datetime.datetime | None  # None: joined and not left, with no sign of presence since
+
+
+def interval_end(
+    *, joined_at: datetime.datetime, left_at: datetime.datetime | None, last_seen_at: datetime.datetime | None
+) -> datetime.datetime:
+    """The end of a check-in interval: the check-out, else the last heartbeat, else the check-in."""
+    if left_at is not None:
+        return left_at
+    return max(joined_at, last_seen_at) if last_seen_at is not None else joined_at
+
+
+def minutes_make_present(session: ClassSession, minutes: float) -> bool:
+    """Whether these attended minutes make the learner present (or late) rather than absent."""
+    return minutes > 0 and minutes >= session_full_minutes(session) * PRESENT_SHARE
+
+
+def present_minutes_threshold(session: ClassSession) -> int:
+    """The fewest whole minutes that make a learner present, for messages."""
+    return math.ceil(round(session_full_minutes(session) * PRESENT_SHARE, 6))
+
+
+def stated_status_contradicts(session: ClassSession, status: str, minutes: int) -> bool:
+    """Whether a stated status and stated minutes disagree (rules in the module's docstring)."""
+    if status == AttendanceStatus.EXCUSED:
+        return minutes != 0
+    return minutes_make_present(session, minutes) != (status in ATTENDED_STATUSES)
+
+
+def attendance_too_early(session: ClassSession, status: str, now: datetime.datetime) -> bool:
+    """Whether recording `status` now is recording attendance of a session that hasn't started."""
+    return status != AttendanceStatus.EXCUSED and now < session.starts_at
 
 
 def merge_intervals(
@@ -87,7 +133,8 @@ def merge_intervals(
     clipped = []
     for interval in intervals:
         start = max(interval.start, window_start)
-        end = min(interval.end if interval.end is not None else window_end, window_end)
+        # An interval with no end shows presence at its start only: it earns nothing by itself.
+        end = min(interval.end if interval.end is not None else interval.start, window_end)
         if end > start:
             clipped.append((start, end))
     clipped.sort()
@@ -115,7 +162,7 @@ def derive_attendance(session: ClassSession, intervals: Iterable[Interval]) -> D
     seconds = sum((end - start).total_seconds() for start, end in merged)
     minutes = min(round(seconds / 60), session_length_minutes(session))
     first_join = merged[0][0]
-    if minutes == 0 or minutes < session_full_minutes(session) * PRESENT_SHARE:
+    if not minutes_make_present(session, minutes):
         status = AttendanceStatus.ABSENT
     elif first_join > session.starts_at + LATE_AFTER:
         status = AttendanceStatus.LATE

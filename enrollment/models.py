@@ -236,6 +236,9 @@ class PresenceInterval(models.Model):
     enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="presence_intervals")
     joined_at = models.DateTimeField(_("vào lúc"))
     left_at = models.DateTimeField(_("rời lúc"), null=True, blank=True)
+    # The last sign of presence of an open check-in (its check-in, then each heartbeat): an open
+    # interval counts up to here, never to the end of the session by itself.
+    last_seen_at = models.DateTimeField(_("hiện diện lần cuối lúc"), null=True, blank=True)
     source = models.CharField(_("nguồn"), max_length=20, choices=AttendanceSource.choices)
 
     class Meta:

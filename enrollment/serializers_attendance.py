@@ -155,6 +155,11 @@ class MarkResultSerializer(serializers.Serializer):
 class IntervalSerializer(serializers.Serializer):
     joined_at = serializers.DateTimeField()
     left_at = serializers.DateTimeField(allow_null=True, help_text="null: still in the session.")
+    last_seen_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="The last sign of presence of an open interval (its check-in, then each heartbeat): "
+        "it counts up to here until the check-out.",
+    )
 
 
 class CheckInResultSerializer(serializers.Serializer):
@@ -164,8 +169,9 @@ class CheckInResultSerializer(serializers.Serializer):
     intervals = IntervalSerializer(many=True, help_text="Every check-in and check-out of the learner.")
     attendance = AttendanceRecordSerializer(
         allow_null=True,
-        help_text="The record as it stands. A record set by a trainer, an admin, the platform's report "
-        "or an integration is not changed by checking in.",
+        help_text="The record as it stands; null before the session starts (nothing is recorded "
+        "before it). A record set by a trainer, an admin, the platform's report or an integration is "
+        "not changed by checking in.",
     )
 
 

@@ -19,6 +19,7 @@ attendance_urlpatterns = [
     ),
     path("sessions/<int:pk>/check-in", attendance.SessionCheckInView.as_view(), name="session-check-in"),
     path("sessions/<int:pk>/check-out", attendance.SessionCheckOutView.as_view(), name="session-check-out"),
+    path("sessions/<int:pk>/heartbeat", attendance.SessionHeartbeatView.as_view(), name="session-heartbeat"),
     path("attendance/bulk", attendance.AttendanceBulkView.as_view(), name="attendance-bulk"),
     path(
         "attendance/<int:pk>/history", attendance.AttendanceHistoryView.as_view(), name="attendance-history"

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
+from rest_framework import status as http_status
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -51,6 +52,11 @@ CLOSED_RULE = (
 MANAGER_RULE = (
     "Trainers of the class and admins of its scope (provincial admins: their province; central admins: "
     "all). Learners get 403; a class out of the caller's reach is 404."
+)
+STATED_RULE = (
+    "A stated status must agree with stated minutes: present and late need 80% of the planned minutes, "
+    "absent fewer, excused 0 (400 naming both `status` and `minutes` otherwise). Until the session "
+    "starts only `excused` is accepted (400 `session_not_started` naming the session)."
 )
 LEARNER_RULE = "Learners only (other roles get 403), for the classes they are enrolled in."
 
@@ -119,7 +125,7 @@ class SessionAttendanceView(generics.GenericAPIView):
         "completed, not completed). All records are checked first: any error answers 400 naming "
         "`records.<index>.<field>` and nothing is stored. Records of learners left out are kept. "
         "Unchanged records are not rewritten and leave no audit entry. PUT and POST do the same. "
-        f"{MANAGER_RULE} {CLOSED_RULE}",
+        f"{STATED_RULE} {MANAGER_RULE} {CLOSED_RULE}",
         parameters=[SESSION_ID],
         request=s.RosterMarkSerializer,
         responses={200: s.MarkResultSerializer, **error_responses(400, 401, 403, 404, 409)},
@@ -174,7 +180,9 @@ class PlatformReportView(APIView):
         "start, late at 80% having joined later, absent below 80%. Unmatched rows come back in "
         "`unmatched` (row number and reason) and are not stored; learners missing from the report "
         "keep their records. Unreadable rows (bad times) answer 400 naming row and field, storing "
-        "nothing. `dry_run=true` reports what would change. Source: platform_report. "
+        "nothing. `dry_run=true` reports what would change. Source: platform_report. The report "
+        "replaces the check-in intervals (check-ins, heartbeats) of the learners it lists. A session "
+        "not yet started is 400 (`session_not_started`). "
         f"{MANAGER_RULE} {CLOSED_RULE}",
         parameters=[SESSION_ID],
         request={"multipart/form-data": s.PlatformReportUploadSerializer},
@@ -217,7 +225,8 @@ class AttendanceBulkView(APIView):
         "listing them as `records.<index>.<field>` (the first 500) and nothing is stored. Then one "
         "set-based upsert writes the new and changed records. Idempotent: the same batch sent again "
         "reports `created` 0 and `updated` 0, writes nothing and adds no audit entry. Source: "
-        f"integration. Trainers (records of their classes) and admins (of their scope). {CLOSED_RULE}",
+        f"integration. Trainers (records of their classes) and admins (of their scope). {STATED_RULE} "
+        f"{CLOSED_RULE}",
         request=s.BulkAttendanceRequestSerializer,
         responses={200: s.BulkResultSerializer, **error_responses(400, 401, 403, 409)},
         tags=[TAG],
@@ -476,10 +485,12 @@ class SessionCheckInView(CheckInView):
         "enrolment). Open from 15 minutes before the start to the end; outside it, 400 "
         "(`outside_window`); an in-person session is 400 (`not_online`). Checking in again while "
         "checked in changes nothing. Each check-in and check-out is kept as an interval; the "
-        "record's minutes are the intervals merged and clipped to the session (a check-in not yet "
-        "followed by a check-out counts until the end), and its status follows: present at 80% of "
-        "the planned minutes having joined within 15 minutes of the start, late at 80% having joined "
-        "later, absent below 80%. A record set by a trainer, an admin, the platform's report or an "
+        "record's minutes are the intervals merged and clipped to the session, each ending at its "
+        "last sign of presence: the check-out, else the last heartbeat (`POST /sessions/{id}/heartbeat`), "
+        "else the check-in itself (a check-in alone earns nothing); its status follows: present at 80% "
+        "of the planned minutes having joined within 15 minutes of the start, late at 80% having joined "
+        "later, absent below 80%. Before the start no record is written (`attendance` stays as it is). "
+        "A record set by a trainer, an admin, the platform's report or an "
         f"integration is not changed. {LEARNER_RULE} A closed class is 403.",
         parameters=[SESSION_ID],
         request=None,
@@ -506,6 +517,29 @@ class SessionCheckOutView(CheckInView):
     )
     def post(self, request, pk):
         return super().post(request, pk)
+
+
+class SessionHeartbeatView(APIView):
+    permission_classes = [IsLearner]
+
+    @extend_schema(
+        operation_id="sessions_heartbeat",
+        summary="Say the learner is still in an online session",
+        description="Sent by the learner's client every few minutes while checked in: the learner's "
+        "open check-in then counts up to this moment (a check-in with no check-out counts up to its "
+        "last heartbeat, never to the end of the session by itself). Allowed from 15 minutes before "
+        "the start to the end; outside it, 400 (`outside_window`); not checked in, 400 "
+        "(`not_checked_in`). The record's minutes follow at the check-out, or when the open "
+        "check-ins of ended sessions are closed (every few minutes). "
+        f"{LEARNER_RULE} A session of another class is 404; a closed class is 403.",
+        parameters=[SESSION_ID],
+        request=None,
+        responses={204: None, **error_responses(400, 401, 403, 404)},
+        tags=[TAG],
+    )
+    def post(self, request, pk):
+        services.attendance_heartbeat(session_id=pk, user=request.user)
+        return Response(status=http_status.HTTP_204_NO_CONTENT)
 
 
 CLASS_FILTER = OpenApiParameter(

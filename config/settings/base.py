@@ -299,6 +299,8 @@ IMPORT_MAX_READ_SECONDS = env.float("IMPORT_MAX_READ_SECONDS", default=15.0)
 CELERY_BEAT_SCHEDULE |= {
     "reporting-reconcile-stale": {"task": "reporting.reconcile_stale", "schedule": 60.0},
     "courses-import-jobs-requeue-lost": {"task": "courses.import_jobs_requeue_lost", "schedule": 300.0},
+    # A check-in never checked out ends at its last sign of presence once its session is over.
+    "enrollment-close-open-check-ins": {"task": "enrollment.close_open_check_ins", "schedule": 300.0},
     "reporting-finish-due-classes": {"task": "reporting.finish_due_classes", "schedule": crontab(minute=5)},
     "reporting-nightly-rebuild": {
         "task": "reporting.rebuild_progress",

@@ -3,9 +3,14 @@
 Sources, all ending in the same `Attendance` records:
 
 * a trainer (or an admin) marks a session's roster in one request (`attendance_mark_roster`);
-* a learner checks in and out of an online session (`attendance_check_in`, `attendance_check_out`);
+* a learner checks in and out of an online session (`attendance_check_in`, `attendance_check_out`),
+  their client's heartbeats moving the last sign of presence (`attendance_heartbeat`), and check-ins
+  left open end at it once the session is over (`attendance_open_check_ins_close`);
 * the meeting platform's participant report (`attendance_platform_report_import`);
 * a JSON batch from an integration, thousands of records at once (`attendance_bulk_upsert`).
+
+A stated status must agree with its stated minutes, and nothing but an excused absence is recorded
+before a session starts (`_stated_errors`, rules in `enrollment.attendance_rules`).
 
 Every write goes through `_attendance_apply`: it reads the batch's stored records in one query
 (locked), writes only the new and changed ones in one set-based upsert, keeps an audit entry per
@@ -37,7 +42,7 @@ from rest_framework import status as http
 
 from courses.errors import DomainError, ErrorItem
 from courses.filter_fields import as_id
-from courses.models import ClassSession, TrainingClass
+from courses.models import ClassSession, ClassStatus, TrainingClass
 from courses.permissions import is_admin
 from courses.text import nfc
 from enrollment.attendance_report import (
@@ -52,10 +57,14 @@ from enrollment.attendance_rules import (
     CHECK_IN_OPENS_BEFORE,
     CHECK_OUT_CLOSES_AFTER,
     Interval,
+    attendance_too_early,
     default_minutes,
     derive_attendance,
+    interval_end,
+    present_minutes_threshold,
     session_is_online,
     session_length_minutes,
+    stated_status_contradicts,
 )
 from enrollment.models import (
     Attendance,
@@ -369,6 +378,49 @@ def _minutes_error(prefix: str, minutes: int, session: ClassSession) -> ErrorIte
     return None
 
 
+def _session_label(session: ClassSession) -> str:
+    return f"{session.pk} ({timezone.localtime(session.starts_at):%H:%M %d/%m/%Y})"
+
+
+def not_started_error(session: ClassSession, *, field: str) -> ErrorItem:
+    """Attendance of a session that hasn't started: only an excused absence may be recorded."""
+    return ErrorItem(
+        _("Buổi học %(session)s chưa bắt đầu: chỉ ghi được vắng có phép.")
+        % {"session": _session_label(session)},
+        field=field,
+        code="session_not_started",
+    )
+
+
+def _stated_errors(
+    *, prefix: str, session: ClassSession, status: str, minutes: int | None, session_field: str, now
+) -> list[ErrorItem]:
+    """What is wrong with a stated status and minutes (rules in `enrollment.attendance_rules`)."""
+    if attendance_too_early(session, status, now):
+        return [not_started_error(session, field=session_field)]
+    if minutes is None:
+        return []
+    if error := _minutes_error(prefix, minutes, session):
+        return [error]
+    if not stated_status_contradicts(session, status, minutes):
+        return []
+    if status == AttendanceStatus.EXCUSED:
+        message = _("Vắng có phép không có phút tham dự (ghi %(minutes)d phút).") % {"minutes": minutes}
+    else:
+        message = _(
+            "Trạng thái “%(status)s” trái với %(minutes)d phút tham dự: có mặt hoặc đi muộn cần từ "
+            "%(threshold)d phút, vắng cần ít hơn."
+        ) % {
+            "status": AttendanceStatus(status).label,
+            "minutes": minutes,
+            "threshold": present_minutes_threshold(session),
+        }
+    return [
+        ErrorItem(message, field=f"{prefix}.status", code="contradicts_minutes"),
+        ErrorItem(message, field=f"{prefix}.minutes", code="contradicts_status"),
+    ]
+
+
 # --- a trainer marks the roster ------------------------------------------------------------------
 
 
@@ -384,6 +436,7 @@ def attendance_mark_roster(
     kept as they are. Marked by an admin, the source is "admin", otherwise "trainer".
     """
     _ensure_may_change(classes=[session.training_class], actor=actor, reason=reason)
+    now = timezone.now()
     enrollment_ids = {r["enrollment"] for r in records if r.get("enrollment") is not None}
     learner_ids = {
         r["learner"] for r in records if r.get("enrollment") is None and r.get("learner") is not None
@@ -399,6 +452,7 @@ def attendance_mark_roster(
     errors: list[ErrorItem] = []
     changes: list[AttendanceChange] = []
     seen: dict[int, int] = {}
+    too_early_reported = False
     for index, item in enumerate(records):
         prefix = f"records.{index}"
         if item.get("enrollment") is not None:
@@ -431,11 +485,21 @@ def attendance_mark_roster(
             continue
         seen[enrollment.pk] = index
         minutes = item.get("minutes")
+        if stated := _stated_errors(
+            prefix=prefix,
+            session=session,
+            status=item["status"],
+            minutes=minutes,
+            session_field="session",
+            now=now,
+        ):
+            # A session not started is one error for the roster, not one per learner.
+            if stated[0].field != "session" or not too_early_reported:
+                errors.extend(stated)
+            too_early_reported = too_early_reported or stated[0].field == "session"
+            continue
         if minutes is None:
             minutes = default_minutes(session, item["status"])
-        elif error := _minutes_error(prefix, minutes, session):
-            errors.append(error)
-            continue
         changes.append(AttendanceChange(session, enrollment.pk, item["status"], minutes, item.get("note")))
     if errors:
         raise _invalid(errors)
@@ -480,11 +544,13 @@ def _ensure_online(session: ClassSession) -> None:
         )
 
 
-def _check_in_outcome(session: ClassSession, enrollment: Enrollment, user) -> CheckInOutcome:
-    """Recompute the record from the learner's check-in intervals.
+def _check_in_outcome(session: ClassSession, enrollment: Enrollment, user, *, now) -> CheckInOutcome:
+    """Recompute the record from the learner's check-in intervals, up to their last sign of presence.
 
     A record set by a trainer, an admin, the platform's report or an integration is not
     overwritten by a check-in: a person or a better measure has decided it. The interval is kept.
+    Before the session starts nothing is recorded (no attendance before the session): the
+    interval waits for the session.
     """
     intervals = list(
         PresenceInterval.objects.filter(
@@ -492,9 +558,8 @@ def _check_in_outcome(session: ClassSession, enrollment: Enrollment, user) -> Ch
         )
     )
     record = Attendance.objects.filter(session=session, enrollment=enrollment).first()
-    if record is None or record.source == AttendanceSource.CHECK_IN:
-        derived = derive_attendance(session, [Interval(i.joined_at, i.left_at) for i in intervals])
-        change = AttendanceChange(session, enrollment.pk, derived.status, derived.minutes)
+    if (record is None or record.source == AttendanceSource.CHECK_IN) and now >= session.starts_at:
+        change = AttendanceChange(session, enrollment.pk, *_check_in_figures(session, intervals))
         record = _attendance_apply(changes=[change], source=AttendanceSource.CHECK_IN, actor=user).records[0]
     return CheckInOutcome(
         session=session,
@@ -503,6 +568,21 @@ def _check_in_outcome(session: ClassSession, enrollment: Enrollment, user) -> Ch
         attendance=record,
         checked_in=any(i.left_at is None for i in intervals),
     )
+
+
+def _check_in_figures(session: ClassSession, intervals: Iterable[PresenceInterval]) -> tuple[str, int]:
+    """Status and minutes of check-in intervals, each ending at its last sign of presence."""
+    derived = derive_attendance(
+        session,
+        [
+            Interval(
+                i.joined_at,
+                interval_end(joined_at=i.joined_at, left_at=i.left_at, last_seen_at=i.last_seen_at),
+            )
+            for i in intervals
+        ],
+    )
+    return derived.status, derived.minutes
 
 
 @transaction.atomic
@@ -515,24 +595,20 @@ def attendance_check_in(*, session: ClassSession, user, now=None) -> CheckInOutc
     enrollment = _learner_enrollment_locked(session=session, user=user)
     _ensure_online(session)
     _ensure_may_change(classes=[session.training_class], actor=user)
-    opens = session.starts_at - CHECK_IN_OPENS_BEFORE
-    if not opens <= now <= session.ends_at:
-        raise DomainError(
-            message=_("Chỉ điểm danh vào được từ %(opens)s đến %(closes)s.")
-            % {
-                "opens": timezone.localtime(opens).strftime("%H:%M %d/%m/%Y"),
-                "closes": timezone.localtime(session.ends_at).strftime("%H:%M %d/%m/%Y"),
-            },
-            code="outside_window",
-        )
+    if not session.starts_at - CHECK_IN_OPENS_BEFORE <= now <= session.ends_at:
+        raise _check_in_window_error(session)
     is_open = PresenceInterval.objects.filter(
         session=session, enrollment=enrollment, source=AttendanceSource.CHECK_IN, left_at__isnull=True
     ).exists()
     if not is_open:
         PresenceInterval.objects.create(
-            session=session, enrollment=enrollment, joined_at=now, source=AttendanceSource.CHECK_IN
+            session=session,
+            enrollment=enrollment,
+            joined_at=now,
+            last_seen_at=now,
+            source=AttendanceSource.CHECK_IN,
         )
-    return _check_in_outcome(session, enrollment, user)
+    return _check_in_outcome(session, enrollment, user, now=now)
 
 
 @transaction.atomic
@@ -563,7 +639,103 @@ def attendance_check_out(*, session: ClassSession, user, now=None) -> CheckInOut
         raise DomainError(message=_("Bạn chưa điểm danh vào buổi học này."), code="not_checked_in")
     interval.left_at = max(now, interval.joined_at)
     interval.save(update_fields=["left_at"])
-    return _check_in_outcome(session, enrollment, user)
+    return _check_in_outcome(session, enrollment, user, now=now)
+
+
+def _check_in_window_error(session: ClassSession) -> DomainError:
+    opens = session.starts_at - CHECK_IN_OPENS_BEFORE
+    return DomainError(
+        message=_("Chỉ điểm danh vào được từ %(opens)s đến %(closes)s.")
+        % {
+            "opens": timezone.localtime(opens).strftime("%H:%M %d/%m/%Y"),
+            "closes": timezone.localtime(session.ends_at).strftime("%H:%M %d/%m/%Y"),
+        },
+        code="outside_window",
+    )
+
+
+def attendance_heartbeat(*, session_id: int, user, now=None) -> None:
+    """The learner's client says the learner is still in the session: one UPDATE when all is well.
+
+    Moves the last sign of presence of the learner's open check-in to now, within the check-in
+    window (from 15 minutes before the start to the end) of a class not closed. The record's
+    figure follows at the check-out, or when the open check-ins of ended sessions are closed
+    (`attendance_open_check_ins_close`). When nothing was updated, says why: 404 for a session
+    not of the learner's classes, 403 for a closed class, 400 outside the window or when not
+    checked in.
+    """
+    now = now or timezone.now()
+    updated = PresenceInterval.objects.filter(
+        session_id=session_id,
+        source=AttendanceSource.CHECK_IN,
+        left_at__isnull=True,
+        enrollment__learner__user=user,
+        enrollment__status__in=ACTIVE_ENROLMENT_STATUSES,
+        session__starts_at__lte=now + CHECK_IN_OPENS_BEFORE,
+        session__ends_at__gte=now,
+        session__training_class__status__in=[s for s in ClassStatus.values if s != ClassStatus.CLOSED],
+    ).update(last_seen_at=now)
+    if updated:
+        return
+    # Nothing updated: the rare path says why, with the queries the common one spares.
+    session = ClassSession.objects.select_related("training_class").filter(pk=session_id).first()
+    if session is None:
+        raise DomainError(
+            message=_("Bạn không học lớp của buổi học này."), code="not_found", status=http.HTTP_404_NOT_FOUND
+        )
+    with transaction.atomic():
+        _learner_enrollment_locked(session=session, user=user)
+    _ensure_may_change(classes=[session.training_class], actor=user)
+    if not session.starts_at - CHECK_IN_OPENS_BEFORE <= now <= session.ends_at:
+        raise _check_in_window_error(session)
+    raise DomainError(message=_("Bạn chưa điểm danh vào buổi học này."), code="not_checked_in")
+
+
+@transaction.atomic
+def attendance_open_check_ins_close(*, now=None) -> int:
+    """Close the check-ins left open in sessions whose check-out time has passed; returns how many.
+
+    Each ends at its last sign of presence (the last heartbeat, else the check-in), and the
+    learner's record is recomputed from it, unless a person or the platform's report decided the
+    record, or the class is closed (its figures are final).
+    """
+    now = now or timezone.now()
+    intervals = list(
+        PresenceInterval.objects.select_for_update(of=("self",))
+        .filter(
+            source=AttendanceSource.CHECK_IN,
+            left_at__isnull=True,
+            session__ends_at__lt=now - CHECK_OUT_CLOSES_AFTER,
+        )
+        .select_related("session__training_class")
+    )
+    if not intervals:
+        return 0
+    for interval in intervals:
+        interval.left_at = interval_end(
+            joined_at=interval.joined_at, left_at=None, last_seen_at=interval.last_seen_at
+        )
+    PresenceInterval.objects.bulk_update(intervals, ["left_at"], batch_size=1000)
+    keys = {(i.session_id, i.enrollment_id): i.session for i in intervals}
+    by_key: dict[tuple[int, int], list[PresenceInterval]] = {}
+    for interval in PresenceInterval.objects.filter(
+        session_id__in={k[0] for k in keys},
+        enrollment_id__in={k[1] for k in keys},
+        source=AttendanceSource.CHECK_IN,
+    ):
+        by_key.setdefault((interval.session_id, interval.enrollment_id), []).append(interval)
+    decided = set(
+        Attendance.objects.filter(session_id__in={k[0] for k in keys}, enrollment_id__in={k[1] for k in keys})
+        .exclude(source=AttendanceSource.CHECK_IN)
+        .values_list("session_id", "enrollment_id")
+    )
+    changes = [
+        AttendanceChange(session, key[1], *_check_in_figures(session, by_key.get(key, [])))
+        for key, session in sorted(keys.items())
+        if key not in decided and not session.training_class.is_closed
+    ]
+    _attendance_apply(changes=changes, source=AttendanceSource.CHECK_IN, actor=None)
+    return len(intervals)
 
 
 # --- the meeting platform's participant report ---------------------------------------------------
@@ -629,6 +801,9 @@ def attendance_platform_report_import(
     amended report replaces the intervals of the learners it lists.
     """
     _ensure_may_change(classes=[session.training_class], actor=actor, reason=reason)
+    if attendance_too_early(session, AttendanceStatus.PRESENT, timezone.now()):
+        error = not_started_error(session, field="session")
+        raise DomainError(message=error.message, errors=[error])
     rows = read_report(content=content, filename=filename)
     index = EnrolmentIndex(
         Enrollment.objects.filter(training_class_id=session.training_class_id).select_related(
@@ -646,7 +821,8 @@ def attendance_platform_report_import(
         matched.setdefault(enrollment.pk, []).append(row)
         enrollments[enrollment.pk] = enrollment
 
-    order = sorted(matched, key=lambda eid: (enrollments[eid].learner.full_name, eid))
+    # In the order of the official list (Learner.sort_key: Vietnamese order), as the roster shows them.
+    order = sorted(matched, key=lambda eid: (enrollments[eid].learner.sort_key, eid))
     derived = {
         eid: derive_attendance(session, [Interval(r.joined_at, r.left_at) for r in matched[eid]])
         for eid in order
@@ -664,6 +840,10 @@ def attendance_platform_report_import(
                 by_join[r.joined_at] = max(by_join.get(r.joined_at, r.left_at), r.left_at)
             intervals[eid] = sorted(by_join.items())
         _intervals_replace(session=session, intervals=intervals, source=AttendanceSource.PLATFORM_REPORT)
+        # The platform's measure replaces what the learners it lists reported of themselves.
+        PresenceInterval.objects.filter(
+            session=session, enrollment_id__in=order, source=AttendanceSource.CHECK_IN
+        ).delete()
     learners = [
         ReportedLearner(
             enrollment=enrollments[eid],
@@ -826,6 +1006,7 @@ def attendance_bulk_upsert(*, records, actor, reason: str = "", dry_run: bool = 
     changes: list[AttendanceChange] = []
     items: list[BulkRecord] = []
     seen: dict[tuple[int, int], int] = {}
+    now = timezone.now()
     for record in parsed:
         prefix = f"records.{record.index}"
         suffix = f" (external_id {record.external_id})" if record.external_id else ""
@@ -882,11 +1063,18 @@ def attendance_bulk_upsert(*, records, actor, reason: str = "", dry_run: bool = 
             continue
         seen[key] = record.index
         minutes = record.minutes
+        if stated := _stated_errors(
+            prefix=prefix,
+            session=session,
+            status=record.status,
+            minutes=minutes,
+            session_field=f"{prefix}.session",
+            now=now,
+        ):
+            errors.extend(stated)
+            continue
         if minutes is None:
             minutes = default_minutes(session, record.status)
-        elif error := _minutes_error(prefix, minutes, session):
-            errors.append(error)
-            continue
         changes.append(AttendanceChange(session, enrollment_id, record.status, minutes, record.note))
         items.append(record)
     if errors:

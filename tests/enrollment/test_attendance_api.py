@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from courses.models import ClassStatus, Material, MaterialKind, Role
 from enrollment import views_attendance
-from enrollment.models import Attendance, AuditEntry, StaleClass
+from enrollment.models import Attendance, AuditEntry, PresenceInterval, StaleClass
 from enrollment.services.attendance import attendance_check_in, attendance_mark_roster
 from tests.api_helpers import assert_error, error_fields
 from tests.enrollment.conftest import WORLD_ROLES
@@ -108,6 +108,8 @@ def _call(name, client, world, live):
         return client.post(f"/api/v1/sessions/{live.pk}/check-in")
     if name == "check_out":
         return client.post(f"/api/v1/sessions/{live.pk}/check-out")
+    if name == "heartbeat":
+        return client.post(f"/api/v1/sessions/{live.pk}/heartbeat")
     if name == "me_sessions":
         return client.get("/api/v1/me/sessions")
     if name == "me_attendance":
@@ -134,6 +136,7 @@ ENDPOINTS = {
     "roster_xlsx": MANAGER,
     "check_in": LEARNER,
     "check_out": LEARNER,
+    "heartbeat": {**LEARNER, "own_learner": 204},
     "me_sessions": LEARNER_LIST,
     "me_attendance": LEARNER_LIST,
     "me_progress": LEARNER,
@@ -145,12 +148,12 @@ ENDPOINTS = {
 @pytest.mark.parametrize("endpoint", list(ENDPOINTS))
 def test_every_endpoint_with_every_role(endpoint, role, attendance_world, world_user, live_session):
     user = world_user(role)
-    if endpoint == "check_out" and role == "own_learner":
+    if endpoint in ("check_out", "heartbeat") and role == "own_learner":
         attendance_check_in(session=live_session, user=user)
     response = _call(endpoint, client_as(user), attendance_world, live_session)
     expected = ENDPOINTS[endpoint][role]
     assert response.status_code == expected, (endpoint, role, response.content[:300])
-    if expected != 200:
+    if expected not in (200, 204):
         assert_error(response, expected)
     if expected == 403 and endpoint in ("mark_put", "bulk", "score"):
         assert not AuditEntry.objects.exists()
@@ -186,7 +189,7 @@ class TestRollCall:
             {
                 "records": [
                     {"enrollment": a.pk, "status": "present"},
-                    {"learner": b.learner_id, "status": "late", "minutes": 90, "note": "Vào lúc 8h30"},
+                    {"learner": b.learner_id, "status": "late", "minutes": 100, "note": "Vào lúc 8h30"},
                 ]
             },
             format="json",
@@ -194,7 +197,7 @@ class TestRollCall:
         assert response.status_code == 200, response.content
         body = response.json()
         assert (body["created"], body["updated"], body["unchanged"]) == (2, 0, 0)
-        assert [r["minutes"] for r in body["records"]] == [120, 90]
+        assert [r["minutes"] for r in body["records"]] == [120, 100]
         assert body["records"][0]["recorded_by_name"] == str(world.trainer)
 
         rows = client.get(url).json()["results"]
@@ -439,13 +442,14 @@ class TestLearner:
         world = attendance_world
         attendance_mark_roster(
             session=world.second_session,
-            records=[{"enrollment": world.active[0].pk, "status": "late", "minutes": 100}],
+            # Late needs 80% of the 150 planned minutes.
+            records=[{"enrollment": world.active[0].pk, "status": "late", "minutes": 130}],
             actor=world.trainer,
         )
         rows = client_as(world.learner_user).get("/api/v1/me/attendance").json()["results"]
         assert [(r["id"], r["my_status"], r["my_minutes"]) for r in rows] == [
             (world.session.pk, None, None),
-            (world.second_session.pk, "late", 100),
+            (world.second_session.pk, "late", 130),
             (live_session.pk, None, None),
         ]
 
@@ -504,6 +508,7 @@ PATHS = {
     "/api/v1/sessions/{id}/attendance/platform-report": {"post"},
     "/api/v1/sessions/{id}/check-in": {"post"},
     "/api/v1/sessions/{id}/check-out": {"post"},
+    "/api/v1/sessions/{id}/heartbeat": {"post"},
     "/api/v1/attendance/bulk": {"post"},
     "/api/v1/attendance/{id}/history": {"get"},
     "/api/v1/enrollments/{id}/score": {"put"},
@@ -536,3 +541,173 @@ def test_every_attendance_endpoint_is_documented():
                 assert content["application/json"]["schema"]["$ref"] == "#/components/schemas/ErrorResponse"
             for parameter in operation.get("parameters", []):
                 assert parameter.get("description"), (path, method, parameter["name"])
+
+
+# --- issue 11: status and minutes agree, presence shown, nothing before the session --------------
+
+
+def future_session(world, days=2):
+    now = timezone.now()
+    return ClassSessionFactory(
+        training_class=world.training_class,
+        starts_at=now + datetime.timedelta(days=days),
+        ends_at=now + datetime.timedelta(days=days, hours=3),
+        planned_minutes=180,
+    )
+
+
+class TestStatusAgreesWithMinutes:
+    @pytest.mark.parametrize(
+        ("status", "minutes"),
+        [("present", 5), ("late", 95), ("absent", 120), ("absent", 96), ("excused", 30)],
+    )
+    def test_a_roll_call_contradicting_its_minutes_is_a_400_naming_both(
+        self, attendance_world, status, minutes
+    ):
+        world = attendance_world  # the session: 120 planned minutes, present from 96
+        response = client_as(world.trainer).put(
+            f"/api/v1/sessions/{world.session.pk}/attendance",
+            {
+                "records": [
+                    {"enrollment": world.active[0].pk, "status": "present"},
+                    {"enrollment": world.active[1].pk, "status": status, "minutes": minutes},
+                ]
+            },
+            format="json",
+        )
+        assert error_fields(response) == {"records.1.status", "records.1.minutes"}
+        assert not Attendance.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("status", "minutes"), [("present", 96), ("late", 120), ("absent", 95), ("absent", 0), ("excused", 0)]
+    )
+    def test_a_roll_call_whose_status_follows_from_its_minutes_is_recorded(
+        self, attendance_world, status, minutes
+    ):
+        world = attendance_world
+        response = client_as(world.trainer).put(
+            f"/api/v1/sessions/{world.session.pk}/attendance",
+            {"records": [{"enrollment": world.active[1].pk, "status": status, "minutes": minutes}]},
+            format="json",
+        )
+        assert response.status_code == 200, response.content
+        assert Attendance.objects.values_list("status", "minutes").get() == (status, minutes)
+
+    def test_a_bulk_record_contradicting_its_minutes_is_named_by_its_index(self, attendance_world):
+        world = attendance_world
+        records = [
+            {"session": world.session.pk, "enrollment": e.pk, "status": "present"} for e in world.active
+        ]
+        records.append(
+            {
+                "session": world.second_session.pk,
+                "enrollment": world.active[0].pk,
+                "status": "absent",
+                "minutes": 150,
+            }
+        )
+        records.append(
+            {
+                "session": world.second_session.pk,
+                "enrollment": world.active[1].pk,
+                "status": "present",
+                "minutes": 5,
+            }
+        )
+        response = client_as(world.trainer).post(
+            "/api/v1/attendance/bulk", {"records": records}, format="json"
+        )
+        assert error_fields(response) == {
+            "records.3.status",
+            "records.3.minutes",
+            "records.4.status",
+            "records.4.minutes",
+        }
+        assert not Attendance.objects.exists()
+
+
+class TestNoAttendanceBeforeTheSession:
+    def test_a_roll_call_of_a_session_two_days_ahead_is_refused_naming_the_session(self, attendance_world):
+        world = attendance_world
+        ahead = future_session(world)
+        response = client_as(world.trainer).put(
+            f"/api/v1/sessions/{ahead.pk}/attendance",
+            {"records": [{"enrollment": e.pk, "status": "present"} for e in world.active]},
+            format="json",
+        )
+        body = assert_error(response, 400)
+        assert [(e["field"], e["code"]) for e in body["errors"]] == [("session", "session_not_started")]
+        assert str(ahead.pk) in body["errors"][0]["message"]
+        assert not Attendance.objects.exists()
+
+    def test_an_excused_absence_announced_in_advance_is_recorded(self, attendance_world):
+        world = attendance_world
+        ahead = future_session(world)
+        response = client_as(world.trainer).put(
+            f"/api/v1/sessions/{ahead.pk}/attendance",
+            {"records": [{"enrollment": world.active[0].pk, "status": "excused", "note": "Đi công tác"}]},
+            format="json",
+        )
+        assert response.status_code == 200, response.content
+        assert Attendance.objects.values_list("status", "minutes").get() == ("excused", 0)
+
+    def test_a_bulk_record_of_a_session_ahead_is_named_and_excused_ones_pass(self, attendance_world):
+        world = attendance_world
+        ahead = future_session(world)
+        records = [
+            {"session": ahead.pk, "enrollment": world.active[0].pk, "status": "excused"},
+            {"session": ahead.pk, "enrollment": world.active[1].pk, "status": "present"},
+        ]
+        response = client_as(world.trainer).post(
+            "/api/v1/attendance/bulk", {"records": records}, format="json"
+        )
+        body = assert_error(response, 400)
+        assert [(e["field"], e["code"]) for e in body["errors"]] == [
+            ("records.1.session", "session_not_started")
+        ]
+        response = client_as(world.trainer).post(
+            "/api/v1/attendance/bulk", {"records": records[:1]}, format="json"
+        )
+        assert response.status_code == 200, response.content
+
+    def test_a_platform_report_of_a_session_ahead_is_refused(self, attendance_world):
+        world = attendance_world
+        ahead = future_session(world)
+        upload = SimpleUploadedFile("report.csv", platform_csv(world), content_type="text/csv")
+        response = client_as(world.trainer).post(
+            f"/api/v1/sessions/{ahead.pk}/attendance/platform-report", {"file": upload}, format="multipart"
+        )
+        body = assert_error(response, 400)
+        assert [(e["field"], e["code"]) for e in body["errors"]] == [("session", "session_not_started")]
+        assert not Attendance.objects.exists()
+
+
+class TestHeartbeat:
+    def test_a_heartbeat_keeps_the_check_in_open_up_to_now(self, attendance_world, live_session):
+        client = client_as(attendance_world.learner_user)
+        assert client.post(f"/api/v1/sessions/{live_session.pk}/check-in").status_code == 200
+        response = client.post(f"/api/v1/sessions/{live_session.pk}/heartbeat")
+        assert response.status_code == 204, response.content
+        interval = PresenceInterval.objects.get()
+        assert interval.last_seen_at is not None and interval.last_seen_at >= interval.joined_at
+        body = client.post(f"/api/v1/sessions/{live_session.pk}/check-out").json()
+        assert body["intervals"][0]["last_seen_at"] is not None
+
+    def test_a_heartbeat_without_a_check_in_or_outside_the_session_is_a_400(
+        self, attendance_world, live_session
+    ):
+        client = client_as(attendance_world.learner_user)
+        assert_error(client.post(f"/api/v1/sessions/{live_session.pk}/heartbeat"), 400, "not_checked_in")
+        past = attendance_world.session
+        assert_error(client.post(f"/api/v1/sessions/{past.pk}/heartbeat"), 400, "outside_window")
+
+    def test_a_heartbeat_of_a_closed_class_is_a_403_and_of_an_unknown_session_a_404(
+        self, attendance_world, live_session
+    ):
+        client = client_as(attendance_world.learner_user)
+        client.post(f"/api/v1/sessions/{live_session.pk}/check-in")
+        attendance_world.training_class.status = ClassStatus.CLOSED
+        attendance_world.training_class.save(update_fields=["status"])
+        assert_error(client.post(f"/api/v1/sessions/{live_session.pk}/heartbeat"), 403, "class_closed")
+        assert_error(client.post("/api/v1/sessions/999999999/heartbeat"), 404)
+        assert PresenceInterval.objects.get().last_seen_at == PresenceInterval.objects.get().joined_at

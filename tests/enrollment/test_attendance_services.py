@@ -9,7 +9,13 @@ import pytest
 
 from courses.errors import DomainError
 from courses.models import ClassMode, ClassStatus
-from enrollment.attendance_rules import Interval, derive_attendance, merge_intervals, required_minutes
+from enrollment.attendance_rules import (
+    Interval,
+    derive_attendance,
+    interval_end,
+    merge_intervals,
+    required_minutes,
+)
 from enrollment.models import (
     Attendance,
     AttendanceSource,
@@ -21,7 +27,9 @@ from enrollment.models import (
 from enrollment.services.attendance import (
     attendance_check_in,
     attendance_check_out,
+    attendance_heartbeat,
     attendance_mark_roster,
+    attendance_open_check_ins_close,
     enrollment_score_set,
     enrollment_scores_set,
 )
@@ -91,10 +99,24 @@ class TestRules:
         )
         assert (derived.status, derived.minutes) == (status, minutes)
 
-    def test_an_open_interval_counts_until_the_end(self, attendance_world):
+    def test_an_open_interval_earns_nothing_by_itself(self, attendance_world):
+        # Issue 11: a check-in a few minutes after the start, never closed, earned the whole session.
         session = attendance_world.session
         derived = derive_attendance(session, [Interval(minutes_after(session, 5), None)])
-        assert derived.minutes == 115
+        assert derived.minutes == 0
+        assert derived.status == AttendanceStatus.ABSENT
+
+    def test_an_open_interval_counts_up_to_its_last_sign_of_presence(self, attendance_world):
+        session = attendance_world.session
+        joined = minutes_after(session, 5)
+        assert interval_end(joined_at=joined, left_at=None, last_seen_at=None) == joined
+        assert interval_end(joined_at=joined, left_at=None, last_seen_at=minutes_after(session, 60)) == (
+            minutes_after(session, 60)
+        )
+        # The check-out is the last sign, whatever heartbeats said.
+        assert interval_end(
+            joined_at=joined, left_at=minutes_after(session, 30), last_seen_at=minutes_after(session, 60)
+        ) == minutes_after(session, 30)
 
     def test_required_minutes_are_80_percent_rounded_up(self):
         assert required_minutes(270) == 216
@@ -113,7 +135,7 @@ class TestMarkRoster:
             session=world.session,
             records=[
                 {"enrollment": a.pk, "status": "present"},
-                {"learner": b.learner_id, "status": "late", "minutes": 70, "note": "Vào muộn"},
+                {"learner": b.learner_id, "status": "late", "minutes": 100, "note": "Vào muộn"},
                 {"enrollment": c.pk, "status": "excused"},
             ],
             actor=world.trainer,
@@ -121,7 +143,7 @@ class TestMarkRoster:
         assert (outcome.created, outcome.updated, outcome.unchanged) == (3, 0, 0)
         stored = {r.enrollment_id: r for r in Attendance.objects.filter(session=world.session)}
         assert (stored[a.pk].status, stored[a.pk].minutes) == ("present", 120)
-        assert (stored[b.pk].status, stored[b.pk].minutes, stored[b.pk].note) == ("late", 70, "Vào muộn")
+        assert (stored[b.pk].status, stored[b.pk].minutes, stored[b.pk].note) == ("late", 100, "Vào muộn")
         assert (stored[c.pk].status, stored[c.pk].minutes) == ("excused", 0)
         assert {r.source for r in stored.values()} == {AttendanceSource.TRAINER}
         assert {r.recorded_by_id for r in stored.values()} == {world.trainer.pk}
@@ -288,8 +310,9 @@ class TestCheckIn:
         session, user = world.session, world.learner_user
         outcome = attendance_check_in(session=session, user=user, now=minutes_after(session, -5))
         assert outcome.checked_in
-        # Checked in and not out: counts until the end, provisionally.
-        assert (outcome.attendance.status, outcome.attendance.minutes) == ("present", 120)
+        # Checked in before the start: no attendance before the session, and none credited ahead.
+        assert outcome.attendance is None
+        assert not Attendance.objects.exists()
         outcome = attendance_check_out(session=session, user=user, now=minutes_after(session, 100))
         assert not outcome.checked_in
         record = Attendance.objects.get()
@@ -358,6 +381,53 @@ class TestCheckIn:
             attendance_check_in(session=session, user=enrollment.learner.user, now=minutes_after(session, 0))
         assert caught.value.code == "not_online"
 
+    def test_a_check_in_never_checked_out_earns_up_to_its_last_heartbeat_only(self, attendance_world):
+        # Issue 11: checked in 5 minutes after the start and never out, a learner had the whole session.
+        world = attendance_world
+        session = world.session
+        an, binh = world.learner_user, world.active[1].learner.user
+        outcome = attendance_check_in(session=session, user=an, now=minutes_after(session, 5))
+        assert (outcome.attendance.status, outcome.attendance.minutes) == ("absent", 0)
+        attendance_check_in(session=session, user=binh, now=minutes_after(session, 5))
+        for minute in (30, 60, 110):
+            attendance_heartbeat(session_id=session.pk, user=an, now=minutes_after(session, minute))
+        # The record shows nothing unshown while the session runs; the close after it counts to the
+        # last heartbeat (5-110: 105 of 120, present), and a check-in alone earns nothing.
+        assert attendance_open_check_ins_close(now=minutes_after(session, 130)) == 0  # check-out still open
+        assert attendance_open_check_ins_close(now=minutes_after(session, 136)) == 2
+        records = {r.enrollment_id: r for r in Attendance.objects.filter(session=session)}
+        assert (records[world.active[0].pk].status, records[world.active[0].pk].minutes) == ("present", 105)
+        assert (records[world.active[1].pk].status, records[world.active[1].pk].minutes) == ("absent", 0)
+        assert set(PresenceInterval.objects.values_list("left_at", flat=True)) == {
+            minutes_after(session, 110),
+            minutes_after(session, 5),
+        }
+        # Closing again finds nothing open and changes nothing.
+        assert attendance_open_check_ins_close(now=minutes_after(session, 200)) == 0
+
+    def test_a_heartbeat_is_one_update(self, attendance_world, django_assert_num_queries):
+        world = attendance_world
+        session = world.session
+        attendance_check_in(session=session, user=world.learner_user, now=minutes_after(session, 0))
+        with django_assert_num_queries(1):
+            attendance_heartbeat(
+                session_id=session.pk, user=world.learner_user, now=minutes_after(session, 50)
+            )
+        assert PresenceInterval.objects.get().last_seen_at == minutes_after(session, 50)
+
+    def test_closing_open_check_ins_keeps_a_trainers_mark(self, attendance_world):
+        world = attendance_world
+        session = world.session
+        attendance_check_in(session=session, user=world.learner_user, now=minutes_after(session, 0))
+        attendance_mark_roster(
+            session=session,
+            records=[{"enrollment": world.active[0].pk, "status": "present"}],
+            actor=world.trainer,
+        )
+        assert attendance_open_check_ins_close(now=minutes_after(session, 200)) == 1
+        record = Attendance.objects.get()
+        assert (record.status, record.minutes, record.source) == ("present", 120, AttendanceSource.TRAINER)
+
     def test_only_enrolled_active_learners_check_in(self, attendance_world):
         world = attendance_world
         for user in [world.withdrawn.learner.user, world.waitlisted.learner.user, world.other_learner_user]:
@@ -424,3 +494,21 @@ class TestScores:
         assert {e.field for e in caught.value.errors} == {"scores.1.enrollment", "scores.2.national_id"}
         c.refresh_from_db()
         assert c.final_score is None
+
+
+# --- the task that closes check-ins left open, on the real worker --------------------------------
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_ends_a_forgotten_check_in_at_its_last_heartbeat(celery_worker, attendance_world):
+    from enrollment.tasks import close_open_check_ins_task
+
+    world = attendance_world
+    session = world.session  # ended months ago
+    attendance_check_in(session=session, user=world.learner_user, now=minutes_after(session, 0))
+    attendance_heartbeat(session_id=session.pk, user=world.learner_user, now=minutes_after(session, 100))
+    assert close_open_check_ins_task.delay().get(timeout=60) == 1
+    record = Attendance.objects.get()
+    assert (record.status, record.minutes, record.source) == ("present", 100, AttendanceSource.CHECK_IN)
+    assert PresenceInterval.objects.get().left_at == minutes_after(session, 100)

@@ -31,7 +31,7 @@ def marked(attendance_world):
         session=world.session,
         records=[
             {"enrollment": an.pk, "status": "present"},
-            {"enrollment": binh.pk, "status": "late", "minutes": 90},
+            {"enrollment": binh.pk, "status": "late", "minutes": 100},
             {"enrollment": cuong.pk, "status": "absent"},
         ],
         actor=world.trainer,
@@ -66,7 +66,7 @@ def test_attendance_rates_for_class(marked):
     assert (rates[an.pk].attended_minutes, rates[an.pk].planned_minutes) == (270, 270)
     assert rates[an.pk].attendance_rate == pytest.approx(1.0)
     assert rates[an.pk].attended_sessions == 2
-    assert rates[binh.pk].attendance_rate == pytest.approx(90 / 270)
+    assert rates[binh.pk].attendance_rate == pytest.approx(100 / 270)
     assert (rates[cuong.pk].attended_minutes, rates[cuong.pk].attended_sessions) == (0, 0)
 
 
@@ -116,7 +116,7 @@ def test_the_attendance_sheet(marked, province_admin):
         100,
         "Đạt",
     ]
-    assert body[binh.learner.national_id][4:8] == ["Đi muộn", 90, None, None]
+    assert body[binh.learner.national_id][4:8] == ["Đi muộn", 100, None, None]
     assert body[cuong.learner.national_id][4:6] == ["Vắng", 0]
     assert body[cuong.learner.national_id][-1] == "Chưa đạt"
 

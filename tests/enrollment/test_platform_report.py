@@ -212,8 +212,31 @@ def test_the_report_replaces_a_check_in_record(attendance_world, trainer_client)
     upload(trainer_client, world.session, content)
     record = Attendance.objects.get()
     assert (record.source, record.minutes, record.status) == ("platform_report", 30, "absent")
-    # Both sources' intervals are kept.
-    assert set(PresenceInterval.objects.values_list("source", flat=True)) == {"check_in", "platform_report"}
+    # The platform's measure replaces what the learner reported of themselves.
+    assert set(PresenceInterval.objects.values_list("source", flat=True)) == {"platform_report"}
+
+
+def test_the_report_replaces_the_check_ins_of_the_learners_it_lists_only(attendance_world, trainer_client):
+    world = attendance_world
+    an, binh = world.active[0], world.active[1]
+    for enrollment in (an, binh):
+        attendance_check_in(
+            session=world.session,
+            user=enrollment.learner.user,
+            now=world.session.starts_at + datetime.timedelta(minutes=1),
+        )
+    content = (
+        f"Name,Join time,Leave time\n{an.learner.full_name},01/09/2026 08:00,01/09/2026 10:00\n".encode()
+    )
+    upload(trainer_client, world.session, content)
+    assert set(PresenceInterval.objects.values_list("enrollment_id", "source")) == {
+        (an.pk, "platform_report"),
+        (binh.pk, "check_in"),
+    }
+    # A check-in afterwards doesn't undo the platform's measure.
+    records = {r.enrollment_id: r for r in Attendance.objects.all()}
+    assert (records[an.pk].source, records[an.pk].minutes) == ("platform_report", 120)
+    assert records[binh.pk].source == "check_in"
 
 
 def test_an_oversized_file_is_refused_before_it_is_read(attendance_world, trainer_client, settings):
