@@ -190,10 +190,26 @@ class ClassSessionInline(admin.TabularInline):
         return False
 
 
+class ProgrammePeriodFilter(admin.SimpleListFilter):
+    """Classes stored before the rule "a class ends within its programme's period" that break it
+    (courses migration 0006 reports them; manage.py classes_outside_period lists them)."""
+
+    title = _("thời gian chương trình")
+    parameter_name = "programme_period"
+
+    def lookups(self, request, model_admin):
+        return [("outside", _("ngoài thời gian chương trình"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "outside":
+            return queryset.outside_programme_period()
+        return queryset
+
+
 @admin.register(TrainingClass)
 class TrainingClassAdmin(ReadOnlyAdmin):
     list_display = ["code", "title", "province", "mode", "status", "start_date", "end_date", "capacity"]
-    list_filter = ["status", "mode", "level"]
+    list_filter = ["status", "mode", "level", ProgrammePeriodFilter]
     search_fields = ["code", "title", "search_text"]
     list_select_related = ["province"]
     date_hierarchy = "start_date"

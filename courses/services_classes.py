@@ -11,6 +11,7 @@ broken rules of a request are reported at once, each naming its field:
 * a provincial admin creates and moves classes only within their province, and their classes are
   the province's: provincial or e-learning level (never central, which counts towards the central
   institutions' target), organised by their province, with no central institution;
+* a class with a programme ends within the programme's period (it counts towards it only then);
 * sessions lie within the class's dates, and their planned minutes fit in the session;
 * a closed class (attendance final) no longer changes; status moves follow CLASS_STATUS_FLOW.
 
@@ -179,6 +180,33 @@ def _province_period_error(province, start_date: datetime.date, field: str) -> E
     )
 
 
+def programme_period_error(programme, end_date: datetime.date | None) -> ErrorItem | None:
+    """A class counts towards a programme only if it ends within the programme's period: a class
+    ending in 2026 is not a lượt of the 2021-2025 plan, nor one ending in 2018. A class may have no
+    programme (one whose period has no programme yet)."""
+    if programme is None or end_date is None:
+        return None
+    if end_date > programme.period_end:
+        message = _(
+            "Lớp bế giảng ngày %(end)s, sau khi %(programme)s kết thúc (%(bound)s): lớp không tính "
+            "vào chương trình này; hãy chọn chương trình của giai đoạn có ngày bế giảng hoặc để trống."
+        )
+        bound = programme.period_end
+    elif end_date < programme.period_start:
+        message = _(
+            "Lớp bế giảng ngày %(end)s, trước khi %(programme)s bắt đầu (%(bound)s): lớp không tính "
+            "vào chương trình này; hãy chọn chương trình của giai đoạn có ngày bế giảng hoặc để trống."
+        )
+        bound = programme.period_start
+    else:
+        return None
+    return ErrorItem(
+        field="end_date",
+        code="outside_programme_period",
+        message=message % {"end": _day(end_date), "programme": programme, "bound": _day(bound)},
+    )
+
+
 def _class_errors(values: dict, *, creating: bool, changed: set[str], training_class=None) -> list[ErrorItem]:
     errors: list[ErrorItem] = []
     curriculum = values.get("curriculum")
@@ -241,6 +269,10 @@ def _class_errors(values: dict, *, creating: bool, changed: set[str], training_c
             )
         )
     programme, level = values.get("programme"), values.get("level")
+    if creating or {"programme", "end_date"} & changed:
+        error = programme_period_error(programme, end)
+        if error:
+            errors.append(error)
     if programme is not None and level and programme.levels and level not in programme.levels:
         errors.append(
             ErrorItem(
