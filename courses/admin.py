@@ -84,10 +84,26 @@ class PositionAdmin(admin.ModelAdmin):
     search_fields = ["code", "name_vi", "name_en"]
 
 
+def _in_use(curriculum) -> bool:
+    return curriculum is not None and Curriculum.objects.filter(pk=curriculum.pk).in_use().exists()
+
+
 class TopicInline(admin.TabularInline):
+    """Topics of a version classes use are shown read-only: its teaching content is frozen
+    (courses.services.curriculum_content_errors); a change is a new version."""
+
     model = Topic
     extra = 0
     fields = ["order", "title_vi", "title_en", "hours"]
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not _in_use(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not _in_use(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not _in_use(obj)
 
 
 class MaterialInline(admin.TabularInline):
@@ -106,6 +122,12 @@ class CurriculumAdmin(admin.ModelAdmin):
     filter_horizontal = ["positions"]
     readonly_fields = ["is_starter", "created_at", "updated_at"]
     inlines = [TopicInline, MaterialInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        # Identity and teaching content of a version classes use; the rest (titles, materials,
+        # positions, status) is still the catalogue's to correct.
+        return [*fields, "code", "version", "has_final_assessment"] if _in_use(obj) else fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_total_hours()
