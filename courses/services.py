@@ -244,6 +244,7 @@ def curriculum_in_use_error(curriculum: Curriculum, errors: list[ErrorItem]) -> 
     )
 
 
+@transaction.atomic
 def curriculum_upsert(*, data: dict, is_starter: bool = False) -> Curriculum:
     """Create or replace one curriculum version with its topics and materials.
 
@@ -252,7 +253,13 @@ def curriculum_upsert(*, data: dict, is_starter: bool = False) -> Curriculum:
     refused with a 400 naming each topic it would change; the catalogue import makes a new version
     instead.
     """
-    existing = Curriculum.objects.filter(code=data["code"], version=data.get("version", 1)).first()
+    # Locked, as a class created on it locks it (courses.services_classes): a version is either
+    # unused while its content changes, or in use and left as it is.
+    existing = (
+        Curriculum.objects.select_for_update()
+        .filter(code=data["code"], version=data.get("version", 1))
+        .first()
+    )
     if existing is not None:
         errors = curriculum_content_errors(curriculum=existing, data=data)
         if errors:

@@ -39,6 +39,7 @@ from courses.models import (
     ClassMode,
     ClassSession,
     ClassStatus,
+    Curriculum,
     CurriculumStatus,
     InstitutionKind,
     Level,
@@ -361,6 +362,15 @@ def _trainer_errors(trainers: Iterable[User]) -> list[ErrorItem]:
     ]
 
 
+def _curriculum_locked(curriculum):
+    """The curriculum version a class is about to use, read again under a row lock: an import or
+    edit changing its content (courses.services.curriculum_upsert, which locks it too) either
+    committed before, and the class runs the changed version, or waits and then finds it in use."""
+    if curriculum is None:
+        return None
+    return Curriculum.objects.select_for_update().get(pk=curriculum.pk)
+
+
 @transaction.atomic
 def training_class_create(
     *,
@@ -388,6 +398,7 @@ def training_class_create(
     organised by its province."""
     if organiser_province is None and (institution is None or is_province_admin(actor)):
         organiser_province = province
+    curriculum = _curriculum_locked(curriculum)
     values = {
         "code": code,
         "title": title,
@@ -439,6 +450,8 @@ def training_class_update(*, training_class: TrainingClass, actor, data: Mapping
         data["capacity"] = None
         if training_class.capacity is not None:
             changed.add("capacity")
+    if "curriculum" in changed:
+        data["curriculum"] = _curriculum_locked(data["curriculum"])
     values = {name: data.get(name, getattr(training_class, name)) for name in CLASS_FIELDS}
     if "curriculum" in changed and training_class.status not in (ClassStatus.DRAFT, ClassStatus.OPEN):
         raise DomainError(

@@ -6,16 +6,28 @@ asserts what a user sees: the version updated in place, a new version beside it,
 the topic.
 """
 
+import datetime
+import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connections, transaction
 from django.urls import reverse
 
 from courses.catalogue_file import COLUMNS
-from courses.models import ClassSession, Curriculum, CurriculumStatus
+from courses.models import (
+    ClassMode,
+    ClassSession,
+    Curriculum,
+    CurriculumStatus,
+    Level,
+    Province,
+    TrainingClass,
+)
 from courses.services import catalogue_import, starter_catalogue_load
+from courses.services_classes import training_class_create
 from courses.tabular import read_table
 from tests.api_helpers import assert_error
 from tests.courses.catalogue_files import curriculum_rows, xlsx_bytes
@@ -265,3 +277,42 @@ def test_the_refusal_is_in_english_on_request(version_1, client_for, central_adm
     assert body["errors"][0]["message"] == (
         "Topic 2. “Kỹ năng đăng ký hộ tịch” cannot be removed: class(es) lop-tu-phap run this version."
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_racing_a_new_class_leaves_the_version_the_class_runs_alone(central_admin):
+    """The class is created on version 1 while an import changing version 1 runs: without a lock
+    on the version, the import saw no class yet and rewrote the hours the class then ran."""
+    run_import()
+    version_1 = Curriculum.objects.get(code=CODE, version=1)
+    outcome = {}
+
+    def importing():
+        try:
+            outcome["report"] = run_import(**EDITS["change hours"].file)
+        except Exception as exc:  # reported below
+            outcome["error"] = exc
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=importing)
+    with transaction.atomic():
+        training_class_create(
+            actor=central_admin,
+            code="lop-dua",
+            title="Lớp bồi dưỡng",
+            curriculum=version_1,
+            province=Province.objects.current().get(code="19"),
+            mode=ClassMode.ONLINE,
+            level=Level.PROVINCIAL,
+            start_date=datetime.date(2026, 9, 1),
+            end_date=datetime.date(2026, 9, 30),
+        )
+        thread.start()
+        thread.join(timeout=1)  # the import waits for the class's transaction
+        assert thread.is_alive()
+    thread.join(timeout=30)
+    assert "error" not in outcome, outcome
+    assert outcome["report"].items[0]["version"] == 2
+    assert topics_of(version_1) == AS_STORED
+    assert TrainingClass.objects.get(code="lop-dua").curriculum == version_1
