@@ -90,7 +90,7 @@ def _in_use(curriculum) -> bool:
 
 class TopicInline(admin.TabularInline):
     """Topics of a version classes use are shown read-only: its teaching content is frozen
-    (courses.services.curriculum_content_errors); a change is a new version."""
+    (courses.curriculum_versions); a change is a new version."""
 
     model = Topic
     extra = 0

@@ -480,7 +480,7 @@ def stored_form(curriculum) -> dict:
     }
 
 
-# What a class ran and is counted by: frozen once a class uses the version (courses.services).
+# What a class ran and is counted by: frozen once a class uses the version (courses.curriculum_versions).
 CONTENT_KEYS = ("topics", "has_final_assessment")
 
 

@@ -36,7 +36,7 @@ class Curriculum(models.Model):
 
     A new version is a new row: classes point at the version they ran, so issuing a new version
     never changes what an old class taught. Once a class uses a version, its teaching content
-    (topics, their titles and hours, the final assessment) is frozen: see courses.services.
+    (topics, their titles and hours, the final assessment) is frozen: see courses.curriculum_versions.
     """
 
     code = models.SlugField(_("mã"), max_length=50)
