@@ -84,10 +84,26 @@ class PositionAdmin(admin.ModelAdmin):
     search_fields = ["code", "name_vi", "name_en"]
 
 
+def _in_use(curriculum) -> bool:
+    return curriculum is not None and Curriculum.objects.filter(pk=curriculum.pk).in_use().exists()
+
+
 class TopicInline(admin.TabularInline):
+    """Topics of a version classes use are shown read-only: its teaching content is frozen
+    (courses.curriculum_versions); a change is a new version."""
+
     model = Topic
     extra = 0
     fields = ["order", "title_vi", "title_en", "hours"]
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not _in_use(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not _in_use(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not _in_use(obj)
 
 
 class MaterialInline(admin.TabularInline):
@@ -106,6 +122,12 @@ class CurriculumAdmin(admin.ModelAdmin):
     filter_horizontal = ["positions"]
     readonly_fields = ["is_starter", "created_at", "updated_at"]
     inlines = [TopicInline, MaterialInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        # Identity and teaching content of a version classes use; the rest (titles, materials,
+        # positions, status) is still the catalogue's to correct.
+        return [*fields, "code", "version", "has_final_assessment"] if _in_use(obj) else fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_total_hours()
@@ -190,10 +212,26 @@ class ClassSessionInline(admin.TabularInline):
         return False
 
 
+class ProgrammePeriodFilter(admin.SimpleListFilter):
+    """Classes stored before the rule "a class ends within its programme's period" that break it
+    (courses migration 0006 reports them; manage.py classes_outside_period lists them)."""
+
+    title = _("thời gian chương trình")
+    parameter_name = "programme_period"
+
+    def lookups(self, request, model_admin):
+        return [("outside", _("ngoài thời gian chương trình"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "outside":
+            return queryset.outside_programme_period()
+        return queryset
+
+
 @admin.register(TrainingClass)
 class TrainingClassAdmin(ReadOnlyAdmin):
     list_display = ["code", "title", "province", "mode", "status", "start_date", "end_date", "capacity"]
-    list_filter = ["status", "mode", "level"]
+    list_filter = ["status", "mode", "level", ProgrammePeriodFilter]
     search_fields = ["code", "title", "search_text"]
     list_select_related = ["province"]
     date_hierarchy = "start_date"

@@ -123,6 +123,13 @@ material (Tài liệu, Đường dẫn) of the curriculum above.
 Versions: a new version is a new curriculum (code, version); an existing version is updated in
 place. The active version of a code is its newest active one: importing version 2 as active
 retires version 1, which stays in the catalogue (classes keep the version they ran).
+
+A version that classes already use keeps its teaching content (topics, their titles and hours,
+the final assessment): a file that changes it is imported as a new version (the next number of
+the code, or the stored version that already has that content), reported with
+`in_place_of_version` and a warning on its first row; the version named in the file and its classes
+stay as they were, and it is retired when the new one is active. Its other columns (title,
+description, positions, materials, status) are updated in place.
 """
 
 if __doc__:  # absent under python -OO
@@ -471,3 +478,12 @@ def stored_form(curriculum) -> dict:
         "topics": [(t.order, t.title_vi, t.title_en, t.hours) for t in curriculum.topics.all()],
         "materials": [(m.kind, m.title, m.url) for m in curriculum.materials.all()],
     }
+
+
+# What a class ran and is counted by: frozen once a class uses the version (courses.curriculum_versions).
+CONTENT_KEYS = ("topics", "has_final_assessment")
+
+
+def content_form(form: dict) -> dict:
+    """The teaching content of a stored_form() or draft_stored_form()."""
+    return {key: form[key] for key in CONTENT_KEYS}

@@ -39,6 +39,11 @@ class ImportReportItemSerializer(serializers.Serializer):
     )
     code = serializers.CharField(required=False, help_text="Catalogue: curriculum code.")
     version = serializers.IntegerField(required=False, help_text="Catalogue: curriculum version.")
+    in_place_of_version = serializers.IntegerField(
+        required=False,
+        help_text="Catalogue: the version the file named, which classes use and which therefore keeps "
+        "its topics and hours; the file's changes went into `version` instead.",
+    )
     national_id = serializers.CharField(required=False, help_text="Enrolment: the learner's id number.")
     full_name = serializers.CharField(required=False, help_text="Enrolment: the learner's name.")
     learner = serializers.ChoiceField(

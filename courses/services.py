@@ -19,6 +19,11 @@ from django.utils.translation import gettext as _
 
 from courses.catalogue_file import COLUMNS as CATALOGUE_COLUMNS
 from courses.catalogue_file import catalogue_rows_check, draft_stored_form, stored_form
+from courses.curriculum_versions import (
+    catalogue_versions_in_use_kept,
+    curriculum_content_errors,
+    curriculum_in_use_error,
+)
 from courses.errors import DomainError, ErrorItem
 from courses.importing import ImportReport, JobProgress, upload_size_check
 from courses.models import (
@@ -149,11 +154,26 @@ def positions_load() -> int:
     return len(items)
 
 
+@transaction.atomic
 def curriculum_upsert(*, data: dict, is_starter: bool = False) -> Curriculum:
     """Create or replace one curriculum version with its topics and materials.
 
-    `data` is already validated: positions are Position objects or codes that exist.
+    `data` is already validated: positions are Position objects or codes that exist. The teaching
+    content of a version classes use does not change (curriculum_content_errors): such a write is
+    refused with a 400 naming each topic it would change; the catalogue import makes a new version
+    instead.
     """
+    # Locked, as a class created on it locks it (courses.services_classes): a version is either
+    # unused while its content changes, or in use and left as it is.
+    existing = (
+        Curriculum.objects.select_for_update()
+        .filter(code=data["code"], version=data.get("version", 1))
+        .first()
+    )
+    if existing is not None:
+        errors = curriculum_content_errors(curriculum=existing, data=data)
+        if errors:
+            raise curriculum_in_use_error(existing, errors)
     positions = [
         p if isinstance(p, Position) else Position.objects.get(code=p) for p in data.get("positions", [])
     ]
@@ -209,12 +229,16 @@ def curriculum_upsert(*, data: dict, is_starter: bool = False) -> Curriculum:
 
 @transaction.atomic
 def starter_catalogue_load() -> int:
-    """Load the starter catalogue, leaving alone any curriculum an admin has since imported."""
+    """Load the starter catalogue, leaving alone any curriculum an admin has since imported, and
+    any a class uses (its content is frozen, and its status is the catalogue's to decide: an
+    imported newer version may have retired it)."""
     items = _read_json(REFERENCE_DIR / "starter_catalogue.json")["curricula"]
     loaded = 0
     for item in items:
         existing = Curriculum.objects.filter(code=item["code"], version=item.get("version", 1)).first()
-        if existing is not None and not existing.is_starter:
+        if existing is not None and (
+            not existing.is_starter or Curriculum.objects.filter(pk=existing.pk).in_use().exists()
+        ):
             continue
         curriculum_upsert(data=item, is_starter=True)
         loaded += 1
@@ -285,6 +309,7 @@ def catalogue_import(
         .filter(code__in=codes)
         .prefetch_related("positions", "topics", "materials")
     }
+    in_place_of = catalogue_versions_in_use_kept(drafts, stored, report)
     to_retire = _catalogue_versions_to_retire(drafts, stored, report)
 
     actions = []
@@ -295,15 +320,14 @@ def catalogue_import(
         elif stored_form(current) == draft_stored_form(draft):
             action = "unchanged"
         else:
-            # Classes (next issue) point at the version they ran. Once a version is in use, an
-            # import must not rewrite its topics: check it here and add an ErrorItem on
-            # draft.first_row telling the admin to issue a new version instead.
+            # Only columns other than the teaching content, for a version in use.
             action = "updated"
         actions.append((draft, action))
         setattr(report, action, getattr(report, action) + 1)
-        report.items.append(
-            {"code": draft.code, "version": draft.version, "row": draft.first_row, "action": action}
-        )
+        item = {"code": draft.code, "version": draft.version, "row": draft.first_row, "action": action}
+        if draft.key in in_place_of:
+            item["in_place_of_version"] = in_place_of[draft.key]
+        report.items.append(item)
 
     if dry_run:
         return report

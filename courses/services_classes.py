@@ -11,6 +11,7 @@ broken rules of a request are reported at once, each naming its field:
 * a provincial admin creates and moves classes only within their province, and their classes are
   the province's: provincial or e-learning level (never central, which counts towards the central
   institutions' target), organised by their province, with no central institution;
+* a class with a programme ends within the programme's period (it counts towards it only then);
 * sessions lie within the class's dates, and their planned minutes fit in the session;
 * a closed class (attendance final) no longer changes; status moves follow CLASS_STATUS_FLOW.
 
@@ -38,6 +39,7 @@ from courses.models import (
     ClassMode,
     ClassSession,
     ClassStatus,
+    Curriculum,
     CurriculumStatus,
     InstitutionKind,
     Level,
@@ -179,6 +181,33 @@ def _province_period_error(province, start_date: datetime.date, field: str) -> E
     )
 
 
+def programme_period_error(programme, end_date: datetime.date | None) -> ErrorItem | None:
+    """A class counts towards a programme only if it ends within the programme's period: a class
+    ending in 2026 is not a lượt of the 2021-2025 plan, nor one ending in 2018. A class may have no
+    programme (one whose period has no programme yet)."""
+    if programme is None or end_date is None:
+        return None
+    if end_date > programme.period_end:
+        message = _(
+            "Lớp bế giảng ngày %(end)s, sau khi %(programme)s kết thúc (%(bound)s): lớp không tính "
+            "vào chương trình này; hãy chọn chương trình của giai đoạn có ngày bế giảng hoặc để trống."
+        )
+        bound = programme.period_end
+    elif end_date < programme.period_start:
+        message = _(
+            "Lớp bế giảng ngày %(end)s, trước khi %(programme)s bắt đầu (%(bound)s): lớp không tính "
+            "vào chương trình này; hãy chọn chương trình của giai đoạn có ngày bế giảng hoặc để trống."
+        )
+        bound = programme.period_start
+    else:
+        return None
+    return ErrorItem(
+        field="end_date",
+        code="outside_programme_period",
+        message=message % {"end": _day(end_date), "programme": programme, "bound": _day(bound)},
+    )
+
+
 def _class_errors(values: dict, *, creating: bool, changed: set[str], training_class=None) -> list[ErrorItem]:
     errors: list[ErrorItem] = []
     curriculum = values.get("curriculum")
@@ -241,6 +270,10 @@ def _class_errors(values: dict, *, creating: bool, changed: set[str], training_c
             )
         )
     programme, level = values.get("programme"), values.get("level")
+    if creating or {"programme", "end_date"} & changed:
+        error = programme_period_error(programme, end)
+        if error:
+            errors.append(error)
     if programme is not None and level and programme.levels and level not in programme.levels:
         errors.append(
             ErrorItem(
@@ -329,6 +362,15 @@ def _trainer_errors(trainers: Iterable[User]) -> list[ErrorItem]:
     ]
 
 
+def _curriculum_locked(curriculum):
+    """The curriculum version a class is about to use, read again under a row lock: an import or
+    edit changing its content (courses.services.curriculum_upsert, which locks it too) either
+    committed before, and the class runs the changed version, or waits and then finds it in use."""
+    if curriculum is None:
+        return None
+    return Curriculum.objects.select_for_update().get(pk=curriculum.pk)
+
+
 @transaction.atomic
 def training_class_create(
     *,
@@ -356,6 +398,7 @@ def training_class_create(
     organised by its province."""
     if organiser_province is None and (institution is None or is_province_admin(actor)):
         organiser_province = province
+    curriculum = _curriculum_locked(curriculum)
     values = {
         "code": code,
         "title": title,
@@ -407,6 +450,8 @@ def training_class_update(*, training_class: TrainingClass, actor, data: Mapping
         data["capacity"] = None
         if training_class.capacity is not None:
             changed.add("capacity")
+    if "curriculum" in changed:
+        data["curriculum"] = _curriculum_locked(data["curriculum"])
     values = {name: data.get(name, getattr(training_class, name)) for name in CLASS_FIELDS}
     if "curriculum" in changed and training_class.status not in (ClassStatus.DRAFT, ClassStatus.OPEN):
         raise DomainError(

@@ -287,9 +287,23 @@ class _People:
         }
 
 
-def _class_dates(rng: random.Random, options: DatasetOptions) -> tuple[datetime.date, datetime.date]:
-    start = datetime.date(2021, 3, 1) + datetime.timedelta(days=rng.randint(0, 365 * 5 + 200))
-    return start, start + datetime.timedelta(days=rng.randint(10, 40))
+FIRST_CLASS_START = datetime.date(2021, 3, 1)
+LONGEST_CLASS_DAYS = 60  # an online class; others last 10 to 40 days
+
+
+def _class_dates(
+    rng: random.Random, level: str, period_end: datetime.date
+) -> tuple[datetime.date, datetime.date]:
+    """Dates of a class of the plan: it ends within the programme's period, or it would not count
+    towards it (courses.services_classes.programme_period_error)."""
+    latest_start = period_end - datetime.timedelta(days=LONGEST_CLASS_DAYS)
+    start = FIRST_CLASS_START + datetime.timedelta(
+        days=rng.randint(0, (latest_start - FIRST_CLASS_START).days)
+    )
+    length = rng.randint(10, 40)
+    if level == Level.ELEARNING:
+        length = LONGEST_CLASS_DAYS
+    return start, start + datetime.timedelta(days=length)
 
 
 def _status_for(start: datetime.date, end: datetime.date, today: datetime.date) -> str:
@@ -379,9 +393,7 @@ def dataset_generate(*, options: DatasetOptions, log=print) -> DatasetCounts:
     session_id = first_session
     for offset, (level, mode, size, province) in enumerate(plans):
         class_id = first_class + offset
-        start, end = _class_dates(rng, options)
-        if level == Level.ELEARNING:
-            end = start + datetime.timedelta(days=60)
+        start, end = _class_dates(rng, level, programme.period_end)
         held_in = province
         if start < REORGANISATION and legacy_by_successor[province.id]:
             # Before July 2025 the class was held in one of the old provinces now merged.

@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from courses.fields import NFCCharField, NFCTextField
@@ -20,12 +20,23 @@ class CurriculumQuerySet(models.QuerySet):
         """Match title or code, with or without Vietnamese diacritics."""
         return self.filter(search_text__contains=fold(query))
 
+    def in_use(self):
+        """Versions a class runs, or whose topics a session teaches (a class may have moved to
+        another version before it started): their teaching content no longer changes."""
+        from courses.models.classes import ClassSession, TrainingClass
+
+        return self.filter(
+            Exists(TrainingClass.objects.filter(curriculum=OuterRef("pk")))
+            | Exists(ClassSession.objects.filter(topic__curriculum=OuterRef("pk")))
+        )
+
 
 class Curriculum(models.Model):
     """One version of a curriculum set (bộ chương trình, tài liệu bồi dưỡng).
 
     A new version is a new row: classes point at the version they ran, so issuing a new version
-    never changes what an old class taught.
+    never changes what an old class taught. Once a class uses a version, its teaching content
+    (topics, their titles and hours, the final assessment) is frozen: see courses.curriculum_versions.
     """
 
     code = models.SlugField(_("mã"), max_length=50)

@@ -65,6 +65,13 @@ class TrainingClassQuerySet(models.QuerySet):
     def with_planned_minutes(self):
         return self.annotate(planned_minutes_sum=Sum("sessions__planned_minutes"))
 
+    def outside_programme_period(self):
+        """Classes ending outside their programme's period, which the service no longer accepts
+        (courses.services_classes.programme_period_error) but older data may hold."""
+        return self.filter(programme__isnull=False).filter(
+            Q(end_date__gt=F("programme__period_end")) | Q(end_date__lt=F("programme__period_start"))
+        )
+
 
 class TrainingClass(models.Model):
     """A class (lớp bồi dưỡng) running one version of a curriculum."""

@@ -35,3 +35,20 @@ def test_the_api_creates_rows_after_a_generated_dataset(client_for):
     assert response.status_code == 201, response.content
     assert Enrollment.objects.filter(training_class=generated, learner=newcomer).exists()
     assert Enrollment.objects.filter(training_class__code__startswith="GEN-").count() > 2000
+
+
+def test_every_generated_class_ends_within_the_plan_it_counts_towards():
+    """The 2021-2025 plan counts classes ending by 31/12/2025; the generator wrote classes ending
+    in 2026 into it (issue 11.6)."""
+    call_command(
+        "generate_dataset",
+        "--enrolments=3000",
+        "--central-classes=200",
+        "--online-class-size=3",
+        "--sessions-per-class=1",
+        stdout=open("/dev/null", "w"),  # noqa: SIM115, PTH123 - the command's progress lines
+    )
+    generated = TrainingClass.objects.filter(code__startswith="GEN-")
+    assert generated.count() > 200
+    assert not generated.filter(programme__isnull=True).exists()
+    assert list(generated.outside_programme_period().values_list("code", "end_date")) == []
