@@ -6,6 +6,7 @@ from django.db.models import Count, DecimalField, Max, Min, OuterRef, Q, QuerySe
 from django.db.models.functions import Coalesce
 
 from courses.models import Programme
+from enrollment import completion
 from enrollment.models import StaleClass
 from reporting.models import (
     DEFAULT_MIN_ATTENDANCE_PERCENT,
@@ -95,13 +96,8 @@ def rollup_freshness() -> dict:
 
 
 def completion_rule_for(programme_id: int | None) -> CompletionRule:
-    """The rule governing a programme's classes: its own, else the default row, else the built-in
-    values (an unsaved rule)."""
-    rules = {
-        rule.programme_id: rule
-        for rule in CompletionRule.objects.filter(Q(programme_id=programme_id) | Q(programme=None))
-    }
-    return rules.get(programme_id) or rules.get(None) or CompletionRule()
+    """The rule governing a programme's classes (enrollment.completion, the one place it is read)."""
+    return completion.completion_rule_for(programme_id)
 
 
 def enrollment_progress_of_user(user) -> QuerySet[EnrollmentProgress]:

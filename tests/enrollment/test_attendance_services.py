@@ -9,7 +9,7 @@ import pytest
 
 from courses.errors import DomainError
 from courses.models import ClassMode, ClassStatus
-from enrollment.attendance_rules import Interval, derive_attendance, merge_intervals, required_minutes
+from enrollment.attendance_rules import Interval, derive_attendance, merge_intervals
 from enrollment.models import (
     Attendance,
     AttendanceSource,
@@ -95,11 +95,6 @@ class TestRules:
         session = attendance_world.session
         derived = derive_attendance(session, [Interval(minutes_after(session, 5), None)])
         assert derived.minutes == 115
-
-    def test_required_minutes_are_80_percent_rounded_up(self):
-        assert required_minutes(270) == 216
-        assert required_minutes(101) == 81
-        assert required_minutes(None) == 0
 
 
 # --- a trainer marks the roster ------------------------------------------------------------------
