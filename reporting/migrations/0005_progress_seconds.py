@@ -20,4 +20,11 @@ class Migration(migrations.Migration):
             name='credited_seconds',
             field=models.PositiveBigIntegerField(default=0, verbose_name='số giây được tính'),
         ),
+        # The figures stored so far were computed from whole minutes (no record had seconds yet):
+        # the same time in seconds is what a recompute would store, so no class needs one.
+        migrations.RunSQL(
+            "UPDATE reporting_enrollmentprogress "
+            "SET attended_seconds = attended_minutes * 60, credited_seconds = credited_minutes * 60",
+            migrations.RunSQL.noop,
+        ),
     ]

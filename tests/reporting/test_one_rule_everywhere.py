@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from courses.models import ClassStatus, TrainingClass
@@ -21,7 +22,7 @@ from enrollment.completion import percent_display
 from enrollment.models import Attendance, AttendanceSource, AttendanceStatus, StaleClass
 from reporting import services
 from reporting.models import Certificate, CompletionRule, EnrollmentProgress
-from tests.factories import ClassSessionFactory, TrainingClassFactory
+from tests.factories import ClassSessionFactory, ProgrammeFactory, TrainingClassFactory
 from tests.reporting.conftest import attend, enrol, make_class, recompute
 
 pytestmark = pytest.mark.django_db
@@ -315,3 +316,21 @@ def test_a_rule_changed_in_the_admin_is_recomputed(programme, admin_client):
     assert StaleClass.objects.filter(pk=governed.pk).exists()
     recompute(governed)
     assert Certificate.objects.filter(enrollment=enrollment).exists()
+
+
+def test_a_rule_written_around_the_service_is_found_by_the_reconcile(programme):
+    governed, outside = make_class(programme=programme), make_class(programme=ProgrammeFactory())
+    unruled = make_class(programme=None)
+    CompletionRule.objects.create(programme=outside.programme)
+    recompute(governed, outside, unruled)
+    assert services.stale_reconcile().marked == []
+
+    CompletionRule.objects.bulk_create([CompletionRule(programme=programme)])  # no service, no mark
+    assert services.stale_reconcile().marked == [governed.pk]
+
+    recompute(governed)
+    assert services.stale_reconcile().marked == []
+    CompletionRule.objects.bulk_create([CompletionRule(programme=None)])
+    CompletionRule.objects.filter(programme=None).update(updated_at=timezone.now())
+    # The default governs the class outside any programme, not the programmes with their own rule.
+    assert services.stale_reconcile().marked == [unruled.pk]
