@@ -94,6 +94,7 @@ def test_a_70_percent_rule_decides_the_learners_page_the_roster_the_sheets_and_t
     assert (mine["required_percent"], mine["attendance_percent"]) == (70.0, 75.0)
     row = roster_row(central_admin, enrollment)
     assert (row["attendance_rate"], row["attended_minutes"]) == (0.75, 225)
+    assert (row["required_minutes"], row["meets_attendance"]) == (210, True)
     assert sheet_tail(central_admin, enrollment) == [4, 225, 210, 75.0, "Đạt"]
     assert roster_sheet_percent(central_admin, enrollment) == 75.0
 
@@ -334,3 +335,15 @@ def test_a_rule_written_around_the_service_is_found_by_the_reconcile(programme):
     CompletionRule.objects.filter(programme=None).update(updated_at=timezone.now())
     # The default governs the class outside any programme, not the programmes with their own rule.
     assert services.stale_reconcile().marked == [unruled.pk]
+
+
+def test_the_dashboard_and_the_reports_never_round_a_percentage_up_to_a_threshold():
+    from django.utils import translation
+
+    from reporting.selectors_reports import _rate
+    from reporting.views_dashboard import fmt_percent
+
+    with translation.override("en"):
+        assert fmt_percent(Decimal("79.99")) == "79.9 %"  # was "80.0 %"
+        assert fmt_percent(Decimal("80")) == "80.0 %"
+    assert _rate(99_996, 100_000) == Decimal("99.99")  # was 100.00: a target it has not reached
