@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, DecimalField, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Max, Min, Q, QuerySet, Subquery
 
 from courses.models import Programme
 from enrollment import completion
 from enrollment.models import StaleClass
 from reporting.models import (
-    DEFAULT_MIN_ATTENDANCE_PERCENT,
     Baseline,
     Certificate,
     CompletionRule,
@@ -102,13 +100,7 @@ def completion_rule_for(programme_id: int | None) -> CompletionRule:
 
 def enrollment_progress_of_user(user) -> QuerySet[EnrollmentProgress]:
     """The learner's enrolments' figures, each with the percentage its class's rule asks for."""
-    rules = CompletionRule.objects.values("min_attendance_percent")
-    required = Coalesce(
-        Subquery(rules.filter(programme_id=OuterRef("training_class__programme_id"))[:1]),
-        Subquery(rules.filter(programme=None)[:1]),
-        Value(DEFAULT_MIN_ATTENDANCE_PERCENT),
-        output_field=DecimalField(max_digits=5, decimal_places=2),
-    )
+    required = completion.rule_annotations("training_class__programme_id")["rule_min_attendance_percent"]
     return (
         EnrollmentProgress.objects.filter(enrollment__learner__user=user)
         .select_related("training_class", "training_class__curriculum")
