@@ -347,3 +347,23 @@ def test_the_dashboard_and_the_reports_never_round_a_percentage_up_to_a_threshol
         assert fmt_percent(Decimal("79.99")) == "79.9 %"  # was "80.0 %"
         assert fmt_percent(Decimal("80")) == "80.0 %"
     assert _rate(99_996, 100_000) == Decimal("99.99")  # was 100.00: a target it has not reached
+
+
+def test_check_in_and_out_keep_the_seconds(programme):
+    """A learner leaving one second before 80% of the session is absent, not rounded up to present."""
+    from enrollment.services.attendance import attendance_check_in, attendance_check_out
+
+    training_class = TrainingClassFactory(programme=programme, status=ClassStatus.RUNNING)
+    starts = datetime.datetime(2024, 3, 4, 8, 0, tzinfo=HCM)
+    session = ClassSessionFactory(
+        training_class=training_class,
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(minutes=180),
+        planned_minutes=180,
+    )
+    enrollment = enrol(training_class)
+    user = enrollment.learner.user
+    attendance_check_in(session=session, user=user, now=starts)
+    left = starts + datetime.timedelta(minutes=143, seconds=59)
+    record = attendance_check_out(session=session, user=user, now=left).attendance
+    assert (record.attended_seconds, record.minutes, record.status) == (8639, 143, "absent")
