@@ -219,12 +219,13 @@ class Run:
 
     REFERENCE_SQL = """
 CREATE TEMP TABLE bench_reference AS
-SELECT g.enrollment_id, g.planned, g.attended, g.excused,
-       CASE WHEN g.planned > 0 THEN (g.attended * 10000 / g.planned) / 100.0 ELSE 0 END AS percent,
-       (g.planned > 0 AND g.attended * 100 >= 80 * g.planned) AS meets_attendance
+SELECT g.enrollment_id, g.planned, g.attended / 60 AS attended, g.attended AS attended_seconds, g.excused,
+       CASE WHEN g.planned > 0 THEN (g.attended * 10000 / (g.planned * 60)) / 100.0 ELSE 0 END AS percent,
+       (g.planned > 0 AND g.attended * 100 >= 80 * g.planned * 60) AS meets_attendance
 FROM (
   SELECT e.id AS enrollment_id, COALESCE(p.planned, 0) AS planned,
-         COALESCE(SUM(CASE WHEN a.status IN ('present', 'late') THEN LEAST(a.minutes, s.planned_minutes)
+         COALESCE(SUM(CASE WHEN a.status IN ('present', 'late')
+                      THEN LEAST(COALESCE(a.attended_seconds, a.minutes * 60), s.planned_minutes * 60)
                       ELSE 0 END), 0) AS attended,
          COALESCE(SUM(CASE WHEN a.status = 'excused' THEN s.planned_minutes ELSE 0 END), 0) AS excused
   FROM enrollment_enrollment e
@@ -251,8 +252,8 @@ FROM (
             rows = conn.execute("SELECT count(*) FROM bench_reference").fetchone()[0]
             mismatched, missing = conn.execute(
                 """SELECT count(*) FILTER (WHERE ep.enrollment_id IS NOT NULL AND
-                          (r.planned, r.attended, r.excused) <>
-                          (ep.planned_minutes, ep.attended_minutes, ep.excused_minutes)),
+                          (r.planned, r.attended, r.attended_seconds, r.excused) <>
+                          (ep.planned_minutes, ep.attended_minutes, ep.attended_seconds, ep.excused_minutes)),
                           count(*) FILTER (WHERE ep.enrollment_id IS NULL)
                    FROM bench_reference r
                    LEFT JOIN reporting_enrollmentprogress ep ON ep.enrollment_id = r.enrollment_id"""

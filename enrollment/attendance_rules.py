@@ -8,11 +8,14 @@ decide both where the source gives only join and leave times:
   (``starts_at``-``ends_at``): overlapping or repeated joins are counted once, time before the
   start or after the end is not counted, so minutes never exceed the session's length;
 * **absent** when nothing remains in the window;
-* **present** when the attended minutes reach 80% of the session's planned minutes and the first
+* attended time is kept to the second (``DerivedAttendance.seconds``, stored as
+  ``Attendance.attended_seconds``) and compared in seconds; the minutes are rounded down;
+* **present** when the attended time reaches 80% of the session's planned minutes and the first
   join was at most 15 minutes after the start;
 * **late** when they reach 80% but the first join was more than 15 minutes after the start;
 * **absent** as well when they stay under 80%: too little of the session to count as attending it.
-  The minutes are still recorded and still count towards the minutes the class requires.
+  The minutes are still recorded, as evidence, but an "absent" record counts no time in any
+  figure (enrollment.completion: what the class requires is the completion rule's, in one place).
 
 Where a source states a status (a trainer's roll call, an integration's batch), the status and the
 minutes must agree (`stated_status_contradicts`):
@@ -56,8 +59,6 @@ PRESENT_SHARE = 0.8
 LATE_AFTER = datetime.timedelta(minutes=15)
 CHECK_IN_OPENS_BEFORE = datetime.timedelta(minutes=15)
 CHECK_OUT_CLOSES_AFTER = datetime.timedelta(minutes=15)
-# What a class requires of each learner: this share of the planned minutes of all its sessions.
-REQUIRED_SHARE = 0.8
 
 ATTENDED_STATUSES = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 
@@ -77,10 +78,6 @@ def session_full_minutes(session: ClassSession) -> int:
 
 def default_minutes(session: ClassSession, status: str) -> int:
     return session_full_minutes(session) if status in ATTENDED_STATUSES else 0
-
-
-def required_minutes(planned_minutes_total: int | None) -> int:
-    return math.ceil((planned_minutes_total or 0) * REQUIRED_SHARE)
 
 
 def session_is_online(session: ClassSession) -> bool:
@@ -150,22 +147,28 @@ def merge_intervals(
 @dataclass(frozen=True)
 class DerivedAttendance:
     status: str
-    minutes: int
+    minutes: int  # whole minutes, rounded down
     first_join: datetime.datetime | None
+    seconds: int = 0  # the attended time to the second: what the figures compare
 
 
 def derive_attendance(session: ClassSession, intervals: Iterable[Interval]) -> DerivedAttendance:
     """Status and minutes from join-leave intervals, by the rules in this module's docstring."""
     merged = merge_intervals(intervals, window_start=session.starts_at, window_end=session.ends_at)
     if not merged:
-        return DerivedAttendance(AttendanceStatus.ABSENT, 0, None)
-    seconds = sum((end - start).total_seconds() for start, end in merged)
-    minutes = min(round(seconds / 60), session_length_minutes(session))
+        return DerivedAttendance(AttendanceStatus.ABSENT, 0, None, 0)
+    # Kept to the second and compared in seconds: rounding 143 min 50 s up to 144 min would cross
+    # an 80% threshold of 180 minutes. The minutes shown are rounded down.
+    seconds = min(
+        int(sum((end - start).total_seconds() for start, end in merged)),
+        int((session.ends_at - session.starts_at).total_seconds()),
+    )
+    minutes = seconds // 60
     first_join = merged[0][0]
-    if not minutes_make_present(session, minutes):
+    if not minutes_make_present(session, seconds / 60):  # compared in seconds, unrounded
         status = AttendanceStatus.ABSENT
     elif first_join > session.starts_at + LATE_AFTER:
         status = AttendanceStatus.LATE
     else:
         status = AttendanceStatus.PRESENT
-    return DerivedAttendance(status, minutes, first_join)
+    return DerivedAttendance(status, minutes, first_join, seconds)

@@ -9,6 +9,7 @@ learner's name or phone is text, never a formula, and a control character stored
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 from django.utils import timezone, translation
 from openpyxl import Workbook
@@ -17,7 +18,7 @@ from openpyxl.styles import Alignment, Font
 
 from courses.models import TrainingClass
 from courses.spreadsheet import xlsx_cell, xlsx_row
-from enrollment.attendance_rules import required_minutes
+from enrollment.completion import percent_truncated
 from enrollment.models import AttendanceStatus
 from enrollment.personal_data import as_seen_by
 from enrollment.selectors import attendance_rates_for_class, class_attendance_matrix
@@ -72,7 +73,8 @@ def _heading_row(sheet, headings):
 
 
 def _percent(rate: float) -> float:
-    return round(rate * 100, 1)
+    # Truncated, never rounded: 79.99% is 79.9, not the 80 a threshold asks for.
+    return float(percent_truncated(Decimal(str(rate)) * 100))
 
 
 def _workbook_bytes(workbook: Workbook) -> bytes:
@@ -108,13 +110,12 @@ def attendance_sheet_xlsx(training_class: TrainingClass, *, reader) -> bytes:
             for session in sessions:
                 status, minutes = records.get((enrollment.pk, session.pk), (None, None))
                 row += [status_labels.get(status, ""), minutes]
-            required = required_minutes(enrollment.planned_minutes)
             row += [
                 enrollment.attended_sessions,
                 enrollment.attended_minutes,
-                required,
+                enrollment.required_minutes,
                 _percent(enrollment.attendance_rate),
-                "Đạt" if required and enrollment.attended_minutes >= required else "Chưa đạt",
+                "Đạt" if enrollment.meets_attendance else "Chưa đạt",
             ]
             sheet.append(xlsx_row(sheet, row))
         return _workbook_bytes(workbook)

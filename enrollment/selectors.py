@@ -7,7 +7,10 @@ that the number of queries of a page does not depend on its size.
 from __future__ import annotations
 
 from django.db.models import (
+    BooleanField,
+    Case,
     Count,
+    ExpressionWrapper,
     F,
     FilteredRelation,
     FloatField,
@@ -18,13 +21,26 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from courses.models import ClassSession, Role, TrainingClass
 from courses.selectors_classes import classes_managed_by
-from enrollment.attendance_rules import ACTIVE_ENROLMENT_STATUSES, ATTENDED_STATUSES, required_minutes
+from enrollment.attendance_rules import ACTIVE_ENROLMENT_STATUSES, ATTENDED_STATUSES
+from enrollment.completion import (
+    AttendanceRecord,
+    CompletionTerms,
+    ExcusedPolicy,
+    attendance_figures,
+    completion_terms,
+    counted_seconds_expression,
+    excused_seconds_expression,
+    rule_annotations,
+    score_meets,
+    terms_from_row,
+)
 from enrollment.models import Attendance, AuditEntry, Enrollment
 from enrollment.personal_data import readable_enrollments_q
 
@@ -103,13 +119,13 @@ def attendance_history(attendance: Attendance) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(entity="attendance", entity_id=attendance.pk).select_related("actor")
 
 
-def _attended_minutes_subquery():
+def _seconds_subquery(expression):
     return Coalesce(
         Subquery(
             Attendance.objects.filter(enrollment=OuterRef("pk"))
             .order_by()
             .values("enrollment")
-            .annotate(total=Sum("minutes"))
+            .annotate(total=Sum(expression))
             .values("total")[:1],
             output_field=IntegerField(),
         ),
@@ -131,44 +147,106 @@ def _attended_sessions_subquery():
     )
 
 
-def _class_planned_minutes(training_class_id: int) -> int:
-    return (
-        ClassSession.objects.filter(training_class_id=training_class_id).aggregate(
-            total=Sum("planned_minutes")
-        )["total"]
-        or 0
+def _class_terms_and_planned_minutes(training_class_id: int) -> tuple[CompletionTerms, int]:
+    """The class's completion rule and the planned minutes of all its sessions, in one query."""
+    planned = (
+        ClassSession.objects.filter(training_class_id=OuterRef("pk"))
+        .order_by()
+        .values("training_class_id")
+        .annotate(total=Sum("planned_minutes"))
+        .values("total")[:1]
     )
+    row = (
+        TrainingClass.objects.filter(pk=training_class_id)
+        .annotate(planned_total=Subquery(planned, output_field=IntegerField()), **rule_annotations())
+        .values("planned_total", *rule_annotations())
+        .first()
+    )
+    if row is None:
+        return CompletionTerms(), 0
+    return terms_from_row(row), row["planned_total"] or 0
 
 
 def attendance_rates_for_class(class_id: int, *, reader=None) -> QuerySet[Enrollment]:
-    """The class's enrolments, each annotated with its attendance figures.
+    """The class's enrolments, each annotated with its attendance figures by its programme's
+    completion rule (enrollment.completion, the arithmetic of the official figures).
 
     Given a `reader`, only the enrolments whose learner they may see on the roster: a withdrawn
     enrolment only to those who read the learner's full record (enrollment.personal_data).
 
-    * ``attended_minutes``: the minutes of all its records (partial attendance counts);
+    * ``attended_seconds`` / ``attended_minutes``: present and late time, each session capped at
+      its planned minutes ("absent" counts none); minutes rounded down;
     * ``attended_sessions``: sessions marked present or late;
     * ``planned_minutes``: the planned minutes of all the class's sessions (the same for everyone);
-    * ``attendance_rate``: attended / planned, a fraction (0.0 when nothing is planned yet).
+    * ``credited_seconds`` / ``base_seconds``: the rule's numerator and denominator (excused policy);
+    * ``required_minutes``: what the rule asks of ``base``, rounded up;
+    * ``attendance_rate``: credited / base, a fraction truncated to four decimals (0.0 when
+      nothing is planned yet), so 79.99% is never 80%;
+    * ``meets_attendance``: credited reaches the rule, compared exactly.
 
     Computed in SQL (one subquery per figure, no join that would multiply rows), so a roster of
     thousands is one query.
     """
-    planned = _class_planned_minutes(class_id)
-    attended = _attended_minutes_subquery()
+    terms, planned = _class_terms_and_planned_minutes(class_id)
+    attended = _seconds_subquery(counted_seconds_expression())
+    excused = _seconds_subquery(excused_seconds_expression())
+    zero = Value(0, output_field=IntegerField())
+    credited = attended + (excused if terms.excused_policy == ExcusedPolicy.ATTENDED else zero)
+    base = Value(planned * 60, output_field=IntegerField()) - (
+        excused if terms.excused_policy == ExcusedPolicy.EXCLUDED else zero
+    )
     enrollments = Enrollment.objects.filter(training_class_id=class_id)
     if reader is not None:
         enrollments = enrollments.filter(readable_enrollments_q(reader))
     return (
         enrollments.select_related("learner__province")
         .annotate(
-            attended_minutes=attended,
+            attended_seconds=attended,
+            attended_minutes=ExpressionWrapper(F("attended_seconds") / 60, output_field=IntegerField()),
             attended_sessions=_attended_sessions_subquery(),
             planned_minutes=Value(planned, output_field=IntegerField()),
-            attendance_rate=(
-                Cast(attended, FloatField()) / Value(float(planned))
-                if planned
-                else Value(0.0, output_field=FloatField())
+            credited_seconds=credited,
+            base_seconds=base,
+        )
+        .annotate(
+            # Integer division on both databases: the hundredths of a percent, truncated.
+            attendance_rate=Case(
+                When(
+                    base_seconds__gt=0,
+                    then=Cast(
+                        ExpressionWrapper(
+                            F("credited_seconds") * 10000 / F("base_seconds"), output_field=IntegerField()
+                        ),
+                        FloatField(),
+                    )
+                    / Value(10000.0),
+                ),
+                default=Value(0.0),
+                output_field=FloatField(),
+            ),
+            required_minutes=Case(
+                When(
+                    base_seconds__gt=0,
+                    # ceil(min% x 100 x base / 10000 / 60) in integers: (n + d - 1) / d.
+                    then=ExpressionWrapper(
+                        (Value(terms.min_percent_x100) * F("base_seconds") + Value(600000 - 1))
+                        / Value(600000),
+                        output_field=IntegerField(),
+                    ),
+                ),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            # Exactly, in integers, as the aggregation: credited x 10000 >= min% x 100 x base.
+            credited_scaled=ExpressionWrapper(F("credited_seconds") * 10000, output_field=IntegerField()),
+            threshold_scaled=ExpressionWrapper(
+                Value(terms.min_percent_x100) * F("base_seconds"), output_field=IntegerField()
+            ),
+        )
+        .annotate(
+            meets_attendance=ExpressionWrapper(
+                Q(base_seconds__gt=0) & Q(credited_scaled__gte=F("threshold_scaled")),
+                output_field=BooleanField(),
             ),
         )
         .order_by("learner__sort_key", "learner__national_id", "pk")
@@ -235,33 +313,45 @@ def learner_attendance(user, *, class_id: int | None = None) -> QuerySet[ClassSe
 
 
 def learner_class_progress(enrollment: Enrollment) -> dict:
-    """The learner's attended minutes against what the class requires, with its curriculum."""
+    """The learner's attendance against what their class's completion rule requires, with its
+    curriculum: the same arithmetic (enrollment.completion) as the official figures."""
     training_class = enrollment.training_class
     sessions = ClassSession.objects.filter(training_class=training_class).aggregate(
         planned=Sum("planned_minutes"),
         count=Count("pk"),
         held=Count("pk", filter=Q(starts_at__lte=timezone.now())),
     )
-    records = Attendance.objects.filter(enrollment=enrollment).aggregate(
-        minutes=Sum("minutes"), attended=Count("pk", filter=Q(status__in=ATTENDED_STATUSES))
-    )
+    records = [
+        AttendanceRecord(status, seconds, minutes, planned_minutes)
+        for status, seconds, minutes, planned_minutes in Attendance.objects.filter(
+            enrollment=enrollment
+        ).values_list("status", "attended_seconds", "minutes", "session__planned_minutes")
+    ]
     planned = sessions["planned"] or 0
-    attended = records["minutes"] or 0
-    required = required_minutes(planned)
+    terms: CompletionTerms = completion_terms(training_class.programme_id)
+    figures = attendance_figures(terms, planned_minutes=planned, records=records)
     curriculum = training_class.curriculum
     return {
         "training_class": training_class,
         "enrollment": enrollment,
         "sessions_total": sessions["count"],
         "sessions_held": sessions["held"],
-        "sessions_attended": records["attended"],
+        "sessions_attended": sum(1 for record in records if record.status in ATTENDED_STATUSES),
         "planned_minutes": planned,
-        "required_minutes": required,
-        "attended_minutes": attended,
-        "remaining_minutes": max(required - attended, 0),
-        "meets_requirement": planned > 0 and attended >= required,
-        "attendance_rate": attended / planned if planned else 0.0,
+        "required_minutes": figures.required_minutes,
+        "required_percent": terms.min_attendance_percent,
+        "excused_policy": terms.excused_policy,
+        "attended_minutes": figures.attended_minutes,
+        "attended_seconds": figures.attended_seconds,
+        "credited_minutes": figures.credited_minutes,
+        "remaining_minutes": figures.remaining_minutes,
+        "meets_requirement": figures.meets_attendance,
+        "attendance_percent": figures.percent,
+        "attendance_rate": figures.rate,
         "final_score": enrollment.final_score,
+        "meets_score": score_meets(
+            terms, has_final_assessment=curriculum.has_final_assessment, final_score=enrollment.final_score
+        ),
         "curriculum": curriculum,
         "topics": list(curriculum.topics.order_by("order")),
         "materials": list(curriculum.materials.order_by("order")),

@@ -17,6 +17,7 @@ from courses.models import ClassMode, ClassSession, ClassStatus, Material, Topic
 from enrollment.attendance_report import COLUMNS as REPORT_COLUMNS
 from enrollment.attendance_report import Unmatched
 from enrollment.attendance_rules import CHECK_IN_OPENS_BEFORE, session_is_online
+from enrollment.completion import percent_display
 from enrollment.models import Attendance, AttendanceSource, AttendanceStatus, AuditEntry, EnrollmentStatus
 from enrollment.personal_data import mask_national_id, reader_of, reads_full_record
 from enrollment.services.attendance import NOTE_MAX_LENGTH, Action
@@ -432,14 +433,39 @@ class MyProgressSerializer(serializers.Serializer):
     sessions_held = serializers.IntegerField(help_text="Sessions that have started.")
     sessions_attended = serializers.IntegerField(help_text="Sessions marked present or late.")
     planned_minutes = serializers.IntegerField(help_text="Planned minutes of all the class's sessions.")
-    required_minutes = serializers.IntegerField(help_text="80% of the planned minutes, rounded up.")
-    attended_minutes = serializers.IntegerField()
+    # The figures of enrollment.completion: the class's programme's completion rule, as the reports.
+    required_percent = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        coerce_to_string=False,
+        help_text="The attendance percentage the class's completion rule asks for.",
+    )
+    excused_policy = serializers.CharField(help_text="How the rule counts excused absences.")
+    required_minutes = serializers.IntegerField(
+        help_text="The rule's share of the planned minutes (less excused ones if the rule excludes them), rounded up."
+    )
+    attended_minutes = serializers.IntegerField(
+        help_text="Present and late time, each session capped at its planned minutes, in whole minutes "
+        "rounded down; time under an 'absent' status counts none."
+    )
+    credited_minutes = serializers.IntegerField(
+        help_text="Attended plus excused minutes where the rule credits them."
+    )
     remaining_minutes = serializers.IntegerField(help_text="Minutes still needed to reach the requirement.")
-    meets_requirement = serializers.BooleanField()
-    attendance_rate = serializers.FloatField(help_text="Attended / planned minutes, 0-1.")
+    meets_requirement = serializers.BooleanField(help_text="Compared to the second, as the certificates.")
+    attendance_percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, coerce_to_string=False, help_text="Credited / base, truncated."
+    )
+    attendance_percent_text = serializers.SerializerMethodField(
+        help_text='One decimal, truncated: 79.99 is "79.9 %", never "80 %".'
+    )
+    attendance_rate = serializers.FloatField(help_text="attendance_percent / 100, 0-1.")
     final_score = serializers.DecimalField(
         max_digits=4, decimal_places=2, allow_null=True, coerce_to_string=False
     )
     curriculum = CurriculumContentSerializer()
     topics = TopicSummarySerializer(many=True)
     materials = MaterialSummarySerializer(many=True)
+
+    def get_attendance_percent_text(self, progress) -> str:
+        return percent_display(progress["attendance_percent"])

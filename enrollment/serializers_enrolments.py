@@ -240,6 +240,12 @@ class RosterEntrySerializer(serializers.ModelSerializer):
     )
     attended_minutes = serializers.SerializerMethodField()
     planned_minutes = serializers.SerializerMethodField()
+    required_minutes = serializers.SerializerMethodField(
+        help_text="What the class's completion rule asks for, rounded up (enrollment.completion)."
+    )
+    meets_attendance = serializers.SerializerMethodField(
+        help_text="Whether the attendance meets the class's completion rule, compared to the second."
+    )
 
     class Meta:
         model = Enrollment
@@ -256,6 +262,8 @@ class RosterEntrySerializer(serializers.ModelSerializer):
             "attendance_rate",
             "attended_minutes",
             "planned_minutes",
+            "required_minutes",
+            "meets_attendance",
         ]
         read_only_fields = fields
 
@@ -274,6 +282,14 @@ class RosterEntrySerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.INT)
     def get_planned_minutes(self, enrollment):
         return getattr(enrollment, "planned_minutes", None)
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_required_minutes(self, enrollment):
+        return getattr(enrollment, "required_minutes", None)
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_meets_attendance(self, enrollment):
+        return getattr(enrollment, "meets_attendance", None)
 
 
 class EnrolRequestSerializer(serializers.Serializer):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, DecimalField, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Max, Min, Q, QuerySet, Subquery
 
 from courses.models import Programme
 from courses.text import fold
+from enrollment import completion
 from enrollment.models import StaleClass
 from reporting.models import (
-    DEFAULT_MIN_ATTENDANCE_PERCENT,
     Baseline,
     Certificate,
     CompletionRule,
@@ -96,24 +95,13 @@ def rollup_freshness() -> dict:
 
 
 def completion_rule_for(programme_id: int | None) -> CompletionRule:
-    """The rule governing a programme's classes: its own, else the default row, else the built-in
-    values (an unsaved rule)."""
-    rules = {
-        rule.programme_id: rule
-        for rule in CompletionRule.objects.filter(Q(programme_id=programme_id) | Q(programme=None))
-    }
-    return rules.get(programme_id) or rules.get(None) or CompletionRule()
+    """The rule governing a programme's classes (enrollment.completion, the one place it is read)."""
+    return completion.completion_rule_for(programme_id)
 
 
 def enrollment_progress_of_user(user) -> QuerySet[EnrollmentProgress]:
     """The learner's enrolments' figures, each with the percentage its class's rule asks for."""
-    rules = CompletionRule.objects.values("min_attendance_percent")
-    required = Coalesce(
-        Subquery(rules.filter(programme_id=OuterRef("training_class__programme_id"))[:1]),
-        Subquery(rules.filter(programme=None)[:1]),
-        Value(DEFAULT_MIN_ATTENDANCE_PERCENT),
-        output_field=DecimalField(max_digits=5, decimal_places=2),
-    )
+    required = completion.rule_annotations("training_class__programme_id")["rule_min_attendance_percent"]
     return (
         EnrollmentProgress.objects.filter(enrollment__learner__user=user)
         .select_related("training_class", "training_class__curriculum")

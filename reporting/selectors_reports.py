@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
@@ -649,7 +649,8 @@ def report_province(
 def _rate(achieved, target) -> Decimal | None:
     if not target or achieved is None:
         return None
-    return (Decimal(achieved) * 100 / Decimal(target)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+    # Truncated: 99.996% of a target is not shown as the 100% it has not reached.
+    return (Decimal(achieved) * 100 / Decimal(target)).quantize(TWO_PLACES, rounding=ROUND_DOWN)
 
 
 def _cost(spending, achieved) -> Decimal | None:

@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from courses.models import Curriculum, Level, Position, Programme, Province
 from courses.serializers import PositionSummarySerializer, ProvinceSummarySerializer
+from enrollment.completion import percent_display
 from reporting import selectors
 from reporting.models import Baseline, Certificate, EnrollmentProgress, Target
 
@@ -269,6 +270,9 @@ class CountedProgressSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="The attendance percentage the class's completion rule asks for.",
     )
+    percent_text = serializers.SerializerMethodField(
+        help_text='One decimal, truncated: "79.9 %", never "80 %".'
+    )
 
     class Meta:
         model = EnrollmentProgress
@@ -276,11 +280,14 @@ class CountedProgressSerializer(serializers.ModelSerializer):
             "enrollment_id",
             "training_class",
             "percent",
+            "percent_text",
             "required_percent",
             "planned_minutes",
             "attended_minutes",
             "excused_minutes",
             "credited_minutes",
+            "attended_seconds",
+            "credited_seconds",
             "base_minutes",
             "final_score",
             "meets_attendance",
@@ -299,3 +306,6 @@ class CountedProgressSerializer(serializers.ModelSerializer):
                 "help_text": "in_progress until the class finishes, then completed or not_completed."
             },
         }
+
+    def get_percent_text(self, progress) -> str:
+        return percent_display(progress.percent)

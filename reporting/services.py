@@ -611,6 +611,21 @@ def stale_claims_restore(*, older_than: datetime.timedelta) -> list[tuple[str, i
     return sorted((kind, key) for _pk, kind, key in claims)
 
 
+def _rule_changed_since_computed() -> Q:
+    """Classes whose completion rule changed after their figures were computed: a rule written
+    without completion_rule_save (a bulk update, a restore) is still applied within a minute."""
+    changed = Q(programme__completion_rules__updated_at__gt=F("progress__computed_at"))
+    default_updated = (
+        CompletionRule.objects.filter(programme=None).values_list("updated_at", flat=True).first()
+    )
+    if default_updated is not None:
+        own = CompletionRule.objects.exclude(programme=None).values("programme_id")
+        changed |= Q(progress__computed_at__lt=default_updated) & (
+            Q(programme__isnull=True) | ~Q(programme_id__in=own)
+        )
+    return changed
+
+
 def stale_reconcile(*, older_than: datetime.timedelta = datetime.timedelta(minutes=2)) -> ReconcileReport:
     """The safety net, every minute: mark classes whose figures are missing or older than the
     class itself (a status or attribute change that marked nothing); mark again what a task took
@@ -624,6 +639,7 @@ def stale_reconcile(*, older_than: datetime.timedelta = datetime.timedelta(minut
             Q(progress__isnull=True)
             | Q(updated_at__gt=F("progress__computed_at"))
             | ~Q(status=F("progress__class_status"))
+            | _rule_changed_since_computed()
         )
         .values_list("id", flat=True)
     )

@@ -192,8 +192,10 @@ ENROLLMENT_PROGRESS_COLUMNS = [
     "training_class_id",
     "planned_minutes",
     "attended_minutes",
+    "attended_seconds",
     "excused_minutes",
     "credited_minutes",
+    "credited_seconds",
     "base_minutes",
     "percent",
     "final_score",
@@ -222,21 +224,25 @@ def enrollment_progress_upsert(
 ) -> int:
     """Every enrolment of the classes in scope, its minutes, percentage, rule and outcome.
 
-    attended = present/late minutes, each session capped at its planned minutes (overtime in one
-    session cannot make up for another); excused = planned minutes of sessions marked excused;
-    planned = all the class's sessions, past and future. The rule is the programme's, else the
-    default row's, else the built-in values. meets_attendance compares exactly
-    (credited * 10000 >= min% * 100 * base), and the stored percentage is truncated, so 79.99%
-    never shows as 80% nor passes.
+    The arithmetic of enrollment.completion, set-based (tests/reporting/test_completion_arithmetic.py
+    compares the two): attended = present/late time in seconds (attended_seconds, else minutes x 60;
+    "absent" counts none), each session capped at its planned minutes (overtime in one session
+    cannot make up for another); excused = planned minutes of sessions marked excused; planned =
+    all the class's sessions, past and future. The rule is the programme's, else the default
+    row's, else the built-in values. meets_attendance compares seconds exactly
+    (credited * 10000 >= min% * 100 * base), and the stored percentage is truncated, so 143 min
+    50 s of 180 (79.9%) never shows as 80% nor passes. Minute columns are whole minutes, rounded down.
     """
     cte, params = scope_cte(classes)
     policy = "COALESCE(r.excused_policy, d.excused_policy, %s)"
     body = f"""INSERT INTO {T["ep"]} (enrollment_id, {", ".join(ENROLLMENT_PROGRESS_COLUMNS)})
 SELECT m.enrollment_id, {", ".join(f"m.{c}" for c in ENROLLMENT_FIGURES)}, %s
 FROM (
-  SELECT n.enrollment_id, n.training_class_id, n.planned AS planned_minutes, n.attended AS attended_minutes,
-       n.excused AS excused_minutes, n.credited AS credited_minutes, n.base AS base_minutes,
-       CASE WHEN n.base > 0 THEN (n.credited * 10000 / n.base) / 100.0 ELSE 0 END AS percent,
+  SELECT n.enrollment_id, n.training_class_id, n.planned AS planned_minutes,
+       n.attended / 60 AS attended_minutes, n.attended AS attended_seconds,
+       n.excused AS excused_minutes, n.credited / 60 AS credited_minutes, n.credited AS credited_seconds,
+       n.base AS base_minutes,
+       CASE WHEN n.base > 0 THEN (n.credited * 10000 / (n.base * 60)) / 100.0 ELSE 0 END AS percent,
        n.final_score, n.meets_attendance, n.meets_score,
        (n.active AND n.meets_attendance AND n.meets_score) AS meets_rule,
        CASE WHEN n.enrollment_status = '{EnrollmentStatus.WAITLISTED}' THEN '{Outcome.WAITLISTED}'
@@ -248,7 +254,7 @@ FROM (
          AS counted_luot
   FROM (
   SELECT k.*,
-         (k.base > 0 AND k.credited * 10000 >= k.min_percent_x100 * k.base) AS meets_attendance,
+         (k.base > 0 AND k.credited * 10000 >= k.min_percent_x100 * k.base * 60) AS meets_attendance,
          (NOT k.has_final_assessment
           OR (k.final_score IS NOT NULL AND k.final_score >= k.min_score)) AS meets_score
   FROM (
@@ -260,7 +266,7 @@ FROM (
            COALESCE(a.attended, 0) AS attended,
            COALESCE(a.excused, 0) AS excused,
            COALESCE(a.attended, 0)
-             + CASE WHEN {policy} = 'attended' THEN COALESCE(a.excused, 0) ELSE 0 END AS credited,
+             + CASE WHEN {policy} = 'attended' THEN COALESCE(a.excused, 0) * 60 ELSE 0 END AS credited,
            COALESCE(s.planned, 0)
              - CASE WHEN {policy} = 'excluded' THEN COALESCE(a.excused, 0) ELSE 0 END AS base,
            ROUND(COALESCE(r.min_attendance_percent, d.min_attendance_percent, CAST(%s AS NUMERIC))
@@ -281,7 +287,8 @@ FROM (
     LEFT JOIN (
       SELECT at.enrollment_id,
              SUM(CASE WHEN at.status IN ({ATTENDED}) THEN
-                   CASE WHEN at.minutes < se.planned_minutes THEN at.minutes ELSE se.planned_minutes END
+                   CASE WHEN COALESCE(at.attended_seconds, at.minutes * 60) < se.planned_minutes * 60
+                        THEN COALESCE(at.attended_seconds, at.minutes * 60) ELSE se.planned_minutes * 60 END
                  ELSE 0 END) AS attended,
              SUM(CASE WHEN at.status = '{AttendanceStatus.EXCUSED}' THEN se.planned_minutes ELSE 0 END)
                AS excused

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from courses import throttling
 from courses.models import Curriculum, Level, Programme, Province
 from courses.permissions import is_admin, is_central_admin
+from enrollment.completion import percent_truncated
 from reporting import selectors_reports as reports
 from reporting.models import ALL_LEVELS, Dimension
 
@@ -63,7 +64,9 @@ def fmt_number(value, places: int = 0) -> str:
 
 
 def fmt_percent(value) -> str:
-    return "—" if value is None else f"{fmt_number(value, 1)} %"
+    """One decimal, truncated (enrollment.completion.percent_truncated): 79.99 shows "79,9 %",
+    never the "80,0 %" of a threshold it has not reached."""
+    return "—" if value is None else f"{fmt_number(percent_truncated(value), 1)} %"
 
 
 def fmt_moment(value) -> str:

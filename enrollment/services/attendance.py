@@ -78,7 +78,15 @@ from enrollment.selectors import sessions_managed_by
 from enrollment.services.audit import attendance_state, audit_entries_create, audit_entry
 from enrollment.services.progress import class_progress_mark_stale
 
-ATTENDANCE_UPDATE_FIELDS = ["status", "minutes", "source", "recorded_by", "recorded_at", "note"]
+ATTENDANCE_UPDATE_FIELDS = [
+    "status",
+    "minutes",
+    "attended_seconds",
+    "source",
+    "recorded_by",
+    "recorded_at",
+    "note",
+]
 # Bounds one request's memory and time; integrations split larger batches.
 BULK_MAX_RECORDS = getattr(settings, "ATTENDANCE_BULK_MAX_RECORDS", 10000)
 # An error report listing every one of thousands of bad records helps nobody; the first ones do.
@@ -101,6 +109,16 @@ class AttendanceChange:
     status: str
     minutes: int
     note: str | None = None  # None keeps the stored note
+    seconds: int | None = None  # measured to the second (reports, check-ins); None: whole minutes
+
+
+def attended_seconds_of(change: AttendanceChange) -> int | None:
+    """The seconds to store with the record: those the source measured, within the session's
+    window; None for a source in whole minutes (the figures then count minutes x 60)."""
+    if change.seconds is None:
+        return None
+    window = int((change.session.ends_at - change.session.starts_at).total_seconds())
+    return max(0, min(change.seconds, window))
 
 
 # A record's stored values, in the model's field order (Attendance.from_db takes them so).
@@ -190,6 +208,7 @@ def _attendance_apply(
             # Callers check minutes against the session and name the item; this only makes the
             # invariant hold whatever the caller.
             minutes=max(0, min(change.minutes, session_length_minutes(change.session))),
+            attended_seconds=attended_seconds_of(change),
             source=source,
             recorded_by_id=recorder_id,
             recorded_at=None,
@@ -270,23 +289,26 @@ def _attendance_write(
 ATTENDANCE_WRITE_SQL = """
 WITH batch AS (
     SELECT * FROM json_to_recordset(%(batch)s::json) AS b(
-        session_id bigint, enrollment_id bigint, status text, minutes integer, note text,
-        class_id bigint, before jsonb)
+        session_id bigint, enrollment_id bigint, status text, minutes integer, attended_seconds integer,
+        note text, class_id bigint, before jsonb)
 ), written AS (
     INSERT INTO {attendance} AS a
-        (session_id, enrollment_id, status, minutes, source, recorded_by_id, recorded_at, note)
-    SELECT session_id, enrollment_id, status, minutes, %(source)s::text, %(recorder)s::bigint, %(now)s::timestamptz,
+        (session_id, enrollment_id, status, minutes, attended_seconds, source, recorded_by_id, recorded_at, note)
+    SELECT session_id, enrollment_id, status, minutes, attended_seconds, %(source)s::text, %(recorder)s::bigint, %(now)s::timestamptz,
            note
     FROM batch
     ON CONFLICT (session_id, enrollment_id) DO UPDATE SET
-        status = EXCLUDED.status, minutes = EXCLUDED.minutes, source = EXCLUDED.source,
+        status = EXCLUDED.status, minutes = EXCLUDED.minutes, attended_seconds = EXCLUDED.attended_seconds,
+        source = EXCLUDED.source,
         recorded_by_id = EXCLUDED.recorded_by_id, recorded_at = EXCLUDED.recorded_at, note = EXCLUDED.note
     RETURNING a.id, a.session_id, a.enrollment_id
 ), audited AS (
     INSERT INTO {audit} (entity, entity_id, training_class_id, action, actor_id, at, before, after, source, reason)
     SELECT 'attendance', w.id, b.class_id, CASE WHEN b.before IS NULL THEN 'create' ELSE 'update' END,
            %(recorder)s::bigint, %(now)s::timestamptz, b.before,
-           jsonb_build_object('status', b.status, 'minutes', b.minutes, 'source', %(source)s::text, 'note', b.note),
+           jsonb_build_object('status', b.status, 'minutes', b.minutes, 'source', %(source)s::text, 'note', b.note)
+             || CASE WHEN b.attended_seconds IS NULL THEN '{{}}'::jsonb
+                     ELSE jsonb_build_object('attended_seconds', b.attended_seconds) END,
            %(source)s::text, %(reason)s::text
     FROM written w JOIN batch b ON b.session_id = w.session_id AND b.enrollment_id = w.enrollment_id
 )
@@ -305,6 +327,7 @@ def _attendance_write_postgresql(
                 "enrollment_id": row.enrollment_id,
                 "status": row.status,
                 "minutes": row.minutes,
+                "attended_seconds": row.attended_seconds,
                 "note": row.note,
                 "class_id": class_id,
                 "before": before,
@@ -559,7 +582,7 @@ def _check_in_outcome(session: ClassSession, enrollment: Enrollment, user, *, no
     )
     record = Attendance.objects.filter(session=session, enrollment=enrollment).first()
     if (record is None or record.source == AttendanceSource.CHECK_IN) and now >= session.starts_at:
-        change = AttendanceChange(session, enrollment.pk, *_check_in_figures(session, intervals))
+        change = _check_in_change(session, enrollment.pk, intervals)
         record = _attendance_apply(changes=[change], source=AttendanceSource.CHECK_IN, actor=user).records[0]
     return CheckInOutcome(
         session=session,
@@ -570,8 +593,10 @@ def _check_in_outcome(session: ClassSession, enrollment: Enrollment, user, *, no
     )
 
 
-def _check_in_figures(session: ClassSession, intervals: Iterable[PresenceInterval]) -> tuple[str, int]:
-    """Status and minutes of check-in intervals, each ending at its last sign of presence."""
+def _check_in_change(
+    session: ClassSession, enrollment_id: int, intervals: Iterable[PresenceInterval]
+) -> AttendanceChange:
+    """The record of check-in intervals, each ending at its last sign of presence, to the second."""
     derived = derive_attendance(
         session,
         [
@@ -582,7 +607,7 @@ def _check_in_figures(session: ClassSession, intervals: Iterable[PresenceInterva
             for i in intervals
         ],
     )
-    return derived.status, derived.minutes
+    return AttendanceChange(session, enrollment_id, derived.status, derived.minutes, seconds=derived.seconds)
 
 
 @transaction.atomic
@@ -730,7 +755,7 @@ def attendance_open_check_ins_close(*, now=None) -> int:
         .values_list("session_id", "enrollment_id")
     )
     changes = [
-        AttendanceChange(session, key[1], *_check_in_figures(session, by_key.get(key, [])))
+        _check_in_change(session, key[1], by_key.get(key, []))
         for key, session in sorted(keys.items())
         if key not in decided and not session.training_class.is_closed
     ]
@@ -827,7 +852,12 @@ def attendance_platform_report_import(
         eid: derive_attendance(session, [Interval(r.joined_at, r.left_at) for r in matched[eid]])
         for eid in order
     }
-    changes = [AttendanceChange(session, eid, derived[eid].status, derived[eid].minutes) for eid in order]
+    changes = [
+        AttendanceChange(
+            session, eid, derived[eid].status, derived[eid].minutes, seconds=derived[eid].seconds
+        )
+        for eid in order
+    ]
     outcome = _attendance_apply(
         changes=changes, source=AttendanceSource.PLATFORM_REPORT, actor=actor, reason=reason, dry_run=dry_run
     )

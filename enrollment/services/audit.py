@@ -20,7 +20,13 @@ def attendance_state(attendance: Attendance) -> dict:
         "minutes": attendance.minutes,
         "source": attendance.source,
         "note": attendance.note,
-    }
+    } | _seconds_state(attendance)
+
+
+def _seconds_state(attendance: Attendance) -> dict:
+    # Only where the source measured seconds: records in whole minutes keep their audit shape.
+    seconds = attendance.attended_seconds
+    return {} if seconds is None else {"attended_seconds": seconds}
 
 
 def audit_entries_create(entries: Iterable[AuditEntry]) -> None:

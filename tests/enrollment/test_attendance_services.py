@@ -9,13 +9,7 @@ import pytest
 
 from courses.errors import DomainError
 from courses.models import ClassMode, ClassStatus
-from enrollment.attendance_rules import (
-    Interval,
-    derive_attendance,
-    interval_end,
-    merge_intervals,
-    required_minutes,
-)
+from enrollment.attendance_rules import Interval, derive_attendance, interval_end, merge_intervals
 from enrollment.models import (
     Attendance,
     AttendanceSource,
@@ -117,11 +111,6 @@ class TestRules:
         assert interval_end(
             joined_at=joined, left_at=minutes_after(session, 30), last_seen_at=minutes_after(session, 60)
         ) == minutes_after(session, 30)
-
-    def test_required_minutes_are_80_percent_rounded_up(self):
-        assert required_minutes(270) == 216
-        assert required_minutes(101) == 81
-        assert required_minutes(None) == 0
 
 
 # --- a trainer marks the roster ------------------------------------------------------------------
