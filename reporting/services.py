@@ -134,7 +134,7 @@ def _progress_compute(classes: QuerySet[TrainingClass], *, now: datetime.datetim
     sql.progress_sync_prepare(classes)
     sql.enrollment_progress_orphans_delete()
     sql.class_progress_upsert(classes, now=now)
-    sql.enrollment_statuses_update(now=now)
+    sql.enrollment_statuses_update(now=now, **_rule_defaults())
     _certificates_sync(classes, now=now)
 
 

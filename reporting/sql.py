@@ -23,7 +23,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from courses.models import ClassSession, ClassStatus, Curriculum, Position, Province, TrainingClass
-from enrollment.models import Attendance, AttendanceStatus, Enrollment, EnrollmentStatus, Learner
+from enrollment.models import Attendance, AttendanceStatus, AuditEntry, Enrollment, EnrollmentStatus, Learner
 from reporting.models import (
     ALL_LEVELS,
     ALL_YEARS,
@@ -48,6 +48,7 @@ T = {
     "position": Position._meta.db_table,
     "enrollment": Enrollment._meta.db_table,
     "attendance": Attendance._meta.db_table,
+    "audit": AuditEntry._meta.db_table,
     "learner": Learner._meta.db_table,
     "rule": CompletionRule._meta.db_table,
     "ep": EnrollmentProgress._meta.db_table,
@@ -446,18 +447,74 @@ _FOLLOWING = _quoted([EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED, Enr
 _SETTING = _quoted([Outcome.COMPLETED, Outcome.NOT_COMPLETED, Outcome.IN_PROGRESS])
 
 
-def enrollment_statuses_update(*, now: datetime.datetime) -> int:
+def _status_to_change(enrollment: str) -> str:
+    """Which enrolments the aggregation moves to another status: those whose outcome gives another
+    one (SYNC_TABLE as s; the stored status re-checked, in case a writer changed it since)."""
+    return f"""s.in_class AND s.outcome IN ({_SETTING})
+  AND s.status IN ({_FOLLOWING}) AND s.status <> {_STATUS_OF_OUTCOME}
+  AND {enrollment}.status IN ({_FOLLOWING}) AND {enrollment}.status <> {_STATUS_OF_OUTCOME}"""
+
+
+# An audit entry's source for the changes the aggregation makes.
+AGGREGATION_SOURCE = "aggregation"
+
+
+def _json_object(pairs: Sequence[tuple[str, str]]) -> str:
+    """A JSON object built in SQL from (key, SQL expression) pairs, on either database."""
+    function = "jsonb_build_object" if vendor() == "postgresql" else "json_object"
+    arguments = ", ".join("'" + key + "', " + expression for key, expression in pairs)
+    return f"{function}({arguments})"
+
+
+def enrollment_statuses_update(
+    *, now: datetime.datetime, default_policy: str, default_percent, default_score
+) -> int:
     """Finished classes' enrolments become completed / not completed per the rule, those of a
-    class reopened go back to enrolled. Waitlisted and withdrawn enrolments are never touched."""
+    class reopened go back to enrolled. Waitlisted and withdrawn enrolments are never touched.
+
+    Each change is written to the enrolments' audit history first, in the same transaction: the
+    status before and after, the figures that decided it and the rule they were held against
+    (the programme's, else the default one), so that a learner's completion can be explained."""
     e = T["enrollment"]
+    after = _json_object(
+        [
+            ("status", _STATUS_OF_OUTCOME),
+            ("outcome", "ep.outcome"),
+            ("percent", "ep.percent"),
+            ("credited_seconds", "ep.credited_seconds"),
+            ("base_minutes", "ep.base_minutes"),
+            ("final_score", "ep.final_score"),
+            ("meets_attendance", "ep.meets_attendance"),
+            ("meets_score", "ep.meets_score"),
+            (
+                "rule_min_attendance_percent",
+                "COALESCE(r.min_attendance_percent, d.min_attendance_percent, CAST(%s AS NUMERIC))",
+            ),
+            ("rule_excused_policy", "COALESCE(r.excused_policy, d.excused_policy, %s)"),
+            ("rule_min_final_score", "COALESCE(r.min_final_score, d.min_final_score, CAST(%s AS NUMERIC))"),
+        ]
+    )
+    at = db_datetime(now)
+    execute(
+        f"""INSERT INTO {T["audit"]}
+  (entity, entity_id, training_class_id, action, actor_id, at, before, after, source, reason)
+SELECT 'enrollment', e.id, e.training_class_id, 'status', NULL, %s,
+       {_json_object([("status", "e.status")])}, {after}, '{AGGREGATION_SOURCE}', ''
+FROM {e} e
+JOIN {SYNC_TABLE} s ON s.enrollment_id = e.id
+JOIN {T["ep"]} ep ON ep.enrollment_id = e.id
+JOIN {T["class"]} c ON c.id = e.training_class_id
+LEFT JOIN {T["rule"]} r ON r.programme_id = c.programme_id
+LEFT JOIN {T["rule"]} d ON d.programme_id IS NULL
+WHERE {_status_to_change("e")}""",  # noqa: S608 - table names and enum values are ours; data is bound
+        [at, default_percent, default_policy, default_score],
+    )
     return execute(
         f"""UPDATE {e} SET status = {_STATUS_OF_OUTCOME}, status_changed_at = %s
 FROM {SYNC_TABLE} s
 WHERE s.enrollment_id = {e}.id
-  AND s.in_class AND s.outcome IN ({_SETTING})
-  AND s.status IN ({_FOLLOWING}) AND s.status <> {_STATUS_OF_OUTCOME}
-  AND {e}.status IN ({_FOLLOWING}) AND {e}.status <> {_STATUS_OF_OUTCOME}""",  # noqa: S608 - table names and enum values are ours; data is bound
-        [db_datetime(now)],
+  AND {_status_to_change(e)}""",  # noqa: S608 - table names and enum values are ours; data is bound
+        [at],
     )
 
 

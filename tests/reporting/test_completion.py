@@ -258,3 +258,56 @@ def test_recomputing_twice_changes_nothing_but_the_revision(programme):
     )
     assert ClassProgress.objects.get(pk=training_class.pk).revision == 2
     assert national(programme).achieved_luot == 3
+
+
+def test_every_status_the_aggregation_sets_is_in_the_audit_history_with_its_figures_and_rule(
+    programme, central_admin
+):
+    """Issue 11: the aggregation moved enrolments to completed or not completed without a word in
+    their history. Each change now says who (nobody: the aggregation), the figures and the rule."""
+    from rest_framework.test import APIClient
+
+    CompletionRule.objects.update_or_create(
+        programme=programme,
+        defaults={"min_attendance_percent": Decimal("70"), "excused_policy": ExcusedPolicy.ABSENT},
+    )
+    training_class = make_class(programme=programme, status=ClassStatus.RUNNING)
+    passed, failed = enrol(training_class), enrol(training_class)
+    attend(passed, [60, 60, 60, 60])  # 240 of 300 minutes: 80% against a 70% rule
+    attend(failed, [60])
+    recompute(training_class)  # running: nothing decided, nothing written
+    client = APIClient()
+    client.force_authenticate(central_admin)
+
+    def aggregation_entries(enrollment):
+        response = client.get(f"/api/v1/enrollments/{enrollment.pk}/history")
+        assert response.status_code == 200, response.content
+        rows = response.json()["results"] if isinstance(response.json(), dict) else response.json()
+        return [row for row in rows if row["source"] == "aggregation"]
+
+    assert aggregation_entries(passed) == []
+
+    training_class.status = ClassStatus.FINISHED
+    training_class.save()
+    recompute(training_class)
+    [entry] = aggregation_entries(passed)
+    assert entry["actor"] is None and entry["action"] == "status"
+    assert entry["before"] == {"status": "enrolled"}
+    after = entry["after"]
+    assert after["status"] == "completed" and after["outcome"] == "completed"
+    assert Decimal(str(after["percent"])) == Decimal("80.00")
+    assert after["credited_seconds"] == 240 * 60 and after["base_minutes"] == 300
+    assert Decimal(str(after["rule_min_attendance_percent"])) == Decimal("70")
+    assert after["rule_excused_policy"] == ExcusedPolicy.ABSENT
+    [entry] = aggregation_entries(failed)
+    assert (entry["before"]["status"], entry["after"]["status"]) == ("enrolled", "not_completed")
+    assert Decimal(str(entry["after"]["percent"])) == Decimal("20.00")
+
+    recompute(training_class)  # nothing changes: nothing written again
+    assert len(aggregation_entries(passed)) == 1
+
+    training_class.status = ClassStatus.RUNNING  # reopened: back to enrolled, also recorded
+    training_class.save()
+    recompute(training_class)
+    latest = aggregation_entries(passed)[0]
+    assert (latest["before"]["status"], latest["after"]["status"]) == ("completed", "enrolled")
