@@ -512,7 +512,7 @@ FROM (
             ]
             learners = Learner.objects.bulk_create(learners, batch_size=5000)
 
-            def make_class(code, province, *, status, start, sessions, minutes, first_day):
+            def make_class(code, province, *, status, start, sessions, minutes, first_day, counted=False):
                 training_class = TrainingClass.objects.create(
                     code=f"{PREFIX}{code}",
                     title=f"Lớp trực tuyến đo hiệu năng {code}",
@@ -521,7 +521,9 @@ FROM (
                     organiser_province=province,
                     mode=ClassMode.ONLINE,
                     level=Level.ELEARNING,
-                    programme=programme,
+                    # Only classes inside the plan's period count towards it (issue 11): the
+                    # classes running now (items 1 and 6) count towards no programme.
+                    programme=programme if counted else None,
                     status=status,
                     start_date=start,
                     end_date=start + datetime.timedelta(days=sessions + 5),
@@ -574,6 +576,7 @@ FROM (
                 training_class, rows, enrolments = make_class(
                     f"FRESH-{index + 1:02d}", province, status=ClassStatus.FINISHED,
                     start=datetime.date(2025, 9, 1), sessions=5, minutes=60, first_day=datetime.date(2025, 9, 2),
+                    counted=True,
                 )  # fmt: skip
                 self.fresh.append((training_class, rows, enrolments))
             with connection.cursor() as cursor:
