@@ -60,6 +60,15 @@ T = {
 }
 
 
+# The rule a class's enrolments are held against: its programme's (r), else the default row (d),
+# else the built-in default bound as a parameter. One definition for every statement that reads it.
+_RULE_JOINS = f"""LEFT JOIN {T["rule"]} r ON r.programme_id = c.programme_id
+    LEFT JOIN {T["rule"]} d ON d.programme_id IS NULL"""
+_RULE_POLICY = "COALESCE(r.excused_policy, d.excused_policy, %s)"
+_RULE_MIN_PERCENT = "COALESCE(r.min_attendance_percent, d.min_attendance_percent, CAST(%s AS NUMERIC))"
+_RULE_MIN_SCORE = "COALESCE(r.min_final_score, d.min_final_score, CAST(%s AS NUMERIC))"
+
+
 def _quoted(values) -> str:
     """A literal list of our own enum values (never user input) for an IN (...)."""
     return ", ".join(f"'{v}'" for v in values)
@@ -235,7 +244,7 @@ def enrollment_progress_upsert(
     50 s of 180 (79.9%) never shows as 80% nor passes. Minute columns are whole minutes, rounded down.
     """
     cte, params = scope_cte(classes)
-    policy = "COALESCE(r.excused_policy, d.excused_policy, %s)"
+    policy = _RULE_POLICY
     body = f"""INSERT INTO {T["ep"]} (enrollment_id, {", ".join(ENROLLMENT_PROGRESS_COLUMNS)})
 SELECT m.enrollment_id, {", ".join(f"m.{c}" for c in ENROLLMENT_FIGURES)}, %s
 FROM (
@@ -270,15 +279,13 @@ FROM (
              + CASE WHEN {policy} = 'attended' THEN COALESCE(a.excused, 0) * 60 ELSE 0 END AS credited,
            COALESCE(s.planned, 0)
              - CASE WHEN {policy} = 'excluded' THEN COALESCE(a.excused, 0) ELSE 0 END AS base,
-           ROUND(COALESCE(r.min_attendance_percent, d.min_attendance_percent, CAST(%s AS NUMERIC))
-                 * 100) AS min_percent_x100,
-           COALESCE(r.min_final_score, d.min_final_score, CAST(%s AS NUMERIC)) AS min_score
+           ROUND({_RULE_MIN_PERCENT} * 100) AS min_percent_x100,
+           {_RULE_MIN_SCORE} AS min_score
     FROM {T["enrollment"]} e
     JOIN scope_classes sc ON sc.id = e.training_class_id
     JOIN {T["class"]} c ON c.id = e.training_class_id
     JOIN {T["curriculum"]} cur ON cur.id = c.curriculum_id
-    LEFT JOIN {T["rule"]} r ON r.programme_id = c.programme_id
-    LEFT JOIN {T["rule"]} d ON d.programme_id IS NULL
+    {_RULE_JOINS}
     LEFT JOIN (
       SELECT ss.training_class_id, SUM(ss.planned_minutes) AS planned
       FROM {T["session"]} ss
@@ -486,12 +493,9 @@ def enrollment_statuses_update(
             ("final_score", "ep.final_score"),
             ("meets_attendance", "ep.meets_attendance"),
             ("meets_score", "ep.meets_score"),
-            (
-                "rule_min_attendance_percent",
-                "COALESCE(r.min_attendance_percent, d.min_attendance_percent, CAST(%s AS NUMERIC))",
-            ),
-            ("rule_excused_policy", "COALESCE(r.excused_policy, d.excused_policy, %s)"),
-            ("rule_min_final_score", "COALESCE(r.min_final_score, d.min_final_score, CAST(%s AS NUMERIC))"),
+            ("rule_min_attendance_percent", _RULE_MIN_PERCENT),
+            ("rule_excused_policy", _RULE_POLICY),
+            ("rule_min_final_score", _RULE_MIN_SCORE),
         ]
     )
     at = db_datetime(now)
@@ -504,8 +508,7 @@ FROM {e} e
 JOIN {SYNC_TABLE} s ON s.enrollment_id = e.id
 JOIN {T["ep"]} ep ON ep.enrollment_id = e.id
 JOIN {T["class"]} c ON c.id = e.training_class_id
-LEFT JOIN {T["rule"]} r ON r.programme_id = c.programme_id
-LEFT JOIN {T["rule"]} d ON d.programme_id IS NULL
+{_RULE_JOINS}
 WHERE {_status_to_change("e")}""",  # noqa: S608 - table names and enum values are ours; data is bound
         [at, default_percent, default_policy, default_score],
     )
