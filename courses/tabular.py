@@ -24,15 +24,16 @@ from __future__ import annotations
 
 import csv
 import datetime
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from courses.errors import DomainError
+from courses.errors import DomainError, ErrorItem
 from courses.read_limits import (
     ReadBudget,
     ReadLimits,
@@ -43,7 +44,7 @@ from courses.read_limits import (
     too_many_sheet_rows,
 )
 from courses.text import fold, nfc
-from courses.xlsx_reader import xlsx_rows
+from courses.xlsx_reader import SheetInfo, XlsxWorkbook
 
 CSV_EXTENSIONS = (".csv",)
 XLSX_EXTENSIONS = (".xlsx", ".xlsm")
@@ -81,6 +82,31 @@ class Table:
     rows: list[TableRow]
     # field -> heading as written in the file, so messages quote what the user sees.
     headings: dict[str, str]
+    file_name: str = ""
+    # The worksheet the table was read from (None for a CSV), and every sheet of the workbook.
+    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
+    # The row or two rows holding the headings, as the spreadsheet numbers them.
+    heading_rows: list[int] = field(default_factory=list)
+    # Headings of the columns no field claims: read past, and listed so the user sees what was left out.
+    ignored_columns: list[str] = field(default_factory=list)
+    # Rows inside the table that are not data: a row of column numbers under the headings, the
+    # headings repeated (a printed list repeats them on each page), notes and signatures below.
+    skipped_rows: list[int] = field(default_factory=list)
+    encoding: str = "utf-8"
+
+    def describe(self) -> dict:
+        """What was read and how, for the import reports: the user checks it in the dry run."""
+        return {
+            "name": self.file_name,
+            "sheet": self.sheet,
+            "sheets": list(self.sheets),
+            "heading_rows": list(self.heading_rows),
+            "columns": dict(self.headings),
+            "ignored_columns": list(self.ignored_columns),
+            "skipped_rows": list(self.skipped_rows),
+            "encoding": self.encoding,
+        }
 
 
 def heading_key(text: str) -> str:
@@ -95,19 +121,39 @@ def file_error(message: str) -> DomainError:
     return DomainError(message=message, field="file")
 
 
-def read_table(*, content: bytes, filename: str, columns: Sequence[Column]) -> Table:
-    """Parse a CSV or XLSX file into data rows; DomainError(field="file") when it can't be read."""
+# How many non-blank rows from the top of a sheet are searched for the headings: official lists put
+# a title block above them (the unit, "DANH SÁCH HỌC VIÊN …", the class, the date), rarely 15 rows.
+HEADING_SEARCH_ROWS = 30
+
+
+def read_table(
+    *,
+    content: bytes,
+    filename: str,
+    columns: Sequence[Column],
+    sheet: str | int | None = None,
+    mapping: Mapping[str, str] | None = None,
+) -> Table:
+    """Find the table in a CSV or XLSX file and read its data rows; DomainError when it can't.
+
+    The heading row is searched for, not assumed (see `_find_headings`). In a workbook of several
+    sheets, the visible sheet whose headings match the most fields is read, unless `sheet` names
+    one (by its name or its number from 1). `mapping` says which field a heading is, for a layout
+    the importer's headings don't cover ({heading as written: field}); it wins over them.
+    """
     name = (filename or "").lower()
     limits = ReadLimits.from_settings()
+    matcher = _HeadingMatcher(columns, mapping, limits)
     if name.endswith(XLSX_EXTENSIONS):
-        raw_rows = _xlsx_rows(content, limits)
+        table = _read_workbook(content, limits, matcher, sheet)
     elif name.endswith(CSV_EXTENSIONS):
-        raw_rows = _csv_rows(content, limits)
+        table = _table(_csv_rows(content, limits), matcher)
     elif name.endswith(".xls"):
         raise file_error(_("Không hỗ trợ tệp Excel cũ (.xls): hãy lưu tệp dưới dạng .xlsx hoặc .csv."))
     else:
         raise file_error(_("Loại tệp không được hỗ trợ: hãy tải lên tệp .xlsx hoặc .csv."))
-    return _build_table(raw_rows, columns)
+    table.file_name = filename or ""
+    return table
 
 
 def _cell(value):
@@ -124,29 +170,79 @@ def _cell(value):
     return value
 
 
-def _xlsx_rows(content: bytes, limits: ReadLimits) -> list[tuple[int, list]]:
+def _read_workbook(content: bytes, limits: ReadLimits, matcher: _HeadingMatcher, sheet) -> Table:
     # Sniff the content, not only the name: a renamed .xls or HTML export must be a 400.
     if not content.startswith(_ZIP_MAGIC):
         raise file_error(_("Tệp không phải là bảng tính .xlsx hợp lệ."))
-    return _non_blank(xlsx_rows(content, ReadBudget(limits)), limits)
+    workbook = XlsxWorkbook(content, ReadBudget(limits))
+    names = [s.name for s in workbook.sheets]
+    if sheet is not None and str(sheet).strip() != "":
+        chosen = _named_sheet(workbook.sheets, sheet)
+    elif len(workbook.sheets) == 1:
+        chosen = workbook.sheets[0]
+    else:
+        chosen = _sheet_with_headings(workbook, matcher, limits)
+    try:
+        table = _table(list(_non_blank(workbook.rows(chosen), limits)), matcher)
+    except DomainError as exc:
+        if len(names) > 1 and exc.field == "file":
+            exc.message = _("Trang tính “%(sheet)s”: %(message)s") % {
+                "sheet": chosen.name,
+                "message": exc.message,
+            }
+            exc.errors = [ErrorItem(message=exc.message, field="file", code=exc.code)]
+        raise
+    table.sheet, table.sheets = chosen.name, names
+    return table
 
 
-def _non_blank(numbered_rows: Iterable[tuple[int, Sequence]], limits: ReadLimits) -> list[tuple[int, list]]:
-    """Keep the rows that have a value, stopping as soon as there are too many.
+def _named_sheet(sheets: Sequence[SheetInfo], wanted) -> SheetInfo:
+    text = nfc(str(wanted)).strip()
+    for info in sheets:
+        if info.name.casefold() == text.casefold():
+            return info
+    if text.isdigit() and 1 <= int(text) <= len(sheets):
+        return sheets[int(text) - 1]
+    raise DomainError(
+        message=_("Tệp không có trang tính “%(sheet)s”; các trang tính: %(names)s.")
+        % {"sheet": text, "names": ", ".join(f"“{s.name}”" for s in sheets)},
+        field="sheet",
+    )
+
+
+def _sheet_with_headings(workbook: XlsxWorkbook, matcher: _HeadingMatcher, limits: ReadLimits) -> SheetInfo:
+    """The visible sheet whose headings match the most fields (the first one on a tie): a workbook
+    often holds a cover sheet, a summary or instructions beside the list."""
+    best, best_rank = None, None
+    for info in workbook.sheets:
+        if info.hidden:
+            continue
+        head = list(itertools.islice(_non_blank(workbook.rows(info), limits), HEADING_SEARCH_ROWS))
+        found = _find_headings(head, matcher)
+        rank = (found.complete, len(found.fields)) if found is not None else (False, 0)
+        if best_rank is None or rank > best_rank:
+            best, best_rank = info, rank
+    return best or workbook.sheets[0]
+
+
+def _non_blank(
+    numbered_rows: Iterable[tuple[int, Sequence]], limits: ReadLimits
+) -> Iterator[tuple[int, list]]:
+    """The rows that have a value, stopping as soon as there are too many.
 
     Blank rows don't count: sheets often carry formatting far below the data (the readers bound
     how many rows are present at all).
     """
-    limit = limits.data_rows + 1  # the heading row
-    rows = []
+    limit = limits.data_rows + HEADING_SEARCH_ROWS
+    count = 0
     for number, values in numbered_rows:
         cells = [_cell(v) for v in values]
         if all(is_blank(v) for v in cells):
             continue
-        if len(rows) >= limit:
+        count += 1
+        if count > limit:
             raise file_error(_("Tệp có quá %(max)d dòng dữ liệu.") % {"max": limits.data_rows})
-        rows.append((number, cells))
-    return rows
+        yield number, cells
 
 
 # CPython's csv module refuses a field longer than its field_size_limit() with this message.
@@ -168,7 +264,7 @@ def _csv_rows(content: bytes, limits: ReadLimits) -> list[tuple[int, list]]:
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(_csv_lines(text, budget), delimiter=delimiter)
     try:
-        rows = _non_blank(_bounded_records(reader, limits), limits)
+        rows = list(_non_blank(_bounded_records(reader, limits), limits))
     except csv.Error as exc:
         if _CSV_FIELD_LIMIT in str(exc):
             raise cell_too_long(limits) from exc
@@ -217,53 +313,234 @@ def _bounded_records(reader: Iterable[list[str]], limits: ReadLimits) -> Iterato
         yield number, record
 
 
-def _build_table(raw_rows: Iterable[tuple[int, list]], columns: Sequence[Column]) -> Table:
-    by_key: dict[str, Column] = {}
-    for column in columns:
-        for heading in (*column.headings, column.field):
-            by_key[heading_key(heading)] = column
+class _HeadingMatcher:
+    """Which field a heading is: the importer's headings for each field (case, diacritics and
+    punctuation ignored), overridden by a mapping the user gave for their own layout."""
 
-    header_number = None
-    index_to_field: dict[int, str] = {}
-    headings: dict[str, str] = {}
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        mapping: Mapping[str, str] | None = None,
+        limits: ReadLimits | None = None,
+    ):
+        self.columns = list(columns)
+        self.by_key: dict[str, Column] = {}
+        for column in self.columns:
+            for heading in (*column.headings, column.field):
+                self.by_key.setdefault(heading_key(heading), column)
+        by_field = {c.field: c for c in self.columns}
+        for heading, field_name in (mapping or {}).items():
+            if field_name in by_field:
+                self.by_key[heading_key(heading)] = by_field[field_name]
+        self.required = [c for c in self.columns if c.required]
+        self.limits = limits or ReadLimits.from_settings()
+
+    def column(self, text) -> Column | None:
+        if is_blank(text):
+            return None
+        return self.by_key.get(heading_key(text))
+
+
+@dataclass
+class _Headings:
+    """A candidate heading row (or two), and what its cells say."""
+
+    rows: list[int]
+    # Position in the list of non-blank rows of the last heading row.
+    end: int
+    fields: dict[str, tuple[int, str]]  # field -> (column index, heading as written)
+    repeated: list[tuple[str, str]]  # (earlier heading, repeated heading) of a field given twice
+    ignored: list[str]
+    missing: list[str]
+    # Folded cells of the heading row(s), to know the headings when they are repeated further down.
+    signature: tuple[str, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    @property
+    def rank(self) -> tuple:
+        # Every required field first, then the most fields; one row before two on a tie (a one-row
+        # heading over its first data row also "matches" as two rows), then the earliest.
+        return (self.complete, len(self.fields), -len(self.rows), -self.end)
+
+
+def _candidate(
+    rows: list[int], end: int, headings: list, matcher: _HeadingMatcher, sources: list
+) -> _Headings:
+    fields: dict[str, tuple[int, str]] = {}
+    repeated: list[tuple[str, str]] = []
+    ignored: list[str] = []
+    for index, (texts, shown) in enumerate(zip(headings, sources, strict=True)):
+        column = next((c for c in (matcher.column(t) for t in texts) if c is not None), None)
+        if column is None:
+            if shown:
+                ignored.append(shown)
+            continue
+        if column.field in fields:
+            repeated.append((fields[column.field][1], shown))
+            continue
+        fields[column.field] = (index, shown)
+    missing = [c.heading for c in matcher.required if c.field not in fields]
+    return _Headings(rows, end, fields, repeated, ignored, missing)
+
+
+def _one_row(position: int, number: int, cells: list, matcher: _HeadingMatcher) -> _Headings:
+    texts = [[cell] for cell in cells]
+    shown = ["" if is_blank(cell) else " ".join(str(cell).split()) for cell in cells]
+    found = _candidate([number], position, texts, matcher, shown)
+    found.signature = tuple(heading_key(c) if isinstance(c, str) else "" for c in cells)
+    return found
+
+
+def _two_rows(position: int, upper: tuple[int, list], lower: tuple[int, list], matcher) -> _Headings:
+    """Headings spread over two rows: a heading merged across columns above the headings of its
+    parts ("Ngày sinh" over "Nam" | "Nữ"), and single headings merged down the two rows.
+
+    A merged cell holds its text in its first cell only, so a blank upper cell above a lower heading
+    belongs to the nearest upper heading to its left. Each column is matched by its two headings
+    together, then by the lower one, then by the upper one.
+    """
+    up_cells, low_cells = upper[1], lower[1]
+    width = max(len(up_cells), len(low_cells))
+    texts, shown = [], []
+    carried = None
+    for index in range(width):
+        up = up_cells[index] if index < len(up_cells) else None
+        low = low_cells[index] if index < len(low_cells) else None
+        up, low = (None if is_blank(v) else " ".join(str(v).split()) for v in (up, low))
+        if up is not None:
+            carried = up
+        elif low is not None:
+            up = carried
+        else:
+            carried = None
+        parts = [p for p in (up, low) if p]
+        texts.append([" ".join(parts), low, up])
+        shown.append(" / ".join(parts))
+    found = _candidate([upper[0], lower[0]], position, texts, matcher, shown)
+    found.signature = tuple(heading_key(t[0]) if t[0] else "" for t in texts)
+    return found
+
+
+def _find_headings(rows: Sequence[tuple[int, list]], matcher: _HeadingMatcher) -> _Headings | None:
+    """The best heading row (or pair of rows) among the first non-blank rows, or None if no row
+    names any field. A title block above the table matches no field, so it is passed over."""
+    best = None
+    head = rows[:HEADING_SEARCH_ROWS]
+    for position, (number, cells) in enumerate(head):
+        found = [_one_row(position, number, cells, matcher)]
+        if position + 1 < len(head) and head[position + 1][0] == number + 1:
+            found.append(_two_rows(position + 1, head[position], head[position + 1], matcher))
+        for candidate in found:
+            if candidate.fields and (best is None or candidate.rank > best.rank):
+                best = candidate
+    return best
+
+
+def _is_numbering(cells: list) -> bool:
+    """A row of column numbers under the headings ("1 2 3 …", "(1) (2) …" or "A B C …"), as
+    official forms have: at least three, counting up by one from left to right."""
+    keys = []
+    for value in cells:
+        if is_blank(value):
+            continue
+        if isinstance(value, int) and not isinstance(value, bool):
+            keys.append(value)
+            continue
+        text = heading_key(value).replace(" ", "") if isinstance(value, str) else ""
+        if text.isdigit() and len(text) <= 3:
+            keys.append(int(text))
+        elif len(text) == 1 and text.isalpha():
+            keys.append(ord(text))
+        else:
+            return False
+    return len(keys) >= 3 and all(b == a + 1 for a, b in itertools.pairwise(keys))
+
+
+_TOTAL = re.compile(r"^(tong|cong)( |$)")
+
+
+def _drop_notes_below(rows: list[TableRow], required: set[str], skipped: list[int]) -> None:
+    """Take off the notes and signatures below the list ("Tổng cộng: 150 người", "Người lập biểu",
+    the date, the signatory): rows that hold no required field, after a blank row or starting with
+    a total. A row lacking them all inside the table stays, for the importer to report; so do rows
+    that continue the one above (a catalogue's extra materials)."""
+    last_data = max(
+        (i for i, r in enumerate(rows) if any(not is_blank(r.values.get(f)) for f in required)), default=-1
+    )
+    for position in range(last_data + 1, len(rows)):
+        row, previous = rows[position], rows[position - 1]
+        first_text = next((heading_key(v) for v in row.values.values() if not is_blank(v)), "")
+        if row.number > previous.number + 1 or _TOTAL.match(first_text):
+            skipped.extend(r.number for r in rows[position:])
+            del rows[position:]
+            return
+
+
+def _table(raw_rows: list[tuple[int, list]], matcher: _HeadingMatcher) -> Table:
+    if not raw_rows:
+        raise file_error(_("Tệp trống."))
+    found = _find_headings(raw_rows, matcher)
+    expected = ", ".join(f"“{c.heading}”" for c in (matcher.required or matcher.columns))
+    if found is None:
+        raise file_error(
+            _("Không tìm thấy dòng tiêu đề của bảng trong %(rows)d dòng đầu: cần các cột %(columns)s.")
+            % {"rows": HEADING_SEARCH_ROWS, "columns": expected}
+        )
+    if found.missing:
+        raise file_error(
+            _("Thiếu cột bắt buộc: %(columns)s. Dòng tiêu đề là dòng %(row)s.")
+            % {
+                "columns": ", ".join(f"“{m}”" for m in found.missing),
+                "row": "–".join(str(n) for n in found.rows),
+            }
+        )
+    if found.repeated:
+        first, second = found.repeated[0]
+        raise file_error(
+            _("Cột “%(first)s” và cột “%(second)s” là cùng một trường; hãy giữ một cột.")
+            % {"first": first, "second": second}
+        )
+    index_to_field = {index: name for name, (index, _shown) in found.fields.items()}
+    required = {c.field for c in matcher.required} or set(found.fields)
     rows: list[TableRow] = []
-    for number, cells in raw_rows:
-        if header_number is None:
-            header_number = number
-            for index, heading in enumerate(cells):
-                if is_blank(heading):
-                    continue
-                column = by_key.get(heading_key(heading))
-                if column is None:
-                    continue
-                if column.field in headings:
-                    raise file_error(
-                        _("Cột “%(first)s” và cột “%(second)s” là cùng một trường; hãy giữ một cột.")
-                        % {"first": headings[column.field], "second": heading}
-                    )
-                index_to_field[index] = column.field
-                headings[column.field] = str(heading)
-            missing = [c.heading for c in columns if c.required and c.field not in headings]
-            if missing:
-                raise file_error(
-                    _("Thiếu cột bắt buộc: %(columns)s. Dòng tiêu đề là dòng %(row)d.")
-                    % {"columns": ", ".join(f"“{m}”" for m in missing), "row": number}
-                )
+    skipped: list[int] = []
+    body = raw_rows[found.end + 1 :]
+    if body and _is_numbering(body[0][1]):
+        skipped.append(body[0][0])
+        body = body[1:]
+    for number, cells in body:
+        if tuple(heading_key(c) if isinstance(c, str) else "" for c in cells) == found.signature:
+            skipped.append(number)
             continue
         row_values = {
-            field: cells[index] if index < len(cells) else None for index, field in index_to_field.items()
+            field_name: cells[index] if index < len(cells) else None
+            for index, field_name in index_to_field.items()
         }
         if all(is_blank(v) for v in row_values.values()):
+            skipped.append(number)
             continue
         rows.append(TableRow(number=number, values=row_values))
-
-    if header_number is None:
-        raise file_error(_("Tệp trống."))
+    _drop_notes_below(rows, required, skipped)
+    if len(rows) > matcher.limits.data_rows:
+        raise file_error(_("Tệp có quá %(max)d dòng dữ liệu.") % {"max": matcher.limits.data_rows})
     if not rows:
-        raise file_error(_("Tệp có dòng tiêu đề nhưng không có dòng dữ liệu."))
-    for column in columns:
+        raise file_error(
+            _("Tệp có dòng tiêu đề (dòng %(row)s) nhưng không có dòng dữ liệu.")
+            % {"row": "–".join(str(n) for n in found.rows)}
+        )
+    headings = {name: shown for name, (_index, shown) in found.fields.items()}
+    for column in matcher.columns:
         headings.setdefault(column.field, column.heading)
-    return Table(rows=rows, headings=headings)
+    return Table(
+        rows=rows,
+        headings=headings,
+        heading_rows=found.rows,
+        ignored_columns=found.ignored,
+        skipped_rows=sorted(skipped),
+    )
 
 
 # Cell parsers: each takes a non-blank cell value and returns the typed value or raises ValueError.

@@ -1,4 +1,4 @@
-"""Read the first worksheet of an .xlsx file as rows of cell values, within courses.read_limits.
+"""Read the worksheets of an .xlsx file as rows of cell values, within courses.read_limits.
 
 openpyxl is not used to read uploads, not even in read-only mode: it loads the shared strings table
 whole (one 300 MB string costs 800 MB), pads every row and the sheet itself to the size its
@@ -19,6 +19,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
@@ -38,41 +39,62 @@ _OFFICE_DOCUMENT = "/officeDocument"
 _COORDINATE = re.compile(r"\$?([A-Za-z]{1,3})\$?[0-9]*")
 
 
+@dataclass(frozen=True)
+class SheetInfo:
+    name: str
+    path: str
+    hidden: bool
+
+
+class XlsxWorkbook:
+    """The worksheets of an .xlsx file, each read on demand as (row number, values) rows.
+
+    The workbook, its relationships, styles and shared strings are read once; a sheet's rows are
+    parsed as they are asked for, so looking at the first rows of every sheet (to find the one that
+    holds a table) costs little even when one sheet is large.
+    """
+
+    def __init__(self, content: bytes, budget: ReadBudget):
+        self._budget = budget
+        self._parts = parts = ZipParts(content, budget)
+        root = _relationships(parts, "_rels/.rels")
+        workbook_path = next(
+            (target for kind, target in root.values() if kind.endswith(_OFFICE_DOCUMENT)), "xl/workbook.xml"
+        )
+        workbook = _Workbook()
+        parts.parse(workbook_path, workbook)
+        folder, name = posixpath.split(workbook_path)
+        related = _relationships(parts, posixpath.join(folder, "_rels", f"{name}.rels"), base=folder)
+        self.sheets = [
+            SheetInfo(name=sheet_name, path=related[rel_id][1], hidden=hidden)
+            for rel_id, sheet_name, hidden in workbook.sheets
+            if rel_id in related and related[rel_id][0].endswith("/worksheet") and related[rel_id][1] in parts
+        ]
+        if not self.sheets:
+            raise DomainError(message=_("Bảng tính không có trang tính nào."), field="file")
+        styles = _Styles()
+        strings = _SharedStrings(budget)
+        for kind, target in related.values():
+            if kind.endswith("/styles"):
+                parts.parse(target, styles)
+            elif kind.endswith("/sharedStrings"):
+                parts.parse(target, strings)
+        self._strings = strings.values
+        self._date_styles = styles.date_styles()
+        self._epoch = CALENDAR_MAC_1904 if workbook.date1904 else WINDOWS_EPOCH
+
+    def rows(self, sheet: SheetInfo) -> Iterator[tuple[int, list]]:
+        """(row number, values) for each row present in the sheet, in the sheet's order."""
+        handler = _Sheet(
+            self._budget, strings=self._strings, date_styles=self._date_styles, epoch=self._epoch
+        )
+        yield from self._parts.parse_rows(sheet.path, handler)
+
+
 def xlsx_rows(content: bytes, budget: ReadBudget) -> Iterator[tuple[int, list]]:
     """(row number, values) for each row present in the first worksheet, in the sheet's order."""
-    parts = ZipParts(content, budget)
-    root = _relationships(parts, "_rels/.rels")
-    workbook_path = next(
-        (target for kind, target in root.values() if kind.endswith(_OFFICE_DOCUMENT)), "xl/workbook.xml"
-    )
-    workbook = _Workbook()
-    parts.parse(workbook_path, workbook)
-    folder, name = posixpath.split(workbook_path)
-    related = _relationships(parts, posixpath.join(folder, "_rels", f"{name}.rels"), base=folder)
-    sheet_path = next(
-        (
-            related[rel_id][1]
-            for rel_id in workbook.sheet_ids
-            if rel_id in related and related[rel_id][0].endswith("/worksheet")
-        ),
-        None,
-    )
-    if sheet_path is None:
-        raise DomainError(message=_("Bảng tính không có trang tính nào."), field="file")
-    styles = _Styles()
-    strings = _SharedStrings(budget)
-    for kind, target in related.values():
-        if kind.endswith("/styles"):
-            parts.parse(target, styles)
-        elif kind.endswith("/sharedStrings"):
-            parts.parse(target, strings)
-    sheet = _Sheet(
-        budget,
-        strings=strings.values,
-        date_styles=styles.date_styles(),
-        epoch=CALENDAR_MAC_1904 if workbook.date1904 else WINDOWS_EPOCH,
-    )
-    yield from parts.parse_rows(sheet_path, sheet)
+    workbook = XlsxWorkbook(content, budget)
+    yield from workbook.rows(workbook.sheets[0])
 
 
 # --- the XML parts ------------------------------------------------------------------------------
@@ -113,12 +135,14 @@ def _relationships(parts: ZipParts, name: str, base: str = "") -> dict[str, tupl
 class _Workbook(Handler):
     def __init__(self):
         super().__init__()
-        self.sheet_ids: list[str] = []
+        # (relationship id, name, hidden) in the order the workbook shows its tabs.
+        self.sheets: list[tuple[str, str, bool]] = []
         self.date1904 = False
 
     def start(self, tag, attributes):
         if tag == "sheet":
-            self.sheet_ids.append(_local(attributes, "id", ""))
+            hidden = attributes.get("state", "visible") != "visible"
+            self.sheets.append((_local(attributes, "id", ""), attributes.get("name", ""), hidden))
         elif tag == "workbookPr":
             self.date1904 = attributes.get("date1904", "").lower() in ("1", "true")
 
