@@ -2,6 +2,7 @@
 #   make demo   run the backend with reference and demo data (SQLite, Celery in-process)
 #   make test   run the whole test suite (PostgreSQL and Redis, see README)
 #   make bench  the benchmarks at national scale (README, Benchmarks); BENCH_ARGS="--quick" for a short run
+#   make bench-files  reading the files people send (issue 12): a 20,000-row roster, a 10,000-row Teams report
 #   make attacks  issue 10's attacks re-run over HTTP on gunicorn with the production settings
 PYTHON ?= python3
 VENV := .venv
@@ -11,7 +12,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: demo test check lint format migrate serve clean bench attacks
+.PHONY: demo test check lint format migrate serve clean bench bench-files attacks
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +38,9 @@ test: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+bench-files: $(VENV)/.dev
+	$(PY) bench/files.py $(BENCH_FILES_ARGS)
 
 attacks: $(VENV)/.dev
 	$(PY) bench/attacks.py

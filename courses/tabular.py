@@ -462,18 +462,24 @@ def _is_numbering(cells: list) -> bool:
 _TOTAL = re.compile(r"^(tong|cong)( |$)")
 
 
-def _drop_notes_below(rows: list[TableRow], required: set[str], skipped: list[int]) -> None:
-    """Take off the notes and signatures below the list ("Tổng cộng: 150 người", "Người lập biểu",
-    the date, the signatory): rows that hold no required field, after a blank row or starting with
-    a total. A row lacking them all inside the table stays, for the importer to report; so do rows
-    that continue the one above (a catalogue's extra materials)."""
-    last_data = max(
-        (i for i, r in enumerate(rows) if any(not is_blank(r.values.get(f)) for f in required)), default=-1
-    )
-    for position in range(last_data + 1, len(rows)):
-        row, previous = rows[position], rows[position - 1]
+def _drop_notes_below(
+    rows: list[TableRow], required: set[str], filled: dict[int, int], skipped: list[int]
+) -> None:
+    """Take off the notes and signatures below the list ("Danh sách có 150 người", "Tổng cộng",
+    "Người lập biểu", the date, the signatory's name).
+
+    They come after the last row that has every required field, and start with a row that lacks
+    one and is a single cell, starts with a total, or is two cells at most after a blank row. A row
+    with more (a person whose id is missing) is not a note: it stays, for the importer to report,
+    and so do rows that continue the one above (a catalogue's extra materials).
+    """
+    complete = [i for i, r in enumerate(rows) if all(not is_blank(r.values.get(f)) for f in required)]
+    for position in range((complete[-1] if complete else -1) + 1, len(rows)):
+        row, previous = rows[position], rows[position - 1] if position else None
         first_text = next((heading_key(v) for v in row.values.values() if not is_blank(v)), "")
-        if row.number > previous.number + 1 or _TOTAL.match(first_text):
+        after_blank = previous is not None and row.number > previous.number + 1
+        cells = filled[row.number]
+        if cells == 1 or _TOTAL.match(first_text) or (after_blank and cells <= 2):
             skipped.extend(r.number for r in rows[position:])
             del rows[position:]
             return
@@ -511,8 +517,17 @@ def _table(raw_rows: list[tuple[int, list]], matcher: _HeadingMatcher) -> Table:
     if body and _is_numbering(body[0][1]):
         skipped.append(body[0][0])
         body = body[1:]
+    filled = {number: sum(not is_blank(c) for c in cells) for number, cells in body}
+    # The headings repeated on each printed page: looked for only in rows whose first heading cell
+    # holds the first heading again (folding every cell of every row would double the read's time).
+    anchor = next((i for i, key in enumerate(found.signature) if key), 0)
     for number, cells in body:
-        if tuple(heading_key(c) if isinstance(c, str) else "" for c in cells) == found.signature:
+        first = cells[anchor] if anchor < len(cells) else None
+        if (
+            isinstance(first, str)
+            and heading_key(first) == found.signature[anchor]
+            and tuple(heading_key(c) if isinstance(c, str) else "" for c in cells) == found.signature
+        ):
             skipped.append(number)
             continue
         row_values = {
@@ -523,7 +538,7 @@ def _table(raw_rows: list[tuple[int, list]], matcher: _HeadingMatcher) -> Table:
             skipped.append(number)
             continue
         rows.append(TableRow(number=number, values=row_values))
-    _drop_notes_below(rows, required, skipped)
+    _drop_notes_below(rows, required, filled, skipped)
     if len(rows) > matcher.limits.data_rows:
         raise file_error(_("Tệp có quá %(max)d dòng dữ liệu.") % {"max": matcher.limits.data_rows})
     if not rows:

@@ -24,15 +24,18 @@ from enrollment.services.learners import national_id_parse
 
 COLUMNS: tuple[Column, ...] = (
     Column("stt", ("STT", "Số thứ tự", "TT"), help="Row number; ignored."),
-    Column("full_name", ("Họ và tên", "Họ tên", "Họ và tên học viên"), required=True, help="Full name; composed or decomposed Unicode both read the same."),
-    Column("national_id", ("Số định danh cá nhân/CCCD", "Số định danh cá nhân", "Số định danh", "Số CCCD", "CCCD", "CMND/CCCD", "Số CMND/CCCD"), required=True, help="12 digits. A number of 9 to 11 digits (Excel dropped its leading zeros) is left-padded with zeros to 12."),
-    Column("date_of_birth", ("Ngày sinh (dd/mm/yyyy)", "Ngày sinh", "Ngày tháng năm sinh"), help="dd/mm/yyyy or an Excel date; optional."),
-    Column("gender", ("Giới tính (Nam/Nữ)", "Giới tính"), help="Nam or Nữ (also Khác); required for a learner not yet known."),
-    Column("ethnicity", ("Dân tộc",), help="Ethnic group; blank means Kinh. Any other is counted as an ethnic minority."),
-    Column("position", ("Chức danh", "Chức vụ"), help="Position (chức danh) by its Vietnamese name or code."),
-    Column("commune", ("Xã/phường", "Xã, phường", "Xã/phường/đặc khu", "Xã"), help="Commune of the current 34 provinces, e.g. “Xã Bằng Thành” or “Bằng Thành”; the learner's province is derived from it."),
-    Column("province", ("Tỉnh", "Tỉnh/thành phố", "Tỉnh, thành phố", "Tỉnh/TP"), help="Province by name or code; a province merged on 1 July 2025 is read as the one it became part of. Blank: the class's province."),
-    Column("phone", ("Điện thoại", "Số điện thoại", "SĐT", "ĐT"), help="Optional."),
+    Column("full_name", ("Họ và tên", "Họ tên", "Họ và tên học viên", "Full name", "Name"), required=True, help="Full name; composed or decomposed Unicode both read the same."),
+    Column("national_id", ("Số định danh cá nhân/CCCD", "Số định danh cá nhân", "Số định danh", "Số CCCD", "CCCD", "CMND/CCCD", "Số CMND/CCCD", "ID number", "National ID", "Identification number", "Personal identification number"), required=True, help="12 digits. A number of 9 to 11 digits (Excel dropped its leading zeros) is left-padded with zeros to 12."),
+    Column("date_of_birth", ("Ngày sinh (dd/mm/yyyy)", "Ngày sinh", "Ngày tháng năm sinh", "Date of birth", "Birth date", "DOB"), help="dd/mm/yyyy or an Excel date; optional."),
+    # The official layout writes the date of birth in a "Nam" or a "Nữ" column under one heading.
+    Column("born_male", ("Ngày, tháng, năm sinh / Nam", "Ngày sinh / Nam", "Năm sinh / Nam"), help="Under a date-of-birth heading split into Nam and Nữ: the date of birth of a man."),
+    Column("born_female", ("Ngày, tháng, năm sinh / Nữ", "Ngày sinh / Nữ", "Năm sinh / Nữ"), help="The same for a woman."),
+    Column("gender", ("Giới tính (Nam/Nữ)", "Giới tính", "Gender", "Sex"), help="Nam or Nữ (also Khác); required for a learner not yet known."),
+    Column("ethnicity", ("Dân tộc", "Ethnicity", "Ethnic group"), help="Ethnic group; blank means Kinh. Any other is counted as an ethnic minority."),
+    Column("position", ("Chức danh", "Chức vụ", "Position", "Job title"), help="Position (chức danh) by its Vietnamese name or code."),
+    Column("commune", ("Xã/phường", "Xã, phường", "Xã/phường/đặc khu", "Xã", "Commune", "Ward", "Commune/ward"), help="Commune of the current 34 provinces, e.g. “Xã Bằng Thành” or “Bằng Thành”; the learner's province is derived from it."),
+    Column("province", ("Tỉnh", "Tỉnh/thành phố", "Tỉnh, thành phố", "Tỉnh/TP", "Province", "Province/city"), help="Province by name or code; a province merged on 1 July 2025 is read as the one it became part of. Blank: the class's province."),
+    Column("phone", ("Điện thoại", "Số điện thoại", "SĐT", "ĐT", "Phone", "Phone number"), help="Optional."),
     Column("email", ("Email", "Thư điện tử", "E-mail"), help="Optional."),
 )  # fmt: skip
 
@@ -209,6 +212,22 @@ def _clean_name(value) -> str:
     return " ".join(as_text(value, max_length=200).split())
 
 
+def _split_birth_columns(row: TableRow, values: dict[str, Any], error: Callable[..., None]) -> None:
+    """The date of birth written under "Nam" or under "Nữ" gives both the date and the sex."""
+    male, female = row.get("born_male"), row.get("born_female")
+    if male is None and female is None:
+        return
+    if male is not None and female is not None:
+        error(row.number, "born_female", _("Ngày sinh ghi ở cả cột Nam và cột Nữ: hãy giữ một cột."))
+        return
+    try:
+        values["date_of_birth"] = as_date(male if male is not None else female)
+    except ValueError as exc:
+        error(row.number, "born_male" if male is not None else "born_female", str(exc))
+        return
+    values["gender"] = Gender.MALE.value if male is not None else Gender.FEMALE.value
+
+
 def enrolment_rows_check(
     rows: Sequence[TableRow],
     *,
@@ -264,6 +283,7 @@ def enrolment_rows_check(
             except ValueError as exc:
                 error(row.number, "full_name", str(exc))
 
+        _split_birth_columns(row, values, error)
         parsers = {
             "date_of_birth": as_date,
             "gender": lambda v: as_choice(v, GENDERS, _("hãy ghi “Nam” hoặc “Nữ”")),
