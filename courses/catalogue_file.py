@@ -107,9 +107,10 @@ def _columns_table() -> str:
 
 
 LAYOUT = f"""
-One sheet of an .xlsx, or a UTF-8 .csv delimited by "," or ";". The first non-blank row holds the
-headings, matched ignoring case, diacritics and punctuation; the English field name is accepted
-too; other columns are ignored. Rows are numbered as the spreadsheet shows them.
+A sheet of an .xlsx (the one with these headings, or the one named), or a .csv. The headings are
+found below any title block, matched ignoring case, diacritics and punctuation; the English field
+name is accepted too; other columns are ignored and listed in the report. Rows are numbered as the
+spreadsheet shows them.
 
 One row per topic (chuyên đề). The curriculum columns are repeated on every row of the same
 curriculum, or left blank (as merged cells are) on its following rows: a row with a blank

@@ -6,8 +6,13 @@ where people differ and strict where a guess could store wrong data:
 * headings are matched ignoring case, Vietnamese diacritics and punctuation ("Số tiết", "SO TIET"
   and "so tiet (*)" are the same column), against the headings each importer accepts per field;
   columns no field claims are ignored;
-* the first non-blank row is the heading row; rows are numbered as the spreadsheet shows them
-  (heading on row 1 means the first data row is row 2), so error reports point at the right line;
+* the table is found wherever it is: the heading row is the row (or the two rows, for headings
+  merged over the headings of their parts) among the first 30 that names the most fields, below
+  any title block; in a workbook, the visible sheet with the best headings, unless the user names
+  one; a row of column numbers under the headings, headings repeated on each printed page, and
+  the notes and signatures below the list are skipped, and listed (`Table.describe()`), as are the
+  columns no field claims; a user's mapping of headings to fields serves layouts of their own;
+* rows are numbered as the spreadsheet shows them, so error reports point at the right line;
 * blank rows are skipped; text is NFC-normalised and trimmed; whole-number floats from Excel
   (12.0) become ints; Excel dates stay dates;
 * CSV must be UTF-8 (with or without BOM, as Excel writes it), delimited by "," or ";";

@@ -87,8 +87,10 @@ def _columns_table() -> str:
 
 LAYOUT = f"""
 One sheet of an .xlsx, or a UTF-8 .csv delimited by "," or ";", one learner per row, in the shape
-provinces send: Vietnamese headings on the first non-blank row, matched ignoring case, diacritics
-and punctuation; other columns are ignored; rows are numbered as the spreadsheet shows them.
+provinces send: Vietnamese (or English) headings, found below any title block, on one row or
+over two (the official layout's date of birth split into "Nam" and "Nữ" columns is read as the
+date and the sex), matched ignoring case, diacritics and punctuation; other columns are ignored and
+listed in the report; rows are numbered as the spreadsheet shows them.
 
 Blank rows are skipped. A learner whose id appears on several rows with the same data is taken once
 (a warning names the repeated rows); with different data it is an error naming both rows. Learners
