@@ -123,7 +123,8 @@ def official_xlsx(persons: Sequence[Person], *, cover_sheet: bool = False) -> Ro
         rows=expected,
         ignored_columns=["Ghi chú"],
         sheet="DS học viên",
-        note="the official layout: title block, headings on two merged rows, birth dates under Nam/Nữ",
+        note="the official layout: title block, headings on two merged rows, birth dates under Nam/Nữ"
+        + (", after a sheet of instructions" if cover_sheet else ""),
     )
 
 
