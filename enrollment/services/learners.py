@@ -165,9 +165,7 @@ def identity_number_parse(raw) -> IdentityNumber:
         return IdentityNumber(text, CMND)
     if length == PADDED_CMND_LENGTH:
         return IdentityNumber(text.zfill(CMND_LENGTH), CMND, padded=True)
-    raise ValueError(
-        _("Số định danh cá nhân có %(length)d chữ số; cần đúng 12 chữ số.") % {"length": length}
-    )
+    raise ValueError(_("Số định danh cá nhân có %(length)d chữ số; cần đúng 12 chữ số.") % {"length": length})
 
 
 def cmnd_is_not_national_id_message(cmnd: str) -> str:
@@ -229,9 +227,7 @@ def _legacy_id_or_error(raw) -> str:
 
 
 def _legacy_id_taken_error() -> ErrorItem:
-    return ErrorItem(
-        field="legacy_id_number", code="unique", message=_("Đã có học viên mang số CMND này.")
-    )
+    return ErrorItem(field="legacy_id_number", code="unique", message=_("Đã có học viên mang số CMND này."))
 
 
 def _legacy_id_taken(legacy_id_number: str, exclude_learner_id: int | None = None) -> bool:

@@ -26,7 +26,6 @@ from tests.factories import EnrollmentFactory, LearnerFactory, UserFactory
         ("1085012345.0", "001085012345", True),
         ("1.085.012.345", "001085012345", True),  # as a Vietnamese spreadsheet groups digits
         (19085012345, "019085012345", True),
-        (123456789, "000123456789", True),  # nine digits: the shortest taken as a number
     ],
 )
 def test_id_numbers_as_people_and_spreadsheets_write_them(raw, expected, padded):
