@@ -498,7 +498,7 @@ def _same_people(
             error(
                 draft,
                 "legacy_id_number",
-                _("Dòng %(row)d và dòng %(first)d ghi cùng số CMND %(cmnd)s cho hai số định danh khác nhau.")
+                _("Dòng %(first)d và dòng %(row)d ghi cùng số CMND %(cmnd)s cho hai số định danh khác nhau.")
                 % {"row": draft.row, "first": first.row, "cmnd": cmnd},
                 "duplicate_conflict",
             )
@@ -542,7 +542,7 @@ def _same_people(
                 draft,
                 "national_id",
                 _(
-                    "Dòng %(row)d (%(who)s) và dòng %(first)d (%(first_who)s) là cùng một học viên nhưng "
+                    "Dòng %(first)d (%(first_who)s) và dòng %(row)d (%(who)s) là cùng một học viên nhưng "
                     "khác %(differences)s: hãy sửa dòng sai."
                 )
                 % {
