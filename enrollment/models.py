@@ -43,8 +43,14 @@ class Learner(models.Model):
     )
     # The old 9-digit identity card number (CMND), a different document from the 12-digit id: kept
     # so that a file giving only it finds the learner (enrollment/services/learners.py). Blank: none.
+    # A default in the database too, for rows written in SQL (generate_dataset's COPY).
     legacy_id_number = models.CharField(
-        _("số CMND cũ"), max_length=9, blank=True, default="", validators=[legacy_id_validator]
+        _("số CMND cũ"),
+        max_length=9,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[legacy_id_validator],
     )
     full_name = NFCCharField(_("họ và tên"), max_length=200)
     gender = models.CharField(_("giới tính"), max_length=10, choices=Gender.choices)
