@@ -22,7 +22,7 @@ class _ReadOnly(admin.ModelAdmin):
 class LearnerAdmin(_ReadOnly):
     list_display = ["national_id", "full_name", "gender", "province", "position", "is_ethnic_minority"]
     list_filter = ["gender", "is_ethnic_minority"]
-    search_fields = ["national_id", "full_name", "search_text"]
+    search_fields = ["national_id", "legacy_id_number", "full_name", "search_text"]
     list_select_related = ["province", "position"]
 
 

@@ -35,6 +35,7 @@ from courses.tabular import Column, as_text, file_error, read_table
 from courses.text import nfc
 from enrollment.attendance_rules import ACTIVE_ENROLMENT_STATUSES
 from enrollment.models import Enrollment
+from enrollment.services.learners import national_id_parse
 
 # The platforms export local wall-clock times without an offset.
 REPORT_TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -170,15 +171,12 @@ def as_local_datetime(value) -> datetime.datetime:
 
 
 def normalise_national_id(value) -> str:
-    """Twelve digits, or "" when the value is not an identification number.
-
-    Excel drops leading zeros; the first three digits are a province code (001-096), so at most
-    two can have been lost.
-    """
-    text = _ID_SEPARATORS.sub("", as_text(value)) if value not in (None, "") else ""
-    if text.isdigit() and 10 <= len(text) <= 12:
-        return text.zfill(12)
-    return ""
+    """Twelve digits, or "" when the value is not a personal identification number (the one rule:
+    enrollment.services.learners.identity_number_parse; a 9-digit CMND is not one)."""
+    try:
+        return national_id_parse(value).value
+    except ValueError:
+        return ""
 
 
 def name_key(value: str) -> str:

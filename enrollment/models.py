@@ -15,6 +15,10 @@ national_id_validator = RegexValidator(
     r"^\d{12}$", _("Số định danh cá nhân gồm đúng 12 chữ số."), code="invalid_national_id"
 )
 
+legacy_id_validator = RegexValidator(
+    r"^\d{9}$", _("Số chứng minh nhân dân (CMND) cũ gồm đúng 9 chữ số."), code="invalid_legacy_id"
+)
+
 # The majority ethnic group; every other recorded ethnicity is an ethnic minority (dân tộc thiểu số).
 MAJORITY_ETHNICITY = "Kinh"
 
@@ -36,6 +40,17 @@ class Learner(models.Model):
     )
     national_id = models.CharField(
         _("số định danh cá nhân"), max_length=12, unique=True, validators=[national_id_validator]
+    )
+    # The old 9-digit identity card number (CMND), a different document from the 12-digit id: kept
+    # so that a file giving only it finds the learner (enrollment/services/learners.py). Blank: none.
+    # A default in the database too, for rows written in SQL (generate_dataset's COPY).
+    legacy_id_number = models.CharField(
+        _("số CMND cũ"),
+        max_length=9,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[legacy_id_validator],
     )
     full_name = NFCCharField(_("họ và tên"), max_length=200)
     gender = models.CharField(_("giới tính"), max_length=10, choices=Gender.choices)
@@ -70,6 +85,15 @@ class Learner(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(national_id__regex=r"^[0-9]{12}$"), name="learner_national_id_12_digits"
+            ),
+            models.CheckConstraint(
+                condition=Q(legacy_id_number="") | Q(legacy_id_number__regex=r"^[0-9]{9}$"),
+                name="learner_legacy_id_9_digits",
+            ),
+            models.UniqueConstraint(
+                fields=["legacy_id_number"],
+                condition=~Q(legacy_id_number=""),
+                name="learner_legacy_id_unique",
             ),
         ]
 

@@ -2,10 +2,10 @@
 
 A learner's record is shown at one of two levels:
 
-* **full** (id number, date of birth, ethnicity, phone, email and the rest): the learner
+* **full** (id number and old CMND number, date of birth, ethnicity, phone, email and the rest): the learner
   themselves, central admins, and the provincial admins of the learner's province (legacy units
   rolled up into their successor);
-* **roster** (name, last four digits of the id number, gender, province, commune, position,
+* **roster** (name, last four digits of the id number and of the CMND, gender, province, commune, position,
   area type): the trainers and admins of a class the learner is actively on (enrolled,
   waitlisted, completed or not completed). That is what marking attendance and recognising a
   person needs; contact details and the rest stay with the province that keeps the record.
@@ -76,6 +76,7 @@ def roster_view(learner: Learner) -> Learner:
     such as the exports); the original is left as it was."""
     shown = copy.copy(learner)
     shown.national_id = mask_national_id(learner.national_id)
+    shown.legacy_id_number = mask_national_id(learner.legacy_id_number)
     shown.date_of_birth = None
     shown.ethnicity = ""
     shown.is_ethnic_minority = None

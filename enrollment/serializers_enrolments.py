@@ -36,6 +36,11 @@ class LearnerSerializer(serializers.ModelSerializer):
     national_id = serializers.CharField(
         read_only=True, help_text="12 digits; `********1234` (last four only) at the roster level."
     )
+    legacy_id_number = serializers.CharField(
+        read_only=True,
+        help_text="The old 9-digit identity card number (CMND), blank if none; masked like the id at "
+        "the roster level.",
+    )
     gender_label = serializers.CharField(source="get_gender_display", read_only=True)
     ethnicity = serializers.CharField(read_only=True, allow_null=True, help_text="Null at the roster level.")
     is_ethnic_minority = serializers.BooleanField(
@@ -64,6 +69,7 @@ class LearnerSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "national_id",
+            "legacy_id_number",
             "username",
             "full_name",
             "gender",
@@ -93,6 +99,7 @@ class LearnerSerializer(serializers.ModelSerializer):
         data = super().to_representation(learner)
         if data["record"] == RecordLevel.ROSTER:
             data["national_id"] = data["username"] = mask_national_id(learner.national_id)
+            data["legacy_id_number"] = mask_national_id(learner.legacy_id_number)
             for name in PERSONAL_FIELDS:
                 data[name] = None
         return data
@@ -101,9 +108,17 @@ class LearnerSerializer(serializers.ModelSerializer):
 class LearnerWriteSerializer(serializers.Serializer):
     national_id = serializers.CharField(
         max_length=20,
-        help_text="12-digit personal identification number (số định danh cá nhân / CCCD). A number of "
-        "9 to 11 digits is taken as one whose leading zeros a spreadsheet dropped and is left-padded "
-        "with zeros to 12 digits.",
+        help_text="12-digit personal identification number (số định danh cá nhân / CCCD), digits "
+        "grouped by spaces, dots or dashes accepted. 10 or 11 digits are a number whose leading zeros "
+        "a spreadsheet dropped and are left-padded to 12; the first three digits must be a province "
+        "code 001-096. A 9-digit old CMND is refused here: give it as `legacy_id_number`.",
+    )
+    legacy_id_number = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        help_text="The old 9-digit identity card number (CMND), unique; blank: none (clears it on "
+        "update). Never padded into a 12-digit id.",
     )
     full_name = serializers.CharField(max_length=200)
     gender = serializers.ChoiceField(choices=Gender.choices)

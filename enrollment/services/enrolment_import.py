@@ -6,7 +6,7 @@ files, by a Celery worker for large ones, with progress a client polls.
 
 Every row is checked first; if any is wrong nothing is written and the report lists every error by
 row and field. A dry run reports what the import would do. A real run creates the missing learners,
-then enrols everyone in file order (waitlisting beyond the capacity), all in one transaction.
+stores the CMNDs the file gives for known learners who have none, then enrols everyone in file order (waitlisting beyond the capacity), all in one transaction.
 The work is set-based: the reference data, the known learners, their accounts and the class's
 enrolments are each read in one query, and learners, accounts, enrolments and audit entries are
 each written with bulk_create, so 5,000 rows take a few dozen queries.
@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import status as http
 
@@ -28,8 +29,15 @@ from courses.permissions import is_admin
 from courses.selectors_classes import classes_visible_to, may_manage_class
 from courses.tabular import TableRow
 from courses.text import fold
-from enrollment.enrolment_file import LearnerDraft, ReferenceMaps, draft_defaults, enrolment_rows_check
+from enrollment.enrolment_file import (
+    LearnerDraft,
+    ReferenceMaps,
+    draft_defaults,
+    enrolment_rows_check,
+    given_number,
+)
 from enrollment.models import Enrollment, EnrollmentSource, EnrollmentStatus, Learner
+from enrollment.personal_data import mask_national_id
 from enrollment.services.enrolments import (
     ENROLLING_CLASS_STATUSES,
     SEAT_STATUSES,
@@ -77,13 +85,26 @@ def _known(drafts: Sequence[LearnerDraft]) -> tuple[dict[str, Learner], set[str]
         learners.update(
             (learner.national_id, learner)
             for learner in Learner.objects.filter(national_id__in=chunk).only(
-                "id", "national_id", "full_name", "user_id"
+                "id", "national_id", "legacy_id_number", "full_name", "user_id"
             )
         )
         taken.update(
             User.objects.filter(username__in=chunk, learner__isnull=True).values_list("username", flat=True)
         )
     return learners, taken
+
+
+def _cmnd_owners(cmnds: set[str]) -> dict[str, str]:
+    """The 12-digit ids of the stored learners holding these CMNDs, by CMND."""
+    owners: dict[str, str] = {}
+    ordered = sorted(cmnds)
+    for start in range(0, len(ordered), CHUNK):
+        owners.update(
+            Learner.objects.filter(legacy_id_number__in=ordered[start : start + CHUNK]).values_list(
+                "legacy_id_number", "national_id"
+            )
+        )
+    return owners
 
 
 def _create_learners(drafts: Sequence[LearnerDraft]) -> dict[str, Learner]:
@@ -128,7 +149,7 @@ def enrolment_import(
     default_province = training_class.province.current_unit
     maps = ReferenceMaps.load()
     drafts, report.errors, report.warnings = enrolment_rows_check(
-        rows, maps=maps, default_province=default_province, progress=progress
+        rows, maps=maps, default_province=default_province, progress=progress, cmnd_owners=_cmnd_owners
     )
 
     known, taken = _known(drafts)
@@ -141,6 +162,8 @@ def enrolment_import(
     )
     provinces = enrolable_provinces(user, training_class)
     new_drafts: list[LearnerDraft] = []
+    # Known learners without a CMND given one by the file, with it.
+    legacy_added: list[tuple[Learner, str]] = []
     for draft in drafts:
         learner = known.get(draft.national_id)
         if learner is not None and learner.pk in refused:
@@ -150,7 +173,7 @@ def enrolment_import(
                     row=draft.row,
                     field="national_id",
                     code="learner_out_of_scope",
-                    message=out_of_scope_message(draft.national_id),
+                    message=out_of_scope_message(draft.given_id or draft.national_id),
                 )
             )
             continue
@@ -172,8 +195,25 @@ def enrolment_import(
                         row=draft.row,
                         field="full_name",
                         code="name_differs",
-                        message=_("Số định danh %(id)s đã có với tên “%(stored)s”: giữ thông tin đã lưu.")
-                        % {"id": draft.national_id, "stored": learner.full_name},
+                        message=_("Học viên mang %(who)s đã có với tên “%(stored)s”: giữ thông tin đã lưu.")
+                        % {"who": given_number(draft), "stored": learner.full_name},
+                    )
+                )
+            cmnd = draft.values.get("legacy_id_number")
+            if cmnd and not learner.legacy_id_number:
+                legacy_added.append((learner, cmnd))
+            elif cmnd and cmnd != learner.legacy_id_number:
+                # The stored number is not shown: the uploader may read the roster fields only.
+                report.warnings.append(
+                    ErrorItem(
+                        row=draft.row,
+                        field="legacy_id_number",
+                        code="legacy_id_differs",
+                        message=_(
+                            "Học viên mang %(who)s đã được lưu với một số CMND khác %(cmnd)s: giữ số đã "
+                            "lưu, không thay đổi."
+                        )
+                        % {"who": given_number(draft), "cmnd": cmnd},
                     )
                 )
             continue
@@ -228,6 +268,7 @@ def enrolment_import(
         "waitlisted": 0,
         "re_enrolled": 0,
         "unchanged": 0,
+        "legacy_ids_added": len(legacy_added),
     }
     actions: dict[str, str] = {}
     for draft in drafts:
@@ -246,7 +287,11 @@ def enrolment_import(
         actions[draft.national_id] = action
         item = {
             "row": draft.row,
-            "national_id": draft.national_id,
+            # A row that gave only a CMND is told the last digits of the id it was matched to.
+            "national_id": mask_national_id(draft.national_id)
+            if draft.matched_by_cmnd
+            else draft.national_id,
+            "legacy_id_number": draft.values.get("legacy_id_number", ""),
             "full_name": learner.full_name if learner is not None else draft.values["full_name"],
             "learner": "existing" if learner is not None else "created",
             "action": "re_enrolled"
@@ -262,6 +307,13 @@ def enrolment_import(
     if dry_run:
         return report
     created = _create_learners(new_drafts) if new_drafts else {}
+    if legacy_added:
+        now = timezone.now()
+        for learner, cmnd in legacy_added:
+            learner.legacy_id_number, learner.updated_at = cmnd, now
+        Learner.objects.bulk_update(
+            [learner for learner, _cmnd in legacy_added], ["legacy_id_number", "updated_at"], batch_size=CHUNK
+        )
     learner_ids = [(known.get(d.national_id) or created[d.national_id]).pk for d in drafts]
     enrollments_bulk_create(
         training_class=training_class,

@@ -25,6 +25,8 @@ HEADINGS = [
     "Điện thoại",
     "Email",
 ]
+# With the optional column of the old 9-digit identity card number (CMND).
+HEADINGS_WITH_CMND = [*HEADINGS[:3], "Số CMND (cũ)", *HEADINGS[3:]]
 
 
 def person(
@@ -40,6 +42,7 @@ def person(
     province="Thái Nguyên",
     phone="0912345678",
     email="",
+    cmnd=None,
 ) -> dict:
     return {
         "STT": number,
@@ -53,6 +56,7 @@ def person(
         "Tỉnh": province,
         "Điện thoại": phone,
         "Email": email,
+        "Số CMND (cũ)": cmnd,
     }
 
 
@@ -89,12 +93,13 @@ def csv_bytes(rows: list[dict | None], headings=HEADINGS, *, delimiter=";") -> b
 
 
 def many_people(count: int, *, start: int = 1) -> list[dict]:
-    """`count` distinct learners of Thái Nguyên, ids stored as numbers (leading zeros lost)."""
+    """`count` distinct learners of Thái Nguyên born in 1985, ids stored as numbers (leading zeros
+    lost); each id's sex digit agrees with the gender (0 a man, 1 a woman born in the 1900s)."""
     return [
         person(
             n,
             f"Học Viên Thứ {n}",
-            19_085_000_000 + n,  # "019085…": Excel keeps 11 digits
+            (19_185_000_000 if n % 2 else 19_085_000_000) + n,  # "019185…": Excel keeps 11 digits
             gender="Nữ" if n % 2 else "Nam",
             ethnicity="Tày" if n % 5 == 0 else "Kinh",
         )

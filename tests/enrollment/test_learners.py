@@ -4,11 +4,19 @@ import pytest
 from django.contrib.auth import authenticate
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from courses.errors import DomainError
 from courses.models import Commune, Position, Province, Role
 from enrollment.models import Learner
-from enrollment.services.learners import learner_create, learner_update, national_id_parse
+from enrollment.services.learners import (
+    CMND,
+    NATIONAL_ID,
+    identity_number_parse,
+    learner_create,
+    learner_update,
+    national_id_parse,
+)
 from tests.api_helpers import assert_error
 from tests.class_world import ROLES
 from tests.factories import EnrollmentFactory, LearnerFactory, UserFactory
@@ -26,20 +34,88 @@ from tests.factories import EnrollmentFactory, LearnerFactory, UserFactory
         ("1085012345.0", "001085012345", True),
         ("1.085.012.345", "001085012345", True),  # as a Vietnamese spreadsheet groups digits
         (19085012345, "019085012345", True),
-        (123456789, "000123456789", True),  # nine digits: the shortest taken as a number
+        ("19085012345", "019085012345", True),  # one zero lost, typed as text
+        ("001-085-012345", "001085012345", False),
+        ("001 0 85 012345", "001085012345", False),  # grouped as the number is built: PPP G YY NNNNNN
+        ("1.085.012-345", "001085012345", True),
+        ("'001085012345", "001085012345", False),  # Excel's apostrophe marking text
+        ("096 385 000 001", "096385000001", False),  # Cà Mau, the last province code
     ],
 )
 def test_id_numbers_as_people_and_spreadsheets_write_them(raw, expected, padded):
     parsed = national_id_parse(raw)
-    assert (parsed.value, parsed.padded) == (expected, padded)
+    assert (parsed.value, parsed.kind, parsed.padded) == (expected, NATIONAL_ID, padded)
 
 
 @pytest.mark.parametrize(
-    "raw", ["12345678", "1234567890123", "1.08501E+11", "00108501234A", "", True, 12.5, "０01085012345"]
+    "raw",
+    [
+        "1234567",
+        "1234567890123",
+        "1.08501E+11",
+        "00108501234A",
+        "",
+        True,
+        12.5,
+        "108501234.5",  # a decimal, not a grouping
+        "０01085012345",
+        "000085012345",  # province code 000
+        "097085012345",  # no province has code 097
+        "185012345678",  # twelve digits whose first three are no province code
+        "0123456789",  # ten digits padded to 000123456789: province 000
+    ],
 )
 def test_id_numbers_that_cannot_be_trusted_are_refused(raw):
     with pytest.raises(ValueError):
         national_id_parse(raw)
+
+
+@translation.override(None)  # the messages in their source language, Vietnamese
+def test_a_wrong_province_code_is_named():
+    with pytest.raises(ValueError) as caught:
+        national_id_parse(97085012345)
+    assert str(caught.value) == (
+        "Số định danh 097085012345 bắt đầu bằng 097, không phải mã tỉnh nơi khai sinh (001–096): "
+        "hãy kiểm tra lại số."
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected", "padded"),
+    [
+        ("123456789", "123456789", False),
+        (123456789, "123456789", False),
+        ("123 456 789", "123456789", False),
+        (12345678, "012345678", True),  # a CMND starting with 0 typed into a number cell
+    ],
+)
+@translation.override(None)  # the messages in their source language, Vietnamese
+def test_a_nine_digit_cmnd_is_another_document_never_padded_into_an_id(raw, expected, padded):
+    identity = identity_number_parse(raw)
+    assert (identity.value, identity.kind, identity.padded) == (expected, CMND, padded)
+    with pytest.raises(ValueError) as caught:
+        national_id_parse(raw)
+    assert "CMND" in str(caught.value) and "12 chữ số" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("digit", "sex", "year"),
+    [
+        ("0", "male", 1985),
+        ("1", "female", 1985),
+        ("2", "male", 2085),
+        ("3", "female", 2085),
+        ("4", "male", 2185),
+        ("5", "female", 2185),
+        ("6", "male", 2285),
+        ("7", "female", 2285),
+        ("8", "male", 1885),
+        ("9", "female", 1885),
+    ],
+)
+def test_the_sex_century_digit_and_birth_year_of_an_id(digit, sex, year):
+    identity = identity_number_parse(f"019{digit}85000001")
+    assert (identity.province_code, identity.sex, identity.birth_year) == ("019", sex, year)
 
 
 # --- learner_create / learner_update ---------------------------------------------------------------
@@ -161,6 +237,48 @@ def test_updating_the_id_renames_the_account(central_admin):
     assert learner.search_text.startswith("ten moi")
 
 
+@translation.override(None)  # the messages in their source language, Vietnamese
+def test_an_old_cmnd_is_kept_beside_the_id_never_as_it(commune, central_admin):
+    with pytest.raises(DomainError) as error:
+        learner_create(
+            actor=central_admin, national_id="123456789", full_name="An", gender="male", commune=commune
+        )
+    assert [e.field for e in error.value.errors] == ["national_id"]
+    assert "CMND" in error.value.errors[0].message
+    assert not Learner.objects.exists()
+
+    learner = learner_create(
+        actor=central_admin,
+        national_id="001085012345",
+        legacy_id_number="123 456 789",
+        full_name="An",
+        gender="male",
+        commune=commune,
+    ).learner
+    assert (learner.national_id, learner.legacy_id_number) == ("001085012345", "123456789")
+
+    # One learner per CMND; a 12-digit id is not a CMND.
+    for given, message in [
+        ("123456789", "Đã có học viên mang số CMND này."),
+        ("019185000001", "“019185000001” là số định danh cá nhân 12 chữ số"),
+    ]:
+        with pytest.raises(DomainError) as error:
+            learner_create(
+                actor=central_admin,
+                national_id="019185000001",
+                legacy_id_number=given,
+                full_name="Bình",
+                gender="female",
+                commune=commune,
+            )
+        assert [e.field for e in error.value.errors] == ["legacy_id_number"]
+        assert error.value.errors[0].message.startswith(message)
+
+    learner_update(actor=central_admin, learner=learner, data={"legacy_id_number": ""})
+    learner.refresh_from_db()
+    assert learner.legacy_id_number == ""
+
+
 # --- the API: who sees whom --------------------------------------------------------------------------
 
 # From the Thái Nguyên class's learner: the class's trainer and the admins of Thái Nguyên see them;
@@ -179,16 +297,15 @@ SEES_LEARNER = {
 
 @pytest.mark.parametrize("role", ROLES)
 def test_get_a_learner(world, as_role, role):
+    Learner.objects.filter(pk=world.learner.pk).update(legacy_id_number="123456789")
     response = as_role(role).get(f"/api/v1/learners/{world.learner.pk}")
     assert response.status_code == SEES_LEARNER[role], response.content
     if response.status_code == 200:
-        # The trainer of the learner's class reads the roster fields only.
-        shown = (
-            "********" + world.learner.national_id[-4:]
-            if role == "own_trainer"
-            else world.learner.national_id
-        )
+        # The trainer of the learner's class reads the roster fields only: both numbers masked.
+        roster = role == "own_trainer"
+        shown = "********" + world.learner.national_id[-4:] if roster else world.learner.national_id
         assert response.json()["national_id"] == shown
+        assert response.json()["legacy_id_number"] == ("*****6789" if roster else "123456789")
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -232,6 +349,7 @@ def test_create_a_learner(world, as_role, role):
             "full_name": "Hoàng Thị Mai",
             "gender": "female",
             "province_id": world.here.pk,
+            "legacy_id_number": "123456789",
             "generate_password": True,
         },
         format="json",
@@ -249,6 +367,7 @@ def test_create_a_learner(world, as_role, role):
     assert response.status_code == wanted, response.content
     if wanted == 201:
         assert response.json()["username"] == "019199000123"
+        assert response.json()["legacy_id_number"] == "123456789"
         assert len(response.json()["password"]) == 12
     assert Learner.objects.filter(national_id="019199000123").exists() == (wanted == 201)
 
