@@ -263,3 +263,81 @@ def all_rosters() -> list[RosterFile]:
         english_headings_xlsx(people(3, seed=5)),
         printed_pages_xlsx(people(7, seed=6)),
     ]
+
+
+def messy_rosters() -> list[MessyRoster]:
+    crowd = people(40, seed=9)
+    woman = next(p for p in crowd[5:] if p.gender == "Nữ")
+    return [messy_xlsx([*crowd[:5], woman])]
+
+
+@dataclass
+class MessyRoster:
+    """A list as a clerk keeps it: ids typed as numbers or grouped, people listed twice, an old CMND."""
+
+    name: str
+    content: bytes
+    note: str
+    # (row, field, code) of the errors and warnings the dry run must report, and nothing else.
+    errors: list[tuple[int, str, str]]
+    warnings: list[tuple[int, str, str]]
+    # The 12-digit ids the file enrols once its errors are fixed (the rows without error).
+    enrolled: set[str]
+
+
+def messy_xlsx(persons: Sequence[Person]) -> MessyRoster:
+    a, b, c, d, e, f = persons[:6]
+    headings = ["STT", "Họ và tên", "Số định danh cá nhân", "Ngày sinh", "Giới tính", "Dân tộc", "Chức danh"]
+    female_as_male = (
+        f.national_id[:3] + str(int(f.national_id[3]) - 1) + f.national_id[4:] if f.gender == "Nữ" else None
+    )
+
+    def row(n, p, national_id=None, **over):
+        values = {
+            "STT": n,
+            "Họ và tên": p.full_name,
+            "Số định danh cá nhân": national_id if national_id is not None else p.national_id,
+            "Ngày sinh": p.born.strftime("%d/%m/%Y"),
+            "Giới tính": p.gender,
+            "Dân tộc": "Kinh",
+            "Chức danh": POSITION,
+        }
+        values.update(over)
+        return [values[h] for h in headings]
+
+    grouped = f"{b.national_id[:3]} {b.national_id[3:6]} {b.national_id[6:]}"  # "019 085 012345"
+    dotted = ".".join(c.national_id[i : i + 3] for i in range(0, 12, 3))  # "019.085.012.345"
+    rows = [
+        row(1, a, int(a.national_id)),  # an Excel number: the leading zeros are lost
+        row(2, b, grouped),
+        row(3, c, dotted),
+        row(4, a, int(a.national_id)),  # row 2 again, word for word: merged without a word
+        row(5, b, grouped, **{"Dân tộc": "Kinh ", "Chức danh": "Văn phòng - Thống kê"}),
+        row(6, d, "123456789"),  # an old CMND nobody has stored
+        row(7, e, e.national_id, **{"Ngày sinh": "01/01/1950"}),  # the id says another birth year
+    ]
+    enrolled = {a.national_id, b.national_id, c.national_id, e.national_id}
+    warnings = [
+        (2, "national_id", "padded"),
+        (5, "national_id", "padded"),
+        (6, "national_id", "duplicate_merged"),
+        (8, "national_id", "national_id_mismatch"),
+    ]
+    rows.append(row(8, f, female_as_male))  # a man's digit on a woman's row
+    warnings.append((9, "national_id", "national_id_mismatch"))
+    enrolled.add(female_as_male)
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Danh sách"
+    sheet.append(headings)
+    for values in rows:
+        sheet.append(values)
+    return MessyRoster(
+        name="ds-chua-chuan.xlsx",
+        content=_save(workbook),
+        note="ids as numbers, grouped and dotted; a person listed twice word for word and once with "
+        "another position; an old CMND; ids that disagree with the birth year and the sex",
+        errors=[(7, "national_id", "cmnd_not_national_id")],
+        warnings=warnings,
+        enrolled=enrolled,
+    )

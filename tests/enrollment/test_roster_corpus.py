@@ -1,6 +1,9 @@
 """Every roster of the corpus (tests/corpus/rosters.py), uploaded as a province sends it: each one
 enrols exactly its people, from the rows the spreadsheet shows them on."""
 
+import io
+
+import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -8,7 +11,7 @@ from courses.tabular import read_table
 from enrollment.enrolment_file import COLUMNS
 from enrollment.models import Enrollment, Learner
 from tests.corpus.people import people
-from tests.corpus.rosters import RosterFile, all_rosters, official_xlsx
+from tests.corpus.rosters import RosterFile, all_rosters, messy_rosters, official_xlsx
 from tests.factories import TrainingClassFactory
 
 CORPUS = all_rosters()
@@ -91,3 +94,40 @@ def test_a_named_sheet_is_read_even_when_another_one_matches(db, online_class, t
     assert unknown.json()["errors"][0]["field"] == "sheet"
     assert "DS học viên" in unknown.json()["message"]
     assert not Enrollment.objects.filter(training_class=online_class).exists()
+
+
+@pytest.mark.parametrize("roster", messy_rosters(), ids=lambda r: r.name)
+def test_a_messy_roster_reports_each_row_and_field_then_enrols_once_fixed(
+    roster, online_class, trainer, client_for
+):
+    response = upload(client_for(trainer), online_class, roster)
+
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert sorted((e["row"], e["field"], e["code"]) for e in body["errors"]) == roster.errors
+    assert not Enrollment.objects.filter(training_class=online_class).exists()
+
+    fixed = RosterFile(
+        name=roster.name, content=_without_rows(roster.content, [row for row, _f, _c in roster.errors])
+    )
+    response = upload(client_for(trainer), online_class, fixed)
+
+    assert response.status_code == 201, response.content
+    report = response.json()["report"]
+    assert sorted((w["row"], w["field"], w["code"]) for w in report["warnings"]) == roster.warnings
+    enrolled = Enrollment.objects.filter(training_class=online_class).values_list(
+        "learner__national_id", flat=True
+    )
+    assert set(enrolled) == roster.enrolled
+
+
+def _without_rows(content: bytes, rows: list[int]) -> bytes:
+    """The same workbook with these rows blanked, as the clerk would fix it by deleting them."""
+    workbook = openpyxl.load_workbook(io.BytesIO(content))
+    sheet = workbook.active
+    for number in rows:
+        for cell in sheet[number]:
+            cell.value = None
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
