@@ -10,7 +10,11 @@ where people differ and strict where a guess could store wrong data:
   (heading on row 1 means the first data row is row 2), so error reports point at the right line;
 * blank rows are skipped; text is NFC-normalised and trimmed; whole-number floats from Excel
   (12.0) become ints; Excel dates stay dates;
-* CSV must be UTF-8 (with or without BOM, as Excel writes it), delimited by "," or ";";
+* CSV may be UTF-8 (with or without BOM, as Excel writes it), UTF-16 (as Microsoft Teams writes
+  it), Windows-1258 or Windows-1252; text typed for the legacy Vietnamese fonts (TCVN3/ABC, VNI),
+  in a CSV or in XLSX cells, is converted to Unicode, or the file refused when that can't be
+  decided (courses.text_encodings); Table.encoding names what was read;
+* CSV is delimited by ",", ";" or a tab, whichever most of the first lines hold;
 * anything that can't be read is a DomainError on the field "file" (HTTP 400), never a 500;
 * every file is read within the limits of courses.read_limits (bytes inflated, compression ratio,
   rows, columns and cells present, characters per cell and per CSV line, time), counted as it is
@@ -43,6 +47,7 @@ from courses.read_limits import (
     too_many_sheet_rows,
 )
 from courses.text import fold, nfc
+from courses.text_encodings import decode_text, from_legacy_font, legacy_font_of
 from courses.xlsx_reader import xlsx_rows
 
 CSV_EXTENSIONS = (".csv",)
@@ -81,6 +86,9 @@ class Table:
     rows: list[TableRow]
     # field -> heading as written in the file, so messages quote what the user sees.
     headings: dict[str, str]
+    # What the text was read as: "xlsx", "utf-8", "utf-16-le", "windows-1258", … or the legacy
+    # font ("tcvn3", "vni") it was converted from (courses.text_encodings), for import reports.
+    encoding: str = "utf-8"
 
 
 def heading_key(text: str) -> str:
@@ -100,14 +108,16 @@ def read_table(*, content: bytes, filename: str, columns: Sequence[Column]) -> T
     name = (filename or "").lower()
     limits = ReadLimits.from_settings()
     if name.endswith(XLSX_EXTENSIONS):
-        raw_rows = _xlsx_rows(content, limits)
+        raw_rows, encoding = _xlsx_rows(content, limits)
     elif name.endswith(CSV_EXTENSIONS):
-        raw_rows = _csv_rows(content, limits)
+        raw_rows, encoding = _csv_rows(content, limits)
     elif name.endswith(".xls"):
         raise file_error(_("Không hỗ trợ tệp Excel cũ (.xls): hãy lưu tệp dưới dạng .xlsx hoặc .csv."))
     else:
         raise file_error(_("Loại tệp không được hỗ trợ: hãy tải lên tệp .xlsx hoặc .csv."))
-    return _build_table(raw_rows, columns)
+    table = _build_table(raw_rows, columns)
+    table.encoding = encoding
+    return table
 
 
 def _cell(value):
@@ -124,11 +134,31 @@ def _cell(value):
     return value
 
 
-def _xlsx_rows(content: bytes, limits: ReadLimits) -> list[tuple[int, list]]:
+def _xlsx_rows(content: bytes, limits: ReadLimits) -> tuple[list[tuple[int, list]], str]:
     # Sniff the content, not only the name: a renamed .xls or HTML export must be a 400.
     if not content.startswith(_ZIP_MAGIC):
         raise file_error(_("Tệp không phải là bảng tính .xlsx hợp lệ."))
-    return _non_blank(xlsx_rows(content, ReadBudget(limits)), limits)
+    rows = _non_blank(xlsx_rows(content, ReadBudget(limits)), limits)
+    return rows, _from_legacy_font(rows) or "xlsx"
+
+
+def _from_legacy_font(rows: list[tuple[int, list]]) -> str | None:
+    """Convert the text cells typed for a legacy Vietnamese font (TCVN3, VNI), decided once for the
+    whole sheet; the font found, or None."""
+    texts = [
+        value for _number, cells in rows for value in cells if isinstance(value, str) and not value.isascii()
+    ]
+    encoding = legacy_font_of(texts)
+    if encoding is None:
+        return None
+    converted: dict[str, str] = {}  # cells repeat: each distinct text is converted once
+    for _number, cells in rows:
+        for index, value in enumerate(cells):
+            if isinstance(value, str) and not value.isascii():
+                if value not in converted:
+                    converted[value] = from_legacy_font(value, encoding)
+                cells[index] = converted[value]
+    return encoding
 
 
 def _non_blank(numbered_rows: Iterable[tuple[int, Sequence]], limits: ReadLimits) -> list[tuple[int, list]]:
@@ -153,19 +183,13 @@ def _non_blank(numbered_rows: Iterable[tuple[int, Sequence]], limits: ReadLimits
 _CSV_FIELD_LIMIT = "field larger than field limit"
 
 
-def _csv_rows(content: bytes, limits: ReadLimits) -> list[tuple[int, list]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise file_error(
-            _("Tệp CSV không dùng bảng mã UTF-8: trong Excel hãy chọn “CSV UTF-8 (Comma delimited)”.")
-        ) from exc
+def _csv_rows(content: bytes, limits: ReadLimits) -> tuple[list[tuple[int, list]], str]:
+    decoded = decode_text(content)
+    text = decoded.text
     if "\x00" in text:
         raise file_error(_("Tệp không phải là tệp CSV dạng văn bản."))
     budget = ReadBudget(limits)
-    first_line = next((line for line in _csv_lines(text, budget) if line.strip()), "")
-    # Excel in a Vietnamese locale writes ";" because "," is the decimal separator.
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    delimiter = _csv_delimiter(text, budget)
     reader = csv.reader(_csv_lines(text, budget), delimiter=delimiter)
     try:
         rows = _non_blank(_bounded_records(reader, limits), limits)
@@ -176,7 +200,32 @@ def _csv_rows(content: bytes, limits: ReadLimits) -> list[tuple[int, list]]:
         raise file_error(
             _("Không đọc được tệp CSV: dòng %(line)d bị hỏng.") % {"line": reader.line_num}
         ) from exc
-    return rows
+    return rows, decoded.encoding
+
+
+# Excel in a Vietnamese locale writes ";" because "," is the decimal separator; Microsoft Teams
+# writes tabs. On a tie the earlier one wins.
+_DELIMITERS = (",", ";", "\t")
+_DELIMITER_SAMPLE_LINES = 20
+
+
+def _csv_delimiter(text: str, budget: ReadBudget) -> str:
+    """The delimiter found on the most of the first non-blank lines, then the most often.
+
+    Counting lines, not characters: a title line or a section name ("1. Summary") has none, a
+    date ("3/5/25, 9:00:00 AM") or a list in a cell ("a; b; c") may hold another, but the
+    delimiter is on (nearly) every line, and Excel pads every line with it to the full width.
+    """
+    lines = []
+    for line in _csv_lines(text, budget):
+        if line.strip():
+            lines.append(line)
+            if len(lines) == _DELIMITER_SAMPLE_LINES:
+                break
+    return max(
+        _DELIMITERS,
+        key=lambda d: (sum(d in line for line in lines), sum(line.count(d) for line in lines)),
+    )
 
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
