@@ -41,7 +41,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -191,8 +191,15 @@ _STOP_FINAL = re.compile("(?:c|ch|p|t)$")
 _VOWEL_MARKS = "\u0302\u0306\u031b"  # circumflex, breve, horn
 
 
+# The longest syllables have seven letters ("nghiêng"); VNI spells them in up to nine characters,
+# Windows-1258 in up to eight. A longer word is no syllable in any encoding, and is not looked at.
+_LONGEST_WORD = 12
+
+
 def is_vietnamese_syllable(word: str) -> bool:
     """Whether `word` (any case, composed or not) is spelt as a Vietnamese syllable."""
+    if len(word) > _LONGEST_WORD:
+        return False
     decomposed = unicodedata.normalize("NFD", word.lower())
     tones = [index for index, char in enumerate(decomposed) if char in _TONES]
     if len(tones) > 1:
@@ -267,11 +274,48 @@ def _core(word: str) -> str:
     return word[start:end]
 
 
-def _telling_words(texts: Iterable[str]) -> set[str]:
-    # Cells repeat (an ethnicity, a position, a commune): each distinct text is read once, and all
-    # of them in one pass of the expression.
-    distinct = {text for text in texts if not text.isascii()}
-    return set(_TELLING_WORD.findall("\n".join(distinct)))
+# Vietnamese has some 7,000 syllables, so a real file, in any encoding, holds a few thousand distinct
+# words. A file with far more is no Vietnamese text: the words judged are a sample spread evenly
+# over the file, in a bounded time, and the same on every run.
+_MAX_DISTINCT_WORDS = 100_000
+_SAMPLE_WORDS = 4_000
+
+
+_CHUNK_CHARS = 1 << 20
+
+
+def _chunks(texts: Iterable[str]) -> Iterator[str]:
+    """The texts joined into pieces of about a megabyte, cut between words."""
+    batch: list[str] = []
+    size = 0
+    for text in texts:
+        start = 0
+        while len(text) - start > _CHUNK_CHARS:
+            cut = text.find("\n", start + _CHUNK_CHARS)
+            cut = len(text) if cut < 0 else cut
+            yield text[start:cut]
+            start = cut
+        batch.append(text[start:] if start else text)
+        size += len(batch[-1])
+        if size > _CHUNK_CHARS:
+            yield "\n".join(batch)
+            batch, size = [], 0
+    if batch:
+        yield "\n".join(batch)
+
+
+def _telling_words(texts: Iterable[str]) -> list[str]:
+    # Cells repeat (an ethnicity, a position, a commune): each distinct text is read once, by the
+    # megabyte.
+    distinct = dict.fromkeys(text for text in texts if not text.isascii())
+    words: dict[str, None] = {}
+    for chunk in _chunks(distinct):
+        words.update(dict.fromkeys(_TELLING_WORD.findall(chunk)))
+        if len(words) >= _MAX_DISTINCT_WORDS:
+            break
+    found = list(words)
+    step = max(1, len(found) // _SAMPLE_WORDS)
+    return found[::step][:_SAMPLE_WORDS]
 
 
 def _reads_as_unicode(word: str) -> bool | None:
@@ -291,11 +335,13 @@ def _reads_as_windows_code_page(word: str) -> bool | None:
     return is_vietnamese_syllable(_core(as_1258)) or is_vietnamese_syllable(_core(word))
 
 
-def _decide_legacy_font(words: set[str], reads_as_written) -> str | None:
+def _decide_legacy_font(words: list[str], reads_as_written) -> str | None:
     """The legacy font the words are in, None when they are not; refused when they are mixed."""
     support = dict.fromkeys((TCVN3, VNI), 0)
     against = dict.fromkeys((TCVN3, VNI), 0)
     for word in words:
+        if len(word) > _LONGEST_WORD:
+            continue
         as_written = reads_as_written(word)
         if as_written is None:
             continue
@@ -463,7 +509,7 @@ def _is_windows_1258(content: bytes) -> bool:
     vietnamese_in_1258 = False
     for word in _telling_words([_font_text_of_bytes(content)]):
         data = _bytes_of_font_text(word)
-        if not _WINDOWS_1258_OWN.intersection(data):
+        if len(word) > _LONGEST_WORD or not _WINDOWS_1258_OWN.intersection(data):
             continue
         as_1258 = is_vietnamese_syllable(_core(unicodedata.normalize("NFC", data.decode("cp1258"))))
         as_1252 = is_vietnamese_syllable(_core(word))
