@@ -118,7 +118,20 @@ TCVN3_TABLE: dict[str, str] = {
     for offset, letter in enumerate(letters)
     if letter != "-"
 }
-_TCVN3_TRANSLATION = str.maketrans(TCVN3_TABLE)
+# VN1's capitals with a tone sit on C0 controls and on Windows-1252's punctuation (“ ” – … •), which
+# Unicode text uses for itself: such a character is read as a capital only inside a word it makes
+# Vietnamese ("H–" is "HỌ"), or alone when it is no punctuation ("ƒ" is "Á"); never the dash
+# between two words or the quotes around one.
+_TCVN3_CAPITAL_POSITIONS = frozenset(_BYTE_CHARS[byte] for byte in (*range(0x01, 0x18), *range(0x80, 0xA0)))
+_TCVN3_LETTERS = str.maketrans(
+    {char: letter for char, letter in TCVN3_TABLE.items() if char not in _TCVN3_CAPITAL_POSITIONS}
+)
+_TCVN3_CAPITALS = str.maketrans(
+    {char: letter for char, letter in TCVN3_TABLE.items() if char in _TCVN3_CAPITAL_POSITIONS}
+)
+_TCVN3_CAPITAL = re.compile(
+    "[" + re.escape("".join(sorted(char for char in TCVN3_TABLE if char in _TCVN3_CAPITAL_POSITIONS))) + "]"
+)
 
 # --- VNI -------------------------------------------------------------------------------------------
 # VNI-Windows writes a Vietnamese letter as its base letter followed by one character drawn as
@@ -235,10 +248,20 @@ def _vni_letter(match: re.Match) -> str:
     return VNI_TABLE[match.group()]
 
 
+def _tcvn3_capitals(match: re.Match) -> str:
+    word = match.group()
+    converted = word.translate(_TCVN3_CAPITALS)
+    if converted == word or (len(word) == 1 and unicodedata.category(word).startswith("P")):
+        return word
+    return converted if is_vietnamese_syllable(converted) else word
+
+
 def _convert(text: str, encoding: str) -> str:
     if encoding == VNI:
         return _VNI_SPELLING.sub(_vni_letter, text)
-    converted = text.translate(_TCVN3_TRANSLATION)
+    converted = text.translate(_TCVN3_LETTERS)
+    if _TCVN3_CAPITAL.search(converted):
+        converted = _WORD.sub(_tcvn3_capitals, converted)
     if converted == text:
         return converted
     # Typed in the capitals font (".VnTimeH"): the text's ASCII letters are all capitals. One
@@ -479,7 +502,7 @@ def _from_legacy_font_fields(text: str, encoding: str) -> str:
             converted[value] = from_legacy_font(value, encoding)
         return converted[value]
 
-    return _CSV_FIELD.sub(field, text)
+    return unicodedata.normalize("NFC", _CSV_FIELD.sub(field, text))
 
 
 def _eight_bit_text(content: bytes) -> DecodedText:

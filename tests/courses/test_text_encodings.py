@@ -50,11 +50,26 @@ def test_the_vietnamese_alphabet_has_134_letters_with_marks():
 def test_every_letter_round_trips_through_each_legacy_font(encoding, typed, written_as_itself):
     wrong = {}
     for letter in ALL_LETTERS:
-        spelling = typed(letter)
-        back = from_legacy_font(spelling, encoding)
-        if back != letter or (spelling == letter and letter not in written_as_itself):
-            wrong[letter] = (spelling, back)
-    assert wrong == {}
+        word = f"t{letter}n" if letter.islower() else f"T{letter}N"
+        for text in (letter, word):
+            spelling = typed(text)
+            back = from_legacy_font(spelling, encoding)
+            if back != text or (spelling == text and letter not in written_as_itself):
+                wrong[text] = (spelling, back)
+    # TCVN 5712 puts some capitals on Windows-1252's punctuation (bytes 0x80-0x9F): alone, "–"
+    # stays a dash.
+    on_punctuation = {
+        letter: (typed(letter), typed(letter))
+        for letter in ALL_LETTERS
+        if 0x80 <= font_bytes(typed(letter))[0] < 0xA0 and unicodedata.category(typed(letter)).startswith("P")
+    }
+    assert wrong == on_punctuation
+    assert ("Ọ", ("–", "–")) in on_punctuation.items() if encoding == TCVN3 else on_punctuation == {}
+
+
+def test_tcvn3_leaves_quotes_and_dashes_of_a_converted_file_alone():
+    assert from_legacy_font("“Hoµng” – V¨n ¦íc", TCVN3) == "“Hoàng” – Văn Ước"
+    assert from_legacy_font("Ch©u ƒ, H– vµ tªn", TCVN3) == "Châu Á, HỌ và tên"
 
 
 @pytest.mark.parametrize(
