@@ -139,10 +139,10 @@ def _xlsx_rows(content: bytes, limits: ReadLimits) -> tuple[list[tuple[int, list
     if not content.startswith(_ZIP_MAGIC):
         raise file_error(_("Tệp không phải là bảng tính .xlsx hợp lệ."))
     rows = _non_blank(xlsx_rows(content, ReadBudget(limits)), limits)
-    return rows, _from_legacy_font(rows) or "xlsx"
+    return rows, _undo_legacy_font(rows) or "xlsx"
 
 
-def _from_legacy_font(rows: list[tuple[int, list]]) -> str | None:
+def _undo_legacy_font(rows: list[tuple[int, list]]) -> str | None:
     """Convert the text cells typed for a legacy Vietnamese font (TCVN3, VNI), decided once for the
     whole sheet; the font found, or None."""
     texts = [
