@@ -12,7 +12,10 @@ from courses.openapi import ErrorItemSerializer
 
 
 class ImportUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="The .xlsx or .csv file (UTF-8, delimited by ',' or ';').")
+    file = serializers.FileField(
+        help_text="The .xlsx or .csv file. A .csv may be UTF-8, UTF-16, Windows-1258 or Windows-1252, "
+        "delimited by ',', ';' or a tab; text typed in the legacy TCVN3 or VNI fonts is converted to Unicode."
+    )
     dry_run = serializers.BooleanField(
         default=False, help_text="true: check the file and report what would change, import nothing."
     )

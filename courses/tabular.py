@@ -15,7 +15,11 @@ where people differ and strict where a guess could store wrong data:
 * rows are numbered as the spreadsheet shows them, so error reports point at the right line;
 * blank rows are skipped; text is NFC-normalised and trimmed; whole-number floats from Excel
   (12.0) become ints; Excel dates stay dates;
-* CSV must be UTF-8 (with or without BOM, as Excel writes it), delimited by "," or ";";
+* CSV may be UTF-8 (with or without BOM, as Excel writes it), UTF-16 (as Microsoft Teams writes
+  it), Windows-1258 or Windows-1252; text typed for the legacy Vietnamese fonts (TCVN3/ABC, VNI),
+  in a CSV or in XLSX cells, is converted to Unicode, or the file refused when that can't be
+  decided (courses.text_encodings); Table.encoding names what was read;
+* CSV is delimited by ",", ";" or a tab, whichever most of the first lines hold;
 * anything that can't be read is a DomainError on the field "file" (HTTP 400), never a 500;
 * every file is read within the limits of courses.read_limits (bytes inflated, compression ratio,
   rows, columns and cells present, characters per cell and per CSV line, time), counted as it is
@@ -49,6 +53,7 @@ from courses.read_limits import (
     too_many_sheet_rows,
 )
 from courses.text import fold, nfc
+from courses.text_encodings import decode_text, from_legacy_font, legacy_font_of
 from courses.xlsx_reader import SheetInfo, XlsxWorkbook
 
 CSV_EXTENSIONS = (".csv",)
@@ -98,6 +103,8 @@ class Table:
     # Rows inside the table that are not data: a row of column numbers under the headings, the
     # headings repeated (a printed list repeats them on each page), notes and signatures below.
     skipped_rows: list[int] = field(default_factory=list)
+    # What the text was read as: "xlsx", "utf-8", "utf-16-le", "windows-1258", … or the legacy
+    # font ("tcvn3", "vni") it was converted from (courses.text_encodings), for import reports.
     encoding: str = "utf-8"
 
     def describe(self) -> dict:
@@ -152,7 +159,9 @@ def read_table(
     if name.endswith(XLSX_EXTENSIONS):
         table = _read_workbook(content, limits, matcher, sheet)
     elif name.endswith(CSV_EXTENSIONS):
-        table = _table(_csv_rows(content, limits), matcher)
+        raw_rows, encoding = _csv_rows(content, limits)
+        table = _table(raw_rows, matcher)
+        table.encoding = encoding
     elif name.endswith(".xls"):
         raise file_error(_("Không hỗ trợ tệp Excel cũ (.xls): hãy lưu tệp dưới dạng .xlsx hoặc .csv."))
     else:
@@ -188,7 +197,9 @@ def _read_workbook(content: bytes, limits: ReadLimits, matcher: _HeadingMatcher,
     else:
         chosen = _sheet_with_headings(workbook, matcher, limits)
     try:
-        table = _table(list(_non_blank(workbook.rows(chosen), limits)), matcher)
+        rows = list(_non_blank(workbook.rows(chosen), limits))
+        encoding = _undo_legacy_font(rows) or "xlsx"
+        table = _table(rows, matcher)
     except DomainError as exc:
         if len(names) > 1 and exc.field == "file":
             exc.message = _("Trang tính “%(sheet)s”: %(message)s") % {
@@ -197,8 +208,27 @@ def _read_workbook(content: bytes, limits: ReadLimits, matcher: _HeadingMatcher,
             }
             exc.errors = [ErrorItem(message=exc.message, field="file", code=exc.code)]
         raise
-    table.sheet, table.sheets = chosen.name, names
+    table.sheet, table.sheets, table.encoding = chosen.name, names, encoding
     return table
+
+
+def _undo_legacy_font(rows: list[tuple[int, list]]) -> str | None:
+    """Convert the text cells typed for a legacy Vietnamese font (TCVN3, VNI), decided once for the
+    whole sheet; the font found, or None."""
+    texts = [
+        value for _number, cells in rows for value in cells if isinstance(value, str) and not value.isascii()
+    ]
+    encoding = legacy_font_of(texts)
+    if encoding is None:
+        return None
+    converted: dict[str, str] = {}  # cells repeat: each distinct text is converted once
+    for _number, cells in rows:
+        for index, value in enumerate(cells):
+            if isinstance(value, str) and not value.isascii():
+                if value not in converted:
+                    converted[value] = from_legacy_font(value, encoding)
+                cells[index] = converted[value]
+    return encoding
 
 
 def _named_sheet(sheets: Sequence[SheetInfo], wanted) -> SheetInfo:
@@ -223,6 +253,7 @@ def _sheet_with_headings(workbook: XlsxWorkbook, matcher: _HeadingMatcher, limit
         if info.hidden:
             continue
         head = list(itertools.islice(_non_blank(workbook.rows(info), limits), HEADING_SEARCH_ROWS))
+        _undo_legacy_font(head)  # headings typed for .VnTime match once converted
         found = _find_headings(head, matcher)
         rank = (found.complete, len(found.fields)) if found is not None else (False, 0)
         if best_rank is None or rank > best_rank:
@@ -254,19 +285,13 @@ def _non_blank(
 _CSV_FIELD_LIMIT = "field larger than field limit"
 
 
-def _csv_rows(content: bytes, limits: ReadLimits) -> list[tuple[int, list]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise file_error(
-            _("Tệp CSV không dùng bảng mã UTF-8: trong Excel hãy chọn “CSV UTF-8 (Comma delimited)”.")
-        ) from exc
+def _csv_rows(content: bytes, limits: ReadLimits) -> tuple[list[tuple[int, list]], str]:
+    decoded = decode_text(content)
+    text = decoded.text
     if "\x00" in text:
         raise file_error(_("Tệp không phải là tệp CSV dạng văn bản."))
     budget = ReadBudget(limits)
-    first_line = next((line for line in _csv_lines(text, budget) if line.strip()), "")
-    # Excel in a Vietnamese locale writes ";" because "," is the decimal separator.
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    delimiter = _csv_delimiter(text, budget)
     reader = csv.reader(_csv_lines(text, budget), delimiter=delimiter)
     try:
         rows = list(_non_blank(_bounded_records(reader, limits), limits))
@@ -277,7 +302,32 @@ def _csv_rows(content: bytes, limits: ReadLimits) -> list[tuple[int, list]]:
         raise file_error(
             _("Không đọc được tệp CSV: dòng %(line)d bị hỏng.") % {"line": reader.line_num}
         ) from exc
-    return rows
+    return rows, decoded.encoding
+
+
+# Excel in a Vietnamese locale writes ";" because "," is the decimal separator; Microsoft Teams
+# writes tabs. On a tie the earlier one wins.
+_DELIMITERS = (",", ";", "\t")
+_DELIMITER_SAMPLE_LINES = 20
+
+
+def _csv_delimiter(text: str, budget: ReadBudget) -> str:
+    """The delimiter found on the most of the first non-blank lines, then the most often.
+
+    Counting lines, not characters: a title line or a section name ("1. Summary") has none, a
+    date ("3/5/25, 9:00:00 AM") or a list in a cell ("a; b; c") may hold another, but the
+    delimiter is on (nearly) every line, and Excel pads every line with it to the full width.
+    """
+    lines = []
+    for line in _csv_lines(text, budget):
+        if line.strip():
+            lines.append(line)
+            if len(lines) == _DELIMITER_SAMPLE_LINES:
+                break
+    return max(
+        _DELIMITERS,
+        key=lambda d: (sum(d in line for line in lines), sum(line.count(d) for line in lines)),
+    )
 
 
 _LINE_END = re.compile(r"\r\n|\r|\n")

@@ -379,7 +379,8 @@ def test_excel_numbers_and_dates_are_read_as_values(db):
         ("danh-muc.xls", b"\xd0\xcf\x11\xe0", ".xls"),
         ("danh-muc.xlsx", b"not a workbook", "not a valid .xlsx"),
         ("danh-muc.xlsx", b"PK\x03\x04broken zip", "not a valid .xlsx"),
-        ("danh-muc.csv", b"M\xe3 b\xf4;T\xean", "not UTF-8"),
+        # Half Unicode, half typed for the TCVN3 font: neither reading is sure (courses.text_encodings).
+        ("danh-muc.csv", "Mã bộ;Tên bộ chương trình\nNguyễn Văn An;Hoµng V¨n Nam\n", "TCVN3"),
         ("danh-muc.csv", b"", "empty"),
         ("danh-muc.csv", "Mã bộ,Tên bộ chương trình\n".encode(), "Required columns are missing"),
         ("danh-muc.csv", "\ufeff" + ";".join(HEADINGS) + "\n;;\n", "no data rows"),
