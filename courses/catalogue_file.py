@@ -107,7 +107,8 @@ def _columns_table() -> str:
 
 
 LAYOUT = f"""
-A sheet of an .xlsx (the one with these headings, or the one named), or a .csv. The headings are
+A sheet of an .xlsx (the one with these headings, or the one named), or a .csv in any of the
+encodings the file reader knows (courses.tabular). The headings are
 found below any title block, matched ignoring case, diacritics and punctuation; the English field
 name is accepted too; other columns are ignored and listed in the report. Rows are numbered as the
 spreadsheet shows them.

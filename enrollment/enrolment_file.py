@@ -92,7 +92,8 @@ def _columns_table() -> str:
 
 
 LAYOUT = f"""
-One sheet of an .xlsx, or a UTF-8 .csv delimited by "," or ";", one learner per row, in the shape
+A sheet of an .xlsx, or a .csv (UTF-8, UTF-16 or Windows-1258; text typed for the TCVN3 or VNI
+fonts is converted), delimited by ",", ";" or a tab, one learner per row, in the shape
 provinces send: Vietnamese (or English) headings, found below any title block, on one row or
 over two (the official layout's date of birth split into "Nam" and "Nữ" columns is read as the
 date and the sex), matched ignoring case, diacritics and punctuation; other columns are ignored and
