@@ -31,6 +31,7 @@ import report; importers turn it into an ErrorItem naming the row and field.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime
 import itertools
@@ -54,7 +55,7 @@ from courses.read_limits import (
 )
 from courses.text import fold, nfc
 from courses.text_encodings import decode_text, from_legacy_font, legacy_font_of
-from courses.xlsx_reader import SheetInfo, XlsxWorkbook
+from courses.xlsx_reader import MergedRange, SheetInfo, XlsxWorkbook
 
 CSV_EXTENSIONS = (".csv",)
 XLSX_EXTENSIONS = (".xlsx", ".xlsm")
@@ -197,9 +198,10 @@ def _read_workbook(content: bytes, limits: ReadLimits, matcher: _HeadingMatcher,
     else:
         chosen = _sheet_with_headings(workbook, matcher, limits)
     try:
-        rows = list(_non_blank(workbook.rows(chosen), limits))
+        merged: list[MergedRange] = []
+        rows = list(_non_blank(workbook.rows(chosen, merged), limits))
         encoding = _undo_legacy_font(rows) or "xlsx"
-        table = _table(rows, matcher)
+        table = _table(rows, matcher, merged)
     except DomainError as exc:
         if len(names) > 1 and exc.field == "file":
             exc.message = _("Trang tính “%(sheet)s”: %(message)s") % {
@@ -540,7 +542,61 @@ def _drop_notes_below(
             return
 
 
-def _table(raw_rows: list[tuple[int, list]], matcher: _HeadingMatcher) -> Table:
+def _fill_merged_down(
+    body: list[tuple[int, list]], merged: Sequence[MergedRange], limits: ReadLimits
+) -> None:
+    """Give every row of a range merged down a column the value its first cell holds: lists merge
+    the unit or the commune over the rows of its people, and a blank there would lose it."""
+    numbers = [number for number, _cells in body]
+    by_number = dict(body)
+    work = 0
+    for cells_range in merged:
+        if cells_range.last_row == cells_range.first_row or cells_range.first_row not in by_number:
+            continue
+        index = cells_range.first_column - 1
+        top = by_number[cells_range.first_row]
+        value = top[index] if index < len(top) else None
+        if is_blank(value):
+            continue
+        start = bisect.bisect_right(numbers, cells_range.first_row)
+        end = bisect.bisect_right(numbers, cells_range.last_row)
+        work += end - start
+        if work > limits.cells:
+            raise too_many_cells(limits)
+        for number in numbers[start:end]:
+            cells = by_number[number]
+            if index >= len(cells):
+                cells.extend([None] * (index + 1 - len(cells)))
+            if is_blank(cells[index]):
+                cells[index] = value
+
+
+def _heading_spans(found: _Headings, merged: Sequence[MergedRange]) -> dict[int, list[int]]:
+    """{column index of a field: the unclaimed columns its heading is merged across}: a name split
+    into "Họ đệm" and "Tên" cells under one merged "Họ và tên" is read as one value."""
+    claimed = {index for index, _shown in found.fields.values()}
+    spans: dict[int, list[int]] = {}
+    for cells_range in merged:
+        within = cells_range.first_row >= found.rows[0] and cells_range.last_row <= found.rows[-1]
+        reaches_last = cells_range.last_row == found.rows[-1]
+        base = cells_range.first_column - 1
+        if within and reaches_last and cells_range.last_column > cells_range.first_column and base in claimed:
+            extra = [c - 1 for c in range(cells_range.first_column + 1, cells_range.last_column + 1)]
+            spans[base] = [i for i in extra if i not in claimed]
+    return spans
+
+
+def _spanned(cells: list, index: int, extra: list[int]):
+    """The value of a field whose heading spans several columns: the text of its cells joined."""
+    parts = [cells[i] for i in (index, *extra) if i < len(cells) and not is_blank(cells[i])]
+    if len(parts) <= 1:
+        return parts[0] if parts else None
+    return " ".join(as_text(part) for part in parts)
+
+
+def _table(
+    raw_rows: list[tuple[int, list]], matcher: _HeadingMatcher, merged: Sequence[MergedRange] = ()
+) -> Table:
     if not raw_rows:
         raise file_error(_("Tệp trống."))
     found = _find_headings(raw_rows, matcher)
@@ -569,6 +625,8 @@ def _table(raw_rows: list[tuple[int, list]], matcher: _HeadingMatcher) -> Table:
     rows: list[TableRow] = []
     skipped: list[int] = []
     body = raw_rows[found.end + 1 :]
+    _fill_merged_down(body, [m for m in merged if m.first_row > found.rows[-1]], matcher.limits)
+    spans = _heading_spans(found, merged)
     if body and _is_numbering(body[0][1]):
         skipped.append(body[0][0])
         body = body[1:]
@@ -589,6 +647,8 @@ def _table(raw_rows: list[tuple[int, list]], matcher: _HeadingMatcher) -> Table:
             field_name: cells[index] if index < len(cells) else None
             for index, field_name in index_to_field.items()
         }
+        for index, extra in spans.items():
+            row_values[index_to_field[index]] = _spanned(cells, index, extra)
         if all(is_blank(v) for v in row_values.values()):
             skipped.append(number)
             continue

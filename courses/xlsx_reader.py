@@ -40,6 +40,21 @@ _COORDINATE = re.compile(r"\$?([A-Za-z]{1,3})\$?[0-9]*")
 
 
 @dataclass(frozen=True)
+class MergedRange:
+    """Cells merged into one (their value is in the first): columns and rows, counted from 1."""
+
+    first_column: int
+    first_row: int
+    last_column: int
+    last_row: int
+
+
+# A sheet merges its title, its headings and groups of rows; past this many, the rest are not kept.
+MAX_MERGED_RANGES = 20_000
+_RANGE = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7}):\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
+
+
+@dataclass(frozen=True)
 class SheetInfo:
     name: str
     path: str
@@ -83,12 +98,17 @@ class XlsxWorkbook:
         self._date_styles = styles.date_styles()
         self._epoch = CALENDAR_MAC_1904 if workbook.date1904 else WINDOWS_EPOCH
 
-    def rows(self, sheet: SheetInfo) -> Iterator[tuple[int, list]]:
-        """(row number, values) for each row present in the sheet, in the sheet's order."""
+    def rows(self, sheet: SheetInfo, merged: list[MergedRange] | None = None) -> Iterator[tuple[int, list]]:
+        """(row number, values) for each row present in the sheet, in the sheet's order.
+
+        The sheet's merged ranges come after its rows in the file: `merged`, if given, is filled
+        with them once the rows have all been read."""
         handler = _Sheet(
             self._budget, strings=self._strings, date_styles=self._date_styles, epoch=self._epoch
         )
         yield from self._parts.parse_rows(sheet.path, handler)
+        if merged is not None:
+            merged.extend(handler.merged)
 
 
 def xlsx_rows(content: bytes, budget: ReadBudget) -> Iterator[tuple[int, list]]:
@@ -270,10 +290,18 @@ class _Sheet(Handler):
         self.value_length = 0
         self.inline: _Text | None = None
         self._budget = budget
+        self.merged: list[MergedRange] = []
 
     def start(self, tag, attributes):
         if tag == "c":
             self._start_cell(attributes)
+        elif tag == "mergeCell":
+            match = _RANGE.fullmatch(attributes.get("ref", ""))
+            if match is not None and len(self.merged) < MAX_MERGED_RANGES:
+                first_column, last_column = _column_number(match.group(1)), _column_number(match.group(3))
+                first_row, last_row = int(match.group(2)), int(match.group(4))
+                if first_column <= last_column and first_row <= last_row:
+                    self.merged.append(MergedRange(first_column, first_row, last_column, last_row))
         elif self.cell is not None:
             if tag == "v":
                 self.in_value, self.value_pieces, self.value_length = True, [], 0

@@ -39,6 +39,9 @@ class RosterFile:
     ignored_columns: list[str] = field(default_factory=list)
     sheet: str | None = None
     note: str = ""
+    # What must be stored of a learner, by id ({"full_name": …, "commune__name": …}), where the
+    # file says it in a special way.
+    learners: dict[str, dict] = field(default_factory=dict)
 
 
 def _save(workbook: openpyxl.Workbook) -> bytes:
@@ -253,6 +256,44 @@ def printed_pages_xlsx(persons: Sequence[Person], *, page: int = 3) -> RosterFil
     )
 
 
+def grouped_by_commune_xlsx(persons: Sequence[Person]) -> RosterFile:
+    """People listed by commune, the commune's cell merged down over its people's rows, and the
+    name split into "Họ đệm" and "Tên" cells under one "Họ và tên" merged across both (so the list
+    sorts by given name in Excel)."""
+    communes = ["Xã Tân Cương", "Phường Linh Sơn"]
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Theo xã"
+    sheet.append(
+        ["STT", "Họ và tên", None, "Số định danh cá nhân", "Ngày sinh", "Giới tính", "Chức danh", "Xã/phường"]
+    )
+    sheet.merge_cells("B1:C1")
+    expected, stored = {}, {}
+    half = (len(persons) + 1) // 2
+    for group, members in enumerate((persons[:half], persons[half:])):
+        first_row = sheet.max_row + 1
+        for p in members:
+            family, given = p.full_name.rsplit(" ", 1)
+            row = sheet.max_row + 1
+            values = [row - 1, family, given, p.national_id, p.born.strftime("%d/%m/%Y"), p.gender, POSITION]
+            for column, value in enumerate(values, start=1):
+                sheet.cell(row, column, value)
+            expected[row] = p.national_id
+            stored[p.national_id] = {"full_name": p.full_name, "commune__name": communes[group]}
+        sheet.cell(first_row, 8, communes[group])
+        if len(members) > 1:
+            sheet.merge_cells(start_row=first_row, start_column=8, end_row=sheet.max_row, end_column=8)
+    roster = RosterFile(
+        name="ds-theo-xa.xlsx",
+        content=_save(workbook),
+        rows=expected,
+        sheet="Theo xã",
+        note="the commune merged down over its people's rows; the name in two cells under one heading",
+    )
+    roster.learners = stored
+    return roster
+
+
 def all_rosters() -> list[RosterFile]:
     """Every roster of the corpus, each with its own made-up people."""
     return [
@@ -262,6 +303,7 @@ def all_rosters() -> list[RosterFile]:
         reordered_with_extras_xlsx(people(3, seed=4)),
         english_headings_xlsx(people(3, seed=5)),
         printed_pages_xlsx(people(7, seed=6)),
+        grouped_by_commune_xlsx(people(5, seed=10)),
     ]
 
 

@@ -42,6 +42,9 @@ def test_each_roster_enrols_its_people_from_their_rows(roster, online_class, tra
         "learner__national_id", flat=True
     )
     assert sorted(enrolled) == sorted(roster.rows.values())
+    for national_id, wanted in roster.learners.items():
+        stored = Learner.objects.filter(national_id=national_id).values(*wanted).get()
+        assert stored == wanted
 
 
 @pytest.mark.parametrize("roster", CORPUS, ids=[r.name for r in CORPUS])
