@@ -94,6 +94,11 @@ class Table:
     # headings repeated (a printed list repeats them on each page), notes and signatures below.
     skipped_rows: list[int] = field(default_factory=list)
     encoding: str = "utf-8"
+    # The non-blank rows above the headings (at most HEADING_SEARCH_ROWS), as (row number, cells):
+    # a title block or a meeting's summary that an importer may read (a meeting report's host).
+    preamble: list[tuple[int, list]] = field(default_factory=list)
+    # The section title the table was found under, when `read_table` was given sections.
+    section: str | None = None
 
     def describe(self) -> dict:
         """What was read and how, for the import reports: the user checks it in the dry run."""
@@ -133,6 +138,7 @@ def read_table(
     columns: Sequence[Column],
     sheet: str | int | None = None,
     mapping: Mapping[str, str] | None = None,
+    sections: Sequence[str] = (),
 ) -> Table:
     """Find the table in a CSV or XLSX file and read its data rows; DomainError when it can't.
 
@@ -140,10 +146,13 @@ def read_table(
     sheets, the visible sheet whose headings match the most fields is read, unless `sheet` names
     one (by its name or its number from 1). `mapping` says which field a heading is, for a layout
     the importer's headings don't cover ({heading as written: field}); it wins over them.
+    `sections` are titles of sections of a report of several tables (Teams' "3. In-Meeting
+    Activities"): the headings are searched below the first title found (its number ignored), so
+    a long section above it doesn't push the table out of reach; else from the top.
     """
     name = (filename or "").lower()
     limits = ReadLimits.from_settings()
-    matcher = _HeadingMatcher(columns, mapping, limits)
+    matcher = _HeadingMatcher(columns, mapping, limits, sections)
     if name.endswith(XLSX_EXTENSIONS):
         table = _read_workbook(content, limits, matcher, sheet)
     elif name.endswith(CSV_EXTENSIONS):
@@ -251,7 +260,11 @@ _CSV_FIELD_LIMIT = "field larger than field limit"
 
 def _csv_rows(content: bytes, limits: ReadLimits) -> list[tuple[int, list]]:
     try:
-        text = content.decode("utf-8-sig")
+        # Teams writes its attendance report as UTF-16 with a byte order mark.
+        if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+            text = content.decode("utf-16")
+        else:
+            text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise file_error(
             _("Tệp CSV không dùng bảng mã UTF-8: trong Excel hãy chọn “CSV UTF-8 (Comma delimited)”.")
@@ -262,6 +275,9 @@ def _csv_rows(content: bytes, limits: ReadLimits) -> list[tuple[int, list]]:
     first_line = next((line for line in _csv_lines(text, budget) if line.strip()), "")
     # Excel in a Vietnamese locale writes ";" because "," is the decimal separator.
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    # Teams' report is tab-separated.
+    if first_line.count("\t") > max(first_line.count(";"), first_line.count(",")):
+        delimiter = "\t"
     reader = csv.reader(_csv_lines(text, budget), delimiter=delimiter)
     try:
         rows = list(_non_blank(_bounded_records(reader, limits), limits))
@@ -322,8 +338,10 @@ class _HeadingMatcher:
         columns: Sequence[Column],
         mapping: Mapping[str, str] | None = None,
         limits: ReadLimits | None = None,
+        sections: Sequence[str] = (),
     ):
         self.columns = list(columns)
+        self.sections = {heading_key(title) for title in sections}
         self.by_key: dict[str, Column] = {}
         for column in self.columns:
             for heading in (*column.headings, column.field):
@@ -479,10 +497,32 @@ def _drop_notes_below(rows: list[TableRow], required: set[str], skipped: list[in
             return
 
 
+_SECTION_NUMBER = re.compile(r"^[0-9]+ ")
+
+
+def _section_start(raw_rows: list[tuple[int, list]], matcher: _HeadingMatcher) -> tuple[int, str | None]:
+    """Where the section the importer asked for begins (the position after its title), or 0."""
+    if not matcher.sections:
+        return 0, None
+    for position, (_number, cells) in enumerate(raw_rows):
+        first = next((c for c in cells if not is_blank(c)), None)
+        if isinstance(first, str) and len(first) < 100:
+            key = _SECTION_NUMBER.sub("", heading_key(first))
+            if key in matcher.sections:
+                return position + 1, " ".join(first.split())
+    return 0, None
+
+
 def _table(raw_rows: list[tuple[int, list]], matcher: _HeadingMatcher) -> Table:
     if not raw_rows:
         raise file_error(_("Tệp trống."))
-    found = _find_headings(raw_rows, matcher)
+    start, section = _section_start(raw_rows, matcher)
+    found = _find_headings(raw_rows[start:], matcher) if start else None
+    if found is not None:
+        found.end += start
+    else:
+        start, section = 0, None
+        found = _find_headings(raw_rows, matcher)
     expected = ", ".join(f"“{c.heading}”" for c in (matcher.required or matcher.columns))
     if found is None:
         raise file_error(
@@ -534,12 +574,15 @@ def _table(raw_rows: list[tuple[int, list]], matcher: _HeadingMatcher) -> Table:
     headings = {name: shown for name, (_index, shown) in found.fields.items()}
     for column in matcher.columns:
         headings.setdefault(column.field, column.heading)
+    heading_start = found.end + 1 - len(found.rows)
     return Table(
         rows=rows,
         headings=headings,
         heading_rows=found.rows,
         ignored_columns=found.ignored,
         skipped_rows=sorted(skipped),
+        preamble=raw_rows[:heading_start][:HEADING_SEARCH_ROWS],
+        section=section,
     )
 
 
