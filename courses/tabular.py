@@ -275,8 +275,10 @@ def _csv_rows(content: bytes, limits: ReadLimits) -> list[tuple[int, list]]:
     first_line = next((line for line in _csv_lines(text, budget) if line.strip()), "")
     # Excel in a Vietnamese locale writes ";" because "," is the decimal separator.
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    # Teams' report is tab-separated.
-    if first_line.count("\t") > max(first_line.count(";"), first_line.count(",")):
+    # Teams' report is tab-separated; its first line ("1. Summary") has no separator, so the
+    # first lines are counted together.
+    head = "".join(itertools.islice((line for line in _csv_lines(text, budget) if line.strip()), 10))
+    if head.count("\t") > max(head.count(";"), head.count(",")):
         delimiter = "\t"
     reader = csv.reader(_csv_lines(text, budget), delimiter=delimiter)
     try:
