@@ -554,7 +554,14 @@ def _table(raw_rows: list[tuple[int, list]], matcher: _HeadingMatcher) -> Table:
         skipped.append(body[0][0])
         body = body[1:]
     for number, cells in body:
-        if tuple(heading_key(c) if isinstance(c, str) else "" for c in cells) == found.signature:
+        # The headings repeated (a printed list's next page); the first cell is compared first, as
+        # folding every cell of every row is slow on a long report.
+        first_key = heading_key(cells[0]) if cells and isinstance(cells[0], str) else ""
+        if (
+            found.signature
+            and first_key == found.signature[0]
+            and tuple(heading_key(c) if isinstance(c, str) else "" for c in cells) == found.signature
+        ):
             skipped.append(number)
             continue
         row_values = {

@@ -314,20 +314,34 @@ class _Times:
     def __init__(self, session: ClassSession | None, zone: ZoneInfo):
         self.session = session
         self.zone = zone
+        self._moments: dict[tuple[WrittenTime, str], datetime.datetime] = {}
+        # The session's day(s), as the project's time zone shows them.
+        self.local_zone = django_timezone.get_current_timezone()
+        self.days = (
+            {
+                session.starts_at.astimezone(self.local_zone).date(),
+                session.ends_at.astimezone(self.local_zone).date(),
+            }
+            if session is not None
+            else set()
+        )
 
-    # The session's day, as the project's time zone shows it.
     def near_session(self, moment: datetime.datetime) -> bool:
         session = self.session
         if session is None:
             return True
-        local = django_timezone.localtime(moment).date()
-        days = {
-            django_timezone.localtime(session.starts_at).date(),
-            django_timezone.localtime(session.ends_at).date(),
-        }
-        return local in days or (session.starts_at - NEAR_SESSION <= moment <= session.ends_at + NEAR_SESSION)
+        return moment.astimezone(self.local_zone).date() in self.days or (
+            session.starts_at - NEAR_SESSION <= moment <= session.ends_at + NEAR_SESSION
+        )
 
     def moment(self, written: WrittenTime, order: str) -> datetime.datetime:
+        # The order is tried on every time, then the times are read: each is built once.
+        key = (written, order)
+        if key not in self._moments:
+            self._moments[key] = self._moment(written, order)
+        return self._moments[key]
+
+    def _moment(self, written: WrittenTime, order: str) -> datetime.datetime:
         if written.fixed is not None or written.parts is not None:
             return written.moment(order, self.zone, None)
         if self.session is None:

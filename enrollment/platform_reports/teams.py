@@ -53,13 +53,17 @@ def entries(table: Table, errors: list[ErrorItem]) -> list[Entry]:
     if {"action", "timestamp"} <= found_fields(table):
         return _paired(table, errors)
     result = []
+    roles: dict[str, str] = {}  # a handful of roles over thousands of rows: folded once each
     for row in table.rows:
         # Teams writes "10m 59s"; a bare number is taken as minutes, as elsewhere.
         entry = base_entry(row, table, errors)
         upn = str(row.get("upn") or "").strip().lower()
         if not entry.email and "@" in upn:
             entry.email = upn
-        role = heading_key(row.get("role") or "")
+        written_role = str(row.get("role") or "")
+        role = roles.get(written_role)
+        if role is None:
+            role = roles[written_role] = heading_key(written_role)
         if role in HOST_ROLES:
             entry.host = True
         entry.presenter = role in PRESENTER_ROLES
