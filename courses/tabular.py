@@ -139,6 +139,7 @@ def read_table(
     sheet: str | int | None = None,
     mapping: Mapping[str, str] | None = None,
     sections: Sequence[str] = (),
+    data_fields: Sequence[str] = (),
 ) -> Table:
     """Find the table in a CSV or XLSX file and read its data rows; DomainError when it can't.
 
@@ -149,10 +150,12 @@ def read_table(
     `sections` are titles of sections of a report of several tables (Teams' "3. In-Meeting
     Activities"): the headings are searched below the first title found (its number ignored), so
     a long section above it doesn't push the table out of reach; else from the top.
+    `data_fields` are the fields a data row holds one of when no field is required (a meeting
+    report's times): the notes and signatures below the table hold none and are taken off.
     """
     name = (filename or "").lower()
     limits = ReadLimits.from_settings()
-    matcher = _HeadingMatcher(columns, mapping, limits, sections)
+    matcher = _HeadingMatcher(columns, mapping, limits, sections, data_fields)
     if name.endswith(XLSX_EXTENSIONS):
         table = _read_workbook(content, limits, matcher, sheet)
     elif name.endswith(CSV_EXTENSIONS):
@@ -341,9 +344,11 @@ class _HeadingMatcher:
         mapping: Mapping[str, str] | None = None,
         limits: ReadLimits | None = None,
         sections: Sequence[str] = (),
+        data_fields: Sequence[str] = (),
     ):
         self.columns = list(columns)
         self.sections = {heading_key(title) for title in sections}
+        self.data_fields = set(data_fields)
         self.by_key: dict[str, Column] = {}
         for column in self.columns:
             for heading in (*column.headings, column.field):
@@ -546,7 +551,9 @@ def _table(raw_rows: list[tuple[int, list]], matcher: _HeadingMatcher) -> Table:
             % {"first": first, "second": second}
         )
     index_to_field = {index: name for name, (index, _shown) in found.fields.items()}
-    required = {c.field for c in matcher.required} or set(found.fields)
+    required = (
+        {c.field for c in matcher.required} or (matcher.data_fields & set(found.fields)) or set(found.fields)
+    )
     rows: list[TableRow] = []
     skipped: list[int] = []
     body = raw_rows[found.end + 1 :]

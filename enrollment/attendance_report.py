@@ -128,6 +128,8 @@ COLUMNS = [
     Column("timestamp", ("Timestamp", "Thời điểm"), help="Danh sách cũ của Teams: thời điểm của thao tác."),
 ]
 
+# A data row of a report holds one of these; the notes and signatures below the table none.
+TIME_FIELDS = ("joined_at", "left_at", "duration", "timestamp")
 _SPACES = re.compile(r"\s+")
 _ID_SEPARATORS = re.compile(r"[\s.\-']")
 # Nine to twelve digits in a display name, maybe written in groups: an identity number.
@@ -261,7 +263,13 @@ def read_report(
     """Every row of the report with its interval in UTC, or DomainError listing every row and
     field that can't be read (and `date_order` when the file's date order can't be decided)."""
     table = read_table(
-        content=content, filename=filename, columns=COLUMNS, sheet=sheet, mapping=mapping, sections=SECTIONS
+        content=content,
+        filename=filename,
+        columns=COLUMNS,
+        sheet=sheet,
+        mapping=mapping,
+        sections=SECTIONS,
+        data_fields=TIME_FIELDS,
     )
     platform = detect(table)
     _check_time_columns(table)

@@ -281,6 +281,26 @@ def test_the_projects_template_still_reads(attendance_world, client):
     }
 
 
+def test_the_template_under_a_title_block_with_a_signature_below(attendance_world, client):
+    world = attendance_world
+    an = world.active[0].learner
+    content = (
+        "UBND XÃ AN KHÁNH,,,\n"
+        "DANH SÁCH ĐIỂM DANH BUỔI HỌC TRỰC TUYẾN,,,\n"
+        ",,,\n"
+        "STT,Họ và tên,Thời gian vào,Thời gian ra\n"
+        f"1,{an.full_name},01/09/2026 08:00,01/09/2026 10:00\n"
+        ",,,\n"
+        ",Người lập biểu,,\n"
+        ",Phạm Thị Hoa,,\n"
+    ).encode()
+    body = ok(upload(client, world.session, content, "diem-danh.csv"))
+    assert learners(body) == {an.full_name: (120, "present")}
+    assert (body["file"]["heading_rows"], body["file"]["skipped_rows"]) == ([4], [7, 8])
+    assert body["file"]["ignored_columns"] == ["STT"]
+    assert body["unmatched"] == []
+
+
 # --- refused -----------------------------------------------------------------------------------------
 
 
