@@ -132,8 +132,9 @@ COLUMNS = [
 TIME_FIELDS = ("joined_at", "left_at", "duration", "timestamp")
 _SPACES = re.compile(r"\s+")
 _ID_SEPARATORS = re.compile(r"[\s.\-']")
-# Nine to twelve digits in a display name, maybe written in groups: an identity number.
-_DIGITS_IN_NAME = re.compile(r"(?<!\d)\d(?:[\s.]?\d){8,11}(?!\d)")
+# Twelve digits in a display name, maybe written in groups: an identification number (shorter runs
+# are more often phone numbers).
+_DIGITS_IN_NAME = re.compile(r"(?<!\d)\d(?:[\s.]?\d){11}(?!\d)")
 # A time this far from the session still counts as the session's day (an evening session's last
 # leave after midnight, a join the evening before an early session).
 NEAR_SESSION = datetime.timedelta(hours=3)
@@ -160,7 +161,6 @@ class ReportRow:
     names: list[str] = field(default_factory=list)
     guest: bool = False
     host: bool = False
-    presenter: bool = False
 
 
 @dataclass
@@ -553,7 +553,6 @@ def _report_row(entry: Entry, joined: datetime.datetime, left: datetime.datetime
         names=list(dict.fromkeys(names)),
         guest=entry.guest,
         host=entry.host,
-        presenter=entry.presenter,
     )
 
 

@@ -325,8 +325,8 @@ class PlatformReportResultSerializer(serializers.Serializer):
     times = ReportTimesSerializer(help_text="How the times were read.")
     host = HostRowSerializer(
         many=True,
-        help_text="The meeting's host (Zoom: the meeting's email; Teams: organizer, and presenters "
-        "who are no learner of the class); not counted.",
+        help_text="The meeting's host (Zoom: the meeting block's email; Teams: the organizer and "
+        "co-organizers); not counted.",
     )
     guests = UnmatchedRowSerializer(many=True, help_text="The unmatched rows the platform marks as guests.")
 

@@ -39,8 +39,6 @@ class Entry:
     left_is_end: bool = False
     guest: bool = False
     host: bool = False
-    # A Teams presenter: matched as a learner first, else reported with the host.
-    presenter: bool = False
 
 
 def clean_name(value) -> str:

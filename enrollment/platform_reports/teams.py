@@ -21,9 +21,9 @@ Times follow the downloader's locale: "3/15/25, 8:01:23 AM" (en-US, the default)
 08:01:23" (en-GB). The per-join rows of "In-Meeting Activities" are read (`SECTIONS` tells the
 reader to look for that section's headings); a report without them is read from "Participants",
 each person's time capped at their In-Meeting Duration. Role "Organizer"/"Co-organizer" is the
-host; a "Presenter" who is not a learner of the class is reported with the host (Teams makes
-every participant a presenter unless the organizer restricts it, so learners are matched first).
-A guest's name carries "(Guest)" or "(External)".
+host. "Presenter" is not: Teams makes every participant a presenter unless the organizer
+restricts it (every row of the published sample is one), so a presenter is matched like anyone
+and, unmatched, reported as an unmatched name. A guest's name carries "(Guest)" or "(External)".
 
 The older single list (the participants pane's download, before 2021): "Full Name", "User Action"
 (Joined, Left, "Joined before"), "Timestamp"; joins and leaves are paired per person in order.
@@ -40,7 +40,6 @@ from enrollment.platform_reports.entries import Entry, base_entry, found_fields,
 NAME = "teams"
 SECTIONS = ("In-Meeting Activities",)
 HOST_ROLES = {"organizer", "co organizer", "nguoi to chuc", "nguoi dong to chuc"}
-PRESENTER_ROLES = {"presenter", "nguoi trinh bay"}
 _JOINED = {"joined", "joined before", "da tham gia", "da tham gia truoc do"}
 _LEFT = {"left", "da roi di", "da roi"}
 
@@ -66,7 +65,6 @@ def entries(table: Table, errors: list[ErrorItem]) -> list[Entry]:
             role = roles[written_role] = heading_key(written_role)
         if role in HOST_ROLES:
             entry.host = True
-        entry.presenter = role in PRESENTER_ROLES
         result.append(entry)
     return result
 

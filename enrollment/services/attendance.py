@@ -788,7 +788,7 @@ class PlatformReportOutcome:
     platform: str = "template"
     file: dict = field(default_factory=dict)
     times: dict = field(default_factory=dict)
-    # Rows of the meeting's host (and presenters who are no learner of the class), not counted.
+    # Rows of the meeting's host (Zoom's meeting email, Teams' organizers), not counted.
     host: list[dict] = field(default_factory=list)
     # Unmatched rows the platform marks as guests.
     guests: list[dict] = field(default_factory=list)
@@ -870,9 +870,6 @@ def attendance_platform_report_import(
             host.append(_host_row(row))
             continue
         enrollment, miss = index.match(row)
-        if enrollment is None and row.presenter:
-            host.append(_host_row(row))
-            continue
         if enrollment is None:
             unmatched.append(miss)
             continue

@@ -44,7 +44,8 @@ class Attendee:
     # (join, leave) as naive local wall-clock times, in the order they joined.
     joins: list[tuple[datetime.datetime, datetime.datetime]] = field(default_factory=list)
     guest: bool = False
-    role: str = "Attendee"
+    # Teams: every participant is a presenter unless the organizer restricts it (as in the sample).
+    role: str = "Presenter"
     # Zoom: the name before the participant renamed themselves in the meeting.
     original_name: str = ""
 
