@@ -512,7 +512,9 @@ def _section_start(raw_rows: list[tuple[int, list]], matcher: _HeadingMatcher) -
     if not matcher.sections:
         return 0, None
     for position, (_number, cells) in enumerate(raw_rows):
-        first = next((c for c in cells if not is_blank(c)), None)
+        # A section's title is a row of one cell.
+        filled = [c for c in cells if not is_blank(c)]
+        first = filled[0] if len(filled) == 1 else None
         if isinstance(first, str) and len(first) < 100:
             key = _SECTION_NUMBER.sub("", heading_key(first))
             if key in matcher.sections:

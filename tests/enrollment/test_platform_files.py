@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
+from courses.tabular import Column, read_table
 from enrollment.models import Attendance
 from tests.api_helpers import assert_error
 from tests.corpus import platforms as corpus
@@ -398,3 +399,22 @@ def test_sheet_and_mapping_are_passed_to_the_reader(attendance_world, client):
     assert body["file"]["sheet"] == "Buổi 1"
     assert body["file"]["columns"]["name"] == "Học viên"
     assert learners(body) == {an.full_name: (120, "present")}
+
+
+# --- what the reader was taught for these files --------------------------------------------------------
+
+
+def test_reader_finds_the_section_asked_for_in_a_utf16_tab_separated_file():
+    text = "1. Summary\nMeeting title\tLớp A\n\n2. Participants\nName\tEmail\nAn\ta@x.vn\n\n3. Activities\nName\tEmail\nBình\tb@x.vn\n"
+    content = "\ufeff".encode("utf-16-le") + text.encode("utf-16-le")
+    columns = [Column("name", ("Name",)), Column("email", ("Email",))]
+    table = read_table(content=content, filename="r.csv", columns=columns, sections=["Activities"])
+    assert ([r.values["name"] for r in table.rows], table.section, table.heading_rows) == (
+        ["Bình"],
+        "3. Activities",
+        [9],
+    )
+    # Without the section, the first table's headings are the ones found; the rows above are kept.
+    table = read_table(content=content, filename="r.csv", columns=columns)
+    assert (table.heading_rows, table.section, table.rows[0].values["name"]) == ([5], None, "An")
+    assert [number for number, _cells in table.preamble] == [1, 2, 4]
