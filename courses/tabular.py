@@ -107,6 +107,11 @@ class Table:
     # What the text was read as: "xlsx", "utf-8", "utf-16-le", "windows-1258", … or the legacy
     # font ("tcvn3", "vni") it was converted from (courses.text_encodings), for import reports.
     encoding: str = "utf-8"
+    # The non-blank rows above the headings (at most HEADING_SEARCH_ROWS), as (row number, cells):
+    # a title block or a meeting's summary that an importer may read (a meeting report's host).
+    preamble: list[tuple[int, list]] = field(default_factory=list)
+    # The section title the table was found under, when `read_table` was given sections.
+    section: str | None = None
 
     def describe(self) -> dict:
         """What was read and how, for the import reports: the user checks it in the dry run."""
@@ -146,6 +151,8 @@ def read_table(
     columns: Sequence[Column],
     sheet: str | int | None = None,
     mapping: Mapping[str, str] | None = None,
+    sections: Sequence[str] = (),
+    data_fields: Sequence[str] = (),
 ) -> Table:
     """Find the table in a CSV or XLSX file and read its data rows; DomainError when it can't.
 
@@ -153,10 +160,15 @@ def read_table(
     sheets, the visible sheet whose headings match the most fields is read, unless `sheet` names
     one (by its name or its number from 1). `mapping` says which field a heading is, for a layout
     the importer's headings don't cover ({heading as written: field}); it wins over them.
+    `sections` are titles of sections of a report of several tables (Teams' "3. In-Meeting
+    Activities"): the headings are searched below the first title found (its number ignored), so
+    a long section above it doesn't push the table out of reach; else from the top.
+    `data_fields` are the fields a data row holds one of when no field is required (a meeting
+    report's times): the notes and signatures below the table hold none and are taken off.
     """
     name = (filename or "").lower()
     limits = ReadLimits.from_settings()
-    matcher = _HeadingMatcher(columns, mapping, limits)
+    matcher = _HeadingMatcher(columns, mapping, limits, sections, data_fields)
     if name.endswith(XLSX_EXTENSIONS):
         table = _read_workbook(content, limits, matcher, sheet)
     elif name.endswith(CSV_EXTENSIONS):
@@ -379,8 +391,12 @@ class _HeadingMatcher:
         columns: Sequence[Column],
         mapping: Mapping[str, str] | None = None,
         limits: ReadLimits | None = None,
+        sections: Sequence[str] = (),
+        data_fields: Sequence[str] = (),
     ):
         self.columns = list(columns)
+        self.sections = {heading_key(title) for title in sections}
+        self.data_fields = set(data_fields)
         self.by_key: dict[str, Column] = {}
         for column in self.columns:
             for heading in (*column.headings, column.field):
@@ -594,12 +610,36 @@ def _spanned(cells: list, index: int, extra: list[int]):
     return " ".join(as_text(part) for part in parts)
 
 
+_SECTION_NUMBER = re.compile(r"^[0-9]+ ")
+
+
+def _section_start(raw_rows: list[tuple[int, list]], matcher: _HeadingMatcher) -> tuple[int, str | None]:
+    """Where the section the importer asked for begins (the position after its title), or 0."""
+    if not matcher.sections:
+        return 0, None
+    for position, (_number, cells) in enumerate(raw_rows):
+        # A section's title is a row of one cell.
+        filled = [c for c in cells if not is_blank(c)]
+        first = filled[0] if len(filled) == 1 else None
+        if isinstance(first, str) and len(first) < 100:
+            key = _SECTION_NUMBER.sub("", heading_key(first))
+            if key in matcher.sections:
+                return position + 1, " ".join(first.split())
+    return 0, None
+
+
 def _table(
     raw_rows: list[tuple[int, list]], matcher: _HeadingMatcher, merged: Sequence[MergedRange] = ()
 ) -> Table:
     if not raw_rows:
         raise file_error(_("Tệp trống."))
-    found = _find_headings(raw_rows, matcher)
+    start, section = _section_start(raw_rows, matcher)
+    found = _find_headings(raw_rows[start:], matcher) if start else None
+    if found is not None:
+        found.end += start
+    else:
+        start, section = 0, None
+        found = _find_headings(raw_rows, matcher)
     expected = ", ".join(f"“{c.heading}”" for c in (matcher.required or matcher.columns))
     if found is None:
         raise file_error(
@@ -621,7 +661,9 @@ def _table(
             % {"first": first, "second": second}
         )
     index_to_field = {index: name for name, (index, _shown) in found.fields.items()}
-    required = {c.field for c in matcher.required} or set(found.fields)
+    required = (
+        {c.field for c in matcher.required} or (matcher.data_fields & set(found.fields)) or set(found.fields)
+    )
     rows: list[TableRow] = []
     skipped: list[int] = []
     body = raw_rows[found.end + 1 :]
@@ -664,12 +706,15 @@ def _table(
     headings = {name: shown for name, (_index, shown) in found.fields.items()}
     for column in matcher.columns:
         headings.setdefault(column.field, column.heading)
+    heading_start = found.end + 1 - len(found.rows)
     return Table(
         rows=rows,
         headings=headings,
         heading_rows=found.rows,
         ignored_columns=found.ignored,
         skipped_rows=sorted(skipped),
+        preamble=raw_rows[:heading_start][:HEADING_SEARCH_ROWS],
+        section=section,
     )
 
 

@@ -1,20 +1,27 @@
 """Read the online meeting platform's participant report and match its rows to enrolments.
 
-The report is what Zoom, Google Meet, Microsoft Teams and the Vietnamese platforms export after a
-meeting: one row per join-leave interval, so one person appears once per time they joined. The
-reader accepts their usual headings (English or Vietnamese), a CSV (UTF-8, "," or ";") or an XLSX,
-and times written as dd/mm/yyyy HH:MM[:SS] or ISO 8601, in Vietnam's local time
-(Asia/Ho_Chi_Minh) unless they carry an offset.
+The report is what Zoom, Microsoft Teams and Google Meet export after a meeting, or the project's
+own template (see `enrollment.platform_reports`, one module per platform, for each layout and
+where it was taken from). The platform is detected from the file's headings and sections and
+reported back. Each platform's rows become join-leave intervals in UTC: its date order (decided
+for the whole file, never guessed: see `platform_reports.times`), 12- or 24-hour clock, and the
+time zone the user gives (Vietnam's by default; the platforms write local time without offset).
+Meet writes times without a date (the session's date applies) and a Duration (the time really
+spent, used from the first join, or from the session's start when there is no time column).
 
 A row is matched to an enrolment of the session's class, trying in turn:
 
-1. the personal identification number (leading zeros lost by Excel restored);
+1. the personal identification number (its column, or digits written in the display name, as
+   trainers ask learners to rename themselves "Nguyễn Văn An - 001203004567");
 2. the email address (case ignored), if only one enrolment of the class has it;
-3. the full name, NFC-normalised and exact, if only one enrolment of the class has it.
+3. the full name, NFC-normalised and exact, then with case and diacritics ignored, if only one
+   enrolment of the class has it; every spelling of the row is tried (Zoom's original name in
+   parentheses, "Last, First" turned round, Meet's first and last name in either order).
 
-Rows that match nobody (guests, the trainer, a typo) are reported back with the reason; rows
-that can't be read (a time that is not a time, leaving before joining) make the whole report
-invalid, as for every import, so nothing is half-applied.
+The host (Zoom's meeting block's email, Teams' organizer) is reported apart and not matched.
+Rows that match nobody (guests, a typo) are reported back with the reason; rows that can't be
+read (a time that is not a time, leaving before joining, a time on another day than the
+session's) make the whole report invalid, as for every import, so nothing is half-applied.
 """
 
 from __future__ import annotations
@@ -22,22 +29,27 @@ from __future__ import annotations
 import datetime
 import re
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.db import models
 from django.utils.translation import gettext as _
 
 from courses.errors import DomainError, ErrorItem
-from courses.filter_fields import in_utc
+from courses.models import ClassSession
 from courses.tabular import Column, as_text, file_error, read_table
-from courses.text import nfc
+from courses.text import fold, nfc
 from enrollment.attendance_rules import ACTIVE_ENROLMENT_STATUSES
 from enrollment.models import Enrollment
+from enrollment.platform_reports import SECTIONS, detect
+from enrollment.platform_reports.entries import Entry
+from enrollment.platform_reports.intervals import SessionTimes
+from enrollment.platform_reports.times import DMY, read_written_time
 from enrollment.services.learners import national_id_parse
 
-# The platforms export local wall-clock times without an offset.
+# The platforms export local wall-clock times without an offset; the user says when it is not
+# Vietnam's (parameter `timezone`).
 REPORT_TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 COLUMNS = [
@@ -57,11 +69,14 @@ COLUMNS = [
         ),
         help="Tên hiển thị của người tham gia.",
     ),
+    Column("last_name", ("Last name", "Họ", "Họ đệm"), help="Họ (Google Meet: “Last name”)."),
+    Column("first_name", ("First name", "Tên"), help="Tên (Google Meet: “First name”)."),
     Column(
         "email",
-        ("Email", "Thư điện tử", "User Email", "Email address", "Participant ID (UPN)"),
+        ("Email", "Thư điện tử", "User Email", "Email address"),
         help="Thư điện tử của người tham gia.",
     ),
+    Column("upn", ("Participant ID (UPN)",), help="Tài khoản Microsoft của người tham gia (Teams)."),
     Column(
         "national_id",
         (
@@ -78,28 +93,41 @@ COLUMNS = [
     ),
     Column(
         "joined_at",
-        ("Thời gian vào", "Giờ vào", "Vào lúc", "Join time", "Time joined", "Joined at", "Join Time"),
-        required=True,
-        help="dd/mm/yyyy HH:MM[:SS] hoặc ISO 8601, giờ Việt Nam.",
+        (
+            "Thời gian vào",
+            "Giờ vào",
+            "Vào lúc",
+            "Join time",
+            "Time joined",
+            "Joined at",
+            "First Join",
+        ),
+        help="Ngày giờ vào (dd/mm/yyyy HH:MM[:SS], ISO 8601, hoặc như nền tảng xuất).",
     ),
     Column(
         "left_at",
-        ("Thời gian ra", "Giờ ra", "Rời lúc", "Leave time", "Time exited", "Left at", "Leave Time"),
-        required=True,
-        help="dd/mm/yyyy HH:MM[:SS] hoặc ISO 8601, giờ Việt Nam.",
+        ("Thời gian ra", "Giờ ra", "Rời lúc", "Leave time", "Time exited", "Left at", "Last Leave"),
+        help="Ngày giờ ra (dd/mm/yyyy HH:MM[:SS], ISO 8601, hoặc như nền tảng xuất).",
     ),
+    Column(
+        "duration",
+        ("Thời lượng", "Số phút", "Duration", "Duration (Minutes)", "In-Meeting Duration"),
+        help="Thời gian tham gia: số phút, “1 hr 25 min”, “1h 1m 59s” hoặc “01:25:00”.",
+    ),
+    Column(
+        "guest", ("Guest", "Khách"), help="Zoom: Yes khi người tham gia không thuộc tài khoản của chủ trì."
+    ),
+    Column("role", ("Role", "Vai trò"), help="Teams: Organizer, Presenter, Attendee."),
+    Column("action", ("User Action", "Thao tác"), help="Danh sách cũ của Teams: Joined, Left."),
+    Column("timestamp", ("Timestamp", "Thời điểm"), help="Danh sách cũ của Teams: thời điểm của thao tác."),
 ]
 
-_TIME_FORMATS = (
-    "%d/%m/%Y %H:%M:%S",
-    "%d/%m/%Y %H:%M",
-    "%d-%m-%Y %H:%M:%S",
-    "%d-%m-%Y %H:%M",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-)
+# A data row of a report holds one of these; the notes and signatures below the table none.
+TIME_FIELDS = ("joined_at", "left_at", "duration", "timestamp")
 _SPACES = re.compile(r"\s+")
-_ID_SEPARATORS = re.compile(r"[\s.\-']")
+# Twelve digits in a display name, maybe written in groups: an identification number (shorter runs
+# are more often phone numbers).
+_DIGITS_IN_NAME = re.compile(r"(?<!\d)\d(?:[\s.]?\d){11}(?!\d)")
 
 
 class Unmatched(models.TextChoices):
@@ -119,6 +147,10 @@ class ReportRow:
     national_id: str
     joined_at: datetime.datetime
     left_at: datetime.datetime
+    # Every spelling of the name to match (the display name first).
+    names: list[str] = field(default_factory=list)
+    guest: bool = False
+    host: bool = False
 
 
 @dataclass
@@ -129,6 +161,7 @@ class UnmatchedRow:
     national_id: str
     reason: str
     message: str
+    guest: bool = False
 
     def as_dict(self) -> dict:
         return {
@@ -138,36 +171,57 @@ class UnmatchedRow:
             "national_id": self.national_id,
             "reason": self.reason,
             "message": self.message,
+            "guest": self.guest,
         }
 
 
-def as_local_datetime(value) -> datetime.datetime:
+@dataclass
+class Report:
+    """The rows of a report, and how it was read: shown to the user in the dry run."""
+
+    platform: str
+    rows: list[ReportRow]
+    file: dict
+    # The date order the times were read in (None when no date in the file needed one), what
+    # decided it ("file": a day above 12; "session": the one reading on the session's day;
+    # "parameter": the user; "not_needed"), and the time zone of times without an offset.
+    date_order: str | None
+    date_order_from: str
+    timezone: str
+
+    @property
+    def times(self) -> dict:
+        return {
+            "date_order": self.date_order,
+            "date_order_from": self.date_order_from,
+            "timezone": self.timezone,
+        }
+
+
+def report_zone(name: str | None) -> ZoneInfo:
+    """The IANA time zone the user named; DomainError on the field "timezone" when there is none."""
+    if name is None or str(name).strip() == "":
+        return REPORT_TIMEZONE
+    text = str(name).strip()
+    try:
+        if len(text) > 64 or text.startswith(("/", ".")):
+            raise ValueError(text)
+        return ZoneInfo(text)
+    except (ValueError, OSError, KeyError):
+        raise DomainError(
+            message=_("“%(value)s” không phải là múi giờ: hãy ghi tên IANA, ví dụ Asia/Ho_Chi_Minh hoặc UTC.")
+            % {"value": text[:64]},
+            field="timezone",
+        ) from None
+
+
+def as_local_datetime(value, zone: ZoneInfo = REPORT_TIMEZONE) -> datetime.datetime:
     """An aware datetime, in UTC, from an Excel cell or a dd/mm/yyyy HH:MM[:SS] or ISO 8601 text
-    (read in the report's time zone unless it gives an offset)."""
-    if isinstance(value, datetime.datetime):
-        moment = value
-    elif isinstance(value, datetime.date):
-        # The tabular reader turns an Excel time of exactly 00:00 into a date.
-        moment = datetime.datetime.combine(value, datetime.time(0))
-    else:
-        text = _SPACES.sub(" ", str(value).strip())
-        moment = None
-        for fmt in _TIME_FORMATS:
-            try:
-                moment = datetime.datetime.strptime(text, fmt)
-                break
-            except ValueError:
-                continue
-        if moment is None:
-            try:
-                moment = datetime.datetime.fromisoformat(text)
-            except ValueError:
-                raise ValueError(
-                    _("“%(value)s” không phải là thời điểm: hãy ghi dd/mm/yyyy HH:MM:SS.") % {"value": value}
-                ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=REPORT_TIMEZONE)
-    return in_utc(moment)
+    (read in `zone` unless it gives an offset)."""
+    written = read_written_time(value)
+    if written.fixed is None and written.parts is None:
+        raise ValueError(_("“%(value)s” không có ngày: hãy ghi dd/mm/yyyy HH:MM:SS.") % {"value": value})
+    return written.moment(DMY, zone, None)
 
 
 def normalise_national_id(value) -> str:
@@ -183,62 +237,42 @@ def name_key(value: str) -> str:
     return _SPACES.sub(" ", nfc(value or "")).strip()
 
 
-def read_report(*, content: bytes, filename: str) -> list[ReportRow]:
-    """Every row of the report, or DomainError listing every row and field that can't be read."""
-    table = read_table(content=content, filename=filename, columns=COLUMNS)
-    rows: list[ReportRow] = []
+def read_report(
+    *,
+    content: bytes,
+    filename: str,
+    session: ClassSession | None = None,
+    zone: ZoneInfo = REPORT_TIMEZONE,
+    date_order: str | None = None,
+    sheet: str | int | None = None,
+    mapping: Mapping[str, str] | None = None,
+) -> Report:
+    """Every row of the report with its interval in UTC, or DomainError listing every row and
+    field that can't be read (and `date_order` when the file's date order can't be decided)."""
+    table = read_table(
+        content=content,
+        filename=filename,
+        columns=COLUMNS,
+        sheet=sheet,
+        mapping=mapping,
+        sections=SECTIONS,
+        data_fields=TIME_FIELDS,
+    )
+    platform = detect(table)
+    _check_time_columns(table)
     errors: list[ErrorItem] = []
-    for row in table.rows:
-        times = {}
-        for field in ("joined_at", "left_at"):
-            value = row.get(field)
-            if value is None:
-                errors.append(
-                    ErrorItem(
-                        _("Thiếu “%(column)s”.") % {"column": table.headings[field]},
-                        field=field,
-                        row=row.number,
-                        code="required",
-                    )
-                )
-                continue
-            try:
-                times[field] = as_local_datetime(value)
-            except ValueError as exc:
-                errors.append(ErrorItem(str(exc), field=field, row=row.number))
-        if len(times) == 2 and times["left_at"] < times["joined_at"]:
-            errors.append(
-                ErrorItem(
-                    _("Giờ ra trước giờ vào."), field="left_at", row=row.number, code="invalid_interval"
-                )
-            )
-            continue
-        if len(times) < 2:
-            continue
-        email = as_text(row.get("email", "")).lower()
-        id_cell = row.get("national_id")
-        national_id = ""
-        if id_cell is not None:
-            # One column often carries "email or identification number".
-            id_text = as_text(id_cell)
-            if "@" in id_text and not email:
-                email = id_text.lower()
-            else:
-                national_id = normalise_national_id(id_cell)
-        rows.append(
-            ReportRow(
-                number=row.number,
-                name=name_key(as_text(row.get("name", ""))),
-                email=email,
-                national_id=national_id,
-                joined_at=times["joined_at"],
-                left_at=times["left_at"],
-            )
-        )
+    entries = platform.entries(table, errors)
+    times = SessionTimes(session, zone)
+    order, decided_by = times.decide_order(entries, date_order, errors)
+    rows: list[ReportRow] = []
+    if order is not None:
+        unreadable = {e.row for e in errors}
+        readable = [e for e in entries if e.number not in unreadable]
+        rows = [_report_row(*found) for found in times.intervals(readable, order, table, errors)]
     if errors:
         raise DomainError(
             message=_("Báo cáo có %(count)d lỗi: chưa có dữ liệu nào được ghi.") % {"count": len(errors)},
-            errors=errors,
+            errors=sorted(errors, key=lambda e: (e.row or 0, e.field or "")),
         )
     if not any(r.name or r.email or r.national_id for r in rows):
         raise file_error(
@@ -246,7 +280,60 @@ def read_report(*, content: bytes, filename: str) -> list[ReportRow]:
                 "Báo cáo không có cột nào để nhận ra người tham gia: cần họ tên, thư điện tử hoặc số định danh."
             )
         )
-    return rows
+    times.check_overlap(rows)
+    return Report(
+        platform=platform.NAME,
+        rows=rows,
+        file=table.describe(),
+        date_order=order if decided_by != "not_needed" else None,
+        date_order_from=decided_by,
+        timezone=zone.key,
+    )
+
+
+def _check_time_columns(table) -> None:
+    present = set(table.rows[0].values) if table.rows else set()
+    if {"joined_at", "left_at"} <= present or {"action", "timestamp"} <= present or "duration" in present:
+        return
+    wanted = [table.headings[f] for f in ("joined_at", "left_at") if f not in present] or [
+        table.headings["duration"]
+    ]
+    raise file_error(
+        _("Thiếu cột thời gian: cần %(columns)s (hoặc cột thời lượng “%(duration)s”).")
+        % {"columns": ", ".join(f"“{w}”" for w in wanted), "duration": table.headings["duration"]}
+    )
+
+
+def _report_row(entry: Entry, joined: datetime.datetime, left: datetime.datetime) -> ReportRow:
+    email = entry.email
+    national_id = ""
+    if entry.id_cell is not None:
+        # One column often carries "email or identification number".
+        id_text = as_text(entry.id_cell)
+        if "@" in id_text and not email:
+            email = id_text.strip().lower()
+        else:
+            national_id = normalise_national_id(entry.id_cell)
+    if not national_id:
+        for spelling in entry.names:
+            found = next(
+                (n for n in (normalise_national_id(m) for m in _DIGITS_IN_NAME.findall(spelling)) if n), ""
+            )
+            if found:
+                national_id = found
+                break
+    names = [name_key(n) for n in entry.names if n] or ([name_key(entry.name)] if entry.name else [])
+    return ReportRow(
+        number=entry.number,
+        name=name_key(entry.name),
+        email=email,
+        national_id=national_id,
+        joined_at=joined,
+        left_at=left,
+        names=list(dict.fromkeys(names)),
+        guest=entry.guest,
+        host=entry.host,
+    )
 
 
 class EnrolmentIndex:
@@ -256,30 +343,41 @@ class EnrolmentIndex:
         self.by_id: dict[str, Enrollment] = {}
         self.by_email: dict[str, list[Enrollment]] = defaultdict(list)
         self.by_name: dict[str, list[Enrollment]] = defaultdict(list)
+        self.by_folded_name: dict[str, list[Enrollment]] = defaultdict(list)
         for enrollment in enrollments:
             learner = enrollment.learner
             self.by_id[learner.national_id] = enrollment
             if learner.email:
                 self.by_email[learner.email.lower()].append(enrollment)
             self.by_name[name_key(learner.full_name)].append(enrollment)
+            self.by_folded_name[fold(learner.full_name)].append(enrollment)
 
     def match(self, row: ReportRow) -> tuple[Enrollment | None, UnmatchedRow | None]:
         def unmatched(reason: str, message: str):
-            return None, UnmatchedRow(row.number, row.name, row.email, row.national_id, reason, message)
+            return None, UnmatchedRow(
+                row.number, row.name, row.email, row.national_id, reason, message, guest=row.guest
+            )
 
-        if not (row.name or row.email or row.national_id):
+        names = row.names or ([row.name] if row.name else [])
+        if not (names or row.email or row.national_id):
             return unmatched(Unmatched.NO_IDENTITY, _("Dòng không có họ tên, thư điện tử hay số định danh."))
         found = None
         ambiguous = False
         if row.national_id:
             found = self.by_id.get(row.national_id)
-        if found is None and row.email:
-            candidates = self.by_email.get(row.email, [])
-            found = candidates[0] if len(candidates) == 1 else None
-            ambiguous = len(candidates) > 1
-        if found is None and row.name:
-            candidates = self.by_name.get(row.name, [])
-            found = candidates[0] if len(candidates) == 1 else None
+        lookups = []
+        if row.email:
+            lookups.append((self.by_email, row.email))
+        # Exact spellings first, then with case and diacritics ignored (display names typed
+        # without accents).
+        lookups += [(self.by_name, name) for name in names]
+        lookups += [(self.by_folded_name, fold(name)) for name in names]
+        for index, key in lookups:
+            if found is not None:
+                break
+            candidates = index.get(key, [])
+            if len(candidates) == 1:
+                found = candidates[0]
             ambiguous = ambiguous or len(candidates) > 1
         if found is None:
             if ambiguous:

@@ -12,14 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from courses.errors import DomainError
 from courses.importing import upload_size_check
 from courses.models import ClassMode, ClassSession, ClassStatus, Material, Topic, TrainingClass
 from enrollment.attendance_report import COLUMNS as REPORT_COLUMNS
-from enrollment.attendance_report import Unmatched
+from enrollment.attendance_report import Unmatched, report_zone
 from enrollment.attendance_rules import CHECK_IN_OPENS_BEFORE, session_is_online
 from enrollment.completion import percent_display
 from enrollment.models import Attendance, AttendanceSource, AttendanceStatus, AuditEntry, EnrollmentStatus
 from enrollment.personal_data import mask_national_id, reader_of, reads_full_record
+from enrollment.platform_reports import PLATFORM_NAMES
+from enrollment.platform_reports.times import DATE_ORDERS
 from enrollment.services.attendance import NOTE_MAX_LENGTH, Action
 
 REASON_HELP = (
@@ -185,15 +188,70 @@ def _columns_help() -> str:
 
 class PlatformReportUploadSerializer(ReasonMixin):
     file = serializers.FileField(
-        help_text=f"The participant report, .csv or .xlsx. Accepted headings: {_columns_help()}."
+        help_text="The participant or attendance report, .csv or .xlsx, as Zoom, Teams or Meet exports it, "
+        f"or the project's template. Accepted headings: {_columns_help()}."
     )
     dry_run = serializers.BooleanField(
         default=False, help_text="true: match and compute, report what would change, store nothing."
+    )
+    date_order = serializers.ChoiceField(
+        choices=DATE_ORDERS,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="How the file writes dates: dmy (day/month/year) or mdy (month/day/year, Zoom and "
+        "US-English Teams). Needed only when the file doesn't prove it (no day above 12) and neither "
+        "reading puts the times on the session's day; the upload then answers 400 on this field.",
+    )
+    timezone = serializers.CharField(
+        required=False,
+        default="Asia/Ho_Chi_Minh",
+        max_length=64,
+        help_text="IANA time zone of the file's times that carry no offset (the platform writes the "
+        "downloader's local time): default Asia/Ho_Chi_Minh; UTC for an export in UTC.",
+    )
+    sheet = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=200,
+        help_text="The worksheet of an .xlsx to read, by name or number from 1; default: the sheet "
+        "whose headings match best.",
+    )
+    mapping = serializers.JSONField(
+        required=False,
+        binary=True,
+        default=dict,
+        help_text="Which field a heading of the file is, for a layout the accepted headings don't "
+        'cover: a JSON object {"heading as written": "field"}; fields: '
+        + ", ".join(c.field for c in REPORT_COLUMNS)
+        + ".",
     )
 
     def validate_file(self, upload):
         upload_size_check(upload.size)
         return upload
+
+    def validate_timezone(self, value):
+        try:
+            report_zone(value)
+        except DomainError as exc:
+            raise serializers.ValidationError(exc.message) from None
+        return value.strip()
+
+    def validate_mapping(self, value):
+        fields = {c.field for c in REPORT_COLUMNS}
+        if value in (None, ""):
+            return {}
+        if not isinstance(value, dict) or len(value) > 100:
+            raise serializers.ValidationError(_("Cần một đối tượng JSON {“tiêu đề”: “trường”}."))
+        for heading, field_name in value.items():
+            if not isinstance(field_name, str) or field_name not in fields or len(heading) > 200:
+                raise serializers.ValidationError(
+                    _("“%(heading)s”: trường phải là một trong %(fields)s.")
+                    % {"heading": str(heading)[:200], "fields": ", ".join(sorted(fields))}
+                )
+        return value
 
 
 class ReportedLearnerSerializer(serializers.Serializer):
@@ -215,6 +273,36 @@ class UnmatchedRowSerializer(serializers.Serializer):
     national_id = serializers.CharField()
     reason = serializers.ChoiceField(choices=Unmatched.choices)
     message = serializers.CharField()
+    guest = serializers.BooleanField(help_text="The platform marks the row as a guest (Zoom, Teams).")
+
+
+class HostRowSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="Row number as the spreadsheet shows it.")
+    name = serializers.CharField()
+    email = serializers.CharField()
+
+
+class ReportFileSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    sheet = serializers.CharField(allow_null=True, help_text="The worksheet read; null for a CSV.")
+    sheets = serializers.ListField(child=serializers.CharField())
+    heading_rows = serializers.ListField(child=serializers.IntegerField())
+    columns = serializers.DictField(child=serializers.CharField(), help_text="field -> heading as written.")
+    ignored_columns = serializers.ListField(child=serializers.CharField())
+    skipped_rows = serializers.ListField(child=serializers.IntegerField())
+    encoding = serializers.CharField()
+
+
+class ReportTimesSerializer(serializers.Serializer):
+    date_order = serializers.ChoiceField(
+        choices=DATE_ORDERS, allow_null=True, help_text="null when no date of the file needed an order."
+    )
+    date_order_from = serializers.ChoiceField(
+        choices=["file", "session", "parameter", "not_needed"],
+        help_text="file: a day above 12 proves it; session: the one reading on the session's day; "
+        "parameter: date_order as given.",
+    )
+    timezone = serializers.CharField()
 
 
 class PlatformReportResultSerializer(serializers.Serializer):
@@ -228,6 +316,19 @@ class PlatformReportResultSerializer(serializers.Serializer):
     unmatched = UnmatchedRowSerializer(
         many=True, help_text="Rows matched to no active enrolment; not stored."
     )
+    platform = serializers.ChoiceField(
+        choices=PLATFORM_NAMES, help_text="The platform detected from the file."
+    )
+    file = ReportFileSerializer(
+        help_text="How the file was read: sheet, heading rows, columns, ignored columns."
+    )
+    times = ReportTimesSerializer(help_text="How the times were read.")
+    host = HostRowSerializer(
+        many=True,
+        help_text="The meeting's host (Zoom: the meeting block's email; Teams: the organizer and "
+        "co-organizers); not counted.",
+    )
+    guests = UnmatchedRowSerializer(many=True, help_text="The unmatched rows the platform marks as guests.")
 
 
 # --- JSON bulk -----------------------------------------------------------------------------------

@@ -170,19 +170,35 @@ class PlatformReportView(APIView):
     @extend_schema(
         operation_id="sessions_attendance_platform_report",
         summary="Record a session's attendance from the meeting platform's report",
-        description="Upload the participant report of an online session (.csv or .xlsx): participant "
-        "name, email or identification number, join time and leave time, one row per join (a person "
-        "may appear several times); times as dd/mm/yyyy HH:MM[:SS] or ISO 8601, in Vietnam's local "
-        "time. Rows are matched to the class's enrolments by identification number, else email, "
-        "else the exact full name if only one learner of the class has it. Each learner's intervals "
-        "are merged (overlaps counted once) and clipped to the session into minutes; the status "
+        description="Upload the participant or attendance report of an online session (.csv or "
+        ".xlsx) exactly as the platform exports it: Zoom's participant report (with or without the "
+        "meeting block), Microsoft Teams' attendance report (UTF-16, tab-separated, its Summary / "
+        "Participants / In-Meeting Activities sections; or the older Joined/Left list), Google "
+        "Meet's attendance report (first and last name, Duration, times without a date: the session's "
+        "date applies), or the project's template (name, email or identification number, join and "
+        "leave time). The platform is detected from the file and returned in `platform`, with how "
+        "the file was read in `file` (sheet, heading rows, columns, ignored columns) and how its "
+        "times were in `times`. Times: each platform's date order and 12/24-hour clock; times without "
+        "offset are in `timezone` (IANA, default Asia/Ho_Chi_Minh). The date order is taken from the "
+        "file when a day above 12 proves it, else from the one reading that puts every time on the "
+        "session's day, else the upload is 400 on `date_order` and the user states it (dmy/mdy): a "
+        "file is never read in a guessed order. A time on another day than the session's is 400 "
+        "naming the row; a report none of whose times meets the session is 400 on `timezone`. "
+        "`sheet` and `mapping` ({heading: field}) tell the reader which sheet and which columns. "
+        "Rows are matched to the class's enrolments by identification number (its column, or "
+        "digits in the display name), else email, else the full name (exact, then ignoring case "
+        "and diacritics; Zoom's original name, Meet's first and last name in either order) if only "
+        "one learner of the class has it. The host (Zoom's meeting email, Teams' organizer) is "
+        "listed in `host` and not counted; unmatched rows come back in `unmatched` (row number, "
+        "reason, guest flag), the platform's guests among them also in `guests`. Each learner's "
+        "intervals are merged (overlaps counted once; Meet's and Teams' per-person rows count their "
+        "Duration from the first join) and clipped to the session into minutes; the status "
         "follows: present at 80% of the planned minutes having joined within 15 minutes of the "
-        "start, late at 80% having joined later, absent below 80%. Unmatched rows come back in "
-        "`unmatched` (row number and reason) and are not stored; learners missing from the report "
-        "keep their records. Unreadable rows (bad times) answer 400 naming row and field, storing "
-        "nothing. `dry_run=true` reports what would change. Source: platform_report. The report "
-        "replaces the check-in intervals (check-ins, heartbeats) of the learners it lists. A session "
-        "not yet started is 400 (`session_not_started`). "
+        "start, late at 80% having joined later, absent below 80%. Learners missing from the report "
+        "keep their records. Unreadable rows answer 400 naming row and field, storing nothing. "
+        "`dry_run=true` reports what would change. Source: platform_report. The report replaces "
+        "the check-in intervals (check-ins, heartbeats) of the learners it lists. A session not yet "
+        "started is 400 (`session_not_started`). "
         f"{MANAGER_RULE} {CLOSED_RULE}",
         parameters=[SESSION_ID],
         request={"multipart/form-data": s.PlatformReportUploadSerializer},
@@ -201,6 +217,10 @@ class PlatformReportView(APIView):
             actor=request.user,
             dry_run=serializer.validated_data["dry_run"],
             reason=serializer.validated_data["reason"],
+            time_zone=serializer.validated_data["timezone"],
+            date_order=serializer.validated_data["date_order"],
+            sheet=serializer.validated_data["sheet"] or None,
+            mapping=serializer.validated_data["mapping"],
         )
         body = s.PlatformReportResultSerializer(outcome, context={"request": request}).data
         learner_data_access_record(

@@ -51,6 +51,7 @@ from enrollment.attendance_report import (
     UnmatchedRow,
     normalise_national_id,
     read_report,
+    report_zone,
 )
 from enrollment.attendance_rules import (
     ACTIVE_ENROLMENT_STATUSES,
@@ -783,6 +784,14 @@ class PlatformReportOutcome:
     unmatched: list[UnmatchedRow]
     learners: list[ReportedLearner]
     attendance: AttendanceOutcome
+    # The platform that wrote the file, how it was read (Table.describe()) and how its times were.
+    platform: str = "template"
+    file: dict = field(default_factory=dict)
+    times: dict = field(default_factory=dict)
+    # Rows of the meeting's host (Zoom's meeting email, Teams' organizers), not counted.
+    host: list[dict] = field(default_factory=list)
+    # Unmatched rows the platform marks as guests.
+    guests: list[dict] = field(default_factory=list)
 
 
 def _intervals_replace(*, session: ClassSession, intervals: Mapping[int, list[tuple]], source: str) -> None:
@@ -817,19 +826,36 @@ def attendance_platform_report_import(
     actor,
     dry_run: bool = False,
     reason: str = "",
+    time_zone: str | None = None,
+    date_order: str | None = None,
+    sheet: str | int | None = None,
+    mapping: Mapping[str, str] | None = None,
 ) -> PlatformReportOutcome:
     """Record a session's attendance from the meeting platform's participant report.
 
-    Each matched learner's intervals are merged (see `enrollment.attendance_rules`) into their
-    minutes and status; unmatched rows are reported back, not stored. Enrolled learners missing
-    from the report keep what they have. Uploading the same report again changes nothing; an
-    amended report replaces the intervals of the learners it lists.
+    The platform (Zoom, Teams, Meet or the project's template) is detected from the file; times
+    without offset are in `time_zone` (IANA name, Vietnam's by default); `date_order` ("dmy" or
+    "mdy") is needed only when neither the file nor the session's date decides it. `sheet` and
+    `mapping` go to the file reader (`courses.tabular.read_table`). Each matched learner's
+    intervals are merged (see `enrollment.attendance_rules`) into their minutes and status;
+    unmatched rows are reported back, not stored; the host's rows are reported apart. Enrolled
+    learners missing from the report keep what they have. Uploading the same report again
+    changes nothing; an amended report replaces the intervals of the learners it lists.
     """
     _ensure_may_change(classes=[session.training_class], actor=actor, reason=reason)
     if attendance_too_early(session, AttendanceStatus.PRESENT, timezone.now()):
         error = not_started_error(session, field="session")
         raise DomainError(message=error.message, errors=[error])
-    rows = read_report(content=content, filename=filename)
+    report = read_report(
+        content=content,
+        filename=filename,
+        session=session,
+        zone=report_zone(time_zone),
+        date_order=date_order,
+        sheet=sheet,
+        mapping=mapping,
+    )
+    rows = report.rows
     index = EnrolmentIndex(
         Enrollment.objects.filter(training_class_id=session.training_class_id).select_related(
             "learner__province"
@@ -838,7 +864,11 @@ def attendance_platform_report_import(
     matched: dict[int, list[ReportRow]] = {}
     enrollments: dict[int, Enrollment] = {}
     unmatched: list[UnmatchedRow] = []
+    host: list[dict] = []
     for row in rows:
+        if row.host:
+            host.append(_host_row(row))
+            continue
         enrollment, miss = index.match(row)
         if enrollment is None:
             unmatched.append(miss)
@@ -891,7 +921,16 @@ def attendance_platform_report_import(
         unmatched=unmatched,
         learners=learners,
         attendance=outcome,
+        platform=report.platform,
+        file=report.file,
+        times=report.times,
+        host=host,
+        guests=[u.as_dict() for u in unmatched if u.guest],
     )
+
+
+def _host_row(row: ReportRow) -> dict:
+    return {"row": row.number, "name": row.name, "email": row.email}
 
 
 # --- a JSON batch from an integration ------------------------------------------------------------
