@@ -5,11 +5,10 @@ from rest_framework import serializers
 
 from courses.models import Alias, AliasKind, Commune, Position, Province
 from courses.serializers import PositionSummarySerializer, ProvinceSummarySerializer
-from courses.vocabularies import GENDER_VALUES, official_ethnicities
-from courses.vocabulary_keys import ethnicity_key
+from courses.vocabularies import GENDER_VALUES, official_ethnicity
 
 
-class CommuneSummarySerializer(serializers.ModelSerializer):
+class AliasCommuneSerializer(serializers.ModelSerializer):
     class Meta:
         model = Commune
         fields = ["id", "code", "name"]
@@ -23,7 +22,7 @@ class AliasSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="Kind province: the province meant. Kind commune: the province in which the spelling is read.",
     )
-    commune = CommuneSummarySerializer(read_only=True, allow_null=True)
+    commune = AliasCommuneSerializer(read_only=True, allow_null=True)
     target_label = serializers.CharField(read_only=True, help_text="What the spelling stands for, as shown.")
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
@@ -89,8 +88,7 @@ class AliasWriteSerializer(serializers.Serializer):
         if kind == AliasKind.GENDER and attrs["value"] not in GENDER_VALUES:
             raise serializers.ValidationError({"value": _("Hãy ghi male, female hoặc other.")})
         if kind == AliasKind.ETHNICITY:
-            names = {ethnicity_key(name): name for name in official_ethnicities()}
-            official = names.get(ethnicity_key(attrs["value"]))
+            official = official_ethnicity(attrs["value"])
             if official is None:
                 raise serializers.ValidationError(
                     {"value": _("Hãy ghi một trong 54 tên dân tộc chính thức.")}

@@ -15,6 +15,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from courses import services_aliases
+from courses.filter_fields import IdFilter
 from courses.models import Alias, AliasKind, Role
 from courses.openapi import CREATE_ERRORS, DELETE_ERRORS, error_responses
 from courses.serializers_aliases import AliasSerializer, AliasWriteSerializer
@@ -31,7 +32,7 @@ class IsStaff(BasePermission):
 
 class AliasFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=AliasKind.choices, help_text="Only aliases of this kind.")
-    province = filters.NumberFilter(
+    province = IdFilter(
         field_name="province_id",
         help_text="Province id: commune aliases read in it, province aliases meaning it.",
     )

@@ -39,10 +39,27 @@ _CANDIDATE_SEARCHES = 500
 
 
 @functools.cache
+def _ethnicities_file() -> list[dict]:
+    return json.loads((REFERENCE_DIR / "ethnicities.json").read_text(encoding="utf-8"))["ethnicities"]
+
+
 def official_ethnicities() -> tuple[str, ...]:
     """The 54 official names, in the statistics office's order (courses/reference/ethnicities.json)."""
-    data = json.loads((REFERENCE_DIR / "ethnicities.json").read_text(encoding="utf-8"))
-    return tuple(item["name"] for item in data["ethnicities"])
+    return tuple(item["name"] for item in _ethnicities_file())
+
+
+def official_ethnicity(value: str) -> str | None:
+    """The official name an official name or a listed variant stands for; None if neither."""
+    key = ethnicity_key(value)
+    for item in _ethnicities_file():
+        if key in {ethnicity_key(spelling) for spelling in (item["name"], *item["variants"])}:
+            return item["name"]
+    return None
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    message: str
 
 
 @dataclass(frozen=True)
@@ -192,6 +209,9 @@ class Vocabulary:
     # --- resolving ------------------------------------------------------------------------------
 
     def position(self, value) -> Position:
+        return self._remembered(("position", value), lambda: self._position(value))
+
+    def _position(self, value) -> Position:
         key = position_key(as_text(value))
         found = self.positions.find(key)
         if len(found) == 1:
@@ -208,6 +228,9 @@ class Vocabulary:
         )
 
     def province(self, value) -> tuple[Province, bool]:
+        return self._remembered(("province", value), lambda: self._province(value))
+
+    def _province(self, value) -> tuple[Province, bool]:
         """(current province, whether it was named by a legacy unit); ValueError if unknown."""
         key = province_key(as_text(value))
         found = self.provinces.find(key)
@@ -218,6 +241,9 @@ class Vocabulary:
         )
 
     def ethnicity(self, value) -> str:
+        return self._remembered(("ethnicity", value), lambda: self._ethnicity(value))
+
+    def _ethnicity(self, value) -> str:
         """The official name of the ethnic group."""
         key = ethnicity_key(as_text(value))
         found = self.ethnicities.find(key)
@@ -227,6 +253,9 @@ class Vocabulary:
         raise ValueError(self._with_candidates(message, self.ethnicities, key))
 
     def gender(self, value) -> str:
+        return self._remembered(("gender", value), lambda: self._gender(value))
+
+    def _gender(self, value) -> str:
         """ "male", "female" or "other"."""
         found = self.genders.find(gender_key(as_text(value)))
         if found:
@@ -239,14 +268,18 @@ class Vocabulary:
         is read as the commune it became part of. ValueError if none or ambiguous."""
         text = as_text(value)
         memo_key = ("commune", text, province.pk if province else None, near.pk if near else None)
+        return self._remembered(memo_key, lambda: self._commune(text, province, near))
+
+    def _remembered(self, memo_key: tuple, resolve):
+        """A file repeats the same few values thousands of times: each is resolved once."""
         if memo_key not in self._memo:
             try:
-                self._memo[memo_key] = self._commune(text, province, near)
+                self._memo[memo_key] = resolve()
             except ValueError as exc:
-                self._memo[memo_key] = exc
+                self._memo[memo_key] = _Refusal(str(exc))
         found = self._memo[memo_key]
-        if isinstance(found, ValueError):
-            raise found
+        if isinstance(found, _Refusal):
+            raise ValueError(found.message)
         return found
 
     def _commune(self, value: str, province: Province | None, near: Province | None) -> CommuneMatch:
