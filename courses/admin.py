@@ -104,8 +104,6 @@ class AliasAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
-        if obj.kind == "commune" and obj.commune_id:
-            obj.province_id = obj.commune.province_id
         super().save_model(request, obj, form, change)
 
 

@@ -30,7 +30,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("national_id", ("Số định danh cá nhân/CCCD", "Số định danh cá nhân", "Số định danh", "Số CCCD", "CCCD", "CMND/CCCD", "Số CMND/CCCD"), required=True, help="12 digits. A number of 9 to 11 digits (Excel dropped its leading zeros) is left-padded with zeros to 12."),
     Column("date_of_birth", ("Ngày sinh (dd/mm/yyyy)", "Ngày sinh", "Ngày tháng năm sinh"), help="dd/mm/yyyy or an Excel date; optional."),
     Column("gender", ("Giới tính (Nam/Nữ)", "Giới tính"), help="Nam or Nữ (also Khác); required for a learner not yet known."),
-    Column("ethnicity", ("Dân tộc",), help="Ethnic group: one of the 54 official names or a common variant (“H'Mông”, “Ê-đê”, …), stored by its official name; blank means Kinh. Any other is counted as an ethnic minority."),
+    Column("ethnicity", ("Dân tộc",), help="Ethnic group: one of the 54 official names or a common variant (“H'Mông”, “Ê-đê”, …), stored by its official name; blank means Kinh. Every group but Kinh counts as an ethnic minority."),
     Column("position", ("Chức danh", "Chức vụ"), help="Position (chức danh) by its Vietnamese name or code."),
     Column("commune", ("Xã/phường", "Xã, phường", "Xã/phường/đặc khu", "Xã"), help="Commune of the current 34 provinces, e.g. “Xã Bằng Thành” or “Bằng Thành”; the learner's province is derived from it."),
     Column("province", ("Tỉnh", "Tỉnh/thành phố", "Tỉnh, thành phố", "Tỉnh/TP"), help="Province by name or code; a province merged on 1 July 2025 is read as the one it became part of. Blank: the class's province."),

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses.fields import NFCCharField
+from courses.models.geography import Commune
 from courses.vocabulary_keys import KEY_FUNCTIONS
 
 
@@ -116,6 +117,9 @@ class Alias(models.Model):
                     )
                 ),
                 name="alias_target_matches_kind",
+                violation_error_message=_(
+                    "Ghi đúng một đích theo loại: chức danh, tỉnh, xã/phường, hoặc giá trị (dân tộc, giới tính)."
+                ),
             ),
         ]
 
@@ -139,6 +143,9 @@ class Alias(models.Model):
 
     def clean(self):
         # The key is not a form field, so the unique constraints are checked here, before save.
+        if self.kind == AliasKind.COMMUNE and self.commune_id:
+            # A commune alias is read in the commune's province.
+            self.province_id = Commune.objects.values_list("province_id", flat=True).get(pk=self.commune_id)
         if self.kind not in KEY_FUNCTIONS or not self.spelling:
             return
         key = self.key_for_spelling()

@@ -8,11 +8,17 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
-from courses.models import Alias, AliasKind, Commune, Position, Province
+from courses.catalogue_file import COLUMNS
+from courses.models import Alias, AliasKind, Commune, Curriculum, Position, Province
+from courses.services import catalogue_import
+from courses.tabular import read_table
 from courses.vocabularies import GENDER_VALUES, REFERENCE_DIR, Vocabulary, official_ethnicities
 from enrollment.models import Gender
 from tests.api_helpers import assert_error
+from tests.courses.catalogue_files import curriculum_rows, xlsx_bytes
+from tests.factories import UserFactory
 
 
 @pytest.fixture
@@ -523,3 +529,59 @@ def test_an_admins_alias_takes_effect_at_the_next_load(client_for, central_admin
     assert client_for(province_admin).post(URL, body, format="json").status_code == 201
     match = Vocabulary.load().commune("Tân Lập", thai_nguyen)
     assert (match.commune, match.former) == (target, "")
+
+
+def test_every_spelling_of_the_reference_files_resolves_to_what_it_stands_for(vocabulary):
+    """No spelling in aliases.json is shadowed by an official name or by another spelling of the
+    same key meaning something else (the alias table would keep only one of them)."""
+    files = json.loads((REFERENCE_DIR / "aliases.json").read_text(encoding="utf-8"))
+    wrong = []
+    for code, spellings in files["positions"].items():
+        wrong += [s for s in spellings if vocabulary.position(s).code != code]
+    for value, spellings in files["genders"].items():
+        wrong += [s for s in spellings if vocabulary.gender(s) != value]
+    for item in files["provinces"]:
+        unit = Province.objects.get(code=item["code"], valid_until__isnull=item["current"]).current_unit
+        wrong += [s for s in item["spellings"] if vocabulary.province(s)[0] != unit]
+    assert wrong == []
+
+
+def test_the_catalogue_reads_positions_as_people_write_them(db):
+
+    rows = curriculum_rows("ubnd-dong-bang", positions="CT UBND xã; PCT UBND; Chủ tịch xã")
+    table = read_table(content=xlsx_bytes(rows), filename="danh-muc.xlsx", columns=COLUMNS)
+    report = catalogue_import(rows=table.rows, dry_run=False, user=None)
+    assert report.ok, report.errors
+    curriculum = Curriculum.objects.get(code="ubnd-dong-bang")
+    assert sorted(curriculum.positions.values_list("code", flat=True)) == [
+        "chu-tich-ubnd",
+        "pho-chu-tich-ubnd",
+    ]
+
+    rows = curriculum_rows("ubnd-mien-nui", positions="CT UBND; Chủ tịch UBNN")
+    table = read_table(content=xlsx_bytes(rows), filename="danh-muc.xlsx", columns=COLUMNS)
+    report = catalogue_import(rows=table.rows, dry_run=True, user=None)
+    assert [(e.row, e.field) for e in report.errors] == [(2, "positions")]
+    assert "Closest: “Chủ tịch Ủy ban nhân dân”" in report.errors[0].message
+
+
+def test_an_admin_adds_a_commune_alias_in_the_django_admin(client, db):
+    admin_user = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin_user)
+    commune = _commune("19", "Xã Bằng Thành")
+    form = {"kind": "commune", "spelling": "Làng Bằng Thành", "commune": commune.pk, "value": "", "note": ""}
+
+    response = client.post(reverse("admin:courses_alias_add"), form)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    alias = Alias.objects.get(spelling="Làng Bằng Thành")
+    assert (alias.province, alias.created_by, alias.is_builtin) == (commune.province, admin_user, False)
+    assert Vocabulary.load().commune("lang bang thanh", None).commune == commune
+    # The same spelling again is a form error, not a server error.
+    again = client.post(reverse("admin:courses_alias_add"), form)
+    assert again.status_code == 200 and Alias.objects.filter(spelling="Làng Bằng Thành").count() == 1
+    # A kind without its target is a form error too.
+    missing = client.post(
+        reverse("admin:courses_alias_add"), {**form, "kind": "position", "spelling": "Trưởng xóm"}
+    )
+    assert missing.status_code == 200 and not Alias.objects.filter(spelling="Trưởng xóm").exists()
