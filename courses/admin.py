@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import (
+    Alias,
     ClassSession,
     Commune,
     Curriculum,
@@ -82,6 +83,28 @@ class PositionAdmin(admin.ModelAdmin):
     list_display = ["code", "name_vi", "name_en", "category", "sort_order", "is_active"]
     list_filter = ["category", "is_active"]
     search_fields = ["code", "name_vi", "name_en"]
+
+
+@admin.register(Alias)
+class AliasAdmin(admin.ModelAdmin):
+    """Other spellings the importers accept (courses.vocabularies); built-in ones come from the
+    reference files and are replaced when those are loaded again."""
+
+    list_display = ["spelling", "kind", "target_label", "note", "is_builtin", "created_by", "created_at"]
+    list_filter = ["kind", "is_builtin"]
+    search_fields = ["spelling", "key", "value", "note"]
+    list_select_related = ["position", "province", "commune", "created_by"]
+    autocomplete_fields = ["position", "province", "commune"]
+    readonly_fields = ["key", "is_builtin", "created_by", "created_at"]
+
+    @admin.display(description=_("nghĩa là"))
+    def target_label(self, alias):
+        return alias.target_label
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 def _in_use(curriculum) -> bool:

@@ -26,6 +26,7 @@ from courses.tabular import (
     heading_key,
     split_list,
 )
+from courses.vocabularies import Vocabulary
 
 COLUMNS: tuple[Column, ...] = (
     Column("code", ("Mã bộ", "Mã bộ chương trình", "Mã"), required=True, help="Curriculum code: letters, digits, - and _ (case-insensitive, stored in lower case)."),
@@ -182,19 +183,9 @@ class _RowErrors:
         )
 
 
-def _position_index() -> dict[str, Position]:
-    index: dict[str, Position] = {}
-    ambiguous: set[str] = set()
-    for position in Position.objects.all():
-        for spelling in {position.code, position.name_vi, position.name_en} - {""}:
-            key = heading_key(spelling)
-            if key in index and index[key] != position:
-                ambiguous.add(key)
-            index[key] = position
-    # A spelling shared by two positions names neither.
-    for key in ambiguous:
-        del index[key]
-    return index
+def _position_index() -> Vocabulary:
+    """Positions as people write them (courses.vocabularies): names, codes, abbreviations, aliases."""
+    return Vocabulary.load_positions()
 
 
 def _parse_code(value) -> str:
@@ -211,21 +202,25 @@ def _parse_code(value) -> str:
     return code
 
 
-def _parse_positions(value, index: dict[str, Position]) -> list[Position]:
+def _parse_positions(value, index: Vocabulary) -> list[Position]:
     names = split_list(value)
     if not names:
         raise ValueError(_("Không được để trống."))
-    unknown = [name for name in names if heading_key(name) not in index]
-    if unknown:
-        raise ValueError(
-            _("Không có chức danh: %(names)s. Hãy ghi mã hoặc tên tiếng Việt của chức danh.")
-            % {"names": "; ".join(f"“{n}”" for n in unknown)}
-        )
-    positions = {index[heading_key(name)].pk: index[heading_key(name)] for name in names}
+    positions: dict[int, Position] = {}
+    problems: list[str] = []
+    for name in names:
+        try:
+            position = index.position(name)
+        except ValueError as exc:
+            problems.append(str(exc))
+        else:
+            positions[position.pk] = position
+    if problems:
+        raise ValueError(" ".join(problems))
     return sorted(positions.values(), key=lambda p: p.pk)
 
 
-def _parse_curriculum_value(name: str, value, positions: dict[str, Position]):
+def _parse_curriculum_value(name: str, value, positions: Vocabulary):
     match name:
         case "title_vi" | "title_en":
             return as_text(value, max_length=300)

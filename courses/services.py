@@ -40,6 +40,7 @@ from courses.models import (
     Topic,
 )
 from courses.permissions import is_central_admin
+from courses.services_aliases import aliases_load
 from courses.tabular import Column, TableRow, read_table
 from courses.text import nfc
 
@@ -79,6 +80,7 @@ class ReferenceCounts:
     communes: int = 0
     positions: int = 0
     curricula: int = 0
+    aliases: int = 0
 
 
 @transaction.atomic
@@ -252,6 +254,8 @@ def reference_data_load() -> ReferenceCounts:
     counts.communes = Commune.objects.count()
     counts.positions = positions_load()
     counts.curricula = starter_catalogue_load()
+    # After the positions and communes: built-in aliases point at them.
+    counts.aliases = aliases_load()
     return counts
 
 

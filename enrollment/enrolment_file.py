@@ -1,8 +1,9 @@
 """The enrolment list a province sends: its layout (LAYOUT, shown in the API docs) and checking its
 rows into learners to enrol.
 
-Checking needs the reference data (positions, provinces, communes), which it reads into maps once
-(`ReferenceMaps.load`, a handful of queries), so a 5,000-row file costs no query per row.
+Checking needs the reference data (positions, provinces, communes, ethnicities, genders and their
+aliases), which it reads once (`courses.vocabularies.Vocabulary.load`, a handful of queries), so a
+20,000-row file costs no query per row.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from courses.errors import ErrorItem
-from courses.models import Commune, Position, Province
-from courses.tabular import Column, TableRow, as_choice, as_date, as_text, heading_key
+from courses.models import Province
+from courses.tabular import Column, TableRow, as_date, as_text
+from courses.vocabularies import Vocabulary
 from enrollment.models import MAJORITY_ETHNICITY, Gender
 from enrollment.services.learners import IdentityNumber, identity_number_parse, legacy_id_parse
 
@@ -33,7 +35,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("born_male", ("Ngày, tháng, năm sinh / Nam", "Ngày sinh / Nam", "Năm sinh / Nam"), help="Under a date-of-birth heading split into Nam and Nữ: the date of birth of a man."),
     Column("born_female", ("Ngày, tháng, năm sinh / Nữ", "Ngày sinh / Nữ", "Năm sinh / Nữ"), help="The same for a woman."),
     Column("gender", ("Giới tính (Nam/Nữ)", "Giới tính", "Gender", "Sex"), help="Nam or Nữ (also Khác); required for a learner not yet known."),
-    Column("ethnicity", ("Dân tộc", "Ethnicity", "Ethnic group"), help="Ethnic group; blank means Kinh. Any other is counted as an ethnic minority."),
+    Column("ethnicity", ("Dân tộc",), help="Ethnic group: one of the 54 official names or a common variant (“H'Mông”, “Ê-đê”, …), stored by its official name; blank means Kinh. Every group but Kinh counts as an ethnic minority."),
     Column("position", ("Chức danh", "Chức vụ", "Position", "Job title"), help="Position (chức danh) by its Vietnamese name or code."),
     Column("commune", ("Xã/phường", "Xã, phường", "Xã/phường/đặc khu", "Xã", "Commune", "Ward", "Commune/ward"), help="Commune of the current 34 provinces, e.g. “Xã Bằng Thành” or “Bằng Thành”; the learner's province is derived from it."),
     Column("province", ("Tỉnh", "Tỉnh/thành phố", "Tỉnh, thành phố", "Tỉnh/TP", "Province", "Province/city"), help="Province by name or code; a province merged on 1 July 2025 is read as the one it became part of. Blank: the class's province."),
@@ -60,26 +62,7 @@ COMPARED_FIELDS = (
 )
 
 
-def _keys(*spellings) -> list[str]:
-    return [heading_key(s) for s in spellings]
-
-
-GENDERS = {
-    **dict.fromkeys(_keys("nam", "male", "m", "trai"), Gender.MALE.value),
-    **dict.fromkeys(_keys("nữ", "nu", "female", "f", "gái"), Gender.FEMALE.value),
-    **dict.fromkeys(_keys("khác", "other"), Gender.OTHER.value),
-}
-
-_PROVINCE_PREFIXES = ("tinh ", "thanh pho ", "tp ")
-_COMMUNE_PREFIXES = ("xa ", "phuong ", "dac khu ", "thi tran ")
 _PHONE = re.compile(r"^\+?[0-9 .\-()]{6,20}$")
-
-
-def _strip_prefix(key: str, prefixes: Sequence[str]) -> str:
-    for prefix in prefixes:
-        if key.startswith(prefix):
-            return key[len(prefix) :].strip()
-    return key
 
 
 def _columns_table() -> str:
@@ -113,92 +96,6 @@ waitlisted; one already in the class is left as is.
 
 {_columns_table()}
 """
-
-
-@dataclass
-class ReferenceMaps:
-    """Positions, provinces and communes keyed by their folded names, read once per import."""
-
-    positions: dict[str, Position]
-    provinces: dict[str, Province]
-    # Legacy provinces by name, mapped to the current province they became part of.
-    legacy_provinces: dict[str, Province]
-    # (province id, folded name) -> commune; folded name -> communes of that name in any province.
-    communes: dict[tuple[int, str], Commune]
-    communes_by_name: dict[str, list[Commune]]
-    provinces_by_id: dict[int, Province]
-
-    @classmethod
-    def load(cls) -> ReferenceMaps:
-        positions: dict[str, Position] = {}
-        for position in Position.objects.all():
-            for spelling in (position.name_vi, position.code, position.name_en):
-                if spelling:
-                    positions.setdefault(heading_key(spelling), position)
-        provinces: dict[str, Province] = {}
-        legacy: dict[str, Province] = {}
-        for province in Province.objects.select_related("successor"):
-            target = provinces if province.is_current else legacy
-            unit = province if province.is_current else province.successor
-            key = heading_key(province.name)
-            for spelling in {key, _strip_prefix(key, _PROVINCE_PREFIXES), province.code, province.codename}:
-                target.setdefault(heading_key(spelling), unit)
-        communes: dict[tuple[int, str], Commune] = {}
-        by_name: dict[str, list[Commune]] = {}
-        for commune in Commune.objects.only("id", "code", "name", "province_id", "area_type"):
-            key = heading_key(commune.name)
-            for spelling in {key, _strip_prefix(key, _COMMUNE_PREFIXES)}:
-                communes.setdefault((commune.province_id, spelling), commune)
-                by_name.setdefault(spelling, []).append(commune)
-        by_id = {p.pk: p for p in provinces.values()}
-        return cls(positions, provinces, legacy, communes, by_name, by_id)
-
-    def province(self, value) -> tuple[Province, bool]:
-        """(current province, whether it was named by a legacy unit); ValueError if unknown."""
-        key = heading_key(as_text(value))
-        if key in self.provinces:
-            return self.provinces[key], False
-        stripped = _strip_prefix(key, _PROVINCE_PREFIXES)
-        if stripped in self.provinces:
-            return self.provinces[stripped], False
-        for candidate in (key, stripped):
-            if candidate in self.legacy_provinces:
-                return self.legacy_provinces[candidate], True
-        raise ValueError(_("Không có tỉnh “%(value)s”.") % {"value": value})
-
-    def commune(self, value, province: Province | None, *, near: Province | None = None) -> Commune:
-        """The commune of that name in `province`; with no province, the one in `near` (the class's
-        province) or else the only one of that name anywhere. ValueError if none or ambiguous."""
-        key = heading_key(as_text(value))
-        stripped = _strip_prefix(key, _COMMUNE_PREFIXES)
-        if province is None and near is not None:
-            for candidate in (key, stripped):
-                commune = self.communes.get((near.pk, candidate))
-                if commune is not None:
-                    return commune
-        if province is not None:
-            for candidate in (key, stripped):
-                commune = self.communes.get((province.pk, candidate))
-                if commune is not None:
-                    return commune
-            raise ValueError(
-                _("Không có xã, phường “%(value)s” ở %(province)s (danh mục 34 tỉnh từ 01/7/2025).")
-                % {"value": value, "province": province.name}
-            )
-        found = {c.pk: c for candidate in (key, stripped) for c in self.communes_by_name.get(candidate, [])}
-        if len(found) == 1:
-            return next(iter(found.values()))
-        if not found:
-            raise ValueError(
-                _("Không có xã, phường “%(value)s” (danh mục 34 tỉnh từ 01/7/2025).") % {"value": value}
-            )
-        raise ValueError(_("Có nhiều xã, phường tên “%(value)s”: hãy ghi cả cột Tỉnh.") % {"value": value})
-
-    def position(self, value) -> Position:
-        key = heading_key(as_text(value))
-        if key not in self.positions:
-            raise ValueError(_("Không có chức danh “%(value)s”.") % {"value": value})
-        return self.positions[key]
 
 
 @dataclass
@@ -252,7 +149,7 @@ def _split_birth_columns(row: TableRow, values: dict[str, Any], error: Callable[
 def enrolment_rows_check(
     rows: Sequence[TableRow],
     *,
-    maps: ReferenceMaps,
+    maps: Vocabulary,
     default_province: Province,
     progress: Callable[[int], None] | None = None,
     cmnd_owners: Callable[[set[str]], Mapping[str, str]] | None = None,
@@ -340,8 +237,8 @@ def enrolment_rows_check(
         _split_birth_columns(row, values, error)
         parsers = {
             "date_of_birth": as_date,
-            "gender": lambda v: as_choice(v, GENDERS, _("hãy ghi “Nam” hoặc “Nữ”")),
-            "ethnicity": lambda v: as_text(v, max_length=50),
+            "gender": maps.gender,
+            "ethnicity": maps.ethnicity,
             "position": maps.position,
             "phone": lambda v: as_text(v, max_length=20),
             "email": lambda v: as_text(v, max_length=254),
@@ -390,12 +287,22 @@ def enrolment_rows_check(
                     )
         if commune_cell is not None and not (province_cell is not None and province is None):
             try:
-                commune = maps.commune(commune_cell, province, near=default_province)
+                match = maps.commune(commune_cell, province, near=default_province)
             except ValueError as exc:
                 error(row.number, "commune", str(exc))
             else:
-                values["commune"] = commune
+                values["commune"] = commune = match.commune
                 province = maps.provinces_by_id[commune.province_id]
+                if match.former:
+                    warnings.append(
+                        ErrorItem(
+                            row=row.number,
+                            field="commune",
+                            code="legacy_commune",
+                            message=_("“%(value)s” (%(former)s, trước 01/7/2025) nay là %(commune)s.")
+                            % {"value": commune_cell, "former": match.former, "commune": commune.name},
+                        )
+                    )
         values["province"] = province or default_province
 
         if identity is not None and identity.is_national_id:

@@ -111,7 +111,7 @@ GIVEN_FEMALE = [
     "Vân",
     "Yến",
 ]
-MINORITIES = ["Tày", "Thái", "Mường", "Khmer", "H'Mông", "Nùng", "Dao", "Gia Rai", "Ê Đê", "Ba Na"]
+MINORITIES = ["Tày", "Thái", "Mường", "Khmer", "Mông", "Nùng", "Dao", "Gia Rai", "Ê Đê", "Ba Na"]
 # Provinces where most commune officials belong to an ethnic minority (mountain provinces).
 MOUNTAIN_CODES = {"04", "08", "10", "11", "12", "14", "20", "19", "66", "64", "68"}
 # The real mix: elected cán bộ, appointed công chức and part-time workers, weighted by how many

@@ -193,6 +193,7 @@ SPECTACULAR_SETTINGS = {
         "UnmatchedReasonEnum": "enrollment.attendance_report.Unmatched",
         "EnrollmentStatusEnum": "enrollment.models.EnrollmentStatus",
         "EnrollmentSourceEnum": "enrollment.models.EnrollmentSource",
+        "AliasKindEnum": "courses.models.AliasKind",
     },
 }
 

@@ -13,8 +13,11 @@ from .geography import AreaType, Commune, Province, Region
 from .jobs import ImportJob, ImportKind, ImportStatus
 from .positions import Position, PositionCategory
 from .programmes import Level, Programme
+from .vocabulary import Alias, AliasKind
 
 __all__ = [
+    "Alias",
+    "AliasKind",
     "CLASS_STATUS_FLOW",
     "ClassMode",
     "ClassSession",

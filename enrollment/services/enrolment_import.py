@@ -29,9 +29,9 @@ from courses.permissions import is_admin
 from courses.selectors_classes import classes_visible_to, may_manage_class
 from courses.tabular import TableRow
 from courses.text import fold
+from courses.vocabularies import Vocabulary
 from enrollment.enrolment_file import (
     LearnerDraft,
-    ReferenceMaps,
     draft_defaults,
     enrolment_rows_check,
     given_number,
@@ -147,7 +147,7 @@ def enrolment_import(
     if training_class is None:
         raise DomainError(message=_("Không tìm thấy lớp."), code="not_found", status=http.HTTP_404_NOT_FOUND)
     default_province = training_class.province.current_unit
-    maps = ReferenceMaps.load()
+    maps = Vocabulary.load()
     drafts, report.errors, report.warnings = enrolment_rows_check(
         rows, maps=maps, default_province=default_province, progress=progress, cmnd_owners=_cmnd_owners
     )

@@ -7,7 +7,7 @@ from reporting.services import programmes_load
 class Command(BaseCommand):
     help = (
         "Load or refresh reference data: provinces (63 legacy and 34 current, with the mapping), "
-        "communes, positions, the starter curriculum catalogue, programmes, targets and baselines. "
+        "communes, positions, aliases (other spellings), the starter curriculum catalogue, programmes, targets and baselines. "
         "Idempotent: running it twice changes nothing."
     )
 
@@ -17,5 +17,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"provinces: {counts.current_provinces} current, {counts.legacy_provinces} legacy; "
             f"communes: {counts.communes}; positions: {counts.positions}; "
-            f"starter curricula: {counts.curricula}; programmes: {programmes}"
+            f"aliases: {counts.aliases}; starter curricula: {counts.curricula}; programmes: {programmes}"
         )
