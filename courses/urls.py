@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from courses import views, views_classes, views_import
+from courses import views, views_classes, views_column_mappings, views_import
 
 router = DefaultRouter(trailing_slash=False)
 router.register("positions", views.PositionViewSet, basename="position")
@@ -12,6 +12,7 @@ router.register("topics", views.TopicViewSet, basename="topic")
 router.register("institutions", views_classes.InstitutionViewSet, basename="institution")
 router.register("classes", views_classes.TrainingClassViewSet, basename="class")
 router.register("sessions", views_classes.ClassSessionViewSet, basename="session")
+router.register("column-mappings", views_column_mappings.ColumnMappingViewSet, basename="column-mapping")
 
 urlpatterns = [
     path("auth/token", views.TokenObtainView.as_view(), name="token-obtain"),

@@ -9,6 +9,7 @@ from .classes import (
     TrainingClass,
     TrainingInstitution,
 )
+from .column_mappings import ColumnMapping, MappingKind
 from .geography import AreaType, Commune, Province, Region
 from .jobs import ImportJob, ImportKind, ImportStatus
 from .positions import Position, PositionCategory
@@ -23,6 +24,7 @@ __all__ = [
     "TrainingClass",
     "TrainingInstitution",
     "AreaType",
+    "ColumnMapping",
     "Commune",
     "Curriculum",
     "CurriculumStatus",
@@ -31,6 +33,7 @@ __all__ = [
     "ImportStatus",
     "Level",
     "Material",
+    "MappingKind",
     "MaterialKind",
     "Position",
     "PositionCategory",
