@@ -417,8 +417,10 @@ def import_job_submit(
     if importer.check_params is not None:
         importer.check_params(user=user, **params)
     upload_size_check(len(content))
+    # Kept only when it says something: a job read the default way has the params it always had.
+    reader = {name: value for name, value in (reader or {}).items() if value is not None}
     if reader:
-        params[READER_PARAM] = dict(reader)
+        params[READER_PARAM] = reader
     options, _importer_params = _job_params(params)
     table = read_table(content=content, filename=file_name, columns=importer.columns, **options)
     job = ImportJob.objects.create(
