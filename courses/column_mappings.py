@@ -92,6 +92,12 @@ def mapping_clean(*, kind: str, mapping, field_name: str = "mapping") -> dict[st
     for raw_heading, target in mapping.items():
         heading = " ".join(nfc(str(raw_heading)).split())
         where = f"{field_name}.{heading}" if heading else field_name
+        if "\x00" in heading:
+            # Neither a heading a spreadsheet holds nor text PostgreSQL's JSON can store.
+            errors.append(
+                ErrorItem(_("Tiêu đề cột có ký tự không hợp lệ."), field=field_name, code="invalid")
+            )
+            continue
         if not heading or not heading_key(heading):
             errors.append(ErrorItem(_("Tiêu đề cột không được để trống."), field=where, code="blank"))
             continue

@@ -26,18 +26,21 @@ from courses.openapi import ErrorItemSerializer
 class UploadMappingField(serializers.Field):
     """A mapping sent with a multipart upload: a JSON text (or an object, from a JSON client)."""
 
-    default_error_messages = {"invalid": _("Cần một đối tượng JSON {“tiêu đề trong tệp”: “trường”}.")}
-
     def to_internal_value(self, data):
+        # Raised directly, not through self.fail(): DRF formats those messages, and the braces of
+        # the example would be taken for placeholders.
+        invalid = serializers.ValidationError(
+            _("Cần một đối tượng JSON {“tiêu đề trong tệp”: “trường”}."), code="invalid"
+        )
         if isinstance(data, str):
             if not data.strip():
                 return None
             try:
                 data = json.loads(data)
             except ValueError:
-                self.fail("invalid")
+                raise invalid from None
         if not isinstance(data, dict):
-            self.fail("invalid")
+            raise invalid
         return data
 
     def to_representation(self, value):
