@@ -167,7 +167,10 @@ class ImportReportSerializer(serializers.Serializer):
         allow_null=True, help_text="HTTP status the failure corresponds to (400 bad rows or file, 403, 500)."
     )
     file = FileDescriptionSerializer(
-        allow_null=True, help_text="How the file was read; null when it could not be read."
+        allow_null=True,
+        required=False,
+        help_text="How the file was read; null when it could not be read (absent from reports stored "
+        "before it was added).",
     )
 
 
