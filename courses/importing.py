@@ -47,6 +47,9 @@ class ImportReport:
     details: dict = field(default_factory=dict)
     # HTTP status a failure maps to (400 for bad rows or file, 403, 500 for an unexpected error).
     error_status: int | None = None
+    # How the file was read (courses.tabular.Table.describe()): the sheet, the heading rows, the
+    # columns found and those no field claimed, so the user sees in the dry run what to map.
+    file: dict | None = None
 
     @property
     def ok(self) -> bool:
@@ -70,6 +73,7 @@ class ImportReport:
             "warnings": [w.as_dict() for w in self.warnings],
             "details": dict(self.details),
             "error_status": self.error_status,
+            "file": None if self.file is None else dict(self.file),
         }
 
 

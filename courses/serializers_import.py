@@ -2,13 +2,49 @@
 
 from __future__ import annotations
 
+import json
+
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from courses.column_mappings import upload_reader
 from courses.importing import upload_size_check
 from courses.models import ImportJob, ImportKind, ImportStatus
 from courses.openapi import ErrorItemSerializer
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "description": 'A JSON object {heading as written in the file: field}, e.g. {"Tên cán bộ": '
+        '"full_name"}: which field each heading of a layout the importer does not know is. It wins '
+        "over the importer's own headings. Save it with POST /api/v1/column-mappings to reuse it.",
+    }
+)
+class UploadMappingField(serializers.Field):
+    """A mapping sent with a multipart upload: a JSON text (or an object, from a JSON client)."""
+
+    def to_internal_value(self, data):
+        # Raised directly, not through self.fail(): DRF formats those messages, and the braces of
+        # the example would be taken for placeholders.
+        invalid = serializers.ValidationError(
+            _("Cần một đối tượng JSON {“tiêu đề trong tệp”: “trường”}."), code="invalid"
+        )
+        if isinstance(data, str):
+            if not data.strip():
+                return None
+            try:
+                data = json.loads(data)
+            except ValueError:
+                raise invalid from None
+        if not isinstance(data, dict):
+            raise invalid
+        return data
+
+    def to_representation(self, value):
+        return value
 
 
 class ImportUploadSerializer(serializers.Serializer):
@@ -19,10 +55,35 @@ class ImportUploadSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField(
         default=False, help_text="true: check the file and report what would change, import nothing."
     )
+    sheet = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text="The worksheet to read, by name or number from 1; left out, the sheet whose headings "
+        "match is chosen.",
+    )
+    mapping_id = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="A saved column mapping of this kind (GET /api/v1/column-mappings) to read the headings "
+        "with.",
+    )
+    mapping = UploadMappingField(required=False, allow_null=True)
 
     def validate_file(self, upload):
         upload_size_check(upload.size)
         return upload
+
+    def reader(self, *, user, kind: str) -> dict:
+        """read_table's options for this upload, the mapping resolved (courses.column_mappings)."""
+        data = self.validated_data
+        return upload_reader(
+            user=user,
+            kind=kind,
+            sheet=data.get("sheet"),
+            mapping_id=data.get("mapping_id"),
+            mapping=data.get("mapping"),
+        )
 
 
 # What an import does to a record: catalogue created/updated/unchanged; enrolment enrolled, waitlisted,
@@ -56,6 +117,30 @@ class ImportReportItemSerializer(serializers.Serializer):
     )
 
 
+class FileDescriptionSerializer(serializers.Serializer):
+    """courses.tabular.Table.describe(): what the reader found, to check in the dry run."""
+
+    name = serializers.CharField(help_text="The file's name.")
+    sheet = serializers.CharField(allow_null=True, help_text="The worksheet read; null for a CSV.")
+    sheets = serializers.ListField(child=serializers.CharField(), help_text="Every sheet of the workbook.")
+    heading_rows = serializers.ListField(
+        child=serializers.IntegerField(), help_text="The row (or two rows) holding the headings."
+    )
+    columns = serializers.DictField(
+        child=serializers.CharField(),
+        help_text="Each field read, with the heading of its column as written in the file.",
+    )
+    ignored_columns = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Headings no field claimed: left out. Map them (`mapping`) if they hold a field.",
+    )
+    skipped_rows = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Rows inside the table that are not data (column numbers, repeated headings, notes).",
+    )
+    encoding = serializers.CharField(help_text="The text encoding the file was read in.")
+
+
 class ImportReportSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ImportKind.choices)
     dry_run = serializers.BooleanField()
@@ -83,6 +168,12 @@ class ImportReportSerializer(serializers.Serializer):
     )
     error_status = serializers.IntegerField(
         allow_null=True, help_text="HTTP status the failure corresponds to (400 bad rows or file, 403, 500)."
+    )
+    file = FileDescriptionSerializer(
+        allow_null=True,
+        required=False,
+        help_text="How the file was read; null when it could not be read (absent from reports stored "
+        "before it was added).",
     )
 
 

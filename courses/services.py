@@ -383,14 +383,36 @@ IMPORTERS: dict[str, Importer] = {
 }
 
 
+# The key of ImportJob.params holding how the file is read, kept apart from what the importer's run()
+# receives: {"sheet": name or number or None, "mapping": {heading: field} or None, "mapping_id": the
+# saved mapping it came from or None}. The mapping itself is kept, not only its id, so that a queued
+# job reads the file as the dry run did even if the saved mapping changes meanwhile.
+READER_PARAM = "reader"
+
+
+def _job_params(params: dict | None) -> tuple[dict, dict]:
+    """(read_table's options, the importer's parameters) of a job's params."""
+    params = dict(params or {})
+    reader = params.pop(READER_PARAM, None) or {}
+    return {"sheet": reader.get("sheet"), "mapping": reader.get("mapping")}, params
+
+
 def import_job_submit(
-    *, kind: str, file_name: str, content: bytes, dry_run: bool, user, params: dict | None = None
+    *,
+    kind: str,
+    file_name: str,
+    content: bytes,
+    dry_run: bool,
+    user,
+    params: dict | None = None,
+    reader: dict | None = None,
 ) -> ImportJob:
     """Store an uploaded file as an import job; run it now when small, otherwise queue it.
 
     The file is read here so that an unreadable one is refused at once (DomainError on "file")
-    and the job knows its row count for progress. The returned job is finished when it ran now
-    and pending when queued.
+    and the job knows its row count for progress. `reader` (see reader_options) says which sheet
+    to read and how its headings map to fields (courses.column_mappings.upload_reader); the job keeps it, and the importer never sees it.
+    The returned job is finished when it ran now and pending when queued.
     """
     importer = IMPORTERS[kind]
     params = dict(params or {})
@@ -399,7 +421,12 @@ def import_job_submit(
     if importer.check_params is not None:
         importer.check_params(user=user, **params)
     upload_size_check(len(content))
-    table = read_table(content=content, filename=file_name, columns=importer.columns)
+    # Kept only when it says something: a job read the default way has the params it always had.
+    reader = {name: value for name, value in (reader or {}).items() if value is not None}
+    if reader:
+        params[READER_PARAM] = reader
+    options, _importer_params = _job_params(params)
+    table = read_table(content=content, filename=file_name, columns=importer.columns, **options)
     job = ImportJob.objects.create(
         kind=kind,
         dry_run=dry_run,
@@ -480,22 +507,28 @@ def import_job_run(*, job_id: int) -> ImportJob:
     user = job.created_by
     report = ImportReport(kind=job.kind, dry_run=job.dry_run, total_rows=job.total_rows)
     processed = 0
+    table = None
     try:
-        table = read_table(content=bytes(job.file_content), filename=job.file_name, columns=importer.columns)
+        options, params = _job_params(job.params)
+        table = read_table(
+            content=bytes(job.file_content), filename=job.file_name, columns=importer.columns, **options
+        )
         # Checked again: the role may have changed while the job waited.
         if user is not None and not importer.may_run(user):
             raise _forbidden()
-        params = dict(job.params or {})
         if user is not None and importer.check_params is not None:
             importer.check_params(user=user, **params)
         with JobProgress(job.pk, table=ImportJob._meta.db_table) as progress:
             report = importer.run(
                 rows=table.rows, dry_run=job.dry_run, user=user, progress=progress, **params
             )
+        report.file = table.describe()
         processed = len(table.rows)
     except DomainError as exc:
         report.errors = exc.errors or [ErrorItem(message=exc.message, code=exc.code)]
         report.error_status = exc.status
+        if table is not None:
+            report.file = table.describe()
     except Exception:
         # The import's transaction rolled back; the job must still end, not stay "running".
         logger.exception("import job %s failed", job.pk)

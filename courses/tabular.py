@@ -91,8 +91,11 @@ class TableRow:
 @dataclass
 class Table:
     rows: list[TableRow]
-    # field -> heading as written in the file, so messages quote what the user sees.
+    # field -> heading as written in the file, so messages quote what the user sees (a field whose
+    # column the file lacks: the importer's heading).
     headings: dict[str, str]
+    # The fields whose column the file has, in the order of the file.
+    found_fields: list[str] = field(default_factory=list)
     file_name: str = ""
     # The worksheet the table was read from (None for a CSV), and every sheet of the workbook.
     sheet: str | None = None
@@ -120,7 +123,7 @@ class Table:
             "sheet": self.sheet,
             "sheets": list(self.sheets),
             "heading_rows": list(self.heading_rows),
-            "columns": dict(self.headings),
+            "columns": {name: self.headings[name] for name in self.found_fields},
             "ignored_columns": list(self.ignored_columns),
             "skipped_rows": list(self.skipped_rows),
             "encoding": self.encoding,
@@ -610,6 +613,14 @@ def _spanned(cells: list, index: int, extra: list[int]):
     return " ".join(as_text(part) for part in parts)
 
 
+def _mapping_hint() -> str:
+    """A layout the importer's headings don't cover is read with the user's mapping (read_table)."""
+    return _(
+        "Nếu tệp đặt tên cột khác, hãy gửi kèm ánh xạ cột (mapping: {“tiêu đề trong tệp”: “trường”}) "
+        "hoặc chọn một ánh xạ đã lưu (mapping_id)."
+    )
+
+
 _SECTION_NUMBER = re.compile(r"^[0-9]+ ")
 
 
@@ -645,15 +656,19 @@ def _table(
         raise file_error(
             _("Không tìm thấy dòng tiêu đề của bảng trong %(rows)d dòng đầu: cần các cột %(columns)s.")
             % {"rows": HEADING_SEARCH_ROWS, "columns": expected}
+            + " "
+            + _mapping_hint()
         )
     if found.missing:
-        raise file_error(
-            _("Thiếu cột bắt buộc: %(columns)s. Dòng tiêu đề là dòng %(row)s.")
-            % {
-                "columns": ", ".join(f"“{m}”" for m in found.missing),
-                "row": "–".join(str(n) for n in found.rows),
+        message = _("Thiếu cột bắt buộc: %(columns)s. Dòng tiêu đề là dòng %(row)s.") % {
+            "columns": ", ".join(f"“{m}”" for m in found.missing),
+            "row": "–".join(str(n) for n in found.rows),
+        }
+        if found.ignored:
+            message += " " + _("Các cột chưa nhận ra: %(columns)s.") % {
+                "columns": ", ".join(f"“{h}”" for h in found.ignored)
             }
-        )
+        raise file_error(message + " " + _mapping_hint())
     if found.repeated:
         first, second = found.repeated[0]
         raise file_error(
@@ -710,6 +725,7 @@ def _table(
     return Table(
         rows=rows,
         headings=headings,
+        found_fields=list(found.fields),
         heading_rows=found.rows,
         ignored_columns=found.ignored,
         skipped_rows=sorted(skipped),

@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from courses import views, views_aliases, views_classes, views_import
+from courses import views, views_aliases, views_classes, views_column_mappings, views_import
 
 router = DefaultRouter(trailing_slash=False)
 router.register("positions", views.PositionViewSet, basename="position")
@@ -13,6 +13,7 @@ router.register("institutions", views_classes.InstitutionViewSet, basename="inst
 router.register("classes", views_classes.TrainingClassViewSet, basename="class")
 router.register("sessions", views_classes.ClassSessionViewSet, basename="session")
 router.register("aliases", views_aliases.AliasViewSet, basename="alias")
+router.register("column-mappings", views_column_mappings.ColumnMappingViewSet, basename="column-mapping")
 
 urlpatterns = [
     path("auth/token", views.TokenObtainView.as_view(), name="token-obtain"),

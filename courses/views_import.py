@@ -19,6 +19,15 @@ from courses.permissions import IsCentralAdmin
 from courses.serializers_import import ImportJobSerializer, ImportUploadSerializer
 from courses.services import import_job_submit
 
+READER_OPTIONS = """**Reading the file.** The headings are searched for below any title block; in a workbook the sheet
+whose headings match is read, or the one named by `sheet`. Columns no field claims are ignored and
+listed in `report.file.ignored_columns`; `report.file` also shows the sheet, the heading rows and the
+heading each field was read from. A layout whose headings the importer doesn't know is read with a
+column mapping: `mapping`, a JSON object `{heading as written: field}`, or `mapping_id`, a saved one
+(`/api/v1/column-mappings`, same kind, of the caller's province or national; 400 on `mapping_id`
+otherwise). Without one, a file lacking a required column is refused naming the missing columns and
+the headings not understood. A queued job reads the file with the mapping as it was at upload."""
+
 
 def import_job_response(job: ImportJob, request) -> Response:
     """202 for a queued job, 200/201 for one that ran now, the common error shape for a failed one."""
@@ -48,7 +57,7 @@ CATALOGUE_IMPORT_DESCRIPTION = f"""
 Import the official curriculum catalogue from an .xlsx or .csv file. Central admins only.
 
 Every row is checked first. If any row is wrong nothing is imported and the answer is 400 listing
-every error with its `row` (as numbered in the spreadsheet: the heading is row 1) and `field`.
+every error with its `row` (as the spreadsheet numbers it) and `field`.
 `dry_run=true` checks the file and reports what would be created, updated or retired, importing
 nothing. Importing the same file again changes nothing (all versions `unchanged`).
 
@@ -57,6 +66,8 @@ Files of up to `IMPORT_SYNC_MAX_ROWS` (500 by default) data rows are imported wi
 queued: 202 with the job, whose `url` (also in `Location`) is polled with
 `GET /api/v1/import-jobs/{{id}}` until `status` is `succeeded` or `failed`; `processed_rows` out of
 `total_rows` is the progress.
+
+{READER_OPTIONS}
 
 **File layout**
 {LAYOUT}"""
@@ -93,6 +104,7 @@ class CatalogueImportView(APIView):
             content=upload.read(),
             dry_run=serializer.validated_data["dry_run"],
             user=request.user,
+            reader=serializer.reader(user=request.user, kind=ImportKind.CATALOGUE),
         )
         return import_job_response(job, request)
 

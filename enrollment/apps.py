@@ -7,10 +7,13 @@ class EnrollmentConfig(AppConfig):
 
     def ready(self):
         # courses may not import enrollment: enrollment plugs into courses' registries instead.
-        from courses.models import ImportKind
+        from courses.column_mappings import MAPPING_COLUMNS
+        from courses.models import ImportKind, MappingKind
         from courses.services import IMPORTERS, Importer
         from courses.services_classes import CLASS_CHANGE_HOOKS
+        from enrollment.attendance_report import COLUMNS as PLATFORM_REPORT_COLUMNS
         from enrollment.enrolment_file import COLUMNS as ENROLMENT_COLUMNS
+        from enrollment.score_file import COLUMNS as SCORE_COLUMNS
         from enrollment.services.enrolment_import import (
             enrolment_import,
             enrolment_import_check_params,
@@ -24,5 +27,8 @@ class EnrollmentConfig(AppConfig):
             run=enrolment_import,
             check_params=enrolment_import_check_params,
         )
+        MAPPING_COLUMNS[MappingKind.ENROLMENT] = ENROLMENT_COLUMNS
+        MAPPING_COLUMNS[MappingKind.PLATFORM_REPORT] = PLATFORM_REPORT_COLUMNS
+        MAPPING_COLUMNS[MappingKind.SCORES] = SCORE_COLUMNS
         if on_class_changed not in CLASS_CHANGE_HOOKS:
             CLASS_CHANGE_HOOKS.append(on_class_changed)

@@ -15,6 +15,7 @@ from rest_framework import serializers
 from courses.errors import DomainError
 from courses.importing import upload_size_check
 from courses.models import ClassMode, ClassSession, ClassStatus, Material, Topic, TrainingClass
+from courses.serializers_import import UploadMappingField
 from enrollment.attendance_report import COLUMNS as REPORT_COLUMNS
 from enrollment.attendance_report import Unmatched, report_zone
 from enrollment.attendance_rules import CHECK_IN_OPENS_BEFORE, session_is_online
@@ -218,15 +219,15 @@ class PlatformReportUploadSerializer(ReasonMixin):
         help_text="The worksheet of an .xlsx to read, by name or number from 1; default: the sheet "
         "whose headings match best.",
     )
-    mapping = serializers.JSONField(
+    mapping_id = serializers.IntegerField(
         required=False,
-        binary=True,
-        default=dict,
-        help_text="Which field a heading of the file is, for a layout the accepted headings don't "
-        'cover: a JSON object {"heading as written": "field"}; fields: '
-        + ", ".join(c.field for c in REPORT_COLUMNS)
-        + ".",
+        min_value=1,
+        help_text="A saved column mapping of kind platform_report (GET /api/v1/column-mappings), for a "
+        "platform whose report this system doesn't know.",
     )
+    # The same field as every upload's: a JSON object {"heading as written": "field"}; fields: those
+    # of the report's columns (courses.column_mappings checks them).
+    mapping = UploadMappingField(required=False, allow_null=True)
 
     def validate_file(self, upload):
         upload_size_check(upload.size)
@@ -238,20 +239,6 @@ class PlatformReportUploadSerializer(ReasonMixin):
         except DomainError as exc:
             raise serializers.ValidationError(exc.message) from None
         return value.strip()
-
-    def validate_mapping(self, value):
-        fields = {c.field for c in REPORT_COLUMNS}
-        if value in (None, ""):
-            return {}
-        if not isinstance(value, dict) or len(value) > 100:
-            raise serializers.ValidationError(_("Cần một đối tượng JSON {“tiêu đề”: “trường”}."))
-        for heading, field_name in value.items():
-            if not isinstance(field_name, str) or field_name not in fields or len(heading) > 200:
-                raise serializers.ValidationError(
-                    _("“%(heading)s”: trường phải là một trong %(fields)s.")
-                    % {"heading": str(heading)[:200], "fields": ", ".join(sorted(fields))}
-                )
-        return value
 
 
 class ReportedLearnerSerializer(serializers.Serializer):

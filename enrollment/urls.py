@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter
 
 from enrollment import views_attendance as attendance
 from enrollment import views_enrolments as enrolments
+from enrollment import views_score_import as score_import
 
 router = DefaultRouter(trailing_slash=False)
 router.register("learners", enrolments.LearnerViewSet, basename="learner")
@@ -26,6 +27,11 @@ attendance_urlpatterns = [
     ),
     path("enrollments/<int:pk>/score", attendance.EnrollmentScoreView.as_view(), name="enrollment-score"),
     path("classes/<int:pk>/scores", attendance.ClassScoresView.as_view(), name="class-scores"),
+    path(
+        "classes/<int:pk>/scores/import",
+        score_import.ClassScoresImportView.as_view(),
+        name="class-scores-import",
+    ),
     path(
         "classes/<int:pk>/attendance-sheet.xlsx",
         attendance.ClassAttendanceSheetXlsxView.as_view(),

@@ -27,9 +27,10 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from courses.column_mappings import column_mapping_resolve
 from courses.errors import DomainError
 from courses.filter_fields import as_id
-from courses.models import ClassSession, Role
+from courses.models import ClassSession, MappingKind, Role
 from courses.openapi import ErrorResponseSerializer, error_responses
 from courses.parsers import FormParser, JSONParser, MultiPartParser
 from courses.permissions import is_admin
@@ -210,6 +211,12 @@ class PlatformReportView(APIView):
         serializer = s.PlatformReportUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
+        mapping = column_mapping_resolve(
+            user=request.user,
+            kind=MappingKind.PLATFORM_REPORT,
+            mapping_id=serializer.validated_data.get("mapping_id"),
+            mapping=serializer.validated_data.get("mapping"),
+        )
         outcome = services.attendance_platform_report_import(
             session=session,
             content=upload.read(),
@@ -220,7 +227,7 @@ class PlatformReportView(APIView):
             time_zone=serializer.validated_data["timezone"],
             date_order=serializer.validated_data["date_order"],
             sheet=serializer.validated_data["sheet"] or None,
-            mapping=serializer.validated_data["mapping"],
+            mapping=mapping,
         )
         body = s.PlatformReportResultSerializer(outcome, context={"request": request}).data
         learner_data_access_record(

@@ -39,7 +39,7 @@ from courses.permissions import IsCentralAdmin, is_admin
 from courses.selectors_classes import classes_visible_to, may_manage_class
 from courses.serializers_import import ImportJobSerializer, ImportUploadSerializer
 from courses.services import import_job_submit
-from courses.views_import import import_job_response
+from courses.views_import import READER_OPTIONS, import_job_response
 from enrollment import selectors_enrolments as selectors
 from enrollment import serializers_enrolments as serializers
 from enrollment.enrolment_file import LAYOUT
@@ -344,7 +344,7 @@ Enrol a class's learners from the .xlsx or .csv list a province sends. The class
 admins of its scope; the class must be draft, open or running.
 
 Every row is checked first. If any row is wrong nothing is imported and the answer is 400 listing
-every error with its `row` (as numbered in the spreadsheet: the heading is row 1) and `field`.
+every error with its `row` (as the spreadsheet numbers it) and `field`.
 Trainers and provincial admins enrol only learners of the class's province and learners who applied
 to the class themselves (as `POST /classes/{{id}}/enrollments`): a row naming a stored learner of
 another province, or a new learner placed in another province, is an error
@@ -358,6 +358,8 @@ Files of up to `IMPORT_SYNC_MAX_ROWS` (500 by default) data rows are imported wi
 200 for a dry run, 201 for an import. Larger files are queued: 202 with the job, whose `url` (also in
 `Location`) is polled with `GET /api/v1/import-jobs/{{id}}` until `status` is `succeeded` or
 `failed`; `processed_rows` out of `total_rows` is the progress.
+
+{READER_OPTIONS}
 
 **File layout**
 {LAYOUT}"""
@@ -397,6 +399,7 @@ class EnrollmentImportView(APIView):
             dry_run=serializer.validated_data["dry_run"],
             user=request.user,
             params={"class_id": int(pk)},
+            reader=serializer.reader(user=request.user, kind=ImportKind.ENROLMENT),
         )
         return import_job_response(job, request)
 

@@ -183,6 +183,7 @@ SPECTACULAR_SETTINGS = {
         "ImportStatusEnum": "courses.models.ImportStatus",
         "LevelEnum": "courses.models.Level",
         "MaterialKindEnum": "courses.models.MaterialKind",
+        "MappingKindEnum": "courses.models.MappingKind",
         "ProvinceStatusEnum": "courses.selectors.ProvinceStatus",
         "ScopeKindEnum": "courses.selectors.ScopeKind",
         "ClassStatusEnum": "courses.models.ClassStatus",

@@ -9,6 +9,7 @@ from .classes import (
     TrainingClass,
     TrainingInstitution,
 )
+from .column_mappings import ColumnMapping, MappingKind
 from .geography import AreaType, Commune, Province, Region
 from .jobs import ImportJob, ImportKind, ImportStatus
 from .positions import Position, PositionCategory
@@ -26,6 +27,7 @@ __all__ = [
     "TrainingClass",
     "TrainingInstitution",
     "AreaType",
+    "ColumnMapping",
     "Commune",
     "Curriculum",
     "CurriculumStatus",
@@ -34,6 +36,7 @@ __all__ = [
     "ImportStatus",
     "Level",
     "Material",
+    "MappingKind",
     "MaterialKind",
     "Position",
     "PositionCategory",

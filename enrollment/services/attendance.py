@@ -1189,17 +1189,24 @@ class ScoresOutcome:
     updated: int
     unchanged: int
     enrollments: list[Enrollment]
+    # The enrolments whose score changed (in a dry run: would change).
+    changed_ids: set[int] = field(default_factory=set)
 
 
-def _scores_apply(*, pairs: Sequence[tuple[Enrollment, Decimal | None]], actor, reason: str) -> ScoresOutcome:
+def _scores_apply(
+    *, pairs: Sequence[tuple[Enrollment, Decimal | None]], actor, reason: str, dry_run: bool = False
+) -> ScoresOutcome:
+    """Write the scores that differ from the stored ones, audited; a dry run decides the same and
+    writes nothing (the enrolments keep their stored score)."""
     changed: list[tuple[Enrollment, dict]] = []
     for enrollment, score in pairs:
         if enrollment.final_score == score:
             continue
         before = _score_state(enrollment.final_score)
-        enrollment.final_score = score
+        if not dry_run:
+            enrollment.final_score = score
         changed.append((enrollment, before))
-    if changed:
+    if changed and not dry_run:
         Enrollment.objects.bulk_update([e for e, _before in changed], ["final_score"], batch_size=1000)
         audit_entries_create(
             audit_entry(
@@ -1217,7 +1224,10 @@ def _scores_apply(*, pairs: Sequence[tuple[Enrollment, Decimal | None]], actor, 
         )
         class_progress_mark_stale(class_ids={e.training_class_id for e, _before in changed})
     return ScoresOutcome(
-        updated=len(changed), unchanged=len(pairs) - len(changed), enrollments=[e for e, _s in pairs]
+        updated=len(changed),
+        unchanged=len(pairs) - len(changed),
+        enrollments=[e for e, _s in pairs],
+        changed_ids={e.pk for e, _before in changed},
     )
 
 
