@@ -87,21 +87,24 @@ def _bench_class(learners: int):
     return trainer, training_class, session
 
 
-def step_roster(rows: int) -> dict:
-    _django()
-    from courses.models import ImportJob, ImportKind
-    from courses.services import import_job_run
+def build_roster(rows: int) -> bytes:
     from tests.corpus.people import people
     from tests.corpus.rosters import official_xlsx
 
+    return official_xlsx(people(rows, seed=2026)).content
+
+
+def step_roster(rows: int, content: bytes) -> dict:
+    _django()
+    from courses.models import ImportJob, ImportKind
+    from courses.services import import_job_run
+
     trainer, training_class, _session = _bench_class(0)
-    roster = official_xlsx(people(rows, seed=2026))
-    built_rss = peak_rss_mb()
     job = ImportJob.objects.create(
         kind=ImportKind.ENROLMENT,
         dry_run=True,
-        file_name=roster.name,
-        file_content=roster.content,
+        file_name="danh-sach-hoc-vien.xlsx",
+        file_content=content,
         created_by=trainer,
         total_rows=rows,
         params={"class_id": training_class.pk},
@@ -115,22 +118,111 @@ def step_roster(rows: int) -> dict:
         raise BenchError(f"the roster's dry run found errors: {report['errors'][:3]}")
     return {
         "rows": rows,
-        "file_bytes": len(roster.content),
+        "file_bytes": len(content),
         "seconds": seconds,
         "checked": len(report.get("items", [])),
-        "rss_after_building_mb": built_rss,
     }
 
 
-STEPS = {"roster": step_roster}
+TEAMS_DAY = (2026, 9, 1)  # the bench session: 08:00-10:00 that day, Vietnam's time
+
+
+def _teams_class(learners: int):
+    """The bench class with `learners` of the corpus's people enrolled (by the roster import itself,
+    once; kept for later runs) and a session on TEAMS_DAY."""
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    from courses.models import ClassSession, ImportJob, ImportKind
+    from courses.services import import_job_run
+    from enrollment.models import Enrollment
+    from tests.corpus.people import people
+    from tests.corpus.rosters import official_xlsx
+
+    trainer, training_class, _session = _bench_class(learners)
+    persons = people(learners, seed=2027)
+    if Enrollment.objects.filter(training_class=training_class).count() < learners:
+        roster = official_xlsx(persons)
+        job = ImportJob.objects.create(
+            kind=ImportKind.ENROLMENT,
+            dry_run=False,
+            file_name=roster.name,
+            file_content=roster.content,
+            created_by=trainer,
+            total_rows=learners,
+            params={"class_id": training_class.pk},
+        )
+        job = import_job_run(job_id=job.pk)
+        if (job.report or {}).get("errors"):
+            raise BenchError(f"enrolling the Teams learners failed: {job.report['errors'][:3]}")
+    local = ZoneInfo("Asia/Ho_Chi_Minh")
+    start = datetime.datetime(*TEAMS_DAY, 8, 0, tzinfo=local)
+    session, _ = ClassSession.objects.get_or_create(
+        training_class=training_class,
+        starts_at=start,
+        defaults={"ends_at": start + datetime.timedelta(hours=2), "planned_minutes": 120},
+    )
+    return trainer, session, persons
+
+
+def build_teams(rows: int) -> bytes:
+    """A Teams report of `rows` join rows: half as many learners, each joining twice."""
+    import datetime
+
+    from tests.corpus.people import people
+    from tests.corpus.platforms import Attendee, Meeting, at, teams_csv
+
+    day = datetime.date(*TEAMS_DAY)
+    attendees = []
+    for n, person in enumerate(people(rows // 2, seed=2027)):
+        first = at(day, "07:55") + datetime.timedelta(seconds=n % 600)
+        back = first + datetime.timedelta(minutes=55)
+        joins = [(first, first + datetime.timedelta(minutes=50)), (back, at(day, "10:01"))]
+        attendees.append(Attendee(person.full_name, person.email, joins))
+    host = Attendee(
+        "Phạm Thị Hoa", "hoa.gv@truong.example.vn", [(at(day, "07:50"), at(day, "10:05"))], role="Organizer"
+    )
+    return teams_csv(Meeting("Bồi dưỡng cán bộ xã", at(day, "08:00"), at(day, "10:00"), host), attendees)
+
+
+def step_teams(rows: int, content: bytes) -> dict:
+    _django()
+    from enrollment.services.attendance import attendance_platform_report_import
+
+    trainer, session, _persons = _teams_class(rows // 2)
+    started = time.perf_counter()
+    outcome = attendance_platform_report_import(
+        session=session, content=content, filename="Attendance report.csv", actor=trainer, dry_run=True
+    )
+    seconds = time.perf_counter() - started
+    if outcome.unmatched:
+        raise BenchError(f"{len(outcome.unmatched)} rows of the Teams report matched nobody")
+    return {"rows": rows, "file_bytes": len(content), "seconds": seconds, "checked": len(outcome.learners)}
+
+
+STEPS = {"roster": step_roster, "teams": step_teams}
+BUILDERS = {"roster": build_roster, "teams": build_teams}
 
 
 # --- the runner ------------------------------------------------------------------------------------
 
 
 def run_step(name: str, size: int, env: dict) -> dict:
+    """Build the file here, then read it in a child process of its own (its peak RSS is the step's)."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"files-{name}-{size}.bin"
+    path.write_bytes(BUILDERS[name](size))
     completed = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, str(Path(__file__).resolve()), "--step", name, "--size", str(size)],
+        [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--step",
+            name,
+            "--size",
+            str(size),
+            "--file",
+            str(path),
+        ],
         cwd=harness.ROOT,
         env=env,
         capture_output=True,
@@ -138,6 +230,7 @@ def run_step(name: str, size: int, env: dict) -> dict:
         timeout=600,
         check=False,
     )
+    path.unlink()
     if completed.returncode != 0:
         raise BenchError(f"step {name} failed:\n{completed.stdout[-2000:]}\n{completed.stderr[-3000:]}")
     return json.loads(completed.stdout.strip().splitlines()[-1])
@@ -147,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--step", choices=sorted(STEPS), help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--file", help=argparse.SUPPRESS)
     parser.add_argument("--roster-rows", type=int, default=20_000)
     parser.add_argument("--teams-rows", type=int, default=10_000)
     parser.add_argument("--only", help="comma-separated steps (roster, teams)")
@@ -158,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.step:
-        result = STEPS[args.step](args.size)
+        result = STEPS[args.step](args.size, Path(args.file).read_bytes())
         result["peak_rss_mb"] = peak_rss_mb()
         print(json.dumps(result))
         return 0
