@@ -118,6 +118,18 @@ class Vocabulary:
         vocabulary._load_aliases(vocabulary._alias_rows().filter(kind=AliasKind.POSITION))
         return vocabulary
 
+    @classmethod
+    def load_ethnicities(cls) -> Vocabulary:
+        """Ethnicities only (one query, the aliases), for a learner written through the API."""
+        vocabulary = cls()
+        vocabulary._positions_by_id = {}
+        vocabulary._all_provinces = {}
+        vocabulary._communes_by_id = {}
+        for name in official_ethnicities():
+            vocabulary.ethnicities.add(ethnicity_key(name), name, name)
+        vocabulary._load_aliases(vocabulary._alias_rows().filter(kind=AliasKind.ETHNICITY))
+        return vocabulary
+
     @staticmethod
     def _alias_rows():
         # Admins' aliases first: the first target of a key wins (see _load_aliases).

@@ -271,7 +271,12 @@ def read_report(
         rows = [_report_row(*found) for found in times.intervals(readable, order, table, errors)]
     if errors:
         raise DomainError(
-            message=_("Báo cáo có %(count)d lỗi: chưa có dữ liệu nào được ghi.") % {"count": len(errors)},
+            message=_("Báo cáo “%(file)s”%(sheet)s có %(count)d lỗi: chưa có dữ liệu nào được ghi.")
+            % {
+                "file": table.file_name,
+                "sheet": (_(" (trang tính “%(sheet)s”)") % {"sheet": table.sheet}) if table.sheet else "",
+                "count": len(errors),
+            },
             errors=sorted(errors, key=lambda e: (e.row or 0, e.field or "")),
         )
     if not any(r.name or r.email or r.national_id for r in rows):

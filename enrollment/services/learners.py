@@ -42,6 +42,7 @@ from courses.errors import DomainError, ErrorItem
 from courses.models import Role, User
 from courses.permissions import is_central_admin, is_province_admin
 from courses.text import nfc
+from courses.vocabularies import Vocabulary
 from enrollment.models import MAJORITY_ETHNICITY, Gender, Learner
 
 NATIONAL_ID = "national_id"
@@ -306,6 +307,19 @@ def _username_taken(national_id: str, exclude_user_id: int | None = None) -> boo
     return users.exists()
 
 
+def _ethnicity_errors(values: dict) -> list[ErrorItem]:
+    """The ethnicity stored by its official name, as the enrolment lists store it (one vocabulary:
+    courses.vocabularies); blank means Kinh. An error naming the field when it is none of the 54."""
+    if not values["ethnicity"]:
+        values["ethnicity"] = MAJORITY_ETHNICITY
+        return []
+    try:
+        values["ethnicity"] = Vocabulary.load_ethnicities().ethnicity(values["ethnicity"])
+    except ValueError as exc:
+        return [ErrorItem(field="ethnicity", message=str(exc))]
+    return []
+
+
 @transaction.atomic
 def learner_create(
     *,
@@ -337,7 +351,7 @@ def learner_create(
         "full_name": nfc(full_name or ""),
         "gender": gender,
         "date_of_birth": date_of_birth,
-        "ethnicity": nfc(ethnicity or "") or MAJORITY_ETHNICITY,
+        "ethnicity": nfc(ethnicity or ""),
         "commune": commune,
         "province": province,
         "position": position,
@@ -345,7 +359,7 @@ def learner_create(
         "phone": (phone or "").strip(),
         "email": (email or "").strip(),
     }
-    errors = _derive_place(values, province_given=province is not None)
+    errors = _derive_place(values, province_given=province is not None) + _ethnicity_errors(values)
     if Learner.objects.filter(national_id=national_id).exists():
         errors.append(
             ErrorItem(field="national_id", code="unique", message=_("Đã có học viên mang số định danh này."))
@@ -391,8 +405,8 @@ def learner_update(*, actor, learner: Learner, data: Mapping[str, Any]) -> Learn
     values = {name: data.get(name, getattr(learner, name)) for name in LEARNER_FIELDS}
     for name in ("full_name", "ethnicity"):
         values[name] = nfc(values[name] or "")
+    errors: list[ErrorItem] = _ethnicity_errors(values) if "ethnicity" in data else []
     values["ethnicity"] = values["ethnicity"] or MAJORITY_ETHNICITY
-    errors: list[ErrorItem] = []
     if "commune" in data or "province" in data:
         commune, province = values["commune"], values["province"]
         kept_commune = "commune" not in data and commune is not None

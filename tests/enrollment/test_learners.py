@@ -170,7 +170,23 @@ def test_kinh_is_not_an_ethnic_minority_whatever_the_spelling(commune, central_a
             commune=commune,
         ).learner
         assert learner.is_ethnic_minority is False
-        assert learner.ethnicity == ("Kinh" if not ethnicity else ethnicity.strip())
+        assert learner.ethnicity == "Kinh"  # the official name, as the enrolment lists store it
+
+
+def test_the_api_stores_an_ethnicity_by_its_official_name_and_refuses_one_of_no_group(commune, central_admin):
+    learner = learner_create(
+        actor=central_admin, national_id="001185012345", full_name="Lò Thị Mỷ", gender="female",
+        ethnicity="H'Mông", commune=commune,
+    ).learner  # fmt: skip
+    with pytest.raises(DomainError) as error:
+        learner_create(
+            actor=central_admin, national_id="001185012346", full_name="Lò Thị Ban", gender="female",
+            ethnicity="Mông Cổ lai", commune=commune,
+        )  # fmt: skip
+
+    assert (learner.ethnicity, learner.is_ethnic_minority) == ("Mông", True)
+    assert [e.field for e in error.value.errors] == ["ethnicity"]
+    assert not Learner.objects.filter(national_id="001185012346").exists()
 
 
 def test_an_id_number_is_unique(commune, central_admin):

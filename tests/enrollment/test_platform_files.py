@@ -370,7 +370,7 @@ def test_dates_in_both_orders_in_one_file_are_refused(attendance_world, client):
         ({"timezone": "../../etc/passwd"}, "timezone"),
         ({"date_order": "ymd"}, "date_order"),
         ({"mapping": "not json"}, "mapping"),
-        ({"mapping": '{"Học viên": "shoe_size"}'}, "mapping"),
+        ({"mapping": '{"Học viên": "shoe_size"}'}, "mapping.Học viên"),  # the heading at fault
         ({"sheet": "Trang 9"}, "sheet"),
     ],
 )
