@@ -263,19 +263,28 @@ def _named_sheet(sheets: Sequence[SheetInfo], wanted) -> SheetInfo:
 
 
 def _sheet_with_headings(workbook: XlsxWorkbook, matcher: _HeadingMatcher, limits: ReadLimits) -> SheetInfo:
-    """The visible sheet whose headings match the most fields (the first one on a tie): a workbook
-    often holds a cover sheet, a summary or instructions beside the list."""
-    best, best_rank = None, None
+    """The visible sheet whose headings match the most fields: a workbook often holds a cover
+    sheet, a summary or instructions beside the list. Two sheets that both hold a whole table (a
+    list per class, this year's and last year's) are refused, naming them: reading one of them
+    without a word would leave the other's people out."""
+    ranked = []
     for info in workbook.sheets:
         if info.hidden:
             continue
         head = list(itertools.islice(_non_blank(workbook.rows(info), limits), HEADING_SEARCH_ROWS))
         _undo_legacy_font(head)  # headings typed for .VnTime match once converted
         found = _find_headings(head, matcher)
-        rank = (found.complete, len(found.fields)) if found is not None else (False, 0)
-        if best_rank is None or rank > best_rank:
-            best, best_rank = info, rank
-    return best or workbook.sheets[0]
+        ranked.append(((found.complete, len(found.fields)) if found is not None else (False, 0), info))
+    complete = [info for (is_complete, _count), info in ranked if is_complete]
+    if len(complete) > 1:
+        raise DomainError(
+            message=_("Các trang tính %(names)s đều có bảng cần đọc: hãy chọn một trang tính (sheet).")
+            % {"names": ", ".join(f"“{info.name}”" for info in complete)},
+            field="sheet",
+            code="ambiguous",
+        )
+    best = max(ranked, key=lambda item: item[0], default=None)
+    return best[1] if best is not None else workbook.sheets[0]
 
 
 def _non_blank(

@@ -134,3 +134,15 @@ def test_a_merged_range_down_the_whole_sheet_costs_only_the_rows_present():
     table = read_table(content=content, filename="a.xlsx", columns=COLUMNS)
 
     assert [r.values["score"] for r in table.rows] == [8, 8]
+
+
+def test_two_sheets_that_both_hold_a_list_are_refused_naming_them_until_one_is_chosen():
+    content = workbook_bytes(("Lớp A", LIST), ("Lớp B", LIST[:2]))
+
+    with pytest.raises(DomainError) as caught:
+        read_table(content=content, filename="a.xlsx", columns=COLUMNS)
+    chosen = read_table(content=content, filename="a.xlsx", columns=COLUMNS, sheet="Lớp B")
+
+    assert caught.value.errors[0].field == "sheet"
+    assert "Lớp A" in caught.value.message and "Lớp B" in caught.value.message
+    assert (chosen.sheet, len(chosen.rows)) == ("Lớp B", 1)
