@@ -155,6 +155,15 @@ def _teams_class(learners: int):
         job = import_job_run(job_id=job.pk)
         if (job.report or {}).get("errors"):
             raise BenchError(f"enrolling the Teams learners failed: {job.report['errors'][:3]}")
+    # The official layout has no email column; Teams identifies people by email (their names repeat
+    # among thousands), so the learners get the email their account has in the report.
+    from enrollment.models import Learner
+
+    emails = {p.national_id: p.email for p in persons}
+    missing = list(Learner.objects.filter(national_id__in=emails, email="").only("pk", "national_id"))
+    for learner in missing:
+        learner.email = emails[learner.national_id]
+    Learner.objects.bulk_update(missing, ["email"], batch_size=1000)
     local = ZoneInfo("Asia/Ho_Chi_Minh")
     start = datetime.datetime(*TEAMS_DAY, 8, 0, tzinfo=local)
     session, _ = ClassSession.objects.get_or_create(
