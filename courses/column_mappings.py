@@ -2,17 +2,27 @@
 
 A trainer or an admin maps the headings of a file once, in a dry run (the `mapping` of an upload,
 {heading as written: field}), reads the report (`report.file`: the columns found and those left
-out), and saves the mapping under a name for their province; later uploads name it by id
-(`mapping_id`). `courses.tabular.read_table(mapping=...)` applies it: a mapped heading wins over the
-importer's own headings.
+out), and saves the mapping under a name for their province or their training institution; later
+uploads name it by id (`mapping_id`). `courses.tabular.read_table(mapping=...)` applies it: a
+mapped heading wins over the importer's own headings.
 
 Who uses and who changes a mapping (the rule of `/api/v1/column-mappings`):
 
-* trainers and provincial admins use their province's mappings and the national ones (no province);
+* a mapping belongs to a province, or to a training institution, or to neither (national); never
+  to both;
+* trainers and provincial admins use their province's mappings and the national ones (neither);
   central admins use and change every mapping;
-* trainers and provincial admins create mappings for their own province only (a trainer without a
-  province creates none); a provincial admin changes and deletes every mapping of their province,
-  a trainer those they created; national mappings are changed by central admins only;
+* an institution's mappings are used by the trainers of a class it organises, the provincial admins
+  of its province, and their creator; this is how a trainer of a central school (no province) saves
+  one;
+* trainers and provincial admins create mappings for their own province; a trainer for an
+  institution organising a class they train, a provincial admin for an institution of their
+  province; central admins for any province or institution, or national ones;
+* a provincial admin changes and deletes every mapping of their province and of its institutions,
+  a trainer those they created (for their province or an institution); national mappings are
+  changed by central admins only;
+* a mapping the caller may not use is not found (404, and 400 on `mapping_id` in an upload);
+  one they use but may not change is refused (403);
 * learners and anonymous callers neither read nor use any.
 
 The fields a mapping may name are the fields of its kind's columns (`MAPPING_COLUMNS`); the kinds
@@ -30,7 +40,7 @@ from rest_framework import status as http
 
 from courses.catalogue_file import COLUMNS as CATALOGUE_COLUMNS
 from courses.errors import DomainError, ErrorItem
-from courses.models import ColumnMapping, MappingKind, Province, Role
+from courses.models import ColumnMapping, MappingKind, Province, Role, TrainingClass, TrainingInstitution
 from courses.permissions import is_admin, is_central_admin, is_province_admin
 from courses.tabular import Column, heading_key
 from courses.text import nfc
@@ -144,20 +154,36 @@ def mapping_clean(*, kind: str, mapping, field_name: str = "mapping") -> dict[st
 
 def column_mappings_usable_by(user) -> QuerySet[ColumnMapping]:
     """The mappings the user may list and use (see the module docstring)."""
-    mappings = ColumnMapping.objects.select_related("province", "created_by")
+    mappings = ColumnMapping.objects.select_related("province", "institution", "created_by")
     if not may_use_mappings(user):
         return mappings.none()
     if is_central_admin(user):
         return mappings
-    own = Q(province__isnull=True)
+    own = Q(province__isnull=True, institution__isnull=True) | Q(institution__isnull=False, created_by=user)
     if user.province_id is not None:
         own |= Q(province_id=user.province_id)
+        if is_province_admin(user):
+            own |= Q(institution__province_id=user.province_id)
+    if user.role == Role.TRAINER:
+        taught = TrainingClass.objects.taught_by(user).filter(institution__isnull=False)
+        own |= Q(institution_id__in=taught.values("institution_id"))
     return mappings.filter(own)
+
+
+def _trains_for(user, institution: TrainingInstitution) -> bool:
+    return TrainingClass.objects.taught_by(user).filter(institution=institution).exists()
 
 
 def column_mapping_may_change(user, column_mapping: ColumnMapping) -> bool:
     if is_central_admin(user):
         return True
+    if not may_use_mappings(user):
+        return False
+    if column_mapping.institution_id is not None:
+        if column_mapping.created_by_id == user.pk:
+            return True
+        province_id = column_mapping.institution.province_id
+        return is_province_admin(user) and province_id is not None and province_id == user.province_id
     if column_mapping.province_id is None or column_mapping.province_id != getattr(user, "province_id", None):
         return False
     if is_province_admin(user):
@@ -207,6 +233,35 @@ def upload_reader(*, user, kind: str, sheet=None, mapping_id: int | None = None,
 UNSET = object()
 
 
+def _owner_for(user, province, institution) -> tuple[Province | None, TrainingInstitution | None]:
+    """The (province, institution) a mapping written by `user` belongs to, at most one of them;
+    either UNSET: not stated."""
+    if province not in (UNSET, None) and institution not in (UNSET, None):
+        raise DomainError(
+            message=_("Ánh xạ cột thuộc một tỉnh hoặc một cơ sở đào tạo, không thuộc cả hai."),
+            field="institution_id",
+            code="conflict",
+        )
+    if institution in (UNSET, None):
+        return _province_for(user, province), None
+    if not (
+        is_central_admin(user)
+        or (
+            is_province_admin(user)
+            and institution.province_id is not None
+            and institution.province_id == user.province_id
+        )
+        or (may_use_mappings(user) and user.role == Role.TRAINER and _trains_for(user, institution))
+    ):
+        raise _forbidden(
+            _(
+                "Chỉ lưu được ánh xạ cột cho cơ sở đào tạo tổ chức lớp mình dạy "
+                "(quản trị tỉnh: cơ sở đào tạo của tỉnh mình)."
+            )
+        )
+    return None, institution
+
+
 def _province_for(user, province) -> Province | None:
     """The province a mapping written by `user` belongs to; `province` UNSET: not stated."""
     if is_central_admin(user):
@@ -214,17 +269,31 @@ def _province_for(user, province) -> Province | None:
     if not may_use_mappings(user):
         raise _forbidden()
     if user.province_id is None:
-        raise _forbidden(_("Tài khoản chưa gắn với tỉnh nào: không lưu được ánh xạ cột."))
+        raise _forbidden(
+            _(
+                "Tài khoản chưa gắn với tỉnh nào: chỉ lưu được ánh xạ cột cho cơ sở đào tạo "
+                "tổ chức lớp mình dạy (institution_id)."
+            )
+        )
     if province is UNSET or (province is not None and province.pk == user.province_id):
         return user.province
     raise _forbidden(_("Chỉ lưu được ánh xạ cột cho tỉnh của mình; ánh xạ toàn quốc do trung ương quản lý."))
 
 
-def _name_check(*, kind: str, name: str, province: Province | None, exclude: int | None = None) -> str:
+def _name_check(
+    *,
+    kind: str,
+    name: str,
+    province: Province | None,
+    institution: TrainingInstitution | None,
+    exclude: int | None = None,
+) -> str:
     name = " ".join(nfc(name or "").split())
     if not name:
         raise DomainError(message=_("Cần tên của ánh xạ cột."), field="name", code="required")
-    taken = ColumnMapping.objects.filter(kind=kind, name__iexact=name, province=province)
+    taken = ColumnMapping.objects.filter(
+        kind=kind, name__iexact=name, province=province, institution=institution
+    )
     if exclude is not None:
         taken = taken.exclude(pk=exclude)
     if taken.exists():
@@ -237,34 +306,51 @@ def _name_check(*, kind: str, name: str, province: Province | None, exclude: int
 
 
 @transaction.atomic
-def column_mapping_create(*, user, kind: str, name: str, mapping, province=UNSET) -> ColumnMapping:
-    """Save a mapping for the user's province (or, for a central admin, the one given or none)."""
-    province = _province_for(user, province)
+def column_mapping_create(
+    *, user, kind: str, name: str, mapping, province=UNSET, institution=UNSET
+) -> ColumnMapping:
+    """Save a mapping for the institution given, else the user's province (or, for a central admin,
+    the province given or none)."""
+    province, institution = _owner_for(user, province, institution)
     cleaned = mapping_clean(kind=kind, mapping=mapping)
-    name = _name_check(kind=kind, name=name, province=province)
+    name = _name_check(kind=kind, name=name, province=province, institution=institution)
     return ColumnMapping.objects.create(
-        name=name, kind=kind, mapping=cleaned, province=province, created_by=user
+        name=name, kind=kind, mapping=cleaned, province=province, institution=institution, created_by=user
     )
 
 
 @transaction.atomic
 def column_mapping_update(
-    *, user, column_mapping: ColumnMapping, name=UNSET, kind=UNSET, mapping=UNSET, province=UNSET
+    *,
+    user,
+    column_mapping: ColumnMapping,
+    name=UNSET,
+    kind=UNSET,
+    mapping=UNSET,
+    province=UNSET,
+    institution=UNSET,
 ) -> ColumnMapping:
-    """Change a mapping the user may change; what is left out keeps its value."""
+    """Change a mapping the user may change; what is left out keeps its value. Its owner (province
+    and institution) is kept when neither is stated, else is what is stated, as on creation."""
     column_mapping = ColumnMapping.objects.select_for_update().get(pk=column_mapping.pk)
     if not column_mapping_may_change(user, column_mapping):
         raise _forbidden()
-    if province is UNSET:
-        province = column_mapping.province
-    province = _province_for(user, province)
+    if province is UNSET and institution is UNSET:
+        # The owner kept: may_change is the whole rule (a trainer who no longer teaches for the
+        # institution still renames the mapping they made).
+        province, institution = column_mapping.province, column_mapping.institution
+    else:
+        province, institution = _owner_for(user, province, institution)
     kind = column_mapping.kind if kind is UNSET else kind
     mapping = column_mapping.mapping if mapping is UNSET else mapping
     name = column_mapping.name if name is UNSET else name
     column_mapping.mapping = mapping_clean(kind=kind, mapping=mapping)
-    column_mapping.name = _name_check(kind=kind, name=name, province=province, exclude=column_mapping.pk)
+    column_mapping.name = _name_check(
+        kind=kind, name=name, province=province, institution=institution, exclude=column_mapping.pk
+    )
     column_mapping.kind = kind
     column_mapping.province = province
+    column_mapping.institution = institution
     column_mapping.save()
     return column_mapping
 

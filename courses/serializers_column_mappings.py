@@ -6,8 +6,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from courses.column_mappings import HEADING_MAX_LENGTH, MAX_HEADINGS, column_mapping_may_change
-from courses.models import ColumnMapping, MappingKind, Province
+from courses.models import ColumnMapping, MappingKind, Province, TrainingInstitution
 from courses.serializers import ProvinceSummarySerializer
+from courses.serializers_classes import InstitutionSummarySerializer
 
 MAPPING_HELP = (
     '{heading as written in the file: field}, e.g. {"Tên cán bộ": "full_name", "Mã định danh": '
@@ -27,7 +28,12 @@ class MappingField(serializers.JSONField):
 class ColumnMappingSerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=MappingKind.choices, help_text="The kind of file it reads.")
     mapping = MappingField(help_text=MAPPING_HELP)
-    province = ProvinceSummarySerializer(allow_null=True, help_text="null: a national mapping.")
+    province = ProvinceSummarySerializer(
+        allow_null=True, help_text="null with `institution` null: a national mapping."
+    )
+    institution = InstitutionSummarySerializer(
+        allow_null=True, help_text="The training institution it belongs to (then `province` is null)."
+    )
     created_by_name = serializers.SerializerMethodField()
     may_change = serializers.SerializerMethodField(
         help_text="Whether the caller may change or delete it (see the endpoint's rules)."
@@ -41,6 +47,7 @@ class ColumnMappingSerializer(serializers.ModelSerializer):
             "kind",
             "mapping",
             "province",
+            "institution",
             "created_by",
             "created_by_name",
             "created_at",
@@ -59,7 +66,7 @@ class ColumnMappingSerializer(serializers.ModelSerializer):
 
 class ColumnMappingWriteSerializer(serializers.Serializer):
     name = serializers.CharField(
-        max_length=100, help_text="Unique among the mappings of its kind and province."
+        max_length=100, help_text="Unique among the mappings of its kind and province (or institution)."
     )
     kind = serializers.ChoiceField(choices=MappingKind.choices)
     mapping = MappingField(help_text=MAPPING_HELP)
@@ -68,5 +75,13 @@ class ColumnMappingWriteSerializer(serializers.Serializer):
         allow_null=True,
         required=False,
         help_text="Central admins: the province it is for, null (or left out) for a national mapping. "
-        "Trainers and provincial admins: left out or their own province.",
+        "Trainers and provincial admins: left out or their own province. Not with `institution_id`.",
+    )
+    institution_id = serializers.PrimaryKeyRelatedField(
+        queryset=TrainingInstitution.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="The training institution it is for (instead of a province): trainers for an "
+        "institution organising a class they train, provincial admins for one of their province, "
+        "central admins for any. Giving both `province_id` and `institution_id` is 400.",
     )

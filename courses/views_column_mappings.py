@@ -28,18 +28,28 @@ columns found and `ignored_columns`, those no field claimed), save the mapping h
 kind `catalogue`), the score sheet (`POST /classes/{id}/scores/import`, kind `scores`). Kind
 `platform_report` holds mappings of meeting-platform reports.
 
+A mapping belongs to a province (`province`), or to a training institution (`institution`: how a
+trainer of a central school, who has no province, keeps one), or to neither (national), never both.
+
 Who may do what:
 * list and read: trainers and provincial admins see their province's mappings and the national ones
-  (no province); central admins see all. Filter by `kind`. Learners get 403; a mapping of another
-  province is 404.
-* create: trainers and provincial admins for their own province (the default; a trainer without a
-  province cannot), central admins for any province or, leaving `province_id` null, nationally.
-  Naming another province or a national mapping otherwise is 403.
-* change and delete: central admins every mapping; provincial admins the mappings of their province;
-  trainers the mappings they created (for their province). National mappings: central admins only.
-  403 for a mapping the caller sees but may not change.
+  (neither province nor institution); an institution's mappings are seen by the trainers of a class
+  it organises, the provincial admins of its province and their creator; central admins see all.
+  Filter by `kind`. Learners get 403; a mapping the caller may not see is 404 (and 400 on
+  `mapping_id` in an upload).
+* create: trainers and provincial admins for their own province (the default); with
+  `institution_id`, trainers for an institution organising a class they train, provincial admins
+  for an institution of their province; central admins for any province or institution or, leaving
+  both null, nationally. Naming another province or institution, or a national mapping otherwise,
+  is 403; giving both `province_id` and `institution_id` is 400 (`conflict` on `institution_id`).
+* change and delete: central admins every mapping; provincial admins the mappings of their province
+  and of its institutions; trainers the mappings they created (for their province or an
+  institution). National mappings: central admins only. 403 for a mapping the caller sees but may
+  not change. Stating `province_id` or `institution_id` in a change moves the mapping, under the
+  rules of creation.
 
-A name is unique among the mappings of a kind and province (400 `unique` on `name`). Each field of
+A name is unique among the mappings of a kind and province, or kind and institution, or the
+national ones of a kind (400 `unique` on `name`). Each field of
 `mapping` must be a field of the kind (400 naming `mapping.<heading>` with the fields accepted).
 """
 
@@ -108,6 +118,7 @@ class ColumnMappingViewSet(viewsets.ModelViewSet):
             name=data["name"],
             mapping=data["mapping"],
             province=data.get("province_id", UNSET),
+            institution=data.get("institution_id", UNSET),
         )
         return self._answer(column_mapping, status.HTTP_201_CREATED)
 
@@ -129,4 +140,10 @@ class ColumnMappingViewSet(viewsets.ModelViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-_WRITE_FIELDS = (("name", "name"), ("kind", "kind"), ("mapping", "mapping"), ("province", "province_id"))
+_WRITE_FIELDS = (
+    ("name", "name"),
+    ("kind", "kind"),
+    ("mapping", "mapping"),
+    ("province", "province_id"),
+    ("institution", "institution_id"),
+)

@@ -19,8 +19,9 @@ class ColumnMapping(models.Model):
     """Which field each heading of a layout the importers don't know is ({heading as written: field}),
     saved under a name by a trainer or an admin so that later uploads of the same layout reuse it.
 
-    A mapping belongs to a province (its trainers and admins use it) or, with no province, is
-    national: everyone who imports uses it, only central admins change it.
+    A mapping belongs to a province (its trainers and admins use it), or to a training institution
+    (the trainers of its classes use it: a central school's trainers have no province), or to
+    neither, national: everyone who imports uses it, only central admins change it. Never to both.
     """
 
     name = NFCCharField(_("tên"), max_length=100)
@@ -34,6 +35,15 @@ class ColumnMapping(models.Model):
         blank=True,
         related_name="column_mappings",
         help_text=_("Để trống: dùng chung toàn quốc."),
+    )
+    institution = models.ForeignKey(
+        "courses.TrainingInstitution",
+        verbose_name=_("cơ sở đào tạo"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="column_mappings",
+        help_text=_("Điền khi ánh xạ thuộc một cơ sở đào tạo (khi đó để trống tỉnh)."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -51,17 +61,26 @@ class ColumnMapping(models.Model):
         verbose_name_plural = _("ánh xạ cột")
         ordering = ["kind", "name", "id"]
         constraints = [
-            # Two constraints rather than one with nulls_distinct=False, which SQLite (the no-install
-            # development set-up) does not support: a name is unique among a province's mappings of a
-            # kind, and among the national ones.
+            models.CheckConstraint(
+                condition=Q(province__isnull=True) | Q(institution__isnull=True),
+                name="column_mapping_province_or_institution",
+            ),
+            # Conditional constraints rather than one with nulls_distinct=False, which SQLite (the
+            # no-install development set-up) does not support: a name is unique among a province's
+            # mappings of a kind, among an institution's, and among the national ones.
             models.UniqueConstraint(
                 fields=["kind", "province", "name"],
                 condition=Q(province__isnull=False),
                 name="column_mapping_unique_in_province",
             ),
             models.UniqueConstraint(
+                fields=["kind", "institution", "name"],
+                condition=Q(institution__isnull=False),
+                name="column_mapping_unique_in_institution",
+            ),
+            models.UniqueConstraint(
                 fields=["kind", "name"],
-                condition=Q(province__isnull=True),
+                condition=Q(province__isnull=True, institution__isnull=True),
                 name="column_mapping_unique_national",
             ),
         ]

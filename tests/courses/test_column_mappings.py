@@ -9,13 +9,14 @@ import json
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError
 from rest_framework.test import APIClient
 
-from courses.models import ColumnMapping, ImportJob, ImportStatus, Role
+from courses.models import ColumnMapping, ImportJob, ImportStatus, InstitutionKind, Role
 from courses.services import import_job_run
 from enrollment.models import Enrollment
 from tests.api_helpers import assert_error
-from tests.factories import TrainingClassFactory, UserFactory
+from tests.factories import TrainingClassFactory, TrainingInstitutionFactory, UserFactory
 
 URL = "/api/v1/column-mappings"
 
@@ -324,3 +325,151 @@ def test_the_catalogue_import_takes_a_mapping_too(central_admin):
     response = client.post("/api/v1/curricula/import", data, format="multipart")
     assert response.status_code == 200, response.content
     assert response.json()["report"]["file"]["columns"]["code"] == "Mã chương trình"
+
+
+# --- an institution's own mappings: a central school's trainer has no province -------------------
+
+
+@pytest.fixture
+def central_school(db):
+    return TrainingInstitutionFactory(
+        code="truong-boi-duong-can-bo-bo",
+        name="Trường Bồi dưỡng cán bộ Bộ Nội vụ",
+        kind=InstitutionKind.CENTRAL,
+    )
+
+
+@pytest.fixture
+def school_trainer(central_school):
+    """A lecturer of the central school: no province, one central online class of the school."""
+    lecturer = UserFactory(role=Role.TRAINER)
+    TrainingClassFactory(
+        code="tw-truc-tuyen-2026", institution=central_school, organiser_province=None, trainers=[lecturer]
+    )
+    return lecturer
+
+
+def test_a_central_schools_trainer_saves_a_mapping_for_the_school_and_reuses_it(
+    central_school, school_trainer, trainer, province_admin, central_admin
+):
+    client = client_as(school_trainer)
+    body = {"name": "Danh sách của Trường", "kind": "enrolment", "mapping": PROVINCE_LAYOUT}
+    # No province: saving without naming the school is refused, saying what to name.
+    refused = assert_error(client.post(URL, body, format="json"), 403, "permission_denied")
+    assert "institution_id" in refused["message"]
+
+    saved = client.post(URL, {**body, "institution_id": central_school.pk}, format="json")
+    assert saved.status_code == 201, saved.content
+    assert saved.json()["province"] is None and saved.json()["may_change"] is True
+    assert {k: saved.json()["institution"][k] for k in ("id", "code", "name")} == {
+        "id": central_school.pk,
+        "code": "truong-boi-duong-can-bo-bo",
+        "name": "Trường Bồi dưỡng cán bộ Bộ Nội vụ",
+    }
+    mapping_id = saved.json()["id"]
+    assert names(client.get(URL)) == {"Danh sách của Trường"}
+    assert names(client_as(central_admin).get(URL)) == {"Danh sách của Trường"}
+
+    # Reused by id in the enrolment of a class the school runs on a later day.
+    later_class = TrainingClassFactory(
+        institution=central_school, organiser_province=None, trainers=[school_trainer]
+    )
+    content = province_roster(
+        [("Lường Văn Tâm", "019086000201", "Nam"), ("Đinh Thị Lan", "019086000202", "Nữ")]
+    )
+    imported = enrol_upload(client, later_class, content, mapping_id=mapping_id)
+    assert imported.status_code == 201, imported.content
+    assert set(
+        Enrollment.objects.filter(training_class=later_class).values_list("learner__full_name", flat=True)
+    ) == {"Lường Văn Tâm", "Đinh Thị Lan"}
+
+    # A trainer who teaches none of the school's classes neither sees, changes nor uses it,
+    # and the provincial admin of a province the school is not in does not see it either.
+    own_class = TrainingClassFactory(trainers=[trainer])
+    for outsider in (trainer, province_admin):
+        assert names(client_as(outsider).get(URL)) == set()
+        assert_error(client_as(outsider).get(f"{URL}/{mapping_id}"), 404)
+        assert_error(
+            client_as(outsider).patch(f"{URL}/{mapping_id}", {"name": "Của tôi"}, format="json"), 404
+        )
+        assert_error(client_as(outsider).delete(f"{URL}/{mapping_id}"), 404)
+    borrowed = enrol_upload(client_as(trainer), own_class, content, dry_run="true", mapping_id=mapping_id)
+    assert {e["field"] for e in assert_error(borrowed, 400)["errors"]} == {"mapping_id"}
+    assert not Enrollment.objects.filter(training_class=own_class).exists()
+    assert ColumnMapping.objects.get(pk=mapping_id).name == "Danh sách của Trường"
+
+
+def test_a_trainer_saves_no_mapping_for_an_institution_whose_classes_they_do_not_train(
+    central_school, school_trainer, trainer, local_trainer, other_province_admin
+):
+    body = {
+        "name": "Mẫu mượn",
+        "kind": "scores",
+        "mapping": {"Điểm TB": "score"},
+        "institution_id": central_school.pk,
+    }
+    for outsider in (trainer, local_trainer, other_province_admin):
+        assert_error(client_as(outsider).post(URL, body, format="json"), 403, "permission_denied")
+    assert not ColumnMapping.objects.exists()
+
+
+def test_a_mapping_belongs_to_a_province_or_an_institution_never_both(
+    central_school, school_trainer, central_admin, province
+):
+    body = {"name": "Mẫu chung", "kind": "scores", "mapping": {"Điểm TB": "score"}}
+    both = {**body, "province_id": province.pk, "institution_id": central_school.pk}
+    for user in (central_admin, school_trainer):
+        response = client_as(user).post(URL, both, format="json")
+        assert {(e["field"], e["code"]) for e in assert_error(response, 400)["errors"]} == {
+            ("institution_id", "conflict")
+        }
+    assert not ColumnMapping.objects.exists()
+    with pytest.raises(IntegrityError):
+        ColumnMapping.objects.create(
+            name="Cả hai",
+            kind="scores",
+            mapping={"Điểm": "score"},
+            province=province,
+            institution=central_school,
+        )
+
+
+def test_institution_names_are_unique_within_the_institution(central_school, school_trainer, central_admin):
+    body = {"name": "Bảng điểm", "kind": "scores", "mapping": {"Điểm TB": "score"}}
+    school = {**body, "institution_id": central_school.pk}
+    assert client_as(school_trainer).post(URL, school, format="json").status_code == 201
+    taken = client_as(school_trainer).post(URL, {**school, "name": "BẢNG ĐIỂM"}, format="json")
+    assert {(e["field"], e["code"]) for e in assert_error(taken, 400)["errors"]} == {("name", "unique")}
+    # The same name is free nationally: a national mapping is one of no province and no institution.
+    assert client_as(central_admin).post(URL, body, format="json").status_code == 201
+
+
+def test_provincial_admins_and_the_institutions_of_their_province(
+    province, province_admin, other_province_admin, local_trainer
+):
+    provincial_school = TrainingInstitutionFactory(
+        name="Trường Chính trị tỉnh Thái Nguyên", province=province
+    )
+    TrainingClassFactory(institution=provincial_school, trainers=[local_trainer])
+    body = {"name": "Mẫu của Trường", "kind": "scores", "mapping": {"Điểm TB": "score"}}
+    made = client_as(local_trainer).post(URL, {**body, "institution_id": provincial_school.pk}, format="json")
+    assert made.status_code == 201, made.content
+    detail = f"{URL}/{made.json()['id']}"
+
+    # The province's admin sees it and changes it; another province's admin sees nothing.
+    assert client_as(province_admin).get(detail).json()["may_change"] is True
+    renamed = client_as(province_admin).patch(detail, {"name": "Mẫu của Trường 2026"}, format="json")
+    assert renamed.status_code == 200, renamed.content
+    assert renamed.json()["institution"]["id"] == provincial_school.pk
+    assert_error(client_as(other_province_admin).get(detail), 404)
+    assert_error(
+        client_as(other_province_admin).post(
+            URL, {**body, "institution_id": provincial_school.pk}, format="json"
+        ),
+        403,
+    )
+    # A colleague of the province who teaches none of the school's classes: the province's own
+    # mappings, not the school's.
+    colleague = UserFactory(role=Role.TRAINER, province=province)
+    assert_error(client_as(colleague).get(detail), 404)
+    assert client_as(province_admin).delete(detail).status_code == 204
