@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from courses.models import (
     Alias,
     ClassSession,
+    ColumnMapping,
     Commune,
     Curriculum,
     Level,
@@ -83,6 +84,31 @@ class PositionAdmin(admin.ModelAdmin):
     list_display = ["code", "name_vi", "name_en", "category", "sort_order", "is_active"]
     list_filter = ["category", "is_active"]
     search_fields = ["code", "name_vi", "name_en"]
+
+
+@admin.register(ColumnMapping)
+class ColumnMappingAdmin(admin.ModelAdmin):
+    """Saved column mappings, to see who keeps which layout. They are written through the API
+    (/api/v1/column-mappings), which checks each heading against its kind's fields; here they are
+    read, and deleted."""
+
+    list_display = ["name", "kind", "province", "institution", "created_by", "updated_at"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    list_select_related = ["province", "institution", "created_by"]
+    readonly_fields = [
+        "name",
+        "kind",
+        "mapping",
+        "province",
+        "institution",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Alias)
