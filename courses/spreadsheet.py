@@ -21,9 +21,10 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.utils.text import slugify
 from openpyxl.cell import Cell, WriteOnlyCell
 
-from courses.text import strip_control_characters
+from courses.text import fold, strip_control_characters
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -83,3 +84,11 @@ def xlsx_row(sheet, values) -> list:
         else:
             row.append(text)
     return row
+
+
+def attachment_name(*words: str, extension: str) -> str:
+    """A download's file name from words in the reader's language: lower-case, accent-free and
+    hyphenated ("Báo cáo theo tỉnh", "kh-2021", "20260901" → "bao-cao-theo-tinh-kh-2021-20260901"),
+    so that every browser, mail client and file system keeps it as it is. đ is folded to d
+    (courses.text.fold), not dropped as slugify alone would."""
+    return f"{slugify(fold(' '.join(words))).replace('_', '-')}.{extension}"

@@ -24,8 +24,11 @@ with =, +, - or @ (or a tab or carriage return) is neutralised (in CSV prefixed 
 quote, in XLSX stored as text, never a formula) and control characters are dropped, so that a
 name stored with one still exports.
 
-Headings and labels are Vietnamese whatever the request's language: the files go into official
-records; callers build the report data under translation.override("vi").
+Headings, labels and the file's name are in the request's language (Vietnamese by default,
+English under Accept-Language: en), like every answer of the API: the callers build the report
+data, and these functions the report, under the request's language. The name is words of that
+language, never an internal key: bao-cao-theo-tinh-<programme>-toan-quoc-<yyyymmdd>.csv, or
+report-by-province-<programme>-nationwide-<yyyymmdd>.csv.
 """
 
 from __future__ import annotations
@@ -38,14 +41,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from courses.spreadsheet import csv_value, xlsx_cell
+from courses.spreadsheet import attachment_name, csv_value, xlsx_cell
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -84,7 +86,7 @@ class OfficialReport:
     unit: str
     info: list[str]
     sections: list[Section]
-    name: str
+    name: str  # what the report is, in words of the reader's language (see report_name)
     date: datetime.date = field(default_factory=timezone.localdate)
 
     @property
@@ -93,7 +95,7 @@ class OfficialReport:
         return 2 + max((len(s.columns) for s in self.sections), default=0)
 
     def filename(self, extension: str) -> str:
-        return f"{self.name}-{self.date:%Y%m%d}.{extension}"
+        return attachment_name(self.name, f"{self.date:%Y%m%d}", extension=extension)
 
 
 # --- columns -----------------------------------------------------------------------------------
@@ -173,10 +175,30 @@ def filters_line(data: dict, *, computed_at=None) -> str:
     return "; ".join(parts)
 
 
-def _report_name(kind: str, data: dict) -> str:
+# What a breakdown is by, in a file's name: short words, one per dimension (the dimension's label
+# is a heading, too long for a name). The context "file name" keeps them apart from the labels.
+FILE_NAME_DIMENSIONS = {
+    "province": pgettext_lazy("file name", "tỉnh tại thời điểm học"),
+    "current_province": pgettext_lazy("file name", "tỉnh"),
+    "region": pgettext_lazy("file name", "vùng"),
+    "curriculum": pgettext_lazy("file name", "bộ chương trình"),
+    "mode": pgettext_lazy("file name", "hình thức"),
+    "position": pgettext_lazy("file name", "chức danh"),
+    "gender": pgettext_lazy("file name", "giới tính"),
+    "ethnic_minority": pgettext_lazy("file name", "dân tộc thiểu số"),
+    "year": pgettext_lazy("file name", "năm"),
+}
+
+
+def report_name(what: str, data: dict) -> str:
+    """The words a report's file is named by: what it is (already translated), the programme's
+    code and the scope, in the request's language; OfficialReport.filename adds the date."""
     scope = data["scope"]
-    where = "toan-quoc" if scope["province"] is None else f"tinh-{scope['province']['code']}"
-    return slugify(f"bao-cao-{kind}-{data['programme']['code']}-{where}").replace("_", "-")
+    if scope["province"] is None:
+        where = pgettext("file name", "toàn quốc")
+    else:
+        where = pgettext("file name", "tỉnh %(code)s") % {"code": scope["province"]["code"]}
+    return f"{what} {data['programme']['code']} {where}"
 
 
 # --- the reports -------------------------------------------------------------------------------
@@ -200,7 +222,7 @@ def summary_report(data: dict) -> OfficialReport:
             ),
         ],
         sections=[section],
-        name=_report_name("tien-do", data),
+        name=report_name(pgettext("file name", "báo cáo tiến độ"), data),
     )
 
 
@@ -228,7 +250,11 @@ def breakdown_report(data: dict) -> OfficialReport:
             filters_line(data, computed_at=data["computed_at"]),
         ],
         sections=[section],
-        name=_report_name(f"theo-{data['dimension']}", data),
+        name=report_name(
+            pgettext("file name", "báo cáo theo %(dimension)s")
+            % {"dimension": FILE_NAME_DIMENSIONS[data["dimension"]]},
+            data,
+        ),
     )
 
 
@@ -277,7 +303,7 @@ def province_report(data: dict) -> OfficialReport:
             filters_line(data, computed_at=data["computed_at"]),
         ],
         sections=sections,
-        name=_report_name("chi-tiet", data),
+        name=report_name(pgettext("file name", "báo cáo chi tiết"), data),
     )
 
 
@@ -316,7 +342,7 @@ def history_report(data: dict) -> OfficialReport:
         unit=data["scope"]["unit"],
         info=[scope_line(data["scope"]), filters_line({}, computed_at=data["periods"][-1]["computed_at"])],
         sections=[Section(columns=columns, rows=rows, total=total, label_heading=_("Chương trình, đề án"))],
-        name=_report_name("cac-giai-doan", data),
+        name=report_name(pgettext("file name", "báo cáo các giai đoạn"), data),
     )
 
 
@@ -356,7 +382,7 @@ def gaps_report(data: dict) -> OfficialReport:
             },
         ],
         sections=[Section(columns=columns, rows=rows, total=total, label_heading=_("Đơn vị"))],
-        name=_report_name("chua-bao-cao", data),
+        name=report_name(pgettext("file name", "báo cáo tỉnh chưa báo cáo"), data),
     )
 
 

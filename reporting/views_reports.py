@@ -331,8 +331,8 @@ class XLSXRenderer(_FileRenderer):
 
 
 class ExportMixin:
-    """Serves a report as a file: the same figures as its JSON view, in the official layout, in
-    Vietnamese whatever the request's language. Errors stay JSON."""
+    """Serves a report as a file: the same figures as its JSON view, in the official layout, its
+    headings, labels and name in the request's language (Vietnamese by default). Errors stay JSON."""
 
     file_format = "csv"
     to_report = None
@@ -348,10 +348,9 @@ class ExportMixin:
 
     def get(self, request, *args, **kwargs):
         params = self.query(request)
-        with translation.override("vi"):
-            report = type(self).to_report(self.build(request, params, **kwargs))
-            write, content_type = exports.WRITERS[self.file_format]
-            content = write(report)
+        report = type(self).to_report(self.build(request, params, **kwargs))
+        write, content_type = exports.WRITERS[self.file_format]
+        content = write(report)
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{report.filename(self.file_format)}"'
         return response
@@ -388,9 +387,11 @@ def export_views(view: type[ReportView], path: str, to_report, summary: str, par
             description=f"The report of GET /api/v1/reports/{path} as a file in the layout of an official "
             "report: the reporting unit (Bộ Nội vụ, or Sở Nội vụ of the province) and the national "
             "motto, the date, the title BÁO CÁO KẾT QUẢ BỒI DƯỠNG CÁN BỘ, CÔNG CHỨC CẤP XÃ, the "
-            "programme and its period, the filters and when the figures were computed, Vietnamese "
-            "column headings (STT, Đơn vị, Chỉ tiêu (lượt), Đã thực hiện (lượt), Tỷ lệ (%), …) and a "
-            "totals row (Tổng cộng). Text cells starting with =, +, - or @ are neutralised. "
+            "programme and its period, the filters and when the figures were computed, the column "
+            "headings (STT, Đơn vị, Chỉ tiêu (lượt), Đã thực hiện (lượt), Tỷ lệ (%), …) and a totals "
+            "row (Tổng cộng). Headings, labels and the file's name (bao-cao-theo-tinh-…-yyyymmdd, or "
+            "report-by-province-…-yyyymmdd) follow Accept-Language: Vietnamese by default, English "
+            "with `en`. Text cells starting with =, +, - or @ are neutralised. "
             "Same access rules and parameters as the JSON report.",
             parameters=[*parameters, NO_FORMAT],
             responses={

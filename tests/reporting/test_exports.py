@@ -1,6 +1,7 @@
 """CSV and XLSX exports in the layout of an official report: parsed back with the csv module and
 openpyxl, their title, unit, headings and a totals row equal to the sum of the rows; formula
-injection neutralised; Vietnamese whatever the request's language."""
+injection neutralised; headings, labels and the file's name in the request's language (Vietnamese
+by default, English under Accept-Language: en)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from courses.models import Curriculum, Position, Programme, Province
 from courses.text import has_control_characters
 from tests.reporting.conftest import province
+from reporting.selectors_reports import BREAKDOWN_DIMENSIONS
 from tests.reporting.report_world import build_world, rebuild_world, vietnamese_default
 
 pytestmark = pytest.mark.django_db
@@ -33,11 +36,17 @@ def world(db):
     return build_world()
 
 
-def download(client, path: str, world, **params) -> bytes:
+def fetch(client, path: str, world, language: str | None = None, **params):
+    """The export as the client gets it; without `language` no Accept-Language (the default)."""
     params.setdefault("programme", world.programme.pk)
-    response = client.get(f"{BASE}/{path}", params, HTTP_ACCEPT_LANGUAGE="en")
+    headers = {"HTTP_ACCEPT_LANGUAGE": language} if language else {}
+    response = client.get(f"{BASE}/{path}", params, **headers)
     assert response.status_code == 200, response.content[:400]
-    return response.content
+    return response
+
+
+def download(client, path: str, world, language: str | None = None, **params) -> bytes:
+    return fetch(client, path, world, language, **params).content
 
 
 def csv_rows(content: bytes) -> list[list[str]]:
@@ -52,13 +61,13 @@ def xlsx_rows(content: bytes):
 
 def table(rows: list[list], start: int = 0) -> tuple[list, list[list], list]:
     """(headings, data rows, totals row) of the first table at or after `start`."""
-    heading_at = next(i for i in range(start, len(rows)) if rows[i] and rows[i][0] == "STT")
+    heading_at = next(i for i in range(start, len(rows)) if rows[i] and rows[i][0] in ("STT", "No."))
     body = []
     for row in rows[heading_at + 1 :]:
         if not row or all(v in (None, "") for v in row):
             break
         body.append(row)
-    totals = body.pop() if body and str(body[-1][1]).startswith("Tổng cộng") else None
+    totals = body.pop() if body and str(body[-1][1]).startswith(("Tổng cộng", "Total")) else None
     return rows[heading_at], body, totals
 
 
@@ -325,3 +334,143 @@ def test_control_characters_in_stored_names_are_dropped(
     }.get(params.get("dimension"))
     if wanted:
         assert wanted in cells
+
+
+# --- the reader's language -----------------------------------------------------------------------
+# The file's name and its headings and labels follow Accept-Language: Vietnamese by default,
+# English with `en`. The name is words of that language, never an internal key.
+
+# (path, params, name by default, name in English), before the date and the extension.
+FILE_NAMES = [
+    (
+        "summary/export",
+        {},
+        "bao-cao-tien-do-kh-thu-2021-2025-toan-quoc",
+        "progress-report-kh-thu-2021-2025-nationwide",
+    ),
+    (
+        "breakdown/export",
+        {"dimension": "current_province"},
+        "bao-cao-theo-tinh-kh-thu-2021-2025-toan-quoc",
+        "report-by-province-kh-thu-2021-2025-nationwide",
+    ),
+    (
+        "breakdown/export",
+        {"dimension": "province"},
+        "bao-cao-theo-tinh-tai-thoi-diem-hoc-kh-thu-2021-2025-toan-quoc",
+        "report-by-province-at-the-time-kh-thu-2021-2025-nationwide",
+    ),
+    (
+        "breakdown/export",
+        {"dimension": "ethnic_minority"},
+        "bao-cao-theo-dan-toc-thieu-so-kh-thu-2021-2025-toan-quoc",
+        "report-by-ethnic-minority-kh-thu-2021-2025-nationwide",
+    ),
+    (
+        "breakdown/export",
+        {"dimension": "year"},
+        "bao-cao-theo-nam-kh-thu-2021-2025-toan-quoc",
+        "report-by-year-kh-thu-2021-2025-nationwide",
+    ),
+    (
+        "provinces/{thai_nguyen}/export",
+        {},
+        "bao-cao-chi-tiet-kh-thu-2021-2025-tinh-19",
+        "detailed-report-kh-thu-2021-2025-province-19",
+    ),
+    (
+        "history/export",
+        {},
+        "bao-cao-cac-giai-doan-kh-thu-2021-2025-toan-quoc",
+        "report-of-the-periods-kh-thu-2021-2025-nationwide",
+    ),
+    (
+        "gaps/export",
+        {},
+        "bao-cao-tinh-chua-bao-cao-kh-thu-2021-2025-toan-quoc",
+        "report-of-provinces-not-reporting-kh-thu-2021-2025-nationwide",
+    ),
+]
+ENGLISH_WORDS = {"report", "by", "province", "current", "nationwide", "progress", "detailed", "of", "the"}
+
+
+def attachment_filename(response) -> str:
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="') and disposition.endswith('"'), disposition
+    return disposition.removeprefix('attachment; filename="').removesuffix('"')
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+@pytest.mark.parametrize(("path", "params", "vietnamese", "english"), FILE_NAMES)
+def test_the_file_is_named_in_the_readers_language(
+    world, client_for, central_admin, path, params, vietnamese, english, file_format
+):
+    client = client_for(central_admin)
+    path = f"{path.format(thai_nguyen=world.thai_nguyen.pk)}.{file_format}"
+    today = f"{timezone.localdate():%Y%m%d}"
+
+    by_default = attachment_filename(fetch(client, path, world, **params))
+    assert by_default == f"{vietnamese}-{today}.{file_format}"
+    assert not set(by_default.split(".")[0].split("-")) & ENGLISH_WORDS, by_default
+    assert attachment_filename(fetch(client, path, world, "vi", **params)) == by_default
+
+    assert (
+        attachment_filename(fetch(client, path, world, "en", **params)) == f"{english}-{today}.{file_format}"
+    )
+
+
+@pytest.mark.parametrize("dimension", BREAKDOWN_DIMENSIONS)
+def test_no_breakdown_file_is_named_after_an_internal_key(world, client_for, central_admin, dimension):
+    client = client_for(central_admin)
+    by_default = attachment_filename(fetch(client, "breakdown/export.csv", world, dimension=dimension))
+    in_english = attachment_filename(fetch(client, "breakdown/export.csv", world, "en", dimension=dimension))
+    assert by_default.startswith("bao-cao-theo-") and in_english.startswith("report-by-")
+    assert "_" not in by_default + in_english
+    assert not set(by_default.split("-")) & ENGLISH_WORDS, by_default
+    # "year" and "region" are English words of their own; the keys of two words never show.
+    assert "current" not in by_default + in_english and "ethnic-minority" not in by_default
+    assert by_default != in_english
+
+
+def test_summary_csv_in_english(world, client_for, central_admin):
+    rows = csv_rows(download(client_for(central_admin), "summary/export.csv", world, "en"))
+    preamble = [row[0] for row in rows[:12] if row]
+    assert preamble[0] == "MINISTRY OF HOME AFFAIRS"
+    assert "SOCIALIST REPUBLIC OF VIETNAM" in preamble
+    assert "REPORT ON THE TRAINING OF COMMUNE CADRES AND CIVIL SERVANTS" in preamble
+    assert "Progress against the targets" in preamble
+    headings, body, totals = table(rows)
+    assert headings[:5] == ["No.", "Level", "Target (lượt)", "Achieved (lượt)", "Rate (%)"]
+    assert "Spending (million VND)" in headings and "Cost per lượt (million VND)" in headings
+    assert not any(word in headings for word in ("STT", "Cấp thực hiện", "Chỉ tiêu (lượt)", "Tỷ lệ (%)"))
+    assert totals[1] == "Total"
+    # The same figures as in Vietnamese.
+    assert totals[column(headings, "Achieved (lượt)")] == "6"
+    assert totals[column(headings, "Rate (%)")] == "10.00"
+
+
+def test_gaps_and_history_csv_in_english(world, client_for, central_admin):
+    client = client_for(central_admin)
+    headings, body, totals = table(csv_rows(download(client, "history/export.csv", world, "en")))
+    assert headings[:4] == ["No.", "Programme", "Period", "Target (lượt)"]
+    assert body[-1][column(headings, "Source")] == "Live figures"
+    headings, body, totals = table(csv_rows(download(client, "gaps/export.csv", world, "en")))
+    assert headings[:3] == ["No.", "Unit", "Code"] and "Status" in headings
+    assert totals[1] == "Total (32 provinces)"
+
+
+def test_breakdown_xlsx_in_each_language(world, client_for, central_admin):
+    client = client_for(central_admin)
+    content = download(client, "breakdown/export.xlsx", world, dimension="current_province")
+    sheet, rows = xlsx_rows(content)
+    assert sheet.title == "Báo cáo"
+    assert table(rows)[0][:5] == ["STT", "Đơn vị", "Chỉ tiêu (lượt)", "Đã thực hiện (lượt)", "Tỷ lệ (%)"]
+
+    content = download(client, "breakdown/export.xlsx", world, "en", dimension="current_province")
+    sheet, rows = xlsx_rows(content)
+    assert sheet.title == "Report"
+    assert rows[4][0] == "REPORT ON THE TRAINING OF COMMUNE CADRES AND CIVIL SERVANTS"
+    headings, body, totals = table(rows)
+    assert headings[:5] == ["No.", "Unit", "Target (lượt)", "Achieved (lượt)", "Rate (%)"]
+    assert totals[1] == "Total" and len(body) == 34
+    assert "PREPARED BY" in rows[-1] and "HEAD OF THE UNIT" in rows[-1]
