@@ -18,6 +18,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
@@ -35,6 +36,7 @@ from courses.openapi import ErrorResponseSerializer, error_responses
 from courses.parsers import FormParser, JSONParser, MultiPartParser
 from courses.permissions import is_admin
 from courses.selectors_classes import classes_managed_by
+from courses.spreadsheet import attachment_name
 from enrollment import exports, selectors
 from enrollment import serializers_attendance as s
 from enrollment.models import AuditEntry
@@ -395,7 +397,8 @@ class XLSXExportView(APIView):
     # JSON first: errors (and clients asking for anything) get JSON; a client asking for the
     # spreadsheet's type explicitly is served too.
     renderer_classes = [JSONRenderer, XLSXRenderer]
-    filename_pattern = "{code}.xlsx"
+    # What the file is, in the request's language; its name is these words and the class's code.
+    file_words = ""
 
     def finalize_response(self, request, response, *args, **kwargs):
         if isinstance(response, Response) and isinstance(
@@ -417,7 +420,7 @@ class XLSXExportView(APIView):
             training_class_id=training_class.pk,
         )
         response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
-        filename = self.filename_pattern.format(code=training_class.code)
+        filename = attachment_name(str(self.file_words), training_class.code, extension="xlsx")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 
@@ -440,7 +443,7 @@ def _xlsx_schema(*, operation_id: str, summary: str, description: str):
 
 
 class ClassAttendanceSheetXlsxView(XLSXExportView):
-    filename_pattern = "diem-danh-{code}.xlsx"
+    file_words = pgettext_lazy("file name", "điểm danh")
 
     @_xlsx_schema(
         operation_id="classes_attendance_sheet_xlsx",
@@ -448,7 +451,7 @@ class ClassAttendanceSheetXlsxView(XLSXExportView):
         description="One row per enrolment, two columns per session (status and minutes, headed "
         "“Buổi N (dd/mm/yyyy HH:MM) - Trạng thái / Số phút”), then the sessions attended, the minutes "
         "attended and required (80% of the planned minutes), the rate and whether it is met. "
-        "Vietnamese headings and labels.",
+        "Headings, labels and the file's name in the request's language (Vietnamese by default).",
     )
     def get(self, request, pk):
         return super().get(request, pk)
@@ -458,7 +461,7 @@ class ClassAttendanceSheetXlsxView(XLSXExportView):
 
 
 class ClassRosterXlsxView(XLSXExportView):
-    filename_pattern = "danh-sach-{code}.xlsx"
+    file_words = pgettext_lazy("file name", "danh sách")
 
     @_xlsx_schema(
         operation_id="classes_roster_xlsx",
@@ -466,7 +469,7 @@ class ClassRosterXlsxView(XLSXExportView):
         description="One row per enrolment: the learner's identification number, name, gender, date "
         "of birth, ethnicity, position, commune and contact, the enrolment's status, sessions and "
         "minutes attended, the class's planned minutes, the attendance rate (%) and the final score. "
-        "Vietnamese headings and labels.",
+        "Headings, labels and the file's name in the request's language (Vietnamese by default).",
     )
     def get(self, request, pk):
         return super().get(request, pk)

@@ -8,8 +8,8 @@ programme's targets (only when a row is missing and its target must still be sho
 here loops over rows with a query per row.
 
 Figures are plain dicts (JSON-ready: ints, Decimals, datetimes and strings), documented by the
-serializers of serializers_reports.py. Labels are translated in the active language, so the
-exports build them under translation.override("vi").
+serializers of serializers_reports.py. Labels are translated in the active language: the
+request's, for the JSON answers and the exports alike.
 
 A provincial admin reads their province's slice only (report_scope); the figures of one slice are
 the same rows whoever reads them.

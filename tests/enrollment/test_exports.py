@@ -1,4 +1,5 @@
-"""XLSX exports of a class (attendance sheet, roster with attendance rates) and the rates selector."""
+"""XLSX exports of a class (attendance sheet, roster with attendance rates) and the rates selector;
+their headings, labels and file names in the request's language (Vietnamese by default)."""
 
 import io
 from decimal import Decimal
@@ -8,18 +9,47 @@ import pytest
 from rest_framework.test import APIClient
 
 from courses.models import Commune, Position
-from enrollment.exports import (
-    ATTENDANCE_SHEET_LEAD,
-    ATTENDANCE_SHEET_TAIL,
-    ROSTER_HEADINGS,
-    XLSX_CONTENT_TYPE,
-)
+from enrollment.exports import XLSX_CONTENT_TYPE
 from enrollment.selectors import attendance_rates_for_class
 from enrollment.services.attendance import attendance_mark_roster, enrollment_score_set
 from tests.api_helpers import assert_error
 from tests.factories import EnrollmentFactory
+from tests.reporting.report_world import vietnamese_default
 
 pytestmark = pytest.mark.django_db
+
+ATTENDANCE_SHEET_LEAD = ["STT", "Số định danh cá nhân", "Họ và tên", "Trạng thái ghi danh"]
+ATTENDANCE_SHEET_TAIL = [
+    "Số buổi có mặt",
+    "Tổng số phút tham dự",
+    "Số phút yêu cầu",
+    "Tỷ lệ chuyên cần (%)",
+    "Đạt yêu cầu",
+]
+ROSTER_HEADINGS = [
+    "STT",
+    "Số định danh cá nhân",
+    "Họ và tên",
+    "Giới tính",
+    "Ngày sinh",
+    "Dân tộc",
+    "Chức danh",
+    "Xã, phường",
+    "Điện thoại",
+    "Thư điện tử",
+    "Trạng thái ghi danh",
+    "Số buổi có mặt",
+    "Số phút tham dự",
+    "Số phút kế hoạch",
+    "Tỷ lệ chuyên cần (%)",
+    "Điểm kiểm tra cuối khoá",
+]
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese_site():
+    with vietnamese_default():
+        yield
 
 
 @pytest.fixture
@@ -48,8 +78,11 @@ def marked(attendance_world):
 def workbook_rows(response):
     assert response.status_code == 200, response.content
     assert response["Content-Type"] == XLSX_CONTENT_TYPE
-    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
-    return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+    return [list(row) for row in worksheet(response).iter_rows(values_only=True)]
+
+
+def worksheet(response):
+    return openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
 
 
 def get(user, path, **headers):
@@ -86,11 +119,7 @@ def test_the_attendance_sheet(marked, province_admin):
     world = marked
     an, binh, cuong = world.active
     rows = workbook_rows(
-        get(
-            province_admin,
-            f"/api/v1/classes/{world.training_class.pk}/attendance-sheet.xlsx",
-            HTTP_ACCEPT_LANGUAGE="en",
-        )
+        get(province_admin, f"/api/v1/classes/{world.training_class.pk}/attendance-sheet.xlsx")
     )
     assert rows[0] == [
         *ATTENDANCE_SHEET_LEAD,
@@ -102,7 +131,7 @@ def test_the_attendance_sheet(marked, province_admin):
     ]
     body = {row[1]: row for row in rows[1:]}
     assert len(body) == 5
-    # Vietnamese labels whatever the request's language.
+    # Vietnamese labels by default.
     assert body[an.learner.national_id][2:] == [
         "Nguyễn Văn An",
         "Đã ghi danh",
@@ -133,9 +162,76 @@ def test_the_roster(marked, province_admin):
     assert [r[0] for r in rows[1:]] == [1, 2, 3, 4, 5]
 
 
-def test_the_file_is_named_after_the_class(marked):
-    response = get(marked.trainer, f"/api/v1/classes/{marked.training_class.pk}/roster.xlsx")
-    assert response["Content-Disposition"] == 'attachment; filename="danh-sach-tn-online-1.xlsx"'
+@pytest.mark.parametrize(
+    ("name", "language", "filename"),
+    [
+        ("roster.xlsx", None, "danh-sach-tn-online-1.xlsx"),
+        ("roster.xlsx", "vi", "danh-sach-tn-online-1.xlsx"),
+        ("roster.xlsx", "en", "roster-tn-online-1.xlsx"),
+        ("attendance-sheet.xlsx", None, "diem-danh-tn-online-1.xlsx"),
+        ("attendance-sheet.xlsx", "en", "attendance-sheet-tn-online-1.xlsx"),
+    ],
+)
+def test_the_file_is_named_after_the_class_in_the_readers_language(marked, name, language, filename):
+    headers = {"HTTP_ACCEPT_LANGUAGE": language} if language else {}
+    response = get(marked.trainer, f"/api/v1/classes/{marked.training_class.pk}/{name}", **headers)
+    assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
+
+
+def test_the_exports_in_english(marked, province_admin):
+    world = marked
+    an, binh, cuong = world.active
+    path = f"/api/v1/classes/{world.training_class.pk}"
+    response = get(province_admin, f"{path}/attendance-sheet.xlsx", HTTP_ACCEPT_LANGUAGE="en")
+    assert worksheet(response).title == "Attendance"
+    rows = workbook_rows(response)
+    assert rows[0] == [
+        "No.",
+        "Personal identification number",
+        "Full name",
+        "Enrolment status",
+        "Session 1 (01/09/2026 08:00) - Status",
+        "Session 1 (01/09/2026 08:00) - Minutes",
+        "Session 2 (02/09/2026 08:00) - Status",
+        "Session 2 (02/09/2026 08:00) - Minutes",
+        "Sessions attended",
+        "Total minutes attended",
+        "Minutes required",
+        "Attendance rate (%)",
+        "Requirement met",
+    ]
+    body = {row[1]: row for row in rows[1:]}
+    assert body[an.learner.national_id][-1] == "Met" and body[cuong.learner.national_id][-1] == "Not met"
+    assert body[an.learner.national_id][8:12] == [2, 270, 216, 100]  # the same figures
+
+    response = get(province_admin, f"{path}/roster.xlsx", HTTP_ACCEPT_LANGUAGE="en")
+    assert worksheet(response).title == "Learners"
+    rows = workbook_rows(response)
+    assert rows[0] == [
+        "No.",
+        "Personal identification number",
+        "Full name",
+        "Gender",
+        "Date of birth",
+        "Ethnicity",
+        "Position",
+        "Commune",
+        "Phone",
+        "Email",
+        "Enrolment status",
+        "Sessions attended",
+        "Minutes attended",
+        "Minutes planned",
+        "Attendance rate (%)",
+        "Final test score",
+    ]
+    assert not set(rows[0]) & set(ROSTER_HEADINGS)
+
+
+def test_the_sheets_are_named_in_vietnamese_by_default(marked, province_admin):
+    path = f"/api/v1/classes/{marked.training_class.pk}"
+    assert worksheet(get(province_admin, f"{path}/attendance-sheet.xlsx")).title == "Điểm danh"
+    assert worksheet(get(province_admin, f"{path}/roster.xlsx")).title == "Danh sách học viên"
 
 
 def test_a_client_asking_for_the_spreadsheet_type_gets_it_and_errors_come_as_json(marked):

@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 
 from courses.models import Curriculum, Position, Programme, Province
 from courses.text import has_control_characters
-from tests.reporting.conftest import province
 from reporting.selectors_reports import BREAKDOWN_DIMENSIONS
+from tests.reporting.conftest import province
 from tests.reporting.report_world import build_world, rebuild_world, vietnamese_default
 
 pytestmark = pytest.mark.django_db

@@ -24,6 +24,7 @@ from reporting import services
 from reporting.models import Certificate, CompletionRule, EnrollmentProgress
 from tests.factories import ClassSessionFactory, ProgrammeFactory, TrainingClassFactory
 from tests.reporting.conftest import attend, enrol, make_class, recompute
+from tests.reporting.report_world import vietnamese_default
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,9 @@ def roster_row(user, enrollment) -> dict:
 
 
 def sheet_rows(user, path) -> list[list]:
-    response = client(user).get(path)
+    # The sheets follow the request's language: read them as production writes them by default.
+    with vietnamese_default():
+        response = client(user).get(path)
     assert response.status_code == 200, response.content
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
