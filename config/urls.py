@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 handler400 = "courses.errors.json_bad_request"
 handler404 = "courses.errors.json_not_found"
@@ -19,6 +19,12 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    # Swagger UI and ReDoc from our static files (drf-spectacular-sidecar): they work offline.
+    path(
+        "api/redoc/",
+        SpectacularRedocView.as_view(url_name="schema", template_name="courses/redoc.html"),
+        name="redoc",
+    ),
 ]
 
 # The admins' dashboard (issue 4): a server-rendered page behind a session login.

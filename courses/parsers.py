@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import codecs
 import re
+from json import JSONDecodeError
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, parsers
 from rest_framework.utils import json
 
@@ -38,6 +40,49 @@ def _too_deep() -> exceptions.ParseError:
     return exceptions.ParseError(
         _("Dữ liệu JSON lồng nhau quá sâu (tối đa %(depth)d cấp).") % {"depth": MAX_DEPTH}
     )
+
+
+# What Python's JSON parser says it expected, in English; said in the user's language instead.
+_JSON_PROBLEMS = {
+    "Expecting value": gettext_lazy("thiếu một giá trị"),
+    "Expecting ',' delimiter": gettext_lazy("thiếu dấu phẩy (,)"),
+    "Expecting ':' delimiter": gettext_lazy("thiếu dấu hai chấm (:)"),
+    "Expecting property name enclosed in double quotes": gettext_lazy(
+        "tên trường phải đặt trong dấu nháy kép"
+    ),
+    "Unterminated string starting at": gettext_lazy("chuỗi ký tự chưa được đóng bằng dấu nháy kép"),
+    "Invalid \\escape": gettext_lazy("ký tự thoát (\\) không hợp lệ"),
+    "Invalid \\uXXXX escape": gettext_lazy("mã \\uXXXX không hợp lệ"),
+    "Extra data": gettext_lazy("còn dữ liệu thừa sau giá trị JSON"),
+    # Python 3.13 and later
+    "Illegal trailing comma before end of object": gettext_lazy("thừa dấu phẩy trước dấu }"),
+    "Illegal trailing comma before end of array": gettext_lazy("thừa dấu phẩy trước dấu ]"),
+}
+
+
+def _unreadable_json(exc: ValueError, encoding: str) -> exceptions.ParseError:
+    """The 400 for a body that is no JSON, in the user's language (DRF words it "JSON parse error -"
+    and Python's English reason): where the parser stopped, and why when Python's reason is known."""
+    if isinstance(exc, JSONDecodeError):
+        where = {"line": exc.lineno, "column": exc.colno}
+        problem = _JSON_PROBLEMS.get(exc.msg)
+        if problem is None:
+            return exceptions.ParseError(
+                _("Nội dung gửi lên không phải JSON hợp lệ (dòng %(line)d, cột %(column)d).") % where
+            )
+        return exceptions.ParseError(
+            _("Nội dung gửi lên không phải JSON hợp lệ: %(problem)s (dòng %(line)d, cột %(column)d).")
+            % {"problem": problem, **where}
+        )
+    if isinstance(exc, UnicodeDecodeError):
+        return exceptions.ParseError(
+            _("Nội dung gửi lên không phải văn bản %(encoding)s hợp lệ.") % {"encoding": encoding}
+        )
+    if "not JSON compliant" in str(exc):  # json.strict_constant: NaN, Infinity, -Infinity
+        return exceptions.ParseError(
+            _("Nội dung gửi lên không phải JSON hợp lệ: NaN và Infinity không phải là số JSON.")
+        )
+    return exceptions.ParseError(_("Nội dung gửi lên không phải JSON hợp lệ."))
 
 
 def _path(parent: str, name) -> str:
@@ -108,7 +153,7 @@ class JSONParser(parsers.JSONParser):
         except RecursionError:
             raise _too_deep() from None
         except ValueError as exc:
-            raise exceptions.ParseError(f"JSON parse error - {exc}") from None  # as DRF words it
+            raise _unreadable_json(exc, encoding) from None
         if isinstance(data, (dict, list)):
             refuse_deep_nesting(data)
         if has_control_characters(text) or _JSON_ESCAPES.search(text):

@@ -200,7 +200,7 @@ class DevTools:
         self.socket.close()
 
 
-def _start_chromium(profile: str) -> tuple[subprocess.Popen, int]:
+def _start_chromium(profile: str, *extra_flags: str) -> tuple[subprocess.Popen, int]:
     process = subprocess.Popen(  # noqa: S603 - our own command line
         [
             CHROMIUM,
@@ -218,6 +218,7 @@ def _start_chromium(profile: str) -> tuple[subprocess.Popen, int]:
             "--window-size=1280,1600",
             "--remote-debugging-address=127.0.0.1",
             "--remote-debugging-port=0",
+            *extra_flags,
             "about:blank",
         ],
         stdout=subprocess.DEVNULL,
