@@ -16,6 +16,7 @@ from courses.models import (
     ColumnMapping,
     Commune,
     Curriculum,
+    ImportJob,
     Level,
     Material,
     Position,
@@ -29,10 +30,26 @@ from courses.models import (
 from courses.selectors import ProvinceStatus
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A page for data the services write (they keep its rules, counters and audit history in
+    step): it is viewed here, never added, changed or deleted. Large tables skip the full count."""
+
+    show_full_result_count = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "full_name", "email", "role", "province", "is_staff", "is_active"]
-    list_filter = ["role", "is_staff", "is_superuser", "is_active"]
+    list_filter = ["role", "province", "is_staff", "is_superuser", "is_active"]
     search_fields = ["username", "full_name", "email"]
     list_select_related = ["province"]
     autocomplete_fields = ["province"]
@@ -239,17 +256,6 @@ class TrainingInstitutionAdmin(admin.ModelAdmin):
     autocomplete_fields = ["province"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 class ClassSessionInline(admin.TabularInline):
     model = ClassSession
     extra = 0
@@ -280,8 +286,63 @@ class ProgrammePeriodFilter(admin.SimpleListFilter):
 @admin.register(TrainingClass)
 class TrainingClassAdmin(ReadOnlyAdmin):
     list_display = ["code", "title", "province", "mode", "status", "start_date", "end_date", "capacity"]
-    list_filter = ["status", "mode", "level", ProgrammePeriodFilter]
+    list_filter = ["status", "mode", "level", "province", ProgrammePeriodFilter]
     search_fields = ["code", "title", "search_text"]
     list_select_related = ["province"]
     date_hierarchy = "start_date"
     inlines = [ClassSessionInline]
+
+
+@admin.register(ClassSession)
+class ClassSessionAdmin(ReadOnlyAdmin):
+    """Sessions are planned through the class API (courses.services_classes), which checks them
+    against the class's dates and keeps the progress figures in step; here they are viewed."""
+
+    list_display = ["training_class", "starts_at", "ends_at", "planned_minutes", "topic", "title"]
+    list_filter = [("training_class__province", admin.RelatedFieldListFilter), "training_class__status"]
+    search_fields = ["training_class__code", "title"]
+    list_select_related = ["training_class", "topic"]
+    date_hierarchy = "starts_at"
+
+
+@admin.register(Topic)
+class TopicAdmin(ReadOnlyAdmin):
+    """Topics are edited on their curriculum's page, where those of a version classes use are
+    frozen (courses.curriculum_versions); this list finds them across curricula."""
+
+    list_display = ["curriculum", "order", "title_vi", "title_en", "hours"]
+    list_filter = ["curriculum__status", "curriculum__area_type"]
+    search_fields = ["title_vi", "title_en", "curriculum__code"]
+    list_select_related = ["curriculum"]
+
+
+@admin.register(Material)
+class MaterialAdmin(ReadOnlyAdmin):
+    """Materials are edited on their curriculum's page; this list finds them across curricula."""
+
+    list_display = ["curriculum", "order", "kind", "title", "url"]
+    list_filter = ["kind", "curriculum__status"]
+    search_fields = ["title", "url", "curriculum__code"]
+    list_select_related = ["curriculum"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    """Uploads are run by the import service and its queued task (courses.services), dry run and
+    real run alike; their outcome is viewed here. The file's bytes are not shown."""
+
+    list_display = [
+        "id",
+        "kind",
+        "status",
+        "dry_run",
+        "created_by",
+        "created_at",
+        "total_rows",
+        "processed_rows",
+    ]
+    list_filter = ["status", "kind", "dry_run", ("created_by__province", admin.RelatedFieldListFilter)]
+    search_fields = ["created_by__username", "created_by__full_name"]
+    list_select_related = ["created_by"]
+    exclude = ["file_content"]
+    date_hierarchy = "created_at"

@@ -1,34 +1,150 @@
+"""Learners, enrolment, attendance and their history in the ministry's back office.
+
+Everything here is written through the API and the importers, whose services keep accounts,
+capacity, the progress figures and the audit history in step; the admin only views it
+(courses.admin.ReadOnlyAdmin). Lists filter by province, position and status where the model has
+them, and join the related rows they show so that no page runs a query per row.
+"""
+
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from enrollment.models import Enrollment, Learner
+from courses.admin import ReadOnlyAdmin
+from enrollment.models import (
+    Attendance,
+    AuditEntry,
+    Enrollment,
+    Learner,
+    LearnerDataAccess,
+    PresenceInterval,
+    StaleClass,
+)
 
-# --- learners and enrolment (issue 3) --------------------------------------------------------------
-# Written through the API, whose services keep accounts, capacity and the audit history in step;
-# shown read-only here.
-
-
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+# A related filter on a path (class → province) lists every province, without scanning the table.
+_CLASS_PROVINCE = ("training_class__province", admin.RelatedFieldListFilter)
 
 
 @admin.register(Learner)
-class LearnerAdmin(_ReadOnly):
-    list_display = ["national_id", "full_name", "gender", "province", "position", "is_ethnic_minority"]
-    list_filter = ["gender", "is_ethnic_minority"]
+class LearnerAdmin(ReadOnlyAdmin):
+    """Learners are created and corrected through the learner API and the enrolment files
+    (enrollment.services), which keep their account and identity rules."""
+
+    list_display = [
+        "national_id",
+        "full_name",
+        "gender",
+        "province",
+        "commune",
+        "position",
+        "area_type",
+        "is_ethnic_minority",
+    ]
+    list_filter = ["province", "position", "area_type", "is_ethnic_minority", "gender", "ethnicity"]
     search_fields = ["national_id", "legacy_id_number", "full_name", "search_text"]
-    list_select_related = ["province", "position"]
+    list_select_related = ["province", "commune", "position"]
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(_ReadOnly):
+class EnrollmentAdmin(ReadOnlyAdmin):
+    """Enrolments change through the enrolment services (capacity, waitlist, audit history)."""
+
     list_display = ["learner", "training_class", "status", "source", "created_at"]
-    list_filter = ["status", "source"]
+    list_filter = ["status", "source", _CLASS_PROVINCE, "learner__position"]
     search_fields = ["learner__national_id", "learner__full_name", "training_class__code"]
     list_select_related = ["learner", "training_class"]
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(ReadOnlyAdmin):
+    """Attendance comes from trainers, learners' check-ins and the platforms' reports through the
+    attendance services, which write the audit history and mark the class for recomputing."""
+
+    list_display = [
+        "learner",
+        "training_class",
+        "session_start",
+        "status",
+        "minutes",
+        "source",
+        "recorded_at",
+    ]
+    list_filter = [
+        "status",
+        "source",
+        ("session__training_class__province", admin.RelatedFieldListFilter),
+        "enrollment__learner__position",
+    ]
+    search_fields = [
+        "enrollment__learner__national_id",
+        "enrollment__learner__full_name",
+        "session__training_class__code",
+    ]
+    list_select_related = ["enrollment__learner", "session__training_class", "recorded_by"]
+
+    @admin.display(description=_("học viên"))
+    def learner(self, attendance):
+        return attendance.enrollment.learner
+
+    @admin.display(description=_("lớp"))
+    def training_class(self, attendance):
+        return attendance.session.training_class.code
+
+    @admin.display(description=_("buổi học"), ordering="session__starts_at")
+    def session_start(self, attendance):
+        return attendance.session.starts_at
+
+
+@admin.register(PresenceInterval)
+class PresenceIntervalAdmin(ReadOnlyAdmin):
+    """Times in an online class, written by the check-in and platform-report services; the
+    attendance minutes are computed from them."""
+
+    list_display = ["learner", "training_class", "joined_at", "left_at", "last_seen_at", "source"]
+    list_filter = ["source", ("session__training_class__province", admin.RelatedFieldListFilter)]
+    search_fields = [
+        "enrollment__learner__national_id",
+        "enrollment__learner__full_name",
+        "session__training_class__code",
+    ]
+    list_select_related = ["enrollment__learner", "session__training_class"]
+
+    @admin.display(description=_("học viên"))
+    def learner(self, interval):
+        return interval.enrollment.learner
+
+    @admin.display(description=_("lớp"))
+    def training_class(self, interval):
+        return interval.session.training_class.code
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """The audit history is appended by the services with each change; it is never edited."""
+
+    list_display = ["at", "entity", "entity_id", "action", "actor", "training_class", "source", "reason"]
+    list_filter = ["entity", "action", "source", _CLASS_PROVINCE]
+    search_fields = ["training_class__code", "actor__username", "actor__full_name", "reason"]
+    list_select_related = ["actor", "training_class"]
+    date_hierarchy = "at"
+
+
+@admin.register(StaleClass)
+class StaleClassAdmin(ReadOnlyAdmin):
+    """Classes marked by the services for their progress to be recomputed; the aggregation task
+    clears the marks."""
+
+    list_display = ["training_class", "marked_at"]
+    list_filter = [_CLASS_PROVINCE]
+    search_fields = ["training_class__code"]
+    list_select_related = ["training_class"]
+
+
+@admin.register(LearnerDataAccess)
+class LearnerDataAccessAdmin(ReadOnlyAdmin):
+    """Who read a learner's personal data, logged by the API as it answers; a log is not edited."""
+
+    list_display = ["at", "reader", "learner", "endpoint", "training_class", "full_record"]
+    list_filter = ["full_record", "endpoint", ("learner__province", admin.RelatedFieldListFilter)]
+    search_fields = ["reader__username", "learner__national_id", "learner__full_name", "path"]
+    list_select_related = ["reader", "learner", "training_class"]
+    date_hierarchy = "at"

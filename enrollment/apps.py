@@ -1,9 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EnrollmentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "enrollment"
+    # The admin's section headings; Vietnamese like every label, English in the .po.
+    verbose_name = _("Học viên, ghi danh và điểm danh")
 
     def ready(self):
         # courses may not import enrollment: enrollment plugs into courses' registries instead.

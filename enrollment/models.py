@@ -70,12 +70,12 @@ class Learner(models.Model):
     phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
     email = models.EmailField(_("thư điện tử"), blank=True)
     # Name and id folded (lower case, no diacritics), so "nguyen van an" finds "Nguyễn Văn An".
-    search_text = models.TextField(editable=False, default="")
+    search_text = models.TextField(_("chuỗi tìm kiếm"), editable=False, default="")
     # The name's place in Vietnamese order (courses.text.vietnamese_name_key): every list of
     # learners orders by it, the same on PostgreSQL and SQLite, whatever the database's collation.
-    sort_key = models.TextField(editable=False, default="")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    sort_key = models.TextField(_("khoá sắp xếp"), editable=False, default="")
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
     class Meta:
         verbose_name = _("học viên")
@@ -263,9 +263,14 @@ class PresenceInterval(models.Model):
     """
 
     session = models.ForeignKey(
-        "courses.ClassSession", on_delete=models.CASCADE, related_name="presence_intervals"
+        "courses.ClassSession",
+        verbose_name=_("buổi học"),
+        on_delete=models.CASCADE,
+        related_name="presence_intervals",
     )
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="presence_intervals")
+    enrollment = models.ForeignKey(
+        Enrollment, verbose_name=_("ghi danh"), on_delete=models.CASCADE, related_name="presence_intervals"
+    )
     joined_at = models.DateTimeField(_("vào lúc"))
     left_at = models.DateTimeField(_("rời lúc"), null=True, blank=True)
     # The last sign of presence of an open check-in (its check-in, then each heartbeat): an open
@@ -346,7 +351,11 @@ class StaleClass(models.Model):
     """
 
     training_class = models.OneToOneField(
-        "courses.TrainingClass", on_delete=models.CASCADE, primary_key=True, related_name="stale_mark"
+        "courses.TrainingClass",
+        verbose_name=_("lớp"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="stale_mark",
     )
     marked_at = models.DateTimeField(_("đánh dấu lúc"))
 
@@ -470,7 +479,7 @@ class CompletionRule(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(10)],
     )
     note = NFCTextField(_("ghi chú"), blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
     class Meta:
         # Created by reporting (issue 4) and moved here without touching the table.

@@ -4,6 +4,7 @@ back office."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from courses.admin import ReadOnlyAdmin
 from reporting import services
 from reporting.models import (
     Baseline,
@@ -11,7 +12,10 @@ from reporting.models import (
     ClassProgress,
     CompletionRule,
     EnrollmentProgress,
+    ProgressRollup,
     RollupGeneration,
+    StaleClaim,
+    StaleRollup,
     Target,
 )
 
@@ -45,7 +49,7 @@ class TargetAdmin(_TargetsRefresh, admin.ModelAdmin):
         "target_classes",
         "budget_million_vnd",
     ]
-    list_filter = ["programme", "level", "year"]
+    list_filter = ["programme", "level", "year", "province", "position"]
     search_fields = [
         "programme__code",
         "programme__decision_number",
@@ -68,7 +72,7 @@ class BaselineAdmin(admin.ModelAdmin):
         "achieved_rate_percent",
         "spending_million_vnd",
     ]
-    list_filter = ["programme", "level"]
+    list_filter = ["programme", "level", "province"]
     search_fields = ["programme__code", "programme__decision_number", "province__name", "source"]
     list_select_related = ["programme", "province"]
     autocomplete_fields = ["programme", "province"]
@@ -95,25 +99,12 @@ class CompletionRuleAdmin(admin.ModelAdmin):
             services.completion_rule_delete(rule=rule)
 
 
-class _ReadOnly(admin.ModelAdmin):
-    """Figures written only by the aggregation jobs."""
-
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Certificate)
-class CertificateAdmin(_ReadOnly):
+class CertificateAdmin(ReadOnlyAdmin):
+    """Issued and revoked by the progress computation when a class finishes or is corrected."""
+
     list_display = ["number", "learner", "training_class", "issued_at", "revoked_at"]
-    list_filter = ["revoked_at"]
+    list_filter = ["revoked_at", ("enrollment__training_class__province", admin.RelatedFieldListFilter)]
     search_fields = ["number", "verification_code", "enrollment__learner__full_name"]
     list_select_related = ["enrollment__learner", "enrollment__training_class"]
 
@@ -127,7 +118,9 @@ class CertificateAdmin(_ReadOnly):
 
 
 @admin.register(ClassProgress)
-class ClassProgressAdmin(_ReadOnly):
+class ClassProgressAdmin(ReadOnlyAdmin):
+    """Figures the aggregation task computes from attendance and scores."""
+
     list_display = [
         "training_class",
         "class_status",
@@ -140,13 +133,15 @@ class ClassProgressAdmin(_ReadOnly):
         "revision",
         "computed_at",
     ]
-    list_filter = ["class_status"]
+    list_filter = ["class_status", "scope_province"]
     search_fields = ["training_class__code"]
     list_select_related = ["training_class"]
 
 
 @admin.register(EnrollmentProgress)
-class EnrollmentProgressAdmin(_ReadOnly):
+class EnrollmentProgressAdmin(ReadOnlyAdmin):
+    """Each enrolment's progress, computed by the aggregation task."""
+
     list_display = [
         "enrollment_id",
         "training_class",
@@ -156,12 +151,51 @@ class EnrollmentProgressAdmin(_ReadOnly):
         "counted_luot",
         "computed_at",
     ]
-    list_filter = ["outcome"]
+    list_filter = ["outcome", ("training_class__province", admin.RelatedFieldListFilter)]
     search_fields = ["training_class__code"]
     list_select_related = ["training_class"]
 
 
 @admin.register(RollupGeneration)
-class RollupGenerationAdmin(_ReadOnly):
+class RollupGenerationAdmin(ReadOnlyAdmin):
+    """Each rebuild of the rollups, started, published and retired by the rollup task."""
+
     list_display = ["id", "status", "reason", "started_at", "published_at", "retired_at"]
     list_filter = ["status"]
+
+
+@admin.register(ProgressRollup)
+class ProgressRollupAdmin(ReadOnlyAdmin):
+    """The reports' figures, rebuilt by the rollup task in a new generation; never edited."""
+
+    list_display = [
+        "generation",
+        "programme",
+        "scope_province",
+        "level",
+        "year",
+        "dimension",
+        "label",
+        "target_luot",
+        "achieved_luot",
+        "rate_percent",
+        "computed_at",
+    ]
+    list_filter = ["dimension", "level", "year", "programme", "scope_province", "generation__status"]
+    search_fields = ["label", "code", "key"]
+    list_select_related = ["generation", "programme", "scope_province"]
+
+
+@admin.register(StaleRollup)
+class StaleRollupAdmin(ReadOnlyAdmin):
+    """Rollup scopes the services marked for a refresh; the rollup task clears the marks."""
+
+    list_display = ["scope", "marked_at"]
+
+
+@admin.register(StaleClaim)
+class StaleClaimAdmin(ReadOnlyAdmin):
+    """Marks a running aggregation task has taken; it releases them when it finishes."""
+
+    list_display = ["kind", "key", "claimed_at"]
+    list_filter = ["kind"]

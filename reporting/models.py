@@ -390,7 +390,11 @@ class ProgressRollup(models.Model):
     """
 
     generation = models.ForeignKey(
-        RollupGeneration, on_delete=models.DO_NOTHING, related_name="+", db_index=False
+        RollupGeneration,
+        verbose_name=_("lần tổng hợp"),
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
     )
     # Without database constraints: rows are rebuilt from the classes, and a programme deleted in
     # the meantime must not be blocked by figures about to be replaced.
@@ -416,7 +420,7 @@ class ProgressRollup(models.Model):
     year = models.PositiveSmallIntegerField(_("năm"))
     dimension = models.CharField(_("chiều"), max_length=20, choices=Dimension.choices)
     key = models.CharField(_("giá trị"), max_length=50, blank=True)
-    key_id = models.BigIntegerField(null=True, blank=True)
+    key_id = models.BigIntegerField(_("mã bản ghi của giá trị"), null=True, blank=True)
     code = models.CharField(_("mã"), max_length=60, blank=True)
     label = models.CharField(_("tên"), max_length=300, blank=True)
 

@@ -59,9 +59,9 @@ class Curriculum(models.Model):
     has_final_assessment = models.BooleanField(_("có kiểm tra cuối khoá"), default=False)
     # The 28 in-depth sets loaded at set-up stand in for the official list until it is imported.
     is_starter = models.BooleanField(_("danh mục khởi tạo"), default=False)
-    search_text = models.TextField(editable=False, default="")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    search_text = models.TextField(_("chuỗi tìm kiếm"), editable=False, default="")
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
     objects = CurriculumQuerySet.as_manager()
 

@@ -133,12 +133,17 @@ class TrainingClass(models.Model):
     )
     description = NFCTextField(_("mô tả"), blank=True)
     # Code and title folded (lower case, no diacritics), so "boi duong" finds "Bồi dưỡng".
-    search_text = models.TextField(editable=False, default="")
+    search_text = models.TextField(_("chuỗi tìm kiếm"), editable=False, default="")
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người tạo"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
     objects = TrainingClassQuerySet.as_manager()
 
