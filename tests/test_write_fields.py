@@ -133,7 +133,7 @@ def test_read_only_fields_echoed_back_are_refused_as_such(world, client_for, cen
     response = client.put(url, {**shown, "name_en": "Secretary"}, format="json")
     error = assert_error(response, 400, "unknown_field")
     assert sorted(item["field"] for item in error["errors"]) == ["category_label", "id"]
-    assert all("chỉ đọc" in item["message"] for item in error["errors"])
+    assert all(item["message"].startswith("Read-only field") for item in error["errors"])  # tests run in en
     writable = {name: value for name, value in shown.items() if name not in ("id", "category_label")}
     response = client.put(url, {**writable, "name_en": "Secretary"}, format="json")
     assert response.status_code == 200, response.content
