@@ -141,9 +141,14 @@ def api_exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        body = error_body(
-            response.status_code, "invalid", _("Dữ liệu không hợp lệ."), flatten_detail(exc.detail)
-        )
+        items = flatten_detail(exc.detail)
+        if items and all(item["code"] == "unknown_field" for item in items):
+            # A body with fields the write does not take (courses.write_fields): said as such.
+            body = error_body(
+                response.status_code, "unknown_field", _("Dữ liệu gửi lên có trường không được nhận."), items
+            )
+        else:
+            body = error_body(response.status_code, "invalid", _("Dữ liệu không hợp lệ."), items)
     else:
         code = _CODES.get(response.status_code, getattr(exc, "default_code", "error"))
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)

@@ -29,6 +29,7 @@ from courses.models import (
     User,
 )
 from courses.services import curriculum_upsert
+from courses.write_fields import StrictWriteMixin
 
 
 class ProvinceSummarySerializer(serializers.ModelSerializer):
@@ -74,11 +75,11 @@ class MeSerializer(serializers.ModelSerializer):
 # The token endpoints are simplejwt's, with tokens that carry the account's token generation.
 
 
-class TokenObtainSerializer(jwt_serializers.TokenObtainPairSerializer):
+class TokenObtainSerializer(StrictWriteMixin, jwt_serializers.TokenObtainPairSerializer):
     token_class = tokens.RefreshToken
 
 
-class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
+class TokenRefreshSerializer(StrictWriteMixin, jwt_serializers.TokenRefreshSerializer):
     """simplejwt's refresh (the token checked, revoked and a new one issued), for an account that
     may still use it: active, and at the token's generation."""
 
@@ -87,6 +88,10 @@ class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
     def validate(self, attrs):
         token_account(self.token_class(attrs["refresh"]))
         return super().validate(attrs)
+
+
+class TokenRevokeSerializer(StrictWriteMixin, jwt_serializers.TokenBlacklistSerializer):
+    """simplejwt's revocation of a refresh token."""
 
 
 # These describe the token endpoints' bodies in the OpenAPI schema.
@@ -109,7 +114,7 @@ class TokenPairSerializer(serializers.Serializer):
 # --- reference data ------------------------------------------------------------------------------
 
 
-class PositionSerializer(serializers.ModelSerializer):
+class PositionSerializer(StrictWriteMixin, serializers.ModelSerializer):
     category_label = serializers.CharField(source="get_category_display", read_only=True)
 
     class Meta:
@@ -117,7 +122,7 @@ class PositionSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name_vi", "name_en", "category", "category_label", "sort_order", "is_active"]
 
 
-class ProvinceSerializer(serializers.ModelSerializer):
+class ProvinceSerializer(StrictWriteMixin, serializers.ModelSerializer):
     """A province-level unit over the period it is in force."""
 
     status = serializers.SerializerMethodField(help_text="current (since 1 July 2025) or legacy.")
@@ -186,7 +191,7 @@ class ProvinceMappingSerializer(serializers.Serializer):
     )
 
 
-class CommuneSerializer(serializers.ModelSerializer):
+class CommuneSerializer(StrictWriteMixin, serializers.ModelSerializer):
     """A commune of a current province."""
 
     province = ProvinceSummarySerializer(read_only=True)
@@ -310,7 +315,7 @@ class MaterialWriteSerializer(serializers.Serializer):
     url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class CurriculumWriteSerializer(serializers.Serializer):
+class CurriculumWriteSerializer(StrictWriteMixin, serializers.Serializer):
     """A curriculum version with its topics and materials, replaced as a whole.
 
     `code` and `version` identify the version and cannot change once created; a new version is a

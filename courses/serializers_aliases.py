@@ -6,6 +6,7 @@ from rest_framework import serializers
 from courses.models import Alias, AliasKind, Commune, Position, Province
 from courses.serializers import PositionSummarySerializer, ProvinceSummarySerializer
 from courses.vocabularies import GENDER_VALUES, official_ethnicity
+from courses.write_fields import StrictWriteMixin
 
 
 class AliasCommuneSerializer(serializers.ModelSerializer):
@@ -46,7 +47,7 @@ class AliasSerializer(serializers.ModelSerializer):
         ]
 
 
-class AliasWriteSerializer(serializers.Serializer):
+class AliasWriteSerializer(StrictWriteMixin, serializers.Serializer):
     """One new spelling and what it stands for: a position (kind position), a province (kind
     province), a commune (kind commune), or a value (kind ethnicity: one of the 54 official names;
     kind gender: male, female or other)."""

@@ -25,11 +25,12 @@ from courses.models import (
     User,
 )
 from courses.serializers import ProvinceSummarySerializer
+from courses.write_fields import StrictWriteMixin
 
 # --- institutions --------------------------------------------------------------------------------
 
 
-class InstitutionSerializer(serializers.ModelSerializer):
+class InstitutionSerializer(StrictWriteMixin, serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     province = ProvinceSummarySerializer(read_only=True, allow_null=True)
     province_id = serializers.PrimaryKeyRelatedField(
@@ -159,7 +160,7 @@ def _fk(name: str, queryset, help_text: str, **kwargs):
     return serializers.PrimaryKeyRelatedField(source=name, queryset=queryset, help_text=help_text, **kwargs)
 
 
-class TrainingClassWriteSerializer(serializers.Serializer):
+class TrainingClassWriteSerializer(StrictWriteMixin, serializers.Serializer):
     """A class's fields as written. Who may change which is the service's rule (see the endpoints)."""
 
     code = serializers.SlugField(max_length=60, help_text="Unique class code.")
@@ -228,7 +229,7 @@ class TrainingClassCreateSerializer(TrainingClassWriteSerializer):
     )
 
 
-class ClassStatusSerializer(serializers.Serializer):
+class ClassStatusSerializer(StrictWriteMixin, serializers.Serializer):
     status = serializers.ChoiceField(
         choices=ClassStatus.choices,
         help_text="draft -> open -> running -> finished -> closed; open may go back to draft and "
@@ -236,7 +237,7 @@ class ClassStatusSerializer(serializers.Serializer):
     )
 
 
-class ClassTrainersSerializer(serializers.Serializer):
+class ClassTrainersSerializer(StrictWriteMixin, serializers.Serializer):
     trainer_ids = serializers.PrimaryKeyRelatedField(
         source="trainers",
         queryset=User.objects.all(),
@@ -292,7 +293,7 @@ class ClassSessionSerializer(serializers.ModelSerializer):
         return session.join_url or None
 
 
-class ClassSessionWriteSerializer(serializers.Serializer):
+class ClassSessionWriteSerializer(StrictWriteMixin, serializers.Serializer):
     topic_id = serializers.PrimaryKeyRelatedField(
         source="topic",
         queryset=Topic.objects.all(),

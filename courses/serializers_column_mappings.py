@@ -9,6 +9,7 @@ from courses.column_mappings import HEADING_MAX_LENGTH, MAX_HEADINGS, column_map
 from courses.models import ColumnMapping, MappingKind, Province, TrainingInstitution
 from courses.serializers import ProvinceSummarySerializer
 from courses.serializers_classes import InstitutionSummarySerializer
+from courses.write_fields import StrictWriteMixin
 
 MAPPING_HELP = (
     '{heading as written in the file: field}, e.g. {"Tên cán bộ": "full_name", "Mã định danh": '
@@ -64,7 +65,7 @@ class ColumnMappingSerializer(serializers.ModelSerializer):
         return bool(request and column_mapping_may_change(request.user, obj))
 
 
-class ColumnMappingWriteSerializer(serializers.Serializer):
+class ColumnMappingWriteSerializer(StrictWriteMixin, serializers.Serializer):
     name = serializers.CharField(
         max_length=100, help_text="Unique among the mappings of its kind and province (or institution)."
     )

@@ -13,6 +13,7 @@ from courses.column_mappings import upload_reader
 from courses.importing import upload_size_check
 from courses.models import ImportJob, ImportKind, ImportStatus
 from courses.openapi import ErrorItemSerializer
+from courses.write_fields import StrictWriteMixin
 
 
 @extend_schema_field(
@@ -47,7 +48,7 @@ class UploadMappingField(serializers.Field):
         return value
 
 
-class ImportUploadSerializer(serializers.Serializer):
+class ImportUploadSerializer(StrictWriteMixin, serializers.Serializer):
     file = serializers.FileField(
         help_text="The .xlsx or .csv file. A .csv may be UTF-8, UTF-16, Windows-1258 or Windows-1252, "
         "delimited by ',', ';' or a tab; text typed in the legacy TCVN3 or VNI fonts is converted to Unicode."

@@ -71,6 +71,8 @@ class TokenRefreshView(jwt_views.TokenRefreshView):
 
 
 class TokenRevokeView(jwt_views.TokenBlacklistView):
+    serializer_class = serializers.TokenRevokeSerializer
+
     @extend_schema(
         summary="Sign out (revoke a refresh token)",
         description="Revoke a refresh token: refreshing with it afterwards gets 401. Access tokens "

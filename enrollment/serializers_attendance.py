@@ -16,6 +16,7 @@ from courses.errors import DomainError
 from courses.importing import upload_size_check
 from courses.models import ClassMode, ClassSession, ClassStatus, Material, Topic, TrainingClass
 from courses.serializers_import import UploadMappingField
+from courses.write_fields import StrictWriteMixin
 from enrollment.attendance_report import COLUMNS as REPORT_COLUMNS
 from enrollment.attendance_report import Unmatched, report_zone
 from enrollment.attendance_rules import CHECK_IN_OPENS_BEFORE, session_is_online
@@ -32,7 +33,7 @@ REASON_HELP = (
 )
 
 
-class ReasonMixin(serializers.Serializer):
+class ReasonMixin(StrictWriteMixin, serializers.Serializer):
     reason = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=2000, help_text=REASON_HELP
     )

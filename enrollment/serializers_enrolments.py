@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from courses.models import AreaType, Commune, Position, Province, TrainingClass
 from courses.serializers import PositionSummarySerializer, ProvinceSummarySerializer
+from courses.write_fields import StrictWriteMixin
 from enrollment.models import AuditEntry, Enrollment, Gender, Learner, LearnerDataAccess
 from enrollment.personal_data import PERSONAL_FIELDS, mask_national_id, reader_of, reads_full_record
 
@@ -105,7 +106,7 @@ class LearnerSerializer(serializers.ModelSerializer):
         return data
 
 
-class LearnerWriteSerializer(serializers.Serializer):
+class LearnerWriteSerializer(StrictWriteMixin, serializers.Serializer):
     national_id = serializers.CharField(
         max_length=20,
         help_text="12-digit personal identification number (số định danh cá nhân / CCCD), digits "
@@ -179,7 +180,7 @@ class PasswordSerializer(serializers.Serializer):
     password = serializers.CharField(help_text="The new password, shown this once.")
 
 
-class LearnerContactSerializer(serializers.Serializer):
+class LearnerContactSerializer(StrictWriteMixin, serializers.Serializer):
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     email = serializers.EmailField(required=False, allow_blank=True)
 
@@ -307,7 +308,7 @@ class RosterEntrySerializer(serializers.ModelSerializer):
         return getattr(enrollment, "meets_attendance", None)
 
 
-class EnrolRequestSerializer(serializers.Serializer):
+class EnrolRequestSerializer(StrictWriteMixin, serializers.Serializer):
     learner_id = serializers.IntegerField(required=False, help_text="One learner to enrol.")
     learner_ids = serializers.ListField(
         child=serializers.IntegerField(),
@@ -334,7 +335,7 @@ class BulkEnrolResultSerializer(serializers.Serializer):
     )
 
 
-class WithdrawSerializer(serializers.Serializer):
+class WithdrawSerializer(StrictWriteMixin, serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=1000)
 
 

@@ -37,6 +37,7 @@ from courses.parsers import FormParser, JSONParser, MultiPartParser
 from courses.permissions import is_admin
 from courses.selectors_classes import classes_managed_by
 from courses.spreadsheet import attachment_name
+from courses.write_fields import refuse_body_fields
 from enrollment import exports, selectors
 from enrollment import serializers_attendance as s
 from enrollment.models import AuditEntry
@@ -495,6 +496,7 @@ class CheckInView(APIView):
 
     def post(self, request, pk):
         session = learner_session(request, pk)
+        refuse_body_fields(request)
         service = (
             services.attendance_check_in if self.action_name == "check_in" else services.attendance_check_out
         )
@@ -568,6 +570,7 @@ class SessionHeartbeatView(APIView):
         tags=[TAG],
     )
     def post(self, request, pk):
+        refuse_body_fields(request)
         services.attendance_heartbeat(session_id=pk, user=request.user)
         return Response(status=http_status.HTTP_204_NO_CONTENT)
 

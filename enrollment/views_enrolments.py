@@ -40,6 +40,7 @@ from courses.selectors_classes import classes_visible_to, may_manage_class
 from courses.serializers_import import ImportJobSerializer, ImportUploadSerializer
 from courses.services import import_job_submit
 from courses.views_import import READER_OPTIONS, import_job_response
+from courses.write_fields import refuse_body_fields
 from enrollment import selectors_enrolments as selectors
 from enrollment import serializers_enrolments as serializers
 from enrollment.enrolment_file import LAYOUT
@@ -194,11 +195,12 @@ class LearnerViewSet(
         "this once and stored only hashed; the previous one stops working, and so does every token "
         "the account signed in with (access and refresh).",
         request=None,
-        responses={200: serializers.PasswordSerializer, **error_responses(401, 403, 404)},
+        responses={200: serializers.PasswordSerializer, **error_responses(400, 401, 403, 404)},
     )
     @action(detail=True, methods=["post"], url_path="reset-password")
     def reset_password(self, request, pk=None):
         learner = self.get_object()
+        refuse_body_fields(request)
         password = learner_services.learner_password_reset(actor=request.user, learner=learner)
         return Response({"username": learner.user.username, "password": password})
 
@@ -269,12 +271,13 @@ class ClassJoinView(APIView):
         "another province's class or a position the curriculum does not serve; 409 for a class not "
         "open, outside its enrolment window, or already joined.",
         request=None,
-        responses={201: serializers.EnrollmentSerializer, **error_responses(401, 403, 404, 409)},
+        responses={201: serializers.EnrollmentSerializer, **error_responses(400, 401, 403, 404, 409)},
         tags=["enrollments"],
     )
     def post(self, request, pk):
         if request.user.role != Role.LEARNER or is_admin(request.user):
             raise PermissionDenied()
+        refuse_body_fields(request)
         training_class = get_object_or_404(TrainingClass.objects.select_related("province"), pk=pk)
         enrollment = enrollment_self_join(user=request.user, training_class=training_class)
         enrollment = selectors.enrollment_detail(request.user).get(pk=enrollment.pk)

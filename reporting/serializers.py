@@ -14,12 +14,13 @@ from rest_framework import serializers
 
 from courses.models import Curriculum, Level, Position, Programme, Province
 from courses.serializers import PositionSummarySerializer, ProvinceSummarySerializer
+from courses.write_fields import StrictWriteMixin
 from enrollment.completion import percent_display
 from reporting import selectors
 from reporting.models import Baseline, Certificate, EnrollmentProgress, Target
 
 
-class ProgrammeSerializer(serializers.ModelSerializer):
+class ProgrammeSerializer(StrictWriteMixin, serializers.ModelSerializer):
     levels = serializers.ListField(
         child=serializers.ChoiceField(choices=Level.choices),
         required=False,
@@ -83,7 +84,7 @@ class CurriculumSummarySerializer(serializers.ModelSerializer):
         fields = ["id", "code", "version", "title_vi"]
 
 
-class _ScopedToProgramme(serializers.ModelSerializer):
+class _ScopedToProgramme(StrictWriteMixin, serializers.ModelSerializer):
     """A figure of one programme at one level: the level must be one the programme runs at."""
 
     programme = ProgrammeSummarySerializer(read_only=True)

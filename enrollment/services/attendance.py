@@ -45,6 +45,7 @@ from courses.filter_fields import as_id
 from courses.models import ClassSession, ClassStatus, TrainingClass
 from courses.permissions import is_admin
 from courses.text import nfc
+from courses.write_fields import UNKNOWN_FIELD, unknown_field_message
 from enrollment.attendance_report import (
     EnrolmentIndex,
     ReportRow,
@@ -972,7 +973,7 @@ def _bulk_parse(records) -> tuple[list[BulkRecord], list[ErrorItem]]:
         before = len(errors)
         if not raw.keys() <= BULK_FIELDS:
             for unknown in sorted(set(raw) - BULK_FIELDS):
-                error(unknown, _("Trường không được hỗ trợ."), "unknown_field")
+                error(unknown, unknown_field_message(BULK_FIELDS), UNKNOWN_FIELD)
         session_id = _as_id(raw.get("session"))
         if session_id is None:
             error(

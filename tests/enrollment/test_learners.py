@@ -402,17 +402,27 @@ def test_reset_a_learners_password(world, as_role, role):
 def test_a_learner_reads_and_changes_their_own_contact_details(world, as_role):
     client = as_role("own_learner")
     assert client.get("/api/v1/me/learner").json()["full_name"] == "Nguyễn Văn An"
-    response = client.patch(
+    # Only contact fields are the learner's to change: a name sent with them is refused, not ignored.
+    refused = client.patch(
         "/api/v1/me/learner",
         {"phone": "0987654321", "email": "an@example.vn", "full_name": "Khác"},
         format="json",
+    )
+    assert [(e["field"], e["code"]) for e in assert_error(refused, 400)["errors"]] == [
+        ("full_name", "unknown_field")
+    ]
+    world.learner.refresh_from_db()
+    assert world.learner.full_name == "Nguyễn Văn An"
+    assert world.learner.phone != "0987654321"
+    response = client.patch(
+        "/api/v1/me/learner", {"phone": "0987654321", "email": "an@example.vn"}, format="json"
     )
     assert response.status_code == 200, response.content
     world.learner.refresh_from_db()
     assert (world.learner.phone, world.learner.email, world.learner.full_name) == (
         "0987654321",
         "an@example.vn",
-        "Nguyễn Văn An",  # only contact fields are the learner's to change
+        "Nguyễn Văn An",
     )
     bad = client.patch("/api/v1/me/learner", {"email": "not-an-email"}, format="json")
     assert [e["field"] for e in assert_error(bad, 400)["errors"]] == ["email"]
