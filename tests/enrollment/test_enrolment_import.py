@@ -185,7 +185,7 @@ def test_repeats_differing_in_harmless_fields_merge_with_a_warning_naming_rows_f
             "national_id",
             "duplicate_merged",
             "Row 4 (identification number 019085000001) is the learner of row 2 (identification number "
-            "019085000001), differing in “Giới tính (Nam/Nữ)” (row 2: blank; row 4: “Nam”), "
+            "019085000001), differing in “Giới tính (Nam/Nữ)” (row 2: blank; row 4: “Male”), "
             f"“Chức danh” (row 2: “Bí thư Đảng ủy”; row 4: “{chairman}”), "
             "“Điện thoại” (row 2: “0912345678”; row 4: “0987654321”): merged into one, keeping the values of "
             "row 2. Blank cells of row 2 take the values of row 4.",
@@ -274,19 +274,19 @@ def test_an_id_disagreeing_with_the_rows_gender_or_birth_year_is_a_warning(onlin
             2,
             "national_id",
             "national_id_mismatch",
-            f"Identification number 001185012345 says nữ born in 1985 (digit 1, 85) but the row says Nam, born 1984: {check}",
+            f"Identification number 001185012345 says female born in 1985 (digit 1, 85) but the row says Male, born 1984: {check}",
         ),
         (
             3,
             "national_id",
             "national_id_mismatch",
-            f"Identification number 019185000002 says nữ born in 1985 (digit 1, 85) but the row says Nữ, born 1986: {check}",
+            f"Identification number 019185000002 says female born in 1985 (digit 1, 85) but the row says Female, born 1986: {check}",
         ),
         (
             4,
             "national_id",
             "national_id_mismatch",
-            f"Identification number 019285000003 says nam born in 2085 (digit 2, 85) but the row says Nam, born 1985: {check}",
+            f"Identification number 019285000003 says male born in 2085 (digit 2, 85) but the row says Male, born 1985: {check}",
         ),
     ]
 

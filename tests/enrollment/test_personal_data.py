@@ -217,7 +217,7 @@ def test_a_trainer_reads_the_roster_fields_of_their_learners_only(world, as_role
         assert rows[1][1:10] == [
             learner.national_id,
             "Nguyễn Văn An",
-            "Nữ",
+            "Female",  # the reader's language: the test settings' English
             "17/05/1985",
             "Tày",
             world.position.name_vi,
