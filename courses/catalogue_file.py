@@ -23,6 +23,7 @@ from courses.tabular import (
     as_decimal,
     as_int,
     as_text,
+    columns_table,
     heading_key,
     split_list,
 )
@@ -98,15 +99,6 @@ STATUSES = {
 _validate_url = URLValidator(schemes=["http", "https"])
 
 
-def _columns_table() -> str:
-    lines = ["| Heading | Field | Required column | Content |", "|---|---|---|---|"]
-    for column in COLUMNS:
-        also = f" (also: {', '.join(column.headings[1:])})" if len(column.headings) > 1 else ""
-        required = "yes" if column.required else "no"
-        lines.append(f"| {column.heading}{also} | `{column.field}` | {required} | {column.help} |")
-    return "\n".join(lines)
-
-
 LAYOUT = f"""
 A sheet of an .xlsx (the one with these headings, or the one named), or a .csv in any of the
 encodings the file reader knows (courses.tabular). The headings are
@@ -121,7 +113,7 @@ above when it has the same "Mã bộ" (otherwise version 1). A curriculum column
 rows of one curriculum version must hold the same value on each. A row may carry only a
 material (Tài liệu, Đường dẫn) of the curriculum above.
 
-{_columns_table()}
+{columns_table(COLUMNS)}
 
 Versions: a new version is a new curriculum (code, version); an existing version is updated in
 place. The active version of a code is its newest active one: importing version 2 as active

@@ -78,6 +78,16 @@ class Column:
         return self.headings[0]
 
 
+def columns_table(columns: Sequence[Column]) -> str:
+    """The columns of a file layout as a Markdown table, for the API documentation of its upload."""
+    lines = ["| Heading | Field | Required column | Content |", "|---|---|---|---|"]
+    for column in columns:
+        also = f" (also: {', '.join(column.headings[1:])})" if len(column.headings) > 1 else ""
+        required = "yes" if column.required else "no"
+        lines.append(f"| {column.heading}{also} | `{column.field}` | {required} | {column.help} |")
+    return "\n".join(lines)
+
+
 @dataclass
 class TableRow:
     number: int

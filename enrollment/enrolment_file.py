@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from courses.errors import ErrorItem
 from courses.models import Province
-from courses.tabular import Column, TableRow, as_date, as_text
+from courses.tabular import Column, TableRow, as_date, as_text, columns_table
 from courses.vocabularies import Vocabulary
 from enrollment.models import MAJORITY_ETHNICITY, Gender
 from enrollment.services.learners import IdentityNumber, identity_number_parse, legacy_id_parse
@@ -65,15 +65,6 @@ COMPARED_FIELDS = (
 _PHONE = re.compile(r"^\+?[0-9 .\-()]{6,20}$")
 
 
-def _columns_table() -> str:
-    lines = ["| Heading | Field | Required column | Content |", "|---|---|---|---|"]
-    for column in COLUMNS:
-        also = f" (also: {', '.join(column.headings[1:])})" if len(column.headings) > 1 else ""
-        required = "yes" if column.required else "no"
-        lines.append(f"| {column.heading}{also} | `{column.field}` | {required} | {column.help} |")
-    return "\n".join(lines)
-
-
 LAYOUT = f"""
 A sheet of an .xlsx, or a .csv (UTF-8, UTF-16 or Windows-1258; text typed for the TCVN3 or VNI
 fonts is converted), delimited by ",", ";" or a tab, one learner per row, in the shape
@@ -94,7 +85,7 @@ password); learners already known are enrolled as they are stored (only a CMND g
 has none is added), and a name or CMND differing from the stored one is reported as a warning. Learners are enrolled in file order while seats last, then
 waitlisted; one already in the class is left as is.
 
-{_columns_table()}
+{columns_table(COLUMNS)}
 """
 
 

@@ -24,7 +24,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from courses.errors import ErrorItem
-from courses.tabular import Column, TableRow, as_int, as_text, heading_key
+from courses.tabular import Column, TableRow, as_int, as_text, columns_table, heading_key
 from courses.text import fold
 from enrollment.models import Enrollment
 from enrollment.services.attendance import _ensure_scorable, parse_score
@@ -48,18 +48,10 @@ ABSENT_WORDS = frozenset(
 )
 
 
-def _columns_table() -> str:
-    lines = ["| Heading | Field | Content |", "|---|---|---|"]
-    for column in COLUMNS:
-        also = f" (also: {', '.join(column.headings[1:])})" if len(column.headings) > 1 else ""
-        required = " Required column." if column.required else ""
-        lines.append(f"| {column.heading}{also} | `{column.field}` | {column.help}{required} |")
-    return "\n".join(lines)
-
-
 LAYOUT = f"""
-One sheet of an .xlsx, or a UTF-8 .csv delimited by "," or ";", one learner per row: the score
-sheet as trainers keep it, title block above the headings allowed. Headings are matched ignoring
+A sheet of an .xlsx (the one with these headings, or the one named), or a .csv in any of the
+encodings the file reader knows (courses.tabular), one learner per row: the score sheet as
+trainers keep it, title block above the headings allowed. Headings are matched ignoring
 case, diacritics and punctuation; other columns are ignored and listed in `report.file`. A column
 `Số định danh cá nhân` or `Mã ghi danh` is needed to know each learner.
 
@@ -69,7 +61,7 @@ is a warning; the stored learner is scored. The same learner on two rows with th
 taken once (a warning); with different scores it is an error naming both rows.
 A blank score leaves the stored one as it is; "Vắng" (absent) too, with a warning.
 
-{_columns_table()}
+{columns_table(COLUMNS)}
 """
 
 
