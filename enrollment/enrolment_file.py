@@ -137,6 +137,16 @@ def _split_birth_columns(row: TableRow, values: dict[str, Any], error: Callable[
     values["gender"] = Gender.MALE.value if male is not None else Gender.FEMALE.value
 
 
+def _padded(row: int, field_name: str, raw, value: str) -> ErrorItem:
+    """The warning that a number lost its leading zeros in a spreadsheet and got them back."""
+    return ErrorItem(
+        row=row,
+        field=field_name,
+        code="padded",
+        message=_("Số “%(raw)s” đã được thêm số 0 ở đầu thành %(id)s.") % {"raw": raw, "id": value},
+    )
+
+
 def enrolment_rows_check(
     rows: Sequence[TableRow],
     *,
@@ -175,15 +185,7 @@ def enrolment_rows_check(
                 error(row.number, "national_id", str(exc))
             else:
                 if identity.padded:
-                    warnings.append(
-                        ErrorItem(
-                            row=row.number,
-                            field="national_id",
-                            code="padded",
-                            message=_("Số “%(raw)s” đã được thêm số 0 ở đầu thành %(id)s.")
-                            % {"raw": raw_id, "id": identity.value},
-                        )
-                    )
+                    warnings.append(_padded(row.number, "national_id", raw_id, identity.value))
         raw_legacy = row.get("legacy_id_number")
         if raw_legacy is not None:
             try:
@@ -193,15 +195,7 @@ def enrolment_rows_check(
             else:
                 values["legacy_id_number"] = legacy.value
                 if legacy.padded:
-                    warnings.append(
-                        ErrorItem(
-                            row=row.number,
-                            field="legacy_id_number",
-                            code="padded",
-                            message=_("Số “%(raw)s” đã được thêm số 0 ở đầu thành %(id)s.")
-                            % {"raw": raw_legacy, "id": legacy.value},
-                        )
-                    )
+                    warnings.append(_padded(row.number, "legacy_id_number", raw_legacy, legacy.value))
         cmnd_only = identity is not None and not identity.is_national_id
         if cmnd_only and values.get("legacy_id_number", identity.value) != identity.value:
             error(

@@ -13,9 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from courses.errors import DomainError
-from courses.importing import upload_size_check
 from courses.models import ClassMode, ClassSession, ClassStatus, Material, Topic, TrainingClass
-from courses.serializers_import import UploadMappingField
+from courses.serializers_import import FileDescriptionSerializer, ImportUploadSerializer
 from courses.write_fields import StrictWriteMixin
 from enrollment.attendance_report import COLUMNS as REPORT_COLUMNS
 from enrollment.attendance_report import Unmatched, report_zone
@@ -188,7 +187,10 @@ def _columns_help() -> str:
     return "; ".join(f"{c.field}: “{'”, “'.join(c.headings)}”" for c in REPORT_COLUMNS)
 
 
-class PlatformReportUploadSerializer(ReasonMixin):
+class PlatformReportUploadSerializer(ReasonMixin, ImportUploadSerializer):
+    """The fields of every upload (file, dry_run, sheet, mapping_id, mapping: ImportUploadSerializer)
+    and those of a meeting's times."""
+
     file = serializers.FileField(
         help_text="The participant or attendance report, .csv or .xlsx, as Zoom, Teams or Meet exports it, "
         f"or the project's template. Accepted headings: {_columns_help()}."
@@ -212,27 +214,6 @@ class PlatformReportUploadSerializer(ReasonMixin):
         help_text="IANA time zone of the file's times that carry no offset (the platform writes the "
         "downloader's local time): default Asia/Ho_Chi_Minh; UTC for an export in UTC.",
     )
-    sheet = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        max_length=200,
-        help_text="The worksheet of an .xlsx to read, by name or number from 1; default: the sheet "
-        "whose headings match best.",
-    )
-    mapping_id = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        help_text="A saved column mapping of kind platform_report (GET /api/v1/column-mappings), for a "
-        "platform whose report this system doesn't know.",
-    )
-    # The same field as every upload's: a JSON object {"heading as written": "field"}; fields: those
-    # of the report's columns (courses.column_mappings checks them).
-    mapping = UploadMappingField(required=False, allow_null=True)
-
-    def validate_file(self, upload):
-        upload_size_check(upload.size)
-        return upload
 
     def validate_timezone(self, value):
         try:
@@ -270,17 +251,6 @@ class HostRowSerializer(serializers.Serializer):
     email = serializers.CharField()
 
 
-class ReportFileSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    sheet = serializers.CharField(allow_null=True, help_text="The worksheet read; null for a CSV.")
-    sheets = serializers.ListField(child=serializers.CharField())
-    heading_rows = serializers.ListField(child=serializers.IntegerField())
-    columns = serializers.DictField(child=serializers.CharField(), help_text="field -> heading as written.")
-    ignored_columns = serializers.ListField(child=serializers.CharField())
-    skipped_rows = serializers.ListField(child=serializers.IntegerField())
-    encoding = serializers.CharField()
-
-
 class ReportTimesSerializer(serializers.Serializer):
     date_order = serializers.ChoiceField(
         choices=DATE_ORDERS, allow_null=True, help_text="null when no date of the file needed an order."
@@ -307,7 +277,7 @@ class PlatformReportResultSerializer(serializers.Serializer):
     platform = serializers.ChoiceField(
         choices=PLATFORM_NAMES, help_text="The platform detected from the file."
     )
-    file = ReportFileSerializer(
+    file = FileDescriptionSerializer(
         help_text="How the file was read: sheet, heading rows, columns, ignored columns."
     )
     times = ReportTimesSerializer(help_text="How the times were read.")

@@ -28,7 +28,6 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from courses.column_mappings import column_mapping_resolve
 from courses.errors import DomainError
 from courses.filter_fields import as_id
 from courses.models import ClassSession, MappingKind, Role
@@ -214,12 +213,7 @@ class PlatformReportView(APIView):
         serializer = s.PlatformReportUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
-        mapping = column_mapping_resolve(
-            user=request.user,
-            kind=MappingKind.PLATFORM_REPORT,
-            mapping_id=serializer.validated_data.get("mapping_id"),
-            mapping=serializer.validated_data.get("mapping"),
-        )
+        reader = serializer.reader(user=request.user, kind=MappingKind.PLATFORM_REPORT)
         outcome = services.attendance_platform_report_import(
             session=session,
             content=upload.read(),
@@ -229,8 +223,8 @@ class PlatformReportView(APIView):
             reason=serializer.validated_data["reason"],
             time_zone=serializer.validated_data["timezone"],
             date_order=serializer.validated_data["date_order"],
-            sheet=serializer.validated_data["sheet"] or None,
-            mapping=mapping,
+            sheet=reader["sheet"],
+            mapping=reader["mapping"],
         )
         body = s.PlatformReportResultSerializer(outcome, context={"request": request}).data
         learner_data_access_record(
