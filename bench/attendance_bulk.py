@@ -201,7 +201,7 @@ def run(learners: int, sessions: int) -> None:
         f"GET /classes/{{id}}/attendance-sheet.xlsx ({learners} x {sessions})",
         get(f"/api/v1/classes/{pk}/attendance-sheet.xlsx"),
     )
-    from enrollment.selectors import attendance_rates_for_class
+    from enrollment.selectors.attendance import attendance_rates_for_class
 
     timed(f"attendance_rates_for_class, {learners} rows", lambda: len(list(attendance_rates_for_class(pk))))
     # The enrolment API's roster, where it is installed.

@@ -415,7 +415,7 @@ FROM (
 
         from django.db import connection, transaction
 
-        from reporting import services
+        from reporting.services import progress as services
 
         with connection.cursor() as cursor:
             cursor.execute(
@@ -473,8 +473,8 @@ FROM (
             User,
         )
         from enrollment.models import Enrollment, EnrollmentSource, EnrollmentStatus, Learner
-        from reporting import services
-        from reporting.dataset import LOCAL
+        from reporting.services import progress as services
+        from reporting.services.dataset import LOCAL
 
         self.cleanup_fixtures()
         started = time.perf_counter()
@@ -612,8 +612,8 @@ FROM (
         """Refresh every stale rollup here, as the worker's tasks would, and leave no mark behind
         (a mark whose task was purged would stop later marks from enqueueing theirs)."""
         from enrollment.models import StaleClass
-        from reporting import services
         from reporting.models import StaleRollup
+        from reporting.services import progress as services
 
         for class_id in list(StaleClass.objects.values_list("pk", flat=True)):
             services.class_progress_refresh(class_id=class_id)
@@ -633,8 +633,8 @@ FROM (
 
         from courses.models import Province, TrainingClass, User
         from enrollment.models import Learner
-        from reporting.dataset import _delete_where
         from reporting.models import StaleRollup
+        from reporting.services.dataset import _delete_where
 
         touched = set(
             TrainingClass.objects.filter(code__startswith=PREFIX).values_list("province_id", flat=True)

@@ -2,15 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-handler400 = "courses.errors.json_bad_request"
-handler404 = "courses.errors.json_not_found"
-handler500 = "courses.errors.json_server_error"
+handler400 = "courses.core.errors.json_bad_request"
+handler404 = "courses.core.errors.json_not_found"
+handler500 = "courses.core.errors.json_server_error"
 
 api_v1 = [
-    path("", include("reporting.urls_reports")),
-    path("", include("courses.urls")),
-    path("", include("enrollment.urls")),
-    path("", include("reporting.urls")),
+    path("", include("reporting.api.urls_reports")),
+    path("", include("courses.api.urls")),
+    path("", include("enrollment.api.urls")),
+    path("", include("reporting.api.urls")),
 ]
 
 urlpatterns = [
@@ -30,7 +30,7 @@ urlpatterns = [
 # The admins' dashboard (issue 4): a server-rendered page behind a session login.
 from django.contrib.auth import views as auth_views  # noqa: E402
 
-from reporting import views_dashboard  # noqa: E402
+from reporting.pages import dashboard as views_dashboard  # noqa: E402
 
 urlpatterns += [
     path("login/", views_dashboard.LoginView.as_view(), name="login"),

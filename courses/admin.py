@@ -27,7 +27,7 @@ from courses.models import (
     TrainingInstitution,
     User,
 )
-from courses.selectors import ProvinceStatus
+from courses.selectors.catalogue import ProvinceStatus
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -130,7 +130,7 @@ class ColumnMappingAdmin(admin.ModelAdmin):
 
 @admin.register(Alias)
 class AliasAdmin(admin.ModelAdmin):
-    """Other spellings the importers accept (courses.vocabularies); built-in ones come from the
+    """Other spellings the importers accept (courses.selectors.vocabularies); built-in ones come from the
     reference files and are replaced when those are loaded again."""
 
     list_display = ["spelling", "kind", "target_label", "note", "is_builtin", "created_by", "created_at"]
@@ -156,7 +156,7 @@ def _in_use(curriculum) -> bool:
 
 class TopicInline(admin.TabularInline):
     """Topics of a version classes use are shown read-only: its teaching content is frozen
-    (courses.curriculum_versions); a change is a new version."""
+    (courses.rules.curriculum_versions); a change is a new version."""
 
     model = Topic
     extra = 0
@@ -295,7 +295,7 @@ class TrainingClassAdmin(ReadOnlyAdmin):
 
 @admin.register(ClassSession)
 class ClassSessionAdmin(ReadOnlyAdmin):
-    """Sessions are planned through the class API (courses.services_classes), which checks them
+    """Sessions are planned through the class API (courses.services.classes), which checks them
     against the class's dates and keeps the progress figures in step; here they are viewed."""
 
     list_display = ["training_class", "starts_at", "ends_at", "planned_minutes", "topic", "title"]
@@ -308,7 +308,7 @@ class ClassSessionAdmin(ReadOnlyAdmin):
 @admin.register(Topic)
 class TopicAdmin(ReadOnlyAdmin):
     """Topics are edited on their curriculum's page, where those of a version classes use are
-    frozen (courses.curriculum_versions); this list finds them across curricula."""
+    frozen (courses.rules.curriculum_versions); this list finds them across curricula."""
 
     list_display = ["curriculum", "order", "title_vi", "title_en", "hours"]
     list_filter = ["curriculum__status", "curriculum__area_type"]
@@ -328,7 +328,7 @@ class MaterialAdmin(ReadOnlyAdmin):
 
 @admin.register(ImportJob)
 class ImportJobAdmin(ReadOnlyAdmin):
-    """Uploads are run by the import service and its queued task (courses.services), dry run and
+    """Uploads are run by the import service and its queued task (courses.services.catalogue), dry run and
     real run alike; their outcome is viewed here. The file's bytes are not shown."""
 
     list_display = [

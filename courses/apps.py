@@ -9,4 +9,4 @@ class CoursesConfig(AppConfig):
     verbose_name = _("Danh mục và lớp bồi dưỡng")
 
     def ready(self):
-        from courses import lookups  # noqa: F401 - registers field__any
+        from courses.core import lookups  # noqa: F401 - registers field__any

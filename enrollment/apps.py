@@ -10,19 +10,19 @@ class EnrollmentConfig(AppConfig):
 
     def ready(self):
         # courses may not import enrollment: enrollment plugs into courses' registries instead.
-        from courses.column_mappings import MAPPING_COLUMNS
         from courses.models import ImportKind, MappingKind
-        from courses.services import IMPORTERS, Importer
-        from courses.services_classes import CLASS_CHANGE_HOOKS
-        from enrollment.attendance_report import COLUMNS as PLATFORM_REPORT_COLUMNS
-        from enrollment.enrolment_file import COLUMNS as ENROLMENT_COLUMNS
-        from enrollment.score_file import COLUMNS as SCORE_COLUMNS
-        from enrollment.services.enrolment_import import (
+        from courses.services.catalogue import IMPORTERS, Importer
+        from courses.services.classes import CLASS_CHANGE_HOOKS
+        from courses.services.column_mappings import MAPPING_COLUMNS
+        from enrollment.files.attendance_report import COLUMNS as PLATFORM_REPORT_COLUMNS
+        from enrollment.files.enrollment_file import COLUMNS as ENROLMENT_COLUMNS
+        from enrollment.files.score_file import COLUMNS as SCORE_COLUMNS
+        from enrollment.services.enrollment_import import (
             enrolment_import,
             enrolment_import_check_params,
             enrolment_import_may_run,
         )
-        from enrollment.services.enrolments import on_class_changed
+        from enrollment.services.enrollments import on_class_changed
 
         IMPORTERS[ImportKind.ENROLMENT] = Importer(
             columns=ENROLMENT_COLUMNS,

@@ -7,9 +7,9 @@ from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from courses.fields import NFCCharField, NFCTextField
+from courses.core.fields import NFCCharField, NFCTextField
+from courses.core.text import fold, vietnamese_name_key
 from courses.models import AreaType
-from courses.text import fold, vietnamese_name_key
 
 national_id_validator = RegexValidator(
     r"^\d{12}$", _("Số định danh cá nhân gồm đúng 12 chữ số."), code="invalid_national_id"
@@ -71,7 +71,7 @@ class Learner(models.Model):
     email = models.EmailField(_("thư điện tử"), blank=True)
     # Name and id folded (lower case, no diacritics), so "nguyen van an" finds "Nguyễn Văn An".
     search_text = models.TextField(_("chuỗi tìm kiếm"), editable=False, default="")
-    # The name's place in Vietnamese order (courses.text.vietnamese_name_key): every list of
+    # The name's place in Vietnamese order (courses.core.text.vietnamese_name_key): every list of
     # learners orders by it, the same on PostgreSQL and SQLite, whatever the database's collation.
     sort_key = models.TextField(_("khoá sắp xếp"), editable=False, default="")
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
@@ -224,7 +224,7 @@ class Attendance(models.Model):
     minutes = models.PositiveIntegerField(_("số phút tham dự"), default=0)
     # Attended time to the second where the source measures it (the platform's report, check-in
     # intervals); empty where it gives whole minutes (roll call, bulk), which then count as
-    # minutes x 60. The figures compare seconds (enrollment.completion), so 143 min 50 s is never
+    # minutes x 60. The figures compare seconds (enrollment.rules.completion), so 143 min 50 s is never
     # rounded up to 144 min across a threshold. `minutes` stays the whole minutes, rounded down.
     attended_seconds = models.PositiveIntegerField(_("số giây tham dự"), null=True, blank=True)
     source = models.CharField(_("nguồn"), max_length=20, choices=AttendanceSource.choices)

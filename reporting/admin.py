@@ -5,7 +5,6 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from courses.admin import ReadOnlyAdmin
-from reporting import services
 from reporting.models import (
     Baseline,
     Certificate,
@@ -18,6 +17,7 @@ from reporting.models import (
     StaleRollup,
     Target,
 )
+from reporting.services import progress as services
 
 
 class _TargetsRefresh:

@@ -10,7 +10,7 @@ class ReportingConfig(AppConfig):
 
     def ready(self):
         # Register the tasks in every process, not only in workers (which autodiscover them): the
-        # embedded default runs tasks in-process and looks them up by name (courses.queue).
+        # embedded default runs tasks in-process and looks them up by name (courses.core.queue).
         from reporting import tasks  # noqa: F401
 
         self._reports_follow_reference_data()
@@ -21,8 +21,8 @@ class ReportingConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from courses.models import Curriculum, Programme, Province
-        from reporting import report_cache
         from reporting.models import Baseline, Target
+        from reporting.selectors import report_cache
 
         for model in (Programme, Target, Baseline, Province, Curriculum):
             for signal in (post_save, post_delete):

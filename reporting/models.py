@@ -3,7 +3,7 @@ from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from courses.fields import NFCCharField, NFCTextField
+from courses.core.fields import NFCCharField, NFCTextField
 from courses.models import Level
 
 # The completion rule and its built-in values live in enrollment (a learner's own progress and the
@@ -147,7 +147,7 @@ class EnrollmentProgress(models.Model):
     )
     planned_minutes = models.PositiveIntegerField(_("số phút theo kế hoạch"))
     attended_minutes = models.PositiveIntegerField(_("số phút tham dự"))
-    # To the second (enrollment.completion): the percentage and the rule are computed from these,
+    # To the second (enrollment.rules.completion): the percentage and the rule are computed from these,
     # the minute columns are the same time in whole minutes, rounded down.
     attended_seconds = models.PositiveBigIntegerField(_("số giây tham dự"), default=0)
     excused_minutes = models.PositiveIntegerField(_("số phút vắng có phép"))
@@ -297,7 +297,7 @@ class StaleClaim(models.Model):
     The mark itself is taken (deleted) first, in a transaction of its own, so that a write landing
     meanwhile marks again and enqueues again, never waiting for the recompute. A claim left behind
     belongs to a task that died before committing: reconcile turns it back into a mark once it is
-    a few minutes old and no transaction holds it (reporting.services.stale_reconcile).
+    a few minutes old and no transaction holds it (reporting.services.progress.stale_reconcile).
     """
 
     kind = models.CharField(_("loại"), max_length=10, choices=ClaimKind.choices)
@@ -333,7 +333,7 @@ class RollupGeneration(models.Model):
     reason = models.CharField(_("lý do"), max_length=30, blank=True)
     started_at = models.DateTimeField(_("bắt đầu"))
     # The last province rebuilt into it: a generation building with no progress for longer than a
-    # lost task takes to come back is abandoned (reporting.services.rollup_generations_abandoned).
+    # lost task takes to come back is abandoned (reporting.services.progress.rollup_generations_abandoned).
     progressed_at = models.DateTimeField(_("tiến triển lúc"), null=True, blank=True)
     # The rebuild_progress task that started it: a second delivery of that task starts nothing.
     task_id = models.CharField(_("tác vụ"), max_length=64, blank=True, default="")

@@ -9,9 +9,9 @@ failure, a dropped connection) are retried with backoff.
 from celery import chord, group, shared_task
 from django.db import InterfaceError, OperationalError
 
-from courses.errors import CacheUnavailable
-from reporting import services
+from courses.core.errors import CacheUnavailable
 from reporting.models import StaleRollup
+from reporting.services import progress as services
 
 RELIABLE = {
     "acks_late": True,

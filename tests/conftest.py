@@ -70,8 +70,8 @@ def _reference_data_present(django_db_setup, django_db_blocker):
 def _nothing_cached_by_earlier_tests():
     """Values cached during a test (report answers) were computed from changes rolled back at its
     end, under a version no commit replaced: no later test may be served them. Failed sign-ins
-    counted during a test (courses.throttling) are forgotten the same way."""
-    from courses.versioned_cache import VersionedCache
+    counted during a test (courses.core.throttling) are forgotten the same way."""
+    from courses.core.versioned_cache import VersionedCache
 
     for cached in VersionedCache.every:
         cached.forget()

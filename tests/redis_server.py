@@ -74,7 +74,7 @@ def broker_reconnect(app) -> None:
     connects afresh, to the broker configured now or to a Redis just restarted."""
     from kombu import pools
 
-    from courses.queue import broker_retry_now
+    from courses.core.queue import broker_retry_now
 
     pools.reset()  # closes every pool (kombu keeps them per connection URL, process-wide)
     app._pool = None

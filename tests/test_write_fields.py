@@ -1,5 +1,5 @@
 """A write's body carries only the fields the write takes: any other is refused with a 400 naming it
-(courses.write_fields), for every write operation of the OpenAPI schema."""
+(courses.core.write_fields), for every write operation of the OpenAPI schema."""
 
 from __future__ import annotations
 

@@ -56,12 +56,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Over-large bodies under /api/ refused (413, JSON) before anything reads them.
-    "courses.middleware.RequestBodyLimitMiddleware",
+    "courses.core.middleware.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # No query string with a control character goes further.
-    "courses.query_strings.QueryStringMiddleware",
+    "courses.core.query_strings.QueryStringMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -101,8 +101,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "courses.User"
-# Django's password check, with failed sign-ins counted and throttled (courses.throttling).
-AUTHENTICATION_BACKENDS = ["courses.backends.ModelBackend"]
+# Django's password check, with failed sign-ins counted and throttled (courses.core.throttling).
+AUTHENTICATION_BACKENDS = ["courses.core.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -124,25 +124,25 @@ MEDIA_ROOT = BASE_DIR / "media"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "courses.authentication.JWTAuthentication",
+        "courses.core.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["courses.permissions.ReadAnyWriteCentralAdmin"],
-    "DEFAULT_PAGINATION_CLASS": "courses.pagination.BoundedPageNumberPagination",
+    "DEFAULT_PERMISSION_CLASSES": ["courses.core.permissions.ReadAnyWriteCentralAdmin"],
+    "DEFAULT_PAGINATION_CLASS": "courses.core.pagination.BoundedPageNumberPagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    # DRF's parsers, refusing control characters and deep nesting in every field (courses.parsers).
+    # DRF's parsers, refusing control characters and deep nesting in every field (courses.core.parsers).
     "DEFAULT_PARSER_CLASSES": [
-        "courses.parsers.JSONParser",
-        "courses.parsers.FormParser",
-        "courses.parsers.MultiPartParser",
+        "courses.core.parsers.JSONParser",
+        "courses.core.parsers.FormParser",
+        "courses.core.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "courses.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "courses.errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "courses.core.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "courses.core.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    # Failed sign-ins allowed per window before 429 (courses.throttling): per account named, per
+    # Failed sign-ins allowed per window before 429 (courses.core.throttling): per account named, per
     # client address, and refused refresh tokens per address.
     "DEFAULT_THROTTLE_RATES": {
         "sign_in_account": env.str("SIGN_IN_FAILURES_PER_ACCOUNT", default="10/15m"),
@@ -181,7 +181,7 @@ SPECTACULAR_SETTINGS = {
     # Errors the shared machinery answers (a bad page, an over-large body) documented everywhere.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "courses.openapi.document_shared_errors",
+        "courses.core.openapi.document_shared_errors",
     ],
     # Several choice sets share a field name ("status", "kind"): name their enums explicitly.
     "ENUM_NAME_OVERRIDES": {
@@ -191,14 +191,14 @@ SPECTACULAR_SETTINGS = {
         "LevelEnum": "courses.models.Level",
         "MaterialKindEnum": "courses.models.MaterialKind",
         "MappingKindEnum": "courses.models.MappingKind",
-        "ProvinceStatusEnum": "courses.selectors.ProvinceStatus",
-        "ScopeKindEnum": "courses.selectors.ScopeKind",
+        "ProvinceStatusEnum": "courses.selectors.catalogue.ProvinceStatus",
+        "ScopeKindEnum": "courses.selectors.catalogue.ScopeKind",
         "ClassStatusEnum": "courses.models.ClassStatus",
         "InstitutionKindEnum": "courses.models.InstitutionKind",
         "AttendanceStatusEnum": "enrollment.models.AttendanceStatus",
         "AttendanceSourceEnum": "enrollment.models.AttendanceSource",
         "AttendanceActionEnum": "enrollment.services.attendance.Action",
-        "UnmatchedReasonEnum": "enrollment.attendance_report.Unmatched",
+        "UnmatchedReasonEnum": "enrollment.files.attendance_report.Unmatched",
         "EnrollmentStatusEnum": "enrollment.models.EnrollmentStatus",
         "EnrollmentSourceEnum": "enrollment.models.EnrollmentSource",
         "AliasKindEnum": "courses.models.AliasKind",
@@ -239,12 +239,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": 10,
     "unacked_restore_throttle": 1,
     # A broker gone without closing its connections fails a publish within seconds instead of
-    # blocking the request that commits (courses.queue logs it; reconcile re-queues the work).
+    # blocking the request that commits (courses.core.queue logs it; reconcile re-queues the work).
     "socket_connect_timeout": 5,
     "socket_timeout": 10,
 }
 # The result backend (Redis, which counts a rebuild's chord) has no visibility timeout: what it
-# loses in a restart is found by reconcile (reporting.services.stale_reconcile).
+# loses in a restart is found by reconcile (reporting.services.progress.stale_reconcile).
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 5
 CELERY_REDIS_SOCKET_TIMEOUT = 10
 # A worker killed mid-task must not lose the task: acknowledge after it ran, requeue on loss.
@@ -256,8 +256,8 @@ CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
 
-# The cache holds the computed report answers (reporting.report_cache) and the counts of failed
-# sign-ins (courses.throttling): in Redis, so that every web process and worker shares them and a
+# The cache holds the computed report answers (reporting.selectors.report_cache) and the counts of failed
+# sign-ins (courses.core.throttling): in Redis, so that every web process and worker shares them and a
 # worker's write invalidates them for all; without Redis (tasks run in-process) in the process's
 # memory. Accounts are never cached: every request reads its account as it is now.
 if REDIS_URL:
@@ -285,7 +285,7 @@ IMPORT_SYNC_MAX_ROWS = env.int("IMPORT_SYNC_MAX_ROWS", default=500)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20000)
 IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=10 * 1024 * 1024)
 # Every uploaded file is read within these limits, counted as it is read, never taken from what the
-# file declares (courses/read_limits.py): a read ends within seconds and tens of MB whatever the file.
+# file declares (courses/core/files/read_limits.py): a read ends within seconds and tens of MB whatever the file.
 # Bytes the parts of an .xlsx (a zip) inflate to, all together and each, and per compressed byte read.
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=100 * 1024 * 1024)
 IMPORT_MAX_PART_BYTES = env.int("IMPORT_MAX_PART_BYTES", default=50 * 1024 * 1024)

@@ -26,7 +26,7 @@ SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # That proxy appends the client's address to X-Forwarded-For: sign-ins are throttled per client,
-# not per proxy (courses.throttling). 0 when nothing stands in front of the app.
+# not per proxy (courses.core.throttling). 0 when nothing stands in front of the app.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": env.int("NUM_PROXIES", default=1)}
 if not env("REDIS_URL"):
     raise ImproperlyConfigured("REDIS_URL must point to the Redis broker in production.")

@@ -1,4 +1,5 @@
-from .accounts import Role, User
+from courses.core.accounts import Role, User
+
 from .catalogue import Curriculum, CurriculumStatus, Material, MaterialKind, Topic
 from .classes import (
     CLASS_STATUS_FLOW,

@@ -2,9 +2,9 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from courses.fields import NFCCharField, NFCTextField
+from courses.core.fields import NFCCharField, NFCTextField
+from courses.core.text import fold
 from courses.models.geography import AreaType
-from courses.text import fold
 
 
 class CurriculumStatus(models.TextChoices):
@@ -36,7 +36,7 @@ class Curriculum(models.Model):
 
     A new version is a new row: classes point at the version they ran, so issuing a new version
     never changes what an old class taught. Once a class uses a version, its teaching content
-    (topics, their titles and hours, the final assessment) is frozen: see courses.curriculum_versions.
+    (topics, their titles and hours, the final assessment) is frozen: see courses.rules.curriculum_versions.
     """
 
     code = models.SlugField(_("mã"), max_length=50)

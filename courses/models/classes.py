@@ -3,9 +3,9 @@ from django.db import models
 from django.db.models import F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from courses.fields import NFCCharField, NFCTextField
+from courses.core.fields import NFCCharField, NFCTextField
+from courses.core.text import fold
 from courses.models.programmes import Level
-from courses.text import fold
 
 
 class InstitutionKind(models.TextChoices):
@@ -67,7 +67,7 @@ class TrainingClassQuerySet(models.QuerySet):
 
     def outside_programme_period(self):
         """Classes ending outside their programme's period, which the service no longer accepts
-        (courses.services_classes.programme_period_error) but older data may hold."""
+        (courses.services.classes.programme_period_error) but older data may hold."""
         return self.filter(programme__isnull=False).filter(
             Q(end_date__gt=F("programme__period_end")) | Q(end_date__lt=F("programme__period_start"))
         )

@@ -3,11 +3,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from courses.fields import NFCCharField
+from courses.core.fields import NFCCharField
 
 
 class MappingKind(models.TextChoices):
-    """The files a column mapping is for: each has its own fields (courses.column_mappings)."""
+    """The files a column mapping is for: each has its own fields (courses.services.column_mappings)."""
 
     ENROLMENT = "enrolment", _("Danh sách học viên ghi danh vào lớp")
     CATALOGUE = "catalogue", _("Danh mục bộ chương trình")

@@ -2,7 +2,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from courses.fields import NFCCharField
+from courses.core.fields import NFCCharField
 
 
 class Region(models.TextChoices):

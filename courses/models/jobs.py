@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from courses.fields import NFCCharField
+from courses.core.fields import NFCCharField
 
 
 class ImportKind(models.TextChoices):
@@ -21,7 +21,7 @@ class ImportStatus(models.TextChoices):
 class ImportJobQuerySet(models.QuerySet):
     def visible_to(self, user):
         """A job is seen by whoever uploaded it and by central admins."""
-        from courses.permissions import is_central_admin
+        from courses.core.permissions import is_central_admin
 
         if is_central_admin(user):
             return self

@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from courses.fields import NFCCharField
+from courses.core.fields import NFCCharField
 
 
 class PositionCategory(models.TextChoices):

@@ -2,7 +2,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from courses.fields import NFCCharField, NFCTextField
+from courses.core.fields import NFCCharField, NFCTextField
 
 
 class Level(models.TextChoices):

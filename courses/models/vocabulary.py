@@ -5,9 +5,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from courses.fields import NFCCharField
+from courses.core.fields import NFCCharField
 from courses.models.geography import Commune
-from courses.vocabulary_keys import KEY_FUNCTIONS
+from courses.selectors.vocabulary_keys import KEY_FUNCTIONS
 
 
 class AliasKind(models.TextChoices):

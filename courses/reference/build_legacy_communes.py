@@ -29,7 +29,7 @@ from pathlib import Path
 
 import vietnam_provinces
 
-from courses.text import fold
+from courses.core.text import fold
 
 PACKAGE = "vietnamadminunits==1.0.4"
 OUTPUT = Path(__file__).with_name("legacy_communes.json")

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from courses.text import fold
+from courses.core.text import fold
 
 
 def fill_search_text(apps, schema_editor):

@@ -1,6 +1,6 @@
 from django.db import migrations, models
 
-from courses.text import vietnamese_name_key
+from courses.core.text import vietnamese_name_key
 
 BATCH = 2000
 

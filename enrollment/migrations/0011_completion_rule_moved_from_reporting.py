@@ -10,7 +10,7 @@ import django.db.models.deletion
 import django.db.models.functions.comparison
 from django.db import migrations, models
 
-import courses.fields
+import courses.core.fields
 
 
 def content_type_move(apps, schema_editor, *, source, target):
@@ -87,7 +87,7 @@ class Migration(migrations.Migration):
                                 verbose_name="điểm kiểm tra cuối khoá tối thiểu",
                             ),
                         ),
-                        ("note", courses.fields.NFCTextField(blank=True, verbose_name="ghi chú")),
+                        ("note", courses.core.fields.NFCTextField(blank=True, verbose_name="ghi chú")),
                         ("updated_at", models.DateTimeField(auto_now=True)),
                         (
                             "programme",

@@ -10,7 +10,7 @@ Sources, all ending in the same `Attendance` records:
 * a JSON batch from an integration, thousands of records at once (`attendance_bulk_upsert`).
 
 A stated status must agree with its stated minutes, and nothing but an excused absence is recorded
-before a session starts (`_stated_errors`, rules in `enrollment.attendance_rules`).
+before a session starts (`_stated_errors`, rules in `enrollment.rules.attendance`).
 
 Every write goes through `_attendance_apply`: it reads the batch's stored records in one query
 (locked), writes only the new and changed ones in one set-based upsert, keeps an audit entry per
@@ -40,13 +40,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import status as http
 
-from courses.errors import DomainError, ErrorItem
-from courses.filter_fields import as_id
+from courses.core.errors import DomainError, ErrorItem
+from courses.core.filter_fields import as_id
+from courses.core.permissions import is_admin
+from courses.core.text import nfc
+from courses.core.write_fields import UNKNOWN_FIELD, unknown_field_message
 from courses.models import ClassSession, ClassStatus, TrainingClass
-from courses.permissions import is_admin
-from courses.text import nfc
-from courses.write_fields import UNKNOWN_FIELD, unknown_field_message
-from enrollment.attendance_report import (
+from enrollment.files.attendance_report import (
     EnrolmentIndex,
     ReportRow,
     UnmatchedRow,
@@ -54,7 +54,15 @@ from enrollment.attendance_report import (
     read_report,
     report_zone,
 )
-from enrollment.attendance_rules import (
+from enrollment.models import (
+    Attendance,
+    AttendanceSource,
+    AttendanceStatus,
+    AuditEntry,
+    Enrollment,
+    PresenceInterval,
+)
+from enrollment.rules.attendance import (
     ACTIVE_ENROLMENT_STATUSES,
     CHECK_IN_OPENS_BEFORE,
     CHECK_OUT_CLOSES_AFTER,
@@ -68,15 +76,7 @@ from enrollment.attendance_rules import (
     session_length_minutes,
     stated_status_contradicts,
 )
-from enrollment.models import (
-    Attendance,
-    AttendanceSource,
-    AttendanceStatus,
-    AuditEntry,
-    Enrollment,
-    PresenceInterval,
-)
-from enrollment.selectors import sessions_managed_by
+from enrollment.selectors.attendance import sessions_managed_by
 from enrollment.services.audit import attendance_state, audit_entries_create, audit_entry
 from enrollment.services.progress import class_progress_mark_stale
 
@@ -420,7 +420,7 @@ def not_started_error(session: ClassSession, *, field: str) -> ErrorItem:
 def _stated_errors(
     *, prefix: str, session: ClassSession, status: str, minutes: int | None, session_field: str, now
 ) -> list[ErrorItem]:
-    """What is wrong with a stated status and minutes (rules in `enrollment.attendance_rules`)."""
+    """What is wrong with a stated status and minutes (rules in `enrollment.rules.attendance`)."""
     if attendance_too_early(session, status, now):
         return [not_started_error(session, field=session_field)]
     if minutes is None:
@@ -837,8 +837,8 @@ def attendance_platform_report_import(
     The platform (Zoom, Teams, Meet or the project's template) is detected from the file; times
     without offset are in `time_zone` (IANA name, Vietnam's by default); `date_order` ("dmy" or
     "mdy") is needed only when neither the file nor the session's date decides it. `sheet` and
-    `mapping` go to the file reader (`courses.tabular.read_table`). Each matched learner's
-    intervals are merged (see `enrollment.attendance_rules`) into their minutes and status;
+    `mapping` go to the file reader (`courses.core.files.tabular.read_table`). Each matched learner's
+    intervals are merged (see `enrollment.rules.attendance`) into their minutes and status;
     unmatched rows are reported back, not stored; the host's rows are reported apart. Enrolled
     learners missing from the report keep what they have. Uploading the same report again
     changes nothing; an amended report replaces the intervals of the learners it lists.

@@ -1,4 +1,4 @@
-"""The record of who read which learner's personal data (enrollment.personal_data states the rule).
+"""The record of who read which learner's personal data (enrollment.rules.personal_data states the rule).
 
 Every endpoint and export that shows learners to someone else calls `learner_data_access_record`
 once with the learners it shows: one INSERT per request, whatever their number.
@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from django.utils import timezone
 
 from enrollment.models import Learner, LearnerDataAccess
-from enrollment.personal_data import reads_full_record
+from enrollment.rules.personal_data import reads_full_record
 
 ENDPOINT_LENGTH = LearnerDataAccess._meta.get_field("endpoint").max_length
 PATH_LENGTH = LearnerDataAccess._meta.get_field("path").max_length

@@ -38,11 +38,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework import status as http
 
-from courses.errors import DomainError, ErrorItem
+from courses.core.errors import DomainError, ErrorItem
+from courses.core.permissions import is_central_admin, is_province_admin
+from courses.core.text import nfc
 from courses.models import Role, User
-from courses.permissions import is_central_admin, is_province_admin
-from courses.text import nfc
-from courses.vocabularies import Vocabulary
+from courses.selectors.vocabularies import Vocabulary
 from enrollment.models import MAJORITY_ETHNICITY, Gender, Learner
 
 NATIONAL_ID = "national_id"
@@ -309,7 +309,7 @@ def _username_taken(national_id: str, exclude_user_id: int | None = None) -> boo
 
 def _ethnicity_errors(values: dict) -> list[ErrorItem]:
     """The ethnicity stored by its official name, as the enrolment lists store it (one vocabulary:
-    courses.vocabularies); blank means Kinh. An error naming the field when it is none of the 54."""
+    courses.selectors.vocabularies); blank means Kinh. An error naming the field when it is none of the 54."""
     if not values["ethnicity"]:
         values["ethnicity"] = MAJORITY_ETHNICITY
         return []

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.utils import timezone
 
-from courses.queue import enqueue_on_commit
+from courses.core.queue import enqueue_on_commit
 from enrollment.models import StaleClass
 
 # Owned by reporting; named, not imported, so that enrolment and attendance never depend on it.

@@ -1,7 +1,7 @@
 """Record a class's final assessment scores from the score sheet a trainer uploads (layout:
-enrollment.score_file).
+enrollment.files.score_file).
 
-The sheet is read by courses.tabular (title block, sheets, extra columns, a column mapping), every
+The sheet is read by courses.core.files.tabular (title block, sheets, extra columns, a column mapping), every
 row is checked against the class's enrolments, and only then are the scores written, through the
 same `_scores_apply` as the JSON endpoint (audited, unchanged scores neither written nor audited).
 A dry run takes exactly the same path and stops before the write, so its report is what the real
@@ -16,12 +16,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from courses.errors import DomainError
-from courses.importing import ImportReport, upload_size_check
+from courses.core.errors import DomainError
+from courses.core.files.importing import ImportReport, upload_size_check
+from courses.core.files.tabular import file_error, read_table
 from courses.models import MappingKind, TrainingClass
-from courses.tabular import file_error, read_table
+from enrollment.files.score_file import COLUMNS, HEADINGS, IDENTIFYING_FIELDS, score_rows_check
 from enrollment.models import Enrollment
-from enrollment.score_file import COLUMNS, HEADINGS, IDENTIFYING_FIELDS, score_rows_check
 from enrollment.services.attendance import _ensure_may_change, _scores_apply
 
 SCORE_IMPORT_KIND = MappingKind.SCORES.value

@@ -21,7 +21,7 @@ Each builder follows the real export column for column; where each layout was ta
   XLSX): "First name, Last name, Email, Duration, Time joined, Time exited", one row per person
   with their first join, last exit and summed duration (mariojp/mariojp.github.io
   _posts/2020-09-29-googlemeetupdate.md), times without a date.
-* The project's template: `enrollment.attendance_report.COLUMNS` (first heading of each).
+* The project's template: `enrollment.files.attendance_report.COLUMNS` (first heading of each).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Example catalogue files in the documented layout (courses/catalogue_file.py), as XLSX or CSV."""
+"""Example catalogue files in the documented layout (courses/files/catalogue_file.py), as XLSX or CSV."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import update_last_login
 
-from courses.authentication import account_read
+from courses.core.authentication import account_read
 from courses.models import Role, User
 from tests.factories import UserFactory
 

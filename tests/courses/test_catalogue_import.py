@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from courses.catalogue_file import COLUMNS
-from courses.errors import DomainError
+from courses.core.errors import DomainError
+from courses.core.files.tabular import read_table
+from courses.files.catalogue_file import COLUMNS
 from courses.models import Curriculum, CurriculumStatus, Material, Topic
-from courses.services import catalogue_import
-from courses.tabular import read_table
+from courses.services.catalogue import catalogue_import
 from tests.courses.catalogue_files import HEADINGS, csv_bytes, curriculum_rows, good_catalogue, xlsx_bytes
 from tests.factories import UserFactory
 
@@ -379,7 +379,7 @@ def test_excel_numbers_and_dates_are_read_as_values(db):
         ("danh-muc.xls", b"\xd0\xcf\x11\xe0", ".xls"),
         ("danh-muc.xlsx", b"not a workbook", "not a valid .xlsx"),
         ("danh-muc.xlsx", b"PK\x03\x04broken zip", "not a valid .xlsx"),
-        # Half Unicode, half typed for the TCVN3 font: neither reading is sure (courses.text_encodings).
+        # Half Unicode, half typed for the TCVN3 font: neither reading is sure (courses.core.files.text_encodings).
         ("danh-muc.csv", "Mã bộ;Tên bộ chương trình\nNguyễn Văn An;Hoµng V¨n Nam\n", "TCVN3"),
         ("danh-muc.csv", b"", "empty"),
         ("danh-muc.csv", "Mã bộ,Tên bộ chương trình\n".encode(), "Required columns are missing"),

@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from courses.errors import DomainError
+from courses.core.errors import DomainError
 from courses.models import ClassMode, ClassStatus, InstitutionKind, Level, Province, Role
-from courses.services_classes import (
+from courses.services.classes import (
     class_session_create,
     class_session_delete,
     class_session_update,

@@ -16,7 +16,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections, transaction
 from django.urls import reverse
 
-from courses.catalogue_file import COLUMNS
+from courses.core.files.tabular import read_table
+from courses.files.catalogue_file import COLUMNS
 from courses.models import (
     ClassMode,
     ClassSession,
@@ -26,9 +27,8 @@ from courses.models import (
     Province,
     TrainingClass,
 )
-from courses.services import catalogue_import, starter_catalogue_load
-from courses.services_classes import training_class_create
-from courses.tabular import read_table
+from courses.services.catalogue import catalogue_import, starter_catalogue_load
+from courses.services.classes import training_class_create
 from tests.api_helpers import assert_error
 from tests.courses.catalogue_files import curriculum_rows, xlsx_bytes
 from tests.factories import ClassSessionFactory, TrainingClassFactory, UserFactory

@@ -1,12 +1,12 @@
 """Issue 10, finding 8: a bad query parameter is a 400 naming it, never a server error, through the
-bounded filter types every list shares (courses.filter_fields)."""
+bounded filter types every list shares (courses.core.filter_fields)."""
 
 import datetime
 
 import pytest
 
-from courses.filter_fields import ID_MAX, as_id, in_utc
-from enrollment.attendance_report import as_local_datetime
+from courses.core.filter_fields import ID_MAX, as_id, in_utc
+from enrollment.files.attendance_report import as_local_datetime
 from tests.api_helpers import assert_error
 from tests.factories import ClassSessionFactory
 

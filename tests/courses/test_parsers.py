@@ -1,12 +1,12 @@
-"""Control characters and deep nesting refused at the door of the API (courses.parsers and
-courses.query_strings): a 400 in the one error shape naming the field, never a 500 and never a
+"""Control characters and deep nesting refused at the door of the API (courses.core.parsers and
+courses.core.query_strings): a 400 in the one error shape naming the field, never a 500 and never a
 value stored that an export or PostgreSQL later chokes on."""
 
 import pytest
 from rest_framework.test import APIClient
 
+from courses.core.parsers import MAX_DEPTH
 from courses.models import Curriculum
-from courses.parsers import MAX_DEPTH
 from tests.api_helpers import assert_error, error_fields
 from tests.courses.test_api_catalogue import _payload
 from tests.factories import LearnerFactory

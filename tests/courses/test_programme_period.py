@@ -8,9 +8,9 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 
-from courses.errors import DomainError
+from courses.core.errors import DomainError
 from courses.models import ClassMode, Level, Programme, Province, TrainingClass
-from courses.services_classes import training_class_create, training_class_update
+from courses.services.classes import training_class_create, training_class_update
 from tests.api_helpers import assert_error
 from tests.factories import CurriculumFactory, TrainingClassFactory
 

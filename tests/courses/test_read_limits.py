@@ -1,5 +1,5 @@
-"""Uploaded files are read under limits counted as they are read (courses/read_limits.py,
-courses/xlsx_reader.py): every hostile file is a prompt 400 on "file" through each endpoint that
+"""Uploaded files are read under limits counted as they are read (courses/core/files/read_limits.py,
+courses/core/files/xlsx_reader.py): every hostile file is a prompt 400 on "file" through each endpoint that
 takes a file, and what spreadsheets legitimately hold is still read as openpyxl reads it."""
 
 from __future__ import annotations
@@ -23,13 +23,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 
-from courses.catalogue_file import COLUMNS as CATALOGUE_COLUMNS
-from courses.errors import DomainError
-from courses.read_limits import ReadBudget
-from courses.tabular import Column, read_table
-from courses.xlsx_reader import xlsx_rows
-from enrollment.attendance_report import COLUMNS as REPORT_COLUMNS
-from enrollment.enrolment_file import COLUMNS as ENROLMENT_COLUMNS
+from courses.core.errors import DomainError
+from courses.core.files.read_limits import ReadBudget
+from courses.core.files.tabular import Column, read_table
+from courses.core.files.xlsx_reader import xlsx_rows
+from courses.files.catalogue_file import COLUMNS as CATALOGUE_COLUMNS
+from enrollment.files.attendance_report import COLUMNS as REPORT_COLUMNS
+from enrollment.files.enrollment_file import COLUMNS as ENROLMENT_COLUMNS
 from tests.api_helpers import assert_error
 from tests.courses import hostile_files as hostile
 from tests.factories import ClassSessionFactory, TrainingClassFactory
@@ -302,9 +302,9 @@ _MEASURE = textwrap.dedent(
     import json, resource, sys, tracemalloc
     import django
     django.setup()
-    from courses.errors import DomainError
-    from courses.tabular import read_table
-    from enrollment.enrolment_file import COLUMNS
+    from courses.core.errors import DomainError
+    from courses.core.files.tabular import read_table
+    from enrollment.files.enrollment_file import COLUMNS
     content = open(sys.argv[1], "rb").read()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     tracemalloc.start()

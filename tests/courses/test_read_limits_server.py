@@ -23,10 +23,10 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from courses.catalogue_file import COLUMNS as CATALOGUE_COLUMNS
+from courses.files.catalogue_file import COLUMNS as CATALOGUE_COLUMNS
 from courses.models import Role
-from enrollment.attendance_report import COLUMNS as REPORT_COLUMNS
-from enrollment.enrolment_file import COLUMNS as ENROLMENT_COLUMNS
+from enrollment.files.attendance_report import COLUMNS as REPORT_COLUMNS
+from enrollment.files.enrollment_file import COLUMNS as ENROLMENT_COLUMNS
 from tests.courses import hostile_files as hostile
 from tests.factories import ClassSessionFactory, TrainingClassFactory, UserFactory
 

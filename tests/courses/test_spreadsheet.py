@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from openpyxl import Workbook, load_workbook
 
-from courses.spreadsheet import cell_text, csv_value, xlsx_cell, xlsx_row
+from courses.core.files.spreadsheet import cell_text, csv_value, xlsx_cell, xlsx_row
 
 FORMULAS = ['=HYPERLINK("http://x","y")', "+84 912", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
 # Stored text may hold any control character but NUL (PostgreSQL refuses it) and lone surrogates

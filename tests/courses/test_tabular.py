@@ -1,4 +1,4 @@
-"""Reading uploaded files (courses.tabular): the cell parsers every importer shares, and the
+"""Reading uploaded files (courses.core.files.tabular): the cell parsers every importer shares, and the
 encodings files really come in."""
 
 import codecs
@@ -6,8 +6,8 @@ import unicodedata
 
 import pytest
 
-from courses.errors import DomainError
-from courses.tabular import as_int, read_table
+from courses.core.errors import DomainError
+from courses.core.files.tabular import as_int, read_table
 from tests.courses.encoded_files import (
     COLUMNS,
     HEADINGS,

@@ -1,4 +1,4 @@
-"""Finding the table in a file (courses.tabular): headings below title blocks, on two rows, in the
+"""Finding the table in a file (courses.core.files.tabular): headings below title blocks, on two rows, in the
 right sheet; what is skipped and what is kept; a user's mapping; merged ranges, hostile ones too."""
 
 import io
@@ -7,8 +7,8 @@ import zipfile
 import openpyxl
 import pytest
 
-from courses.errors import DomainError
-from courses.tabular import Column, read_table
+from courses.core.errors import DomainError
+from courses.core.files.tabular import Column, read_table
 
 COLUMNS = [
     Column("name", ("Họ và tên", "Full name"), required=True),

@@ -1,11 +1,11 @@
-"""Text helpers: the Vietnamese order of names (courses.text.vietnamese_name_key)."""
+"""Text helpers: the Vietnamese order of names (courses.core.text.vietnamese_name_key)."""
 
 import random
 import unicodedata
 
 import pytest
 
-from courses.text import vietnamese_name_key
+from courses.core.text import vietnamese_name_key
 
 # As an official list orders them: by given name, then family name, then middle names; in the
 # Vietnamese alphabet; among equal letters by tone (unmarked, huyền, hỏi, ngã, sắc, nặng).

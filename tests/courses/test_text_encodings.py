@@ -1,4 +1,4 @@
-"""Encodings of uploaded text (courses.text_encodings): UTF-8/16, Windows-1258/1252 and the legacy
+"""Encodings of uploaded text (courses.core.files.text_encodings): UTF-8/16, Windows-1258/1252 and the legacy
 Vietnamese fonts TCVN3 and VNI, converted to NFC Unicode or refused, never stored as mojibake."""
 
 import codecs
@@ -6,8 +6,8 @@ import unicodedata
 
 import pytest
 
-from courses.errors import DomainError
-from courses.text_encodings import (
+from courses.core.errors import DomainError
+from courses.core.files.text_encodings import (
     TCVN3,
     VIETNAMESE_LETTERS,
     VNI,

@@ -1,4 +1,4 @@
-"""Failed sign-ins are counted per account and per address (courses.throttling): past the limit,
+"""Failed sign-ins are counted per account and per address (courses.core.throttling): past the limit,
 the token and refresh endpoints and the dashboard's sign-in form answer 429 with Retry-After, and
 no password is checked until the window ends, the right one included."""
 
@@ -9,7 +9,7 @@ import pytest
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
-from courses import throttling
+from courses.core import throttling
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Positions, provinces, communes, ethnicities and genders as people write them (courses.vocabularies),
+"""Positions, provinces, communes, ethnicities and genders as people write them (courses.selectors.vocabularies),
 the alias table behind them and its API, for every role."""
 
 import json
@@ -10,11 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from courses.catalogue_file import COLUMNS
+from courses.core.files.tabular import read_table
+from courses.files.catalogue_file import COLUMNS
 from courses.models import Alias, AliasKind, Commune, Curriculum, Position, Province
-from courses.services import catalogue_import
-from courses.tabular import read_table
-from courses.vocabularies import GENDER_VALUES, REFERENCE_DIR, Vocabulary, official_ethnicities
+from courses.selectors.vocabularies import GENDER_VALUES, REFERENCE_DIR, Vocabulary, official_ethnicities
+from courses.services.catalogue import catalogue_import
 from enrollment.models import Gender
 from tests.api_helpers import assert_error
 from tests.courses.catalogue_files import curriculum_rows, xlsx_bytes

@@ -1,4 +1,4 @@
-"""Enrolment lists in the shape provinces send them (see enrollment/enrolment_file.py), as XLSX or CSV.
+"""Enrolment lists in the shape provinces send them (see enrollment/files/enrollment_file.py), as XLSX or CSV.
 
 Values are written as given: an int goes in as an Excel number (so an id loses its leading zeros,
 as it does when a clerk types it into a General-formatted cell), a date as an Excel date.

@@ -1,4 +1,4 @@
-"""Score sheets as trainers keep them (layout: enrollment/score_file.py), built from made-up people.
+"""Score sheets as trainers keep them (layout: enrollment/files/score_file.py), built from made-up people.
 
 A sheet carries the title block of an official form above its headings (the unit, the title, the
 class, a blank row), and a note column the importer doesn't read. Values are written as given: an

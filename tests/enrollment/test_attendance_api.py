@@ -11,7 +11,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from courses.models import ClassStatus, Material, MaterialKind, Role
-from enrollment import views_attendance
+from enrollment.api import views_attendance
 from enrollment.models import Attendance, AuditEntry, PresenceInterval, StaleClass
 from enrollment.services.attendance import attendance_check_in, attendance_mark_roster
 from tests.api_helpers import assert_error, error_fields
@@ -207,7 +207,7 @@ class TestRollCall:
         assert by_enrollment[a.pk]["status"] == "present"
         assert by_enrollment[b.pk]["note"] == "Vào lúc 8h30"
         assert by_enrollment[c.pk]["status"] is None
-        # A trainer reads the last four digits of the id (enrollment.personal_data).
+        # A trainer reads the last four digits of the id (enrollment.rules.personal_data).
         assert by_enrollment[a.pk]["learner"]["national_id"] == "********" + a.learner.national_id[-4:]
         assert by_enrollment[a.pk]["recorded_by"] == world.trainer.username
 

@@ -1,5 +1,5 @@
 """Attendance written while the broker (Redis) cannot be reached: the write is committed, so it
-answers as always; the recompute it asked for is found later by reconcile (courses.queue)."""
+answers as always; the recompute it asked for is found later by reconcile (courses.core.queue)."""
 
 import datetime
 
@@ -8,8 +8,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from enrollment.models import Attendance, StaleClass
-from reporting import services
 from reporting.models import ClassProgress
+from reporting.services import progress as services
 from tests.factories import ClassSessionFactory
 
 # Committed for real: the enqueue after the commit is what used to turn the answer into a 500.

@@ -7,9 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from courses.errors import DomainError
+from courses.core.errors import DomainError
 from courses.models import ClassMode, ClassStatus
-from enrollment.attendance_rules import Interval, derive_attendance, interval_end, merge_intervals
 from enrollment.models import (
     Attendance,
     AttendanceSource,
@@ -18,6 +17,7 @@ from enrollment.models import (
     PresenceInterval,
     StaleClass,
 )
+from enrollment.rules.attendance import Interval, derive_attendance, interval_end, merge_intervals
 from enrollment.services.attendance import (
     attendance_check_in,
     attendance_check_out,

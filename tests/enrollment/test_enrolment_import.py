@@ -11,12 +11,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from courses.core.files.tabular import read_table
 from courses.models import ClassMode, ImportJob, ImportKind, Position, Province, Role
-from courses.services import import_job_run
-from courses.tabular import read_table
-from enrollment.enrolment_file import COLUMNS, identity_mismatch_message
+from courses.services.catalogue import import_job_run
+from enrollment.files.enrollment_file import COLUMNS, identity_mismatch_message
 from enrollment.models import AuditEntry, Enrollment, Learner
-from enrollment.services.enrolment_import import enrolment_import
+from enrollment.services.enrollment_import import enrolment_import
 from enrollment.services.learners import identity_number_parse
 from tests.api_helpers import assert_error
 from tests.class_world import ROLES

@@ -8,12 +8,12 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from courses.errors import DomainError
+from courses.core.errors import DomainError
 from courses.models import ClassMode, ClassStatus, Province, Role
-from courses.services_classes import training_class_update
+from courses.services.classes import training_class_update
 from enrollment.models import AuditEntry, Enrollment, EnrollmentSource, EnrollmentStatus, StaleClass
-from enrollment.services import enrolments
-from enrollment.services.enrolments import (
+from enrollment.services import enrollments as enrolments
+from enrollment.services.enrollments import (
     enrollment_create,
     enrollment_self_join,
     enrollment_withdraw,

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from courses.errors import DomainError
+from courses.core.errors import DomainError
 from courses.models import Commune, Position, Province, Role
 from enrollment.models import Learner
 from enrollment.services.learners import (

@@ -15,10 +15,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from courses.errors import DomainError
+from courses.core.errors import DomainError
 from courses.models import ClassStatus, Province
 from enrollment.models import Enrollment, EnrollmentSource, EnrollmentStatus, LearnerDataAccess
-from enrollment.services.enrolments import enrollments_bulk_create
+from enrollment.services.enrollments import enrollments_bulk_create
 from tests.api_helpers import assert_error
 from tests.class_world import ROLES
 from tests.enrollment.enrolment_files import person, xlsx_bytes

@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from courses.tabular import Column, read_table
+from courses.core.files.tabular import Column, read_table
 from enrollment.models import Attendance
 from tests.api_helpers import assert_error
 from tests.corpus import platforms as corpus

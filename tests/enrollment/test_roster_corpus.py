@@ -7,8 +7,8 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from courses.tabular import read_table
-from enrollment.enrolment_file import COLUMNS
+from courses.core.files.tabular import read_table
+from enrollment.files.enrollment_file import COLUMNS
 from enrollment.models import Enrollment, Learner
 from tests.corpus.people import people
 from tests.corpus.rosters import RosterFile, all_rosters, messy_rosters, official_xlsx

@@ -1,4 +1,4 @@
-"""Learners in Vietnamese order (courses.text.vietnamese_name_key, stored as Learner.sort_key) in
+"""Learners in Vietnamese order (courses.core.text.vietnamese_name_key, stored as Learner.sort_key) in
 every list of people: the learner list, the roster and both XLSX exports; and the key kept by every
 path that writes a name."""
 
@@ -12,12 +12,12 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
 
+from courses.core.files.tabular import read_table
+from courses.core.text import vietnamese_name_key
 from courses.models import Role
-from courses.tabular import read_table
-from courses.text import vietnamese_name_key
-from enrollment.enrolment_file import COLUMNS
+from enrollment.files.enrollment_file import COLUMNS
 from enrollment.models import Learner
-from enrollment.services.enrolment_import import enrolment_import
+from enrollment.services.enrollment_import import enrolment_import
 from enrollment.services.learners import learner_create, learner_update
 from tests.courses.test_text import VIETNAMESE_ORDER
 from tests.enrollment.enrolment_files import person, xlsx_bytes

@@ -9,8 +9,9 @@ import pytest
 
 from courses.models import ClassStatus, Province
 from enrollment.models import Attendance, AttendanceSource, AttendanceStatus, Enrollment, EnrollmentStatus
-from reporting import selectors, tasks
+from reporting import tasks
 from reporting.models import ALL_LEVELS, ALL_YEARS, ClassProgress, Dimension
+from reporting.selectors import progress as selectors
 from tests.factories import (
     ClassSessionFactory,
     CurriculumFactory,

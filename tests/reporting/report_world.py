@@ -30,8 +30,8 @@ from django.utils.translation import trans_real
 
 from courses.models import ClassMode, ClassStatus, Level, Position
 from enrollment.models import EnrollmentStatus
-from reporting import services
 from reporting.models import Target
+from reporting.services import progress as services
 from tests.factories import CurriculumFactory, ProgrammeFactory
 from tests.reporting.conftest import attend_all, enrol, make_class, province
 

@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 from courses.models import ClassMode, ClassStatus, Level, Position
 from enrollment.models import Attendance, AttendanceSource, AttendanceStatus, Enrollment, EnrollmentStatus
-from reporting import selectors, services
 from reporting.models import (
     ALL_LEVELS,
     ALL_YEARS,
@@ -28,6 +27,8 @@ from reporting.models import (
     StaleRollup,
     Target,
 )
+from reporting.selectors import progress as selectors
+from reporting.services import progress as services
 from tests.factories import LearnerFactory, ProgrammeFactory
 from tests.reporting.conftest import attend, attend_all, enrol, make_class, national, province, recompute
 

@@ -1,13 +1,13 @@
-"""The completion arithmetic is implemented twice, in Python (enrollment.completion: a learner's own
-progress, the roster) and set-based in SQL (reporting.sql: the official figures). Each edge case
+"""The completion arithmetic is implemented twice, in Python (enrollment.rules.completion: a learner's own
+progress, the roster) and set-based in SQL (reporting.services.sql: the official figures). Each edge case
 here goes through both, and every figure must agree."""
 
 from decimal import Decimal
 
 import pytest
 
-from enrollment.completion import AttendanceRecord, attendance_figures, completion_terms
 from enrollment.models import Attendance, AttendanceSource
+from enrollment.rules.completion import AttendanceRecord, attendance_figures, completion_terms
 from reporting.models import CompletionRule, EnrollmentProgress
 from tests.reporting.conftest import enrol, make_class, recompute
 

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from courses.models import ClassMode, TrainingClass
 from enrollment.models import Attendance, EnrollmentStatus
 from reporting.models import ProgressRollup
-from reporting.selectors import rollup_live_generation_id
+from reporting.selectors.progress import rollup_live_generation_id
 
 
 def _run_demo():

@@ -18,10 +18,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from courses.models import ClassStatus, TrainingClass
-from enrollment.completion import percent_display
 from enrollment.models import Attendance, AttendanceSource, AttendanceStatus, StaleClass
-from reporting import services
+from enrollment.rules.completion import percent_display
 from reporting.models import Certificate, CompletionRule, EnrollmentProgress
+from reporting.services import progress as services
 from tests.factories import ClassSessionFactory, ProgrammeFactory, TrainingClassFactory
 from tests.reporting.conftest import attend, enrol, make_class, recompute
 from tests.reporting.report_world import vietnamese_default
@@ -343,8 +343,8 @@ def test_a_rule_written_around_the_service_is_found_by_the_reconcile(programme):
 def test_the_dashboard_and_the_reports_never_round_a_percentage_up_to_a_threshold():
     from django.utils import translation
 
-    from reporting.selectors_reports import _rate
-    from reporting.views_dashboard import fmt_percent
+    from reporting.pages.dashboard import fmt_percent
+    from reporting.selectors.reports import _rate
 
     with translation.override("en"):
         assert fmt_percent(Decimal("79.99")) == "79.9 %"  # was "80.0 %"

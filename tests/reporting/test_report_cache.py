@@ -13,10 +13,10 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from courses.errors import CacheUnavailable
+from courses.core.errors import CacheUnavailable
+from courses.core.tokens import AccessToken
 from courses.models import Level, Role, User
-from courses.tokens import AccessToken
-from reporting import services
+from reporting.services import progress as services
 from tests.api_helpers import assert_error
 from tests.factories import UserFactory
 from tests.redis_server import unreachable_cache
@@ -223,7 +223,7 @@ def test_a_cached_answer_is_served_after_the_account_is_read(world):
         cached = client.get(address)
     assert (computed.status_code, cached.status_code) == (200, 200)
     assert cached.content == computed.content
-    # The one query: the account, read on every request (courses.authentication).
+    # The one query: the account, read on every request (courses.core.authentication).
     assert len(context.captured_queries) == 1
     assert 'FROM "courses_user"' in context.captured_queries[0]["sql"]
     for header in ("Content-Type", "Vary", "Allow", "Content-Language", "X-Frame-Options"):

@@ -15,9 +15,9 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from courses.models import Level, Programme, Province
-from reporting import report_cache
-from reporting import serializers_reports as s
+from reporting.api import serializers_reports as s
 from reporting.models import Baseline, Target
+from reporting.selectors import report_cache
 from tests.api_helpers import assert_error
 from tests.factories import ProgrammeFactory
 from tests.reporting.conftest import attend_all, enrol, make_class, province
@@ -435,7 +435,7 @@ def test_freshness(world, client_for, central_admin, province_admin):
 
 
 def test_reports_read_the_live_generation_only(world, client_for, central_admin):
-    from reporting import services
+    from reporting.services import progress as services
 
     client = client_for(central_admin)
     before = get(client, url(world, "summary"))["total"]["achieved_luot"]

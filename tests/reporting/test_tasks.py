@@ -15,7 +15,6 @@ from config.celery import app
 from courses.models import ClassStatus, Role
 from enrollment.models import Attendance, AttendanceSource, AttendanceStatus, StaleClass
 from enrollment.services.progress import RECOMPUTE_CLASS_TASK, class_progress_mark_stale
-from reporting import services, sql
 from reporting.models import (
     Certificate,
     ClassProgress,
@@ -25,6 +24,8 @@ from reporting.models import (
     StaleClaim,
     StaleRollup,
 )
+from reporting.services import progress as services
+from reporting.services import sql
 from tests.factories import UserFactory
 from tests.reporting.conftest import attend_all, enrol, make_class, national, province, recompute
 
@@ -35,7 +36,7 @@ pytestmark = pytest.mark.django_db
 def enqueued(monkeypatch):
     """Record the tasks enqueued instead of running them."""
     calls = []
-    monkeypatch.setattr("courses.queue.enqueue", lambda name, *args: calls.append((name, *args)))
+    monkeypatch.setattr("courses.core.queue.enqueue", lambda name, *args: calls.append((name, *args)))
     return calls
 
 

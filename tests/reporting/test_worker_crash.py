@@ -25,7 +25,6 @@ from django.utils import timezone
 
 from enrollment.models import StaleClass
 from enrollment.services.progress import class_progress_mark_stale
-from reporting import services, sql
 from reporting.models import (
     Certificate,
     ClaimKind,
@@ -34,6 +33,8 @@ from reporting.models import (
     RollupGeneration,
     StaleClaim,
 )
+from reporting.services import progress as services
+from reporting.services import sql
 from tests.redis_server import broker_reconnect, celery_broker
 from tests.reporting.conftest import attend_all, enrol, make_class, national, province
 
@@ -118,7 +119,7 @@ def crash_site(redis_server):
 
 
 class AdvisoryLock:
-    """An advisory lock of reporting.sql held by the test on a connection of its own."""
+    """An advisory lock of reporting.services.sql held by the test on a connection of its own."""
 
     def __init__(self, namespace: int, a: int):
         self.key = sql.advisory_key(namespace, a)

@@ -3,15 +3,15 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from courses.catalogue_file import COLUMNS
-from courses.errors import DomainError
-from courses.services import catalogue_import
-from courses.tabular import read_table
+from courses.core.errors import DomainError
+from courses.core.files.tabular import read_table
+from courses.files.catalogue_file import COLUMNS
+from courses.services.catalogue import catalogue_import
 
 
 class Command(BaseCommand):
     help = (
-        "Import the curriculum catalogue from an .xlsx or .csv file (layout: courses/catalogue_file.py "
+        "Import the curriculum catalogue from an .xlsx or .csv file (layout: courses/files/catalogue_file.py "
         "or the API docs of POST /api/v1/curricula/import). Every row is checked first; if any row is "
         "wrong nothing is imported, every error is printed by row and field, and the exit status is 1."
     )

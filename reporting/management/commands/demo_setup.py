@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from courses.models import Province, Role, User
-from reporting.demo import demo_dataset_load, demo_progress_compute
+from reporting.services.demo import demo_dataset_load, demo_progress_compute
 
 DEMO_ACCOUNTS = [
     # username, role, full name, province code (current unit)

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from reporting.dataset import DatasetOptions, dataset_generate, dataset_reset
+from reporting.services.dataset import DatasetOptions, dataset_generate, dataset_reset
 
 
 class Command(BaseCommand):

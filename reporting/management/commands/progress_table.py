@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone, translation
 
 from courses.models import Programme, Province
-from reporting import selectors_reports as reports
+from reporting.selectors import reports
 
 
 def _n(value) -> str:

@@ -4,8 +4,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Sum
 
 from courses.models import Province
-from reporting import selectors, services
 from reporting.models import ALL_LEVELS, ALL_YEARS, Dimension
+from reporting.selectors import progress as selectors
+from reporting.services import progress as services
 from reporting.tasks import rebuild_progress
 
 

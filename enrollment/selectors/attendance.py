@@ -1,0 +1,358 @@
+"""Reads for enrolment and attendance: querysets ready for the API to filter and page.
+
+Each list selector loads its related rows up front (joins and subqueries, no per-row queries), so
+that the number of queries of a page does not depend on its size.
+"""
+
+from __future__ import annotations
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
+
+from courses.models import ClassSession, Role, TrainingClass
+from courses.selectors.classes import classes_managed_by
+from enrollment.models import Attendance, AuditEntry, Enrollment
+from enrollment.rules.attendance import ACTIVE_ENROLMENT_STATUSES, ATTENDED_STATUSES
+from enrollment.rules.completion import (
+    AttendanceRecord,
+    CompletionTerms,
+    ExcusedPolicy,
+    attendance_figures,
+    completion_terms,
+    counted_seconds_expression,
+    excused_seconds_expression,
+    rule_annotations,
+    score_meets,
+    terms_from_row,
+)
+from enrollment.rules.personal_data import readable_enrollments_q
+
+# --- who reaches what ------------------------------------------------------------------------------
+# Trainers reach the classes they teach, admins the classes of their scope: the same rule as the
+# classes API (courses.selectors.classes.classes_managed_by), so a class is in reach for
+# attendance exactly when its roster and sessions are.
+
+
+def is_trainer(user) -> bool:
+    return bool(user and user.is_authenticated and user.role == Role.TRAINER and not user.is_superuser)
+
+
+def sessions_managed_by(user) -> QuerySet[ClassSession]:
+    return ClassSession.objects.filter(
+        training_class__in=classes_managed_by(user).values("pk")
+    ).select_related("training_class")
+
+
+def enrollments_managed_by(user) -> QuerySet[Enrollment]:
+    return Enrollment.objects.filter(training_class__in=classes_managed_by(user).values("pk")).select_related(
+        "training_class", "learner"
+    )
+
+
+def attendance_visible_to(user) -> QuerySet[Attendance]:
+    """Records a trainer or admin manages, and a learner's own."""
+    managed = Q(session__training_class__in=classes_managed_by(user).values("pk"))
+    own = Q(enrollment__learner__user=user) if user and user.is_authenticated else Q(pk__in=[])
+    return Attendance.objects.filter(managed | own).select_related("session__training_class")
+
+
+def learner_enrollments(user) -> QuerySet[Enrollment]:
+    if not (user and user.is_authenticated):
+        return Enrollment.objects.none()
+    return Enrollment.objects.filter(learner__user=user)
+
+
+def learner_active_enrollment(user, training_class_id: int) -> Enrollment | None:
+    return (
+        learner_enrollments(user)
+        .filter(training_class_id=training_class_id, status__in=ACTIVE_ENROLMENT_STATUSES)
+        .select_related("learner", "training_class")
+        .first()
+    )
+
+
+# --- trainers and admins -------------------------------------------------------------------------
+
+
+def session_attendance_sheet(session: ClassSession) -> QuerySet[Enrollment]:
+    """The session's roster, each enrolment with its record for the session (fields null if none).
+
+    Active enrolments, plus any other that has a record for the session (a learner who withdrew
+    after attending keeps their record on the sheet).
+    """
+    return (
+        Enrollment.objects.filter(training_class_id=session.training_class_id)
+        .annotate(record=FilteredRelation("attendance", condition=Q(attendance__session_id=session.pk)))
+        .filter(Q(status__in=ACTIVE_ENROLMENT_STATUSES) | Q(record__id__isnull=False))
+        .select_related("learner__province")
+        .annotate(
+            attendance_id=F("record__id"),
+            attendance_status=F("record__status"),
+            attendance_minutes=F("record__minutes"),
+            attendance_source=F("record__source"),
+            attendance_note=F("record__note"),
+            attendance_recorded_at=F("record__recorded_at"),
+            attendance_recorded_by=F("record__recorded_by__username"),
+        )
+        .order_by("learner__sort_key", "learner__national_id", "pk")
+    )
+
+
+def attendance_history(attendance: Attendance) -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.filter(entity="attendance", entity_id=attendance.pk).select_related("actor")
+
+
+def _seconds_subquery(expression):
+    return Coalesce(
+        Subquery(
+            Attendance.objects.filter(enrollment=OuterRef("pk"))
+            .order_by()
+            .values("enrollment")
+            .annotate(total=Sum(expression))
+            .values("total")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def _attended_sessions_subquery():
+    return Coalesce(
+        Subquery(
+            Attendance.objects.filter(enrollment=OuterRef("pk"), status__in=ATTENDED_STATUSES)
+            .order_by()
+            .values("enrollment")
+            .annotate(total=Count("pk"))
+            .values("total")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def _class_terms_and_planned_minutes(training_class_id: int) -> tuple[CompletionTerms, int]:
+    """The class's completion rule and the planned minutes of all its sessions, in one query."""
+    planned = (
+        ClassSession.objects.filter(training_class_id=OuterRef("pk"))
+        .order_by()
+        .values("training_class_id")
+        .annotate(total=Sum("planned_minutes"))
+        .values("total")[:1]
+    )
+    row = (
+        TrainingClass.objects.filter(pk=training_class_id)
+        .annotate(planned_total=Subquery(planned, output_field=IntegerField()), **rule_annotations())
+        .values("planned_total", *rule_annotations())
+        .first()
+    )
+    if row is None:
+        return CompletionTerms(), 0
+    return terms_from_row(row), row["planned_total"] or 0
+
+
+def attendance_rates_for_class(class_id: int, *, reader=None) -> QuerySet[Enrollment]:
+    """The class's enrolments, each annotated with its attendance figures by its programme's
+    completion rule (enrollment.rules.completion, the arithmetic of the official figures).
+
+    Given a `reader`, only the enrolments whose learner they may see on the roster: a withdrawn
+    enrolment only to those who read the learner's full record (enrollment.rules.personal_data).
+
+    * ``attended_seconds`` / ``attended_minutes``: present and late time, each session capped at
+      its planned minutes ("absent" counts none); minutes rounded down;
+    * ``attended_sessions``: sessions marked present or late;
+    * ``planned_minutes``: the planned minutes of all the class's sessions (the same for everyone);
+    * ``credited_seconds`` / ``base_seconds``: the rule's numerator and denominator (excused policy);
+    * ``required_minutes``: what the rule asks of ``base``, rounded up;
+    * ``attendance_rate``: credited / base, a fraction truncated to four decimals (0.0 when
+      nothing is planned yet), so 79.99% is never 80%;
+    * ``meets_attendance``: credited reaches the rule, compared exactly.
+
+    Computed in SQL (one subquery per figure, no join that would multiply rows), so a roster of
+    thousands is one query.
+    """
+    terms, planned = _class_terms_and_planned_minutes(class_id)
+    attended = _seconds_subquery(counted_seconds_expression())
+    excused = _seconds_subquery(excused_seconds_expression())
+    zero = Value(0, output_field=IntegerField())
+    credited = attended + (excused if terms.excused_policy == ExcusedPolicy.ATTENDED else zero)
+    base = Value(planned * 60, output_field=IntegerField()) - (
+        excused if terms.excused_policy == ExcusedPolicy.EXCLUDED else zero
+    )
+    enrollments = Enrollment.objects.filter(training_class_id=class_id)
+    if reader is not None:
+        enrollments = enrollments.filter(readable_enrollments_q(reader))
+    return (
+        enrollments.select_related("learner__province")
+        .annotate(
+            attended_seconds=attended,
+            attended_minutes=ExpressionWrapper(F("attended_seconds") / 60, output_field=IntegerField()),
+            attended_sessions=_attended_sessions_subquery(),
+            planned_minutes=Value(planned, output_field=IntegerField()),
+            credited_seconds=credited,
+            base_seconds=base,
+        )
+        .annotate(
+            # Integer division on both databases: the hundredths of a percent, truncated.
+            attendance_rate=Case(
+                When(
+                    base_seconds__gt=0,
+                    then=Cast(
+                        ExpressionWrapper(
+                            F("credited_seconds") * 10000 / F("base_seconds"), output_field=IntegerField()
+                        ),
+                        FloatField(),
+                    )
+                    / Value(10000.0),
+                ),
+                default=Value(0.0),
+                output_field=FloatField(),
+            ),
+            required_minutes=Case(
+                When(
+                    base_seconds__gt=0,
+                    # ceil(min% x 100 x base / 10000 / 60) in integers: (n + d - 1) / d.
+                    then=ExpressionWrapper(
+                        (Value(terms.min_percent_x100) * F("base_seconds") + Value(600000 - 1))
+                        / Value(600000),
+                        output_field=IntegerField(),
+                    ),
+                ),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            # Exactly, in integers, as the aggregation: credited x 10000 >= min% x 100 x base.
+            credited_scaled=ExpressionWrapper(F("credited_seconds") * 10000, output_field=IntegerField()),
+            threshold_scaled=ExpressionWrapper(
+                Value(terms.min_percent_x100) * F("base_seconds"), output_field=IntegerField()
+            ),
+        )
+        .annotate(
+            meets_attendance=ExpressionWrapper(
+                Q(base_seconds__gt=0) & Q(credited_scaled__gte=F("threshold_scaled")),
+                output_field=BooleanField(),
+            ),
+        )
+        .order_by("learner__sort_key", "learner__national_id", "pk")
+    )
+
+
+def class_attendance_matrix(training_class: TrainingClass, *, reader=None) -> dict:
+    """Everything the attendance sheet of a class shows (to `reader`), in three queries whatever its size."""
+    sessions = list(training_class.sessions.order_by("starts_at", "pk"))
+    enrollments = list(attendance_rates_for_class(training_class.pk, reader=reader))
+    records = {
+        (enrollment_id, session_id): (status, minutes)
+        for enrollment_id, session_id, status, minutes in Attendance.objects.filter(
+            session__training_class=training_class
+        ).values_list("enrollment_id", "session_id", "status", "minutes")
+    }
+    return {"sessions": sessions, "enrollments": enrollments, "records": records}
+
+
+# --- learners ------------------------------------------------------------------------------------
+
+
+class SessionWhen:
+    UPCOMING = "upcoming"
+    PAST = "past"
+    CHOICES = [(UPCOMING, "upcoming"), (PAST, "past")]
+
+
+def learner_sessions(user, *, when: str | None = None, class_id: int | None = None) -> QuerySet[ClassSession]:
+    """Sessions of the classes the learner is actively enrolled in, each with their own record.
+
+    ``upcoming``: not yet ended, soonest first; ``past``: ended, latest first; neither: all, in order.
+    """
+    enrollments = learner_enrollments(user).filter(status__in=ACTIVE_ENROLMENT_STATUSES)
+    if class_id is not None:
+        enrollments = enrollments.filter(training_class_id=class_id)
+    # A learner has a handful of enrolments: reading their ids first keeps the main query flat.
+    pairs = list(enrollments.values_list("pk", "training_class_id"))
+    enrollment_ids = [pk for pk, _ in pairs]
+    sessions = (
+        ClassSession.objects.filter(training_class_id__in=[class_pk for _, class_pk in pairs])
+        .select_related("training_class", "topic")
+        .annotate(
+            mine=FilteredRelation("attendance", condition=Q(attendance__enrollment_id__in=enrollment_ids))
+        )
+        .annotate(
+            my_attendance_id=F("mine__id"),
+            my_status=F("mine__status"),
+            my_minutes=F("mine__minutes"),
+            my_source=F("mine__source"),
+        )
+    )
+    now = timezone.now()
+    if when == SessionWhen.UPCOMING:
+        return sessions.filter(ends_at__gte=now).order_by("starts_at", "pk")
+    if when == SessionWhen.PAST:
+        return sessions.filter(ends_at__lt=now).order_by("-starts_at", "-pk")
+    return sessions.order_by("starts_at", "pk")
+
+
+def learner_attendance(user, *, class_id: int | None = None) -> QuerySet[ClassSession]:
+    """The learner's attendance per session: every session of their classes that has started."""
+    return learner_sessions(user, class_id=class_id).filter(starts_at__lte=timezone.now())
+
+
+def learner_class_progress(enrollment: Enrollment) -> dict:
+    """The learner's attendance against what their class's completion rule requires, with its
+    curriculum: the same arithmetic (enrollment.rules.completion) as the official figures."""
+    training_class = enrollment.training_class
+    sessions = ClassSession.objects.filter(training_class=training_class).aggregate(
+        planned=Sum("planned_minutes"),
+        count=Count("pk"),
+        held=Count("pk", filter=Q(starts_at__lte=timezone.now())),
+    )
+    records = [
+        AttendanceRecord(status, seconds, minutes, planned_minutes)
+        for status, seconds, minutes, planned_minutes in Attendance.objects.filter(
+            enrollment=enrollment
+        ).values_list("status", "attended_seconds", "minutes", "session__planned_minutes")
+    ]
+    planned = sessions["planned"] or 0
+    terms: CompletionTerms = completion_terms(training_class.programme_id)
+    figures = attendance_figures(terms, planned_minutes=planned, records=records)
+    curriculum = training_class.curriculum
+    return {
+        "training_class": training_class,
+        "enrollment": enrollment,
+        "sessions_total": sessions["count"],
+        "sessions_held": sessions["held"],
+        "sessions_attended": sum(1 for record in records if record.status in ATTENDED_STATUSES),
+        "planned_minutes": planned,
+        "required_minutes": figures.required_minutes,
+        "required_percent": terms.min_attendance_percent,
+        "excused_policy": terms.excused_policy,
+        "attended_minutes": figures.attended_minutes,
+        "attended_seconds": figures.attended_seconds,
+        "credited_minutes": figures.credited_minutes,
+        "remaining_minutes": figures.remaining_minutes,
+        "meets_requirement": figures.meets_attendance,
+        "attendance_percent": figures.percent,
+        "attendance_rate": figures.rate,
+        "final_score": enrollment.final_score,
+        "meets_score": score_meets(
+            terms, has_final_assessment=curriculum.has_final_assessment, final_score=enrollment.final_score
+        ),
+        "curriculum": curriculum,
+        "topics": list(curriculum.topics.order_by("order")),
+        "materials": list(curriculum.materials.order_by("order")),
+    }
