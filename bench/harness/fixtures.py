@@ -15,6 +15,8 @@ from bench.harness.run_context import PREFIX, PROGRAMME_CODE, USER_PREFIX
 
 if TYPE_CHECKING:
     from bench.harness.run_context import Run
+    from courses.models import ClassSession, TrainingClass
+    from enrollment.models import Enrollment
 
 # The learners a run adds (their national ids start 99; the dataset's with a province code).
 BENCH_LEARNERS = (
@@ -27,13 +29,14 @@ UNUSABLE = "!"  # noqa: S105 - the learners never sign in
 class Fixtures:
     """The classes of a run, each with its sessions and enrolments."""
 
-    ingest_class: object
-    ingest_sessions: list
-    ingest_enrolments: list
-    naive_class: object
-    naive_sessions: list
-    naive_enrolments: list
-    fresh: list  # (class, sessions, enrolments) of item 3, one per repeat
+    ingest_class: TrainingClass
+    ingest_sessions: list[ClassSession]
+    ingest_enrolments: list[Enrollment]
+    naive_class: TrainingClass
+    naive_sessions: list[ClassSession]
+    naive_enrolments: list[Enrollment]
+    # Item 3's classes, one per repeat.
+    fresh: list[tuple[TrainingClass, list[ClassSession], list[Enrollment]]]
 
 
 def fixtures_create(run: Run) -> Fixtures:
