@@ -1,4 +1,4 @@
--- wrk script of the report API load test (bench/run.py): prints one JSON line of totals and
+-- wrk script of the report API load test (item 4, bench/items/report_load.py): prints one JSON line of totals and
 -- latency percentiles (microseconds) when the run ends.
 done = function(summary, latency, requests)
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write
