@@ -39,7 +39,8 @@ from django.utils.translation import gettext as _
 from rest_framework import status as http
 
 from courses.core.errors import DomainError, ErrorItem
-from courses.core.files.tabular import Column, heading_key
+from courses.core.files.cells import heading_key
+from courses.core.files.tabular import Column
 from courses.core.permissions import is_admin, is_central_admin, is_province_admin
 from courses.core.text import nfc
 from courses.files.catalogue_file import COLUMNS as CATALOGUE_COLUMNS
