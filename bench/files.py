@@ -97,7 +97,7 @@ def build_roster(rows: int) -> bytes:
 def step_roster(rows: int, content: bytes) -> dict:
     _django()
     from courses.models import ImportJob, ImportKind
-    from courses.services.catalogue import import_job_run
+    from courses.services.import_jobs import import_job_run
 
     trainer, training_class, _session = _bench_class(0)
     job = ImportJob.objects.create(
@@ -134,7 +134,7 @@ def _teams_class(learners: int):
     from zoneinfo import ZoneInfo
 
     from courses.models import ClassSession, ImportJob, ImportKind
-    from courses.services.catalogue import import_job_run
+    from courses.services.import_jobs import import_job_run
     from enrollment.models import Enrollment
     from tests.corpus.people import people
     from tests.corpus.rosters import official_xlsx
