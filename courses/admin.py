@@ -295,7 +295,7 @@ class TrainingClassAdmin(ReadOnlyAdmin):
 
 @admin.register(ClassSession)
 class ClassSessionAdmin(ReadOnlyAdmin):
-    """Sessions are planned through the class API (courses.services.classes), which checks them
+    """Sessions are planned through the class API (courses.services.class_sessions), which checks them
     against the class's dates and keeps the progress figures in step; here they are viewed."""
 
     list_display = ["training_class", "starts_at", "ends_at", "planned_minutes", "topic", "title"]
@@ -328,7 +328,7 @@ class MaterialAdmin(ReadOnlyAdmin):
 
 @admin.register(ImportJob)
 class ImportJobAdmin(ReadOnlyAdmin):
-    """Uploads are run by the import service and its queued task (courses.services.catalogue), dry run and
+    """Uploads are run by the import service and its queued task (courses.services.import_jobs), dry run and
     real run alike; their outcome is viewed here. The file's bytes are not shown."""
 
     list_display = [

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from courses.services.catalogue import import_job_run, import_jobs_requeue_lost
+from courses.services.import_jobs import import_job_run, import_jobs_requeue_lost
 
 IMPORT_JOB_RUN_TASK = "courses.import_job_run"
 

@@ -23,7 +23,7 @@ def build(rows: int) -> bytes:
 def step(rows: int, content: bytes) -> dict:
     django_setup()
     from courses.models import ImportJob, ImportKind
-    from courses.services.catalogue import import_job_run
+    from courses.services.import_jobs import import_job_run
 
     trainer, training_class, _session = bench_class(0)
     job = ImportJob.objects.create(

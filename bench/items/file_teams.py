@@ -20,7 +20,7 @@ def teams_class(learners: int):
     from zoneinfo import ZoneInfo
 
     from courses.models import ClassSession, ImportJob, ImportKind
-    from courses.services.catalogue import import_job_run
+    from courses.services.import_jobs import import_job_run
     from enrollment.models import Enrollment
     from tests.corpus.people import people
     from tests.corpus.rosters import official_xlsx

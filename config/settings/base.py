@@ -301,6 +301,52 @@ IMPORT_MAX_LINE_CHARS = env.int("IMPORT_MAX_LINE_CHARS", default=131_072)
 # The whole read, below gunicorn's 30 s worker timeout.
 IMPORT_MAX_READ_SECONDS = env.float("IMPORT_MAX_READ_SECONDS", default=15.0)
 
+# --- What the apps above courses plug into it ------------------------------------------------------
+# courses imports neither enrollment nor reporting, yet reacts to them: what the higher apps give it is
+# named here by dotted path (as AUTHENTICATION_BACKENDS is) and resolved with import_string where
+# courses uses it, each call site naming its setting. Every cross-app reaction is listed here.
+
+# Called as hook(training_class=..., actor=..., changes={"capacity", "mode", "sessions", "status"})
+# inside the transaction of a class change (courses.services.classes.class_changed_notify):
+# enrollment promotes the waitlist when seats are added and marks the class's progress stale when
+# its sessions or status change.
+CLASS_CHANGE_HOOKS = ["enrollment.services.enrollments.on_class_changed"]
+
+# Import kind (courses.models.ImportKind) -> its importer (courses.services.import_jobs.Importer):
+# the columns it reads, who may run it, the service that runs it, the check of its parameters (the
+# class an enrolment list is for) and the actions its report items name. Every kind runs through
+# the same ImportJob machinery.
+IMPORTERS = {
+    "catalogue": {
+        "columns": "courses.files.catalogue_file.COLUMNS",
+        "may_run": "courses.core.permissions.is_central_admin",
+        "run": "courses.services.catalogue.catalogue_import",
+        "actions": "courses.services.catalogue.CATALOGUE_IMPORT_ACTIONS",
+    },
+    "enrolment": {
+        "columns": "enrollment.files.enrollment_file.COLUMNS",
+        "may_run": "enrollment.services.enrollment_import.enrolment_import_may_run",
+        "run": "enrollment.services.enrollment_import.enrolment_import",
+        "check_params": "enrollment.services.enrollment_import.enrolment_import_check_params",
+        "actions": "enrollment.services.enrollment_import.ENROLMENT_IMPORT_ACTIONS",
+    },
+}
+
+# Column mapping kind (courses.models.MappingKind) -> the columns of its layout, the fields a saved
+# mapping may name (courses.services.column_mappings).
+MAPPING_COLUMNS = {
+    "catalogue": "courses.files.catalogue_file.COLUMNS",
+    "enrolment": "enrollment.files.enrollment_file.COLUMNS",
+    "platform_report": "enrollment.files.attendance_report.COLUMNS",
+    "scores": "enrollment.files.score_file.COLUMNS",
+}
+
+# The enrolment figures of the classes courses lists (courses.selectors.classes), from the app
+# owning the enrolment statuses: which statuses hold a seat, which wait, and their values.
+CLASS_ENROLLMENT_FIGURES = "enrollment.selectors.class_seats.class_enrollment_figures"
+CLASSES_WITH_SEAT = "enrollment.selectors.class_seats.classes_with_seat"
+ENROLLMENT_STATUSES = "enrollment.models.EnrollmentStatus"
+
 # Progress figures (reporting.tasks): reconcile stale marks whose task was lost and classes changed
 # without a mark, every minute; finish classes whose end date passed (completion, certificates),
 # hourly; a full rebuild at night catches what no mark reports (a learner's position, a session's

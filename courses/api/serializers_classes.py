@@ -6,7 +6,9 @@ courses.services.classes, which hold every rule.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -26,6 +28,17 @@ from courses.models import (
     TrainingInstitution,
     User,
 )
+
+
+class EnrollmentStatusField(serializers.ChoiceField):
+    """A learner's enrolment status, or null. The values are the enrollment app's
+    (settings.ENROLLMENT_STATUSES), read when the field is made, i.e. when the schema is built:
+    courses may not import enrollment, and writing them here would copy them."""
+
+    def __init__(self, **kwargs):
+        statuses = import_string(settings.ENROLLMENT_STATUSES)
+        super().__init__(choices=statuses.values, allow_null=True, **kwargs)
+
 
 # --- institutions --------------------------------------------------------------------------------
 
@@ -144,11 +157,8 @@ class TrainingClassSerializer(serializers.ModelSerializer):
             return None
         return max(training_class.capacity - getattr(training_class, "seats_taken", 0), 0)
 
-    @extend_schema_field(
-        serializers.ChoiceField(
-            choices=["waitlisted", "enrolled", "withdrawn", "completed", "not_completed"], allow_null=True
-        )
-    )
+    # A class, not an instance: made when the schema is built (see EnrollmentStatusField).
+    @extend_schema_field(EnrollmentStatusField)
     def get_my_enrollment_status(self, training_class):
         return getattr(training_class, "my_enrollment_status", None)
 

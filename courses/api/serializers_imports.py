@@ -14,6 +14,7 @@ from courses.core.openapi import ErrorItemSerializer
 from courses.core.write_fields import StrictWriteMixin
 from courses.models import ImportJob, ImportKind, ImportStatus
 from courses.services.column_mappings import upload_reader
+from courses.services.import_jobs import import_item_actions
 
 
 @extend_schema_field(
@@ -87,17 +88,13 @@ class ImportUploadSerializer(StrictWriteMixin, serializers.Serializer):
         )
 
 
-# What an import does to a record: catalogue created/updated/unchanged; enrolment enrolled, waitlisted,
-# re_enrolled (had withdrawn) or unchanged (already in the class).
-IMPORT_ITEM_ACTIONS = ["created", "updated", "unchanged", "enrolled", "waitlisted", "re_enrolled"]
-
-
 class ImportReportItemSerializer(serializers.Serializer):
     """One record the file describes; which keys are present depends on the import kind."""
 
     row = serializers.IntegerField(help_text="First row of the file describing it.")
+    # Its choices are every importer's actions, set in get_fields (see there).
     action = serializers.ChoiceField(
-        choices=IMPORT_ITEM_ACTIONS,
+        choices=(),
         help_text="What the import did (or, in a dry run, would do) to this record. Catalogue: created, "
         "updated, unchanged. Enrolment: enrolled, waitlisted, re_enrolled (had withdrawn), unchanged "
         "(already in the class).",
@@ -116,6 +113,14 @@ class ImportReportItemSerializer(serializers.Serializer):
         required=False,
         help_text="Enrolment: whether the learner is created by the import or already known.",
     )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # settings.IMPORTERS: each importer declares the actions of its report items (the enrolment
+        # import's are the enrollment app's); read when the serializer is used, i.e. when the schema
+        # is built, since courses may not import enrollment.
+        fields["action"].choices = import_item_actions()
+        return fields
 
 
 class FileDescriptionSerializer(serializers.Serializer):

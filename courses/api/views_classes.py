@@ -32,6 +32,7 @@ from courses.core.openapi import (
 )
 from courses.core.permissions import is_admin
 from courses.selectors import classes as selectors_classes
+from courses.services import class_sessions as services_class_sessions
 from courses.services import classes as services_classes
 
 # --- institutions --------------------------------------------------------------------------------
@@ -253,7 +254,7 @@ class TrainingClassViewSet(viewsets.ModelViewSet):
             training_class = self.get_managed_object()
             serializer = serializers_classes.ClassSessionWriteSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
-            session = services_classes.class_session_create(
+            session = services_class_sessions.class_session_create(
                 training_class=training_class, actor=request.user, **serializer.validated_data
             )
             session = selectors_classes.sessions_of_class(training_class).get(pk=session.pk)
@@ -346,11 +347,11 @@ class ClassSessionViewSet(
                 data.setdefault(name, "")
             if "planned_minutes" not in data:
                 data["planned_minutes"] = int((data["ends_at"] - data["starts_at"]).total_seconds() // 60)
-        services_classes.class_session_update(session=session, actor=request.user, data=data)
+        services_class_sessions.class_session_update(session=session, actor=request.user, data=data)
         session = self.get_queryset().get(pk=session.pk)
         return Response(serializers_classes.ClassSessionSerializer(session).data)
 
     def destroy(self, request, *args, **kwargs):
         session = self.get_managed_object()
-        services_classes.class_session_delete(session=session, actor=request.user)
+        services_class_sessions.class_session_delete(session=session, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -17,7 +17,7 @@ from courses.core.parsers import FormParser, MultiPartParser
 from courses.core.permissions import IsCentralAdmin
 from courses.files.catalogue_file import LAYOUT
 from courses.models import ImportJob, ImportKind, ImportStatus
-from courses.services.catalogue import import_job_submit
+from courses.services.import_jobs import import_job_submit
 
 READER_OPTIONS = """**Reading the file.** The headings are searched for below any title block; in a workbook the sheet
 whose headings match is read, or the one named by `sheet`. Columns no field claims are ignored and

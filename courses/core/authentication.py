@@ -18,8 +18,8 @@ from rest_framework_simplejwt import authentication as simplejwt
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 
+from courses.core.accounts import User
 from courses.core.tokens import token_generation
-from courses.models import User
 
 _account_queries: dict[str, str] = {}  # by database vendor
 

@@ -107,6 +107,16 @@ def too_large_error(message: str | None = None, field: str | None = None) -> Dom
     )
 
 
+def permission_denied_error(message: str | None = None, field: str | None = None) -> DomainError:
+    """403 for a write the user's role or scope doesn't allow, raised by the services."""
+    return DomainError(
+        message=message or _("Bạn không có quyền thực hiện thao tác này."),
+        code="permission_denied",
+        status=status.HTTP_403_FORBIDDEN,
+        field=field,
+    )
+
+
 def suspicious_request_error(exc: SuspiciousOperation) -> DomainError:
     """Django's refusals of a request it finds suspicious (a body or field count over the limits, a
     Host header not allowed, a malformed multipart body): 413 for size, 400 for the rest. The

@@ -7,7 +7,7 @@ show what a detail endpoint would refuse.
 from django.db.models import Q, QuerySet
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from courses.models import Role
+from courses.core.accounts import Role
 
 
 def is_central_admin(user) -> bool:

@@ -13,19 +13,17 @@ from django.core.validators import URLValidator, validate_slug
 from django.utils.translation import gettext as _
 
 from courses.core.errors import ErrorItem
-from courses.core.files.tabular import (
-    Column,
-    TableRow,
+from courses.core.files.cells import (
     as_bool,
     as_choice,
     as_date,
     as_decimal,
     as_int,
     as_text,
-    columns_table,
     heading_key,
     split_list,
 )
+from courses.core.files.tabular import Column, TableRow, columns_table
 from courses.models import AreaType, CurriculumStatus, MaterialKind, Position
 from courses.selectors.vocabularies import Vocabulary
 

@@ -1,7 +1,7 @@
 """Report the classes that end outside their programme's period.
 
 From now on a class counts towards a programme only if it ends within its period, and the service
-refuses any other (courses.services.classes.programme_period_error). Classes stored before may
+refuses any other (courses.rules.classes.programme_period_error). Classes stored before may
 break that rule: this migration lists them in its output and in the log, and changes nothing, since
 which programme (or none) such a class belongs to is for an admin to decide. The same list is
 printed at any time by `manage.py classes_outside_period` and shown in the Django admin's class

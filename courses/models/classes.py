@@ -67,7 +67,7 @@ class TrainingClassQuerySet(models.QuerySet):
 
     def outside_programme_period(self):
         """Classes ending outside their programme's period, which the service no longer accepts
-        (courses.services.classes.programme_period_error) but older data may hold."""
+        (courses.rules.classes.programme_period_error) but older data may hold."""
         return self.filter(programme__isnull=False).filter(
             Q(end_date__gt=F("programme__period_end")) | Q(end_date__lt=F("programme__period_start"))
         )

@@ -12,13 +12,18 @@ Who sees which class:
 
 Scoping uses `pk__in` subqueries rather than joins, so that the per-class counts annotated on a
 list are never multiplied by the joined rows. Enrolment data is reached by ORM lookups through the
-`enrollments` relation only: courses never imports the enrollment app.
+`enrollments` relation only: courses never imports the enrollment app. The figures that depend on
+enrolment statuses (seats taken, waitlist, a learner's own status) come from the enrollment app,
+which owns the statuses, through settings (CLASS_ENROLLMENT_FIGURES, CLASSES_WITH_SEAT): no status
+value is written here.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils.module_loading import import_string
 
 from courses.core.permissions import is_central_admin, is_province_admin
 from courses.models import (
@@ -30,11 +35,6 @@ from courses.models import (
     TrainingInstitution,
     User,
 )
-
-# Enrolment statuses that hold a seat of a class with a capacity (strings: courses does not import
-# enrollment; enrollment.models.EnrollmentStatus has the same values).
-SEAT_STATUSES = ("enrolled", "completed", "not_completed")
-WAITLISTED = "waitlisted"
 
 
 def province_scope_q(province_id: int, *paths: str) -> Q:
@@ -160,8 +160,6 @@ def _with_figures(classes: QuerySet[TrainingClass], user) -> QuerySet[TrainingCl
     """Seats taken, waitlist, sessions and planned minutes of each class, in the same query."""
     sessions = ClassSession.objects.filter(training_class=OuterRef("pk")).order_by().values("training_class")
     classes = classes.annotate(
-        seats_taken=Count("enrollments", filter=Q(enrollments__status__in=SEAT_STATUSES)),
-        waitlisted_count=Count("enrollments", filter=Q(enrollments__status=WAITLISTED)),
         sessions_count=Coalesce(
             Subquery(sessions.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0
         ),
@@ -172,12 +170,9 @@ def _with_figures(classes: QuerySet[TrainingClass], user) -> QuerySet[TrainingCl
     learner = (
         learner_record(user) if user is not None and getattr(user, "role", None) == Role.LEARNER else None
     )
-    if learner is not None:
-        mine = TrainingClass.objects.filter(pk=OuterRef("pk"), enrollments__learner_id=learner.pk).values(
-            "enrollments__status"
-        )[:1]
-        classes = classes.annotate(my_enrollment_status=Subquery(mine))
-    return classes
+    # settings.CLASS_ENROLLMENT_FIGURES: seats taken, waitlist and the learner's own status, counted
+    # by the enrollment app, which owns the enrolment statuses (courses may not import it).
+    return import_string(settings.CLASS_ENROLLMENT_FIGURES)(classes, learner=learner)
 
 
 def training_class_list(user) -> QuerySet[TrainingClass]:
@@ -219,8 +214,9 @@ def join_links_visible_class_ids(user) -> set[int] | None:
     learner = learner_record(user)
     if learner is None:
         return set()
+    # settings.CLASSES_WITH_SEAT: the classes where the learner holds a seat, by the enrollment app.
     return set(
-        TrainingClass.objects.filter(
-            enrollments__learner_id=learner.pk, enrollments__status__in=(*SEAT_STATUSES,)
-        ).values_list("pk", flat=True)
+        TrainingClass.objects.filter(pk__in=import_string(settings.CLASSES_WITH_SEAT)(learner)).values_list(
+            "pk", flat=True
+        )
     )

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from courses.core.files.tabular import as_text
+from courses.core.files.cells import as_text
 from courses.core.text import nfc
 from courses.models import Alias, AliasKind, Commune, Position, Province
 from courses.reference import REFERENCE_DIR

@@ -12,7 +12,7 @@ without spaces ("Gia Rai", "Gia-rai" and "Giarai" are one name).
 
 from __future__ import annotations
 
-from courses.core.files.tabular import heading_key
+from courses.core.files.cells import heading_key
 
 # Abbreviations people write in position titles, by folded word. Expanded before the key is
 # made, so an alias never needs to be written in each abbreviated form.

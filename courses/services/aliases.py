@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework import status as http
 
-from courses.core.errors import DomainError
+from courses.core.errors import DomainError, permission_denied_error
 from courses.core.permissions import is_central_admin, is_province_admin
 from courses.core.text import nfc
 from courses.models import Alias, AliasKind, Commune, Position, Province
@@ -95,10 +95,6 @@ def aliases_load() -> int:
     return len(wanted)
 
 
-def _forbidden(message: str) -> DomainError:
-    return DomainError(message=message, code="permission_denied", status=http.HTTP_403_FORBIDDEN)
-
-
 def alias_write_check(*, user, kind: str, province: Province | None) -> None:
     """Refuse (403) an alias the user may not write."""
     if is_central_admin(user):
@@ -106,8 +102,10 @@ def alias_write_check(*, user, kind: str, province: Province | None) -> None:
     if is_province_admin(user) and kind == AliasKind.COMMUNE and province is not None:
         if province.pk == user.province_id:
             return
-        raise _forbidden(_("Quản trị cấp tỉnh chỉ thêm cách viết xã, phường của tỉnh mình."))
-    raise _forbidden(_("Chỉ quản trị trung ương thêm, xóa cách viết chức danh, dân tộc, giới tính và tỉnh."))
+        raise permission_denied_error(_("Quản trị cấp tỉnh chỉ thêm cách viết xã, phường của tỉnh mình."))
+    raise permission_denied_error(
+        _("Chỉ quản trị trung ương thêm, xóa cách viết chức danh, dân tộc, giới tính và tỉnh.")
+    )
 
 
 @transaction.atomic

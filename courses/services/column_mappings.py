@@ -25,28 +25,27 @@ Who uses and who changes a mapping (the rule of `/api/v1/column-mappings`):
   one they use but may not change is refused (403);
 * learners and anonymous callers neither read nor use any.
 
-The fields a mapping may name are the fields of its kind's columns (`MAPPING_COLUMNS`); the kinds
-of other apps register theirs (enrollment's AppConfig.ready), since courses may not import them.
+The fields a mapping may name are the fields of its kind's columns, named by dotted path in
+settings.MAPPING_COLUMNS (mapping_columns): most layouts are enrollment's files, which courses may
+not import.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from rest_framework import status as http
 
-from courses.core.errors import DomainError, ErrorItem
-from courses.core.files.tabular import Column, heading_key
+from courses.core.errors import DomainError, ErrorItem, permission_denied_error
+from courses.core.files.cells import heading_key
+from courses.core.files.tabular import Column
 from courses.core.permissions import is_admin, is_central_admin, is_province_admin
 from courses.core.text import nfc
-from courses.files.catalogue_file import COLUMNS as CATALOGUE_COLUMNS
-from courses.models import ColumnMapping, MappingKind, Province, Role, TrainingClass, TrainingInstitution
-
-# kind -> the columns its importer reads. Filled by the apps owning the importers.
-MAPPING_COLUMNS: dict[str, Sequence[Column]] = {MappingKind.CATALOGUE: CATALOGUE_COLUMNS}
+from courses.models import ColumnMapping, Province, Role, TrainingClass, TrainingInstitution
 
 # Bounds on what a mapping holds: a layout has tens of columns, not thousands.
 MAX_HEADINGS = 60
@@ -54,12 +53,11 @@ HEADING_MAX_LENGTH = 200
 FIELD_MAX_LENGTH = 50
 
 
-def _forbidden(message: str | None = None) -> DomainError:
-    return DomainError(
-        message=message or _("Bạn không có quyền thực hiện thao tác này."),
-        code="permission_denied",
-        status=http.HTTP_403_FORBIDDEN,
-    )
+def mapping_columns(kind: str) -> Sequence[Column] | None:
+    """The columns a kind's importer reads, None for an unknown kind. settings.MAPPING_COLUMNS names
+    them by dotted path, resolved here (courses may not import enrollment's files)."""
+    path = settings.MAPPING_COLUMNS.get(kind)
+    return import_string(path) if path is not None else None
 
 
 def may_use_mappings(user) -> bool:
@@ -68,7 +66,7 @@ def may_use_mappings(user) -> bool:
 
 
 def mapping_fields(kind: str) -> list[str]:
-    return [c.field for c in MAPPING_COLUMNS.get(kind, ())]
+    return [c.field for c in mapping_columns(kind) or ()]
 
 
 def mapping_clean(*, kind: str, mapping, field_name: str = "mapping") -> dict[str, str]:
@@ -76,7 +74,7 @@ def mapping_clean(*, kind: str, mapping, field_name: str = "mapping") -> dict[st
 
     DomainError (400) naming `field_name` (or `<field_name>.<heading>`) and what is expected.
     """
-    columns = MAPPING_COLUMNS.get(kind)
+    columns = mapping_columns(kind)
     if columns is None:
         raise DomainError(
             message=_("Không có loại tệp “%(kind)s”.") % {"kind": kind}, field="kind", code="invalid_choice"
@@ -218,7 +216,7 @@ def column_mapping_resolve(
 
 def upload_reader(*, user, kind: str, sheet=None, mapping_id: int | None = None, mapping=None) -> dict:
     """How an upload's file is read: {"sheet", "mapping", "mapping_id"} for read_table (the job keeps
-    it in its params, courses.services.catalogue.READER_PARAM). The mapping is resolved here, once: a queued
+    it in its params, courses.services.import_jobs.READER_PARAM). The mapping is resolved here, once: a queued
     job reads the file as the upload was checked, whatever becomes of the saved mapping."""
     resolved = column_mapping_resolve(user=user, kind=kind, mapping_id=mapping_id, mapping=mapping)
     options = {"sheet": None if sheet in (None, "") else str(sheet), "mapping": resolved}
@@ -253,7 +251,7 @@ def _owner_for(user, province, institution) -> tuple[Province | None, TrainingIn
         )
         or (may_use_mappings(user) and user.role == Role.TRAINER and _trains_for(user, institution))
     ):
-        raise _forbidden(
+        raise permission_denied_error(
             _(
                 "Chỉ lưu được ánh xạ cột cho cơ sở đào tạo tổ chức lớp mình dạy "
                 "(quản trị tỉnh: cơ sở đào tạo của tỉnh mình)."
@@ -267,9 +265,9 @@ def _province_for(user, province) -> Province | None:
     if is_central_admin(user):
         return None if province is UNSET else province
     if not may_use_mappings(user):
-        raise _forbidden()
+        raise permission_denied_error()
     if user.province_id is None:
-        raise _forbidden(
+        raise permission_denied_error(
             _(
                 "Tài khoản chưa gắn với tỉnh nào: chỉ lưu được ánh xạ cột cho cơ sở đào tạo "
                 "tổ chức lớp mình dạy (institution_id)."
@@ -277,7 +275,9 @@ def _province_for(user, province) -> Province | None:
         )
     if province is UNSET or (province is not None and province.pk == user.province_id):
         return user.province
-    raise _forbidden(_("Chỉ lưu được ánh xạ cột cho tỉnh của mình; ánh xạ toàn quốc do trung ương quản lý."))
+    raise permission_denied_error(
+        _("Chỉ lưu được ánh xạ cột cho tỉnh của mình; ánh xạ toàn quốc do trung ương quản lý.")
+    )
 
 
 def _name_check(
@@ -334,7 +334,7 @@ def column_mapping_update(
     and institution) is kept when neither is stated, else is what is stated, as on creation."""
     column_mapping = ColumnMapping.objects.select_for_update().get(pk=column_mapping.pk)
     if not column_mapping_may_change(user, column_mapping):
-        raise _forbidden()
+        raise permission_denied_error()
     if province is UNSET and institution is UNSET:
         # The owner kept: may_change is the whole rule (a trainer who no longer teaches for the
         # institution still renames the mapping they made).
@@ -358,5 +358,5 @@ def column_mapping_update(
 @transaction.atomic
 def column_mapping_delete(*, user, column_mapping: ColumnMapping) -> None:
     if not column_mapping_may_change(user, column_mapping):
-        raise _forbidden()
+        raise permission_denied_error()
     column_mapping.delete()

@@ -40,7 +40,7 @@ from courses.core.permissions import IsCentralAdmin, is_admin
 from courses.core.write_fields import refuse_body_fields
 from courses.models import ImportKind, Role, TrainingClass
 from courses.selectors.classes import classes_visible_to, may_manage_class
-from courses.services.catalogue import import_job_submit
+from courses.services.import_jobs import import_job_submit
 from enrollment.api import serializers_enrollments as serializers
 from enrollment.api.filters_enrollments import (
     LearnerDataAccessFilter,

@@ -37,7 +37,9 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from courses.core.errors import DomainError, ErrorItem
-from courses.core.files.tabular import Column, as_text, file_error, read_table
+from courses.core.files.cells import as_text
+from courses.core.files.rows import file_error
+from courses.core.files.tabular import Column, read_table
 from courses.core.text import fold, nfc
 from courses.models import ClassSession
 from enrollment.files.platform_reports import SECTIONS, detect

@@ -19,7 +19,8 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from courses.core.errors import ErrorItem
-from courses.core.files.tabular import Column, TableRow, as_date, as_text, columns_table
+from courses.core.files.cells import as_date, as_text
+from courses.core.files.tabular import Column, TableRow, columns_table
 from courses.models import Province
 from courses.selectors.vocabularies import Vocabulary
 from enrollment.models import MAJORITY_ETHNICITY, Gender

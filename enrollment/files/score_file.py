@@ -24,7 +24,8 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from courses.core.errors import ErrorItem
-from courses.core.files.tabular import Column, TableRow, as_int, as_text, columns_table, heading_key
+from courses.core.files.cells import as_int, as_text, heading_key
+from courses.core.files.tabular import Column, TableRow, columns_table
 from courses.core.text import fold
 from enrollment.models import Enrollment
 from enrollment.services.attendance import _ensure_scorable, parse_score

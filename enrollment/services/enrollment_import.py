@@ -1,6 +1,6 @@
 """Bulk enrolment of a class from the file a province sends (layout: enrollment.files.enrollment_file).
 
-Registered into courses' import registry (courses.services.catalogue.IMPORTERS) by EnrollmentConfig.ready, so
+Named as the enrolment importer in settings.IMPORTERS (courses.services.import_jobs.importer_for), so
 that it runs through the same ImportJob machinery as the catalogue: within the request for small
 files, by a Celery worker for large ones, with progress a client polls.
 
@@ -48,6 +48,11 @@ from enrollment.services.enrollments import (
 )
 
 CHUNK = 1000
+
+# What the import does to each row's learner, the `action` of its report items (settings.IMPORTERS
+# gives them to courses' API schema): enrolled, waitlisted (class full), re_enrolled (had withdrawn)
+# or unchanged (already in the class).
+ENROLMENT_IMPORT_ACTIONS = ("enrolled", "waitlisted", "re_enrolled", "unchanged")
 
 
 def enrolment_import_may_run(user) -> bool:

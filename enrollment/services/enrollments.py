@@ -460,7 +460,7 @@ def may_withdraw(user, enrollment: Enrollment) -> bool:
 
 
 def on_class_changed(*, training_class: TrainingClass, actor, changes: Iterable[str]) -> None:
-    """Registered in courses.services.classes.CLASS_CHANGE_HOOKS (see EnrollmentConfig.ready)."""
+    """Named in settings.CLASS_CHANGE_HOOKS: courses.services.classes.class_changed_notify calls it."""
     changes = set(changes)
     if changes & {"capacity", "mode"}:
         enrollment_waitlist_promote(training_class=training_class, actor=actor)

@@ -18,7 +18,8 @@ from django.utils.translation import ngettext
 
 from courses.core.errors import DomainError
 from courses.core.files.importing import ImportReport, upload_size_check
-from courses.core.files.tabular import file_error, read_table
+from courses.core.files.rows import file_error
+from courses.core.files.tabular import read_table
 from courses.models import MappingKind, TrainingClass
 from enrollment.files.score_file import COLUMNS, HEADINGS, IDENTIFYING_FIELDS, score_rows_check
 from enrollment.models import Enrollment

@@ -295,7 +295,7 @@ def _class_dates(
     rng: random.Random, level: str, period_end: datetime.date
 ) -> tuple[datetime.date, datetime.date]:
     """Dates of a class of the plan: it ends within the programme's period, or it would not count
-    towards it (courses.services.classes.programme_period_error)."""
+    towards it (courses.rules.classes.programme_period_error)."""
     latest_start = period_end - datetime.timedelta(days=LONGEST_CLASS_DAYS)
     start = FIRST_CLASS_START + datetime.timedelta(
         days=rng.randint(0, (latest_start - FIRST_CLASS_START).days)

@@ -27,7 +27,8 @@ from courses.models import (
     Province,
     TrainingClass,
 )
-from courses.services.classes import class_session_create, training_class_create, training_class_status_change
+from courses.services.class_sessions import class_session_create
+from courses.services.classes import training_class_create, training_class_status_change
 from enrollment.models import Enrollment, Gender, Learner
 from enrollment.services.attendance import attendance_mark_roster, enrollment_scores_set
 from enrollment.services.enrollments import enrollments_bulk_create

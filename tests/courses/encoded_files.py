@@ -8,8 +8,8 @@ import unicodedata
 
 import openpyxl
 
+from courses.core.files.legacy_fonts import TCVN3_TABLE, VNI_TABLE
 from courses.core.files.tabular import Column
-from courses.core.files.text_encodings import TCVN3_TABLE, VNI_TABLE
 
 COLUMNS = [
     Column("full_name", ["Họ và tên"], required=True),

@@ -7,10 +7,8 @@ import pytest
 
 from courses.core.errors import DomainError
 from courses.models import ClassMode, ClassStatus, InstitutionKind, Level, Province, Role
+from courses.services.class_sessions import class_session_create, class_session_delete, class_session_update
 from courses.services.classes import (
-    class_session_create,
-    class_session_delete,
-    class_session_update,
     training_class_create,
     training_class_status_change,
     training_class_update,

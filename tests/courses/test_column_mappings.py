@@ -13,7 +13,7 @@ from django.db import IntegrityError
 from rest_framework.test import APIClient
 
 from courses.models import ColumnMapping, ImportJob, ImportStatus, InstitutionKind, Role
-from courses.services.catalogue import import_job_run
+from courses.services.import_jobs import import_job_run
 from enrollment.models import Enrollment
 from tests.api_helpers import assert_error
 from tests.factories import TrainingClassFactory, TrainingInstitutionFactory, UserFactory

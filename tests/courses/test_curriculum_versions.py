@@ -27,8 +27,9 @@ from courses.models import (
     Province,
     TrainingClass,
 )
-from courses.services.catalogue import catalogue_import, starter_catalogue_load
+from courses.services.catalogue import catalogue_import
 from courses.services.classes import training_class_create
+from courses.services.reference_data import starter_catalogue_load
 from tests.api_helpers import assert_error
 from tests.courses.catalogue_files import curriculum_rows, xlsx_bytes
 from tests.factories import ClassSessionFactory, TrainingClassFactory, UserFactory

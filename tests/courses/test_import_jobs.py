@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from courses.core.files.importing import JobProgress
 from courses.models import Curriculum, ImportJob, ImportKind, ImportStatus, Topic
-from courses.services.catalogue import import_job_run, import_job_submit, import_jobs_requeue_lost
+from courses.services.import_jobs import import_job_run, import_job_submit, import_jobs_requeue_lost
 from courses.tasks import import_job_run_task
 from tests.courses.catalogue_files import good_catalogue, large_catalogue, xlsx_bytes
 

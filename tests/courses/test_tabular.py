@@ -7,7 +7,8 @@ import unicodedata
 import pytest
 
 from courses.core.errors import DomainError
-from courses.core.files.tabular import as_int, read_table
+from courses.core.files.cells import as_int
+from courses.core.files.tabular import read_table
 from tests.courses.encoded_files import (
     COLUMNS,
     HEADINGS,

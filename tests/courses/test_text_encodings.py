@@ -7,16 +7,9 @@ import unicodedata
 import pytest
 
 from courses.core.errors import DomainError
-from courses.core.files.text_encodings import (
-    TCVN3,
-    VIETNAMESE_LETTERS,
-    VNI,
-    decode_text,
-    from_legacy_font,
-    is_vietnamese_syllable,
-    legacy_font_of,
-    legacy_font_text,
-)
+from courses.core.files.legacy_fonts import TCVN3, VNI, from_legacy_font
+from courses.core.files.text_encodings import decode_text, legacy_font_of, legacy_font_text
+from courses.core.files.vietnamese_syllables import VIETNAMESE_LETTERS, is_vietnamese_syllable
 from tests.courses.encoded_files import (
     PEOPLE,
     font_bytes,

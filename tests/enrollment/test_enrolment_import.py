@@ -13,7 +13,7 @@ from django.utils import translation
 
 from courses.core.files.tabular import read_table
 from courses.models import ClassMode, ImportJob, ImportKind, Position, Province, Role
-from courses.services.catalogue import import_job_run
+from courses.services.import_jobs import import_job_run
 from enrollment.files.enrollment_file import COLUMNS, identity_mismatch_message
 from enrollment.models import AuditEntry, Enrollment, Learner
 from enrollment.services.enrollment_import import enrolment_import

@@ -1,6 +1,6 @@
 """Pieces every file importer shares: its report, and progress visible while it runs.
 
-An importer (catalogue now, learner enrolment next) checks every row first and writes only when
+An importer (the catalogue, an enrolment list) checks every row first and writes only when
 no row is wrong, in one transaction, so a bad file never leaves half an import behind.
 """
 

@@ -3,7 +3,7 @@
 A spreadsheet is a zip of XML parts, and what a zip's directory or a sheet's <dimension> element
 declares costs nothing to forge: a 1.6 KB file can claim a sheet of A1:XFD1048576, or unzip to
 millions of empty rows or to one string of hundreds of MB. So the readers (courses.core.files.xlsx_reader and
-the CSV reader in courses.core.files.tabular) count what they actually get, as they get it: the bytes a zip part
+courses.core.files.csv_reader) count what they actually get, as they get it: the bytes a zip part
 inflates to against the compressed bytes it took, the rows and cells present (blank ones included),
 the characters of each string, and the time spent. The first limit passed ends the read with a
 DomainError on the field "file" naming that limit, so a read is bounded in time and memory whatever

@@ -25,42 +25,35 @@ where people differ and strict where a guess could store wrong data:
   rows, columns and cells present, characters per cell and per CSV line, time), counted as it is
   read: what a file declares about itself is never trusted.
 
-The cell parsers at the end (as_text, as_int, …) raise ValueError with a message fit for the
-import report; importers turn it into an ErrorItem naming the row and field.
+The reader's parts: courses.core.files.csv_reader and xlsx_reader read a file's rows,
+courses.core.files.rows gives them one form, sheets chooses the worksheet, headings finds the
+headings, merged_cells reads merged cells; this module puts the table together (read_table). The
+cell parsers importers read values with (as_text, as_int, …) are courses.core.files.cells'.
 """
 
 from __future__ import annotations
 
-import bisect
-import csv
-import datetime
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from courses.core.errors import DomainError, ErrorItem
-from courses.core.files.read_limits import (
-    ReadBudget,
-    ReadLimits,
-    cell_too_long,
-    line_too_long,
-    too_many_cells,
-    too_many_columns,
-    too_many_sheet_rows,
-)
-from courses.core.files.text_encodings import decode_text, from_legacy_font, legacy_font_of
-from courses.core.files.xlsx_reader import MergedRange, SheetInfo, XlsxWorkbook
-from courses.core.text import fold, nfc
+from courses.core.files.cells import heading_key, is_blank
+from courses.core.files.csv_reader import csv_rows
+from courses.core.files.headings import HEADING_SEARCH_ROWS, HeadingMatcher, find_headings, section_start
+from courses.core.files.merged_cells import fill_merged_down, heading_spans, spanned_value
+from courses.core.files.read_limits import ReadBudget, ReadLimits
+from courses.core.files.rows import file_error, non_blank_rows
+from courses.core.files.sheets import named_sheet, sheet_with_headings, undo_legacy_font
+from courses.core.files.xlsx_reader import MergedRange, XlsxWorkbook
 
 CSV_EXTENSIONS = (".csv",)
 XLSX_EXTENSIONS = (".xlsx", ".xlsm")
 _ZIP_MAGIC = b"PK\x03\x04"
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -140,23 +133,6 @@ class Table:
         }
 
 
-def heading_key(text: str) -> str:
-    return _NON_ALNUM.sub(" ", fold(str(text))).strip()
-
-
-def is_blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def file_error(message: str) -> DomainError:
-    return DomainError(message=message, field="file")
-
-
-# How many non-blank rows from the top of a sheet are searched for the headings: official lists put
-# a title block above them (the unit, "DANH SÁCH HỌC VIÊN …", the class, the date), rarely 15 rows.
-HEADING_SEARCH_ROWS = 30
-
-
 def read_table(
     *,
     content: bytes,
@@ -169,7 +145,7 @@ def read_table(
 ) -> Table:
     """Find the table in a CSV or XLSX file and read its data rows; DomainError when it can't.
 
-    The heading row is searched for, not assumed (see `_find_headings`). In a workbook of several
+    The heading row is searched for, not assumed (see `find_headings`). In a workbook of several
     sheets, the visible sheet whose headings match the most fields is read, unless `sheet` names
     one (by its name or its number from 1). `mapping` says which field a heading is, for a layout
     the importer's headings don't cover ({heading as written: field}); it wins over them.
@@ -181,11 +157,11 @@ def read_table(
     """
     name = (filename or "").lower()
     limits = ReadLimits.from_settings()
-    matcher = _HeadingMatcher(columns, mapping, limits, sections, data_fields)
+    matcher = HeadingMatcher(columns, mapping, limits, sections, data_fields)
     if name.endswith(XLSX_EXTENSIONS):
         table = _read_workbook(content, limits, matcher, sheet)
     elif name.endswith(CSV_EXTENSIONS):
-        raw_rows, encoding = _csv_rows(content, limits)
+        raw_rows, encoding = csv_rows(content, limits)
         table = _table(raw_rows, matcher)
         table.encoding = encoding
     elif name.endswith(".xls"):
@@ -196,36 +172,22 @@ def read_table(
     return table
 
 
-def _cell(value):
-    """One stored form for a cell value, whichever program wrote the file."""
-    if isinstance(value, str):
-        value = nfc(value)
-        return value or None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, datetime.datetime) and value.time() == datetime.time(0):
-        return value.date()
-    return value
-
-
-def _read_workbook(content: bytes, limits: ReadLimits, matcher: _HeadingMatcher, sheet) -> Table:
+def _read_workbook(content: bytes, limits: ReadLimits, matcher: HeadingMatcher, sheet) -> Table:
     # Sniff the content, not only the name: a renamed .xls or HTML export must be a 400.
     if not content.startswith(_ZIP_MAGIC):
         raise file_error(_("Tệp không phải là bảng tính .xlsx hợp lệ."))
     workbook = XlsxWorkbook(content, ReadBudget(limits))
     names = [s.name for s in workbook.sheets]
     if sheet is not None and str(sheet).strip() != "":
-        chosen = _named_sheet(workbook.sheets, sheet)
+        chosen = named_sheet(workbook.sheets, sheet)
     elif len(workbook.sheets) == 1:
         chosen = workbook.sheets[0]
     else:
-        chosen = _sheet_with_headings(workbook, matcher, limits)
+        chosen = sheet_with_headings(workbook, matcher, limits)
     try:
         merged: list[MergedRange] = []
-        rows = list(_non_blank(workbook.rows(chosen, merged), limits))
-        encoding = _undo_legacy_font(rows) or "xlsx"
+        rows = list(non_blank_rows(workbook.rows(chosen, merged), limits))
+        encoding = undo_legacy_font(rows) or "xlsx"
         table = _table(rows, matcher, merged)
     except DomainError as exc:
         if len(names) > 1 and exc.field == "file":
@@ -237,301 +199,6 @@ def _read_workbook(content: bytes, limits: ReadLimits, matcher: _HeadingMatcher,
         raise
     table.sheet, table.sheets, table.encoding = chosen.name, names, encoding
     return table
-
-
-def _undo_legacy_font(rows: list[tuple[int, list]]) -> str | None:
-    """Convert the text cells typed for a legacy Vietnamese font (TCVN3, VNI), decided once for the
-    whole sheet; the font found, or None."""
-    texts = [
-        value for _number, cells in rows for value in cells if isinstance(value, str) and not value.isascii()
-    ]
-    encoding = legacy_font_of(texts)
-    if encoding is None:
-        return None
-    converted: dict[str, str] = {}  # cells repeat: each distinct text is converted once
-    for _number, cells in rows:
-        for index, value in enumerate(cells):
-            if isinstance(value, str) and not value.isascii():
-                if value not in converted:
-                    converted[value] = from_legacy_font(value, encoding)
-                cells[index] = converted[value]
-    return encoding
-
-
-def _named_sheet(sheets: Sequence[SheetInfo], wanted) -> SheetInfo:
-    text = nfc(str(wanted)).strip()
-    for info in sheets:
-        if info.name.casefold() == text.casefold():
-            return info
-    if text.isdigit() and 1 <= int(text) <= len(sheets):
-        return sheets[int(text) - 1]
-    raise DomainError(
-        message=_("Tệp không có trang tính “%(sheet)s”; các trang tính: %(names)s.")
-        % {"sheet": text, "names": ", ".join(f"“{s.name}”" for s in sheets)},
-        field="sheet",
-    )
-
-
-def _sheet_with_headings(workbook: XlsxWorkbook, matcher: _HeadingMatcher, limits: ReadLimits) -> SheetInfo:
-    """The visible sheet whose headings match the most fields: a workbook often holds a cover
-    sheet, a summary or instructions beside the list. Two sheets that both hold a whole table (a
-    list per class, this year's and last year's) are refused, naming them: reading one of them
-    without a word would leave the other's people out."""
-    ranked = []
-    for info in workbook.sheets:
-        if info.hidden:
-            continue
-        head = list(itertools.islice(_non_blank(workbook.rows(info), limits), HEADING_SEARCH_ROWS))
-        _undo_legacy_font(head)  # headings typed for .VnTime match once converted
-        found = _find_headings(head, matcher)
-        ranked.append(((found.complete, len(found.fields)) if found is not None else (False, 0), info))
-    complete = [info for (is_complete, _count), info in ranked if is_complete]
-    if len(complete) > 1:
-        raise DomainError(
-            message=_("Các trang tính %(names)s đều có bảng cần đọc: hãy chọn một trang tính (sheet).")
-            % {"names": ", ".join(f"“{info.name}”" for info in complete)},
-            field="sheet",
-            code="ambiguous",
-        )
-    best = max(ranked, key=lambda item: item[0], default=None)
-    return best[1] if best is not None else workbook.sheets[0]
-
-
-def _non_blank(
-    numbered_rows: Iterable[tuple[int, Sequence]], limits: ReadLimits
-) -> Iterator[tuple[int, list]]:
-    """The rows that have a value, stopping as soon as there are too many.
-
-    Blank rows don't count: sheets often carry formatting far below the data (the readers bound
-    how many rows are present at all).
-    """
-    limit = limits.data_rows + HEADING_SEARCH_ROWS
-    count = 0
-    for number, values in numbered_rows:
-        cells = [_cell(v) for v in values]
-        if all(is_blank(v) for v in cells):
-            continue
-        count += 1
-        if count > limit:
-            raise file_error(_("Tệp có quá %(max)d dòng dữ liệu.") % {"max": limits.data_rows})
-        yield number, cells
-
-
-# CPython's csv module refuses a field longer than its field_size_limit() with this message.
-_CSV_FIELD_LIMIT = "field larger than field limit"
-
-
-def _csv_rows(content: bytes, limits: ReadLimits) -> tuple[list[tuple[int, list]], str]:
-    decoded = decode_text(content)
-    text = decoded.text
-    if "\x00" in text:
-        raise file_error(_("Tệp không phải là tệp CSV dạng văn bản."))
-    budget = ReadBudget(limits)
-    delimiter = _csv_delimiter(text, budget)
-    reader = csv.reader(_csv_lines(text, budget), delimiter=delimiter)
-    try:
-        rows = list(_non_blank(_bounded_records(reader, limits), limits))
-    except csv.Error as exc:
-        if _CSV_FIELD_LIMIT in str(exc):
-            raise cell_too_long(limits) from exc
-        # The csv module's own text is English and technical: the line is what the user can act on.
-        raise file_error(
-            _("Không đọc được tệp CSV: dòng %(line)d bị hỏng.") % {"line": reader.line_num}
-        ) from exc
-    return rows, decoded.encoding
-
-
-# Excel in a Vietnamese locale writes ";" because "," is the decimal separator; Microsoft Teams
-# writes tabs. On a tie the earlier one wins.
-_DELIMITERS = (",", ";", "\t")
-_DELIMITER_SAMPLE_LINES = 20
-
-
-def _csv_delimiter(text: str, budget: ReadBudget) -> str:
-    """The delimiter found on the most of the first non-blank lines, then the most often.
-
-    Counting lines, not characters: a title line or a section name ("1. Summary") has none, a
-    date ("3/5/25, 9:00:00 AM") or a list in a cell ("a; b; c") may hold another, but the
-    delimiter is on (nearly) every line, and Excel pads every line with it to the full width.
-    """
-    lines = []
-    for line in _csv_lines(text, budget):
-        if line.strip():
-            lines.append(line)
-            if len(lines) == _DELIMITER_SAMPLE_LINES:
-                break
-    return max(
-        _DELIMITERS,
-        key=lambda d: (sum(d in line for line in lines), sum(line.count(d) for line in lines)),
-    )
-
-
-_LINE_END = re.compile(r"\r\n|\r|\n")
-
-
-def _csv_lines(text: str, budget: ReadBudget) -> Iterator[str]:
-    """The file's lines with their endings, blank ones included, refused past the line count or
-    length limit; a line's length is checked before the line is copied out of the text."""
-    limits = budget.limits
-    start = count = 0
-    while start < len(text):
-        count += 1
-        if count > limits.sheet_rows:
-            raise too_many_sheet_rows(limits)
-        match = _LINE_END.search(text, start, start + limits.line_chars + 2)
-        end = match.end() if match else len(text)
-        if (match.start() if match else end) - start > limits.line_chars:
-            raise line_too_long(limits)
-        if count % 1000 == 0:
-            budget.check_time()
-        yield text[start:end]
-        start = end
-
-
-def _bounded_records(reader: Iterable[list[str]], limits: ReadLimits) -> Iterator[tuple[int, list]]:
-    """Numbered records, refused past the cell limits; empty fields past the last column are dropped."""
-    cells = 0
-    for number, record in enumerate(reader, start=1):
-        cells += len(record)
-        if cells > limits.cells:
-            raise too_many_cells(limits)
-        if any(len(field) > limits.cell_chars for field in record):
-            raise cell_too_long(limits)
-        if len(record) > limits.columns:
-            if any(field.strip() for field in record[limits.columns :]):
-                raise too_many_columns(limits)
-            record = record[: limits.columns]
-        yield number, record
-
-
-class _HeadingMatcher:
-    """Which field a heading is: the importer's headings for each field (case, diacritics and
-    punctuation ignored), overridden by a mapping the user gave for their own layout."""
-
-    def __init__(
-        self,
-        columns: Sequence[Column],
-        mapping: Mapping[str, str] | None = None,
-        limits: ReadLimits | None = None,
-        sections: Sequence[str] = (),
-        data_fields: Sequence[str] = (),
-    ):
-        self.columns = list(columns)
-        self.sections = {heading_key(title) for title in sections}
-        self.data_fields = set(data_fields)
-        self.by_key: dict[str, Column] = {}
-        for column in self.columns:
-            for heading in (*column.headings, column.field):
-                self.by_key.setdefault(heading_key(heading), column)
-        by_field = {c.field: c for c in self.columns}
-        for heading, field_name in (mapping or {}).items():
-            if field_name in by_field:
-                self.by_key[heading_key(heading)] = by_field[field_name]
-        self.required = [c for c in self.columns if c.required]
-        self.limits = limits or ReadLimits.from_settings()
-
-    def column(self, text) -> Column | None:
-        if is_blank(text):
-            return None
-        return self.by_key.get(heading_key(text))
-
-
-@dataclass
-class _Headings:
-    """A candidate heading row (or two), and what its cells say."""
-
-    rows: list[int]
-    # Position in the list of non-blank rows of the last heading row.
-    end: int
-    fields: dict[str, tuple[int, str]]  # field -> (column index, heading as written)
-    repeated: list[tuple[str, str]]  # (earlier heading, repeated heading) of a field given twice
-    ignored: list[str]
-    missing: list[str]
-    # Folded cells of the heading row(s), to know the headings when they are repeated further down.
-    signature: tuple[str, ...] = ()
-
-    @property
-    def complete(self) -> bool:
-        return not self.missing
-
-    @property
-    def rank(self) -> tuple:
-        # Every required field first, then the most fields; one row before two on a tie (a one-row
-        # heading over its first data row also "matches" as two rows), then the earliest.
-        return (self.complete, len(self.fields), -len(self.rows), -self.end)
-
-
-def _candidate(
-    rows: list[int], end: int, headings: list, matcher: _HeadingMatcher, sources: list
-) -> _Headings:
-    fields: dict[str, tuple[int, str]] = {}
-    repeated: list[tuple[str, str]] = []
-    ignored: list[str] = []
-    for index, (texts, shown) in enumerate(zip(headings, sources, strict=True)):
-        column = next((c for c in (matcher.column(t) for t in texts) if c is not None), None)
-        if column is None:
-            if shown:
-                ignored.append(shown)
-            continue
-        if column.field in fields:
-            repeated.append((fields[column.field][1], shown))
-            continue
-        fields[column.field] = (index, shown)
-    missing = [c.heading for c in matcher.required if c.field not in fields]
-    return _Headings(rows, end, fields, repeated, ignored, missing)
-
-
-def _one_row(position: int, number: int, cells: list, matcher: _HeadingMatcher) -> _Headings:
-    texts = [[cell] for cell in cells]
-    shown = ["" if is_blank(cell) else " ".join(str(cell).split()) for cell in cells]
-    found = _candidate([number], position, texts, matcher, shown)
-    found.signature = tuple(heading_key(c) if isinstance(c, str) else "" for c in cells)
-    return found
-
-
-def _two_rows(position: int, upper: tuple[int, list], lower: tuple[int, list], matcher) -> _Headings:
-    """Headings spread over two rows: a heading merged across columns above the headings of its
-    parts ("Ngày sinh" over "Nam" | "Nữ"), and single headings merged down the two rows.
-
-    A merged cell holds its text in its first cell only, so a blank upper cell above a lower heading
-    belongs to the nearest upper heading to its left. Each column is matched by its two headings
-    together, then by the lower one, then by the upper one.
-    """
-    up_cells, low_cells = upper[1], lower[1]
-    width = max(len(up_cells), len(low_cells))
-    texts, shown = [], []
-    carried = None
-    for index in range(width):
-        up = up_cells[index] if index < len(up_cells) else None
-        low = low_cells[index] if index < len(low_cells) else None
-        up, low = (None if is_blank(v) else " ".join(str(v).split()) for v in (up, low))
-        if up is not None:
-            carried = up
-        elif low is not None:
-            up = carried
-        else:
-            carried = None
-        parts = [p for p in (up, low) if p]
-        texts.append([" ".join(parts), low, up])
-        shown.append(" / ".join(parts))
-    found = _candidate([upper[0], lower[0]], position, texts, matcher, shown)
-    found.signature = tuple(heading_key(t[0]) if t[0] else "" for t in texts)
-    return found
-
-
-def _find_headings(rows: Sequence[tuple[int, list]], matcher: _HeadingMatcher) -> _Headings | None:
-    """The best heading row (or pair of rows) among the first non-blank rows, or None if no row
-    names any field. A title block above the table matches no field, so it is passed over."""
-    best = None
-    head = rows[:HEADING_SEARCH_ROWS]
-    for position, (number, cells) in enumerate(head):
-        found = [_one_row(position, number, cells, matcher)]
-        if position + 1 < len(head) and head[position + 1][0] == number + 1:
-            found.append(_two_rows(position + 1, head[position], head[position + 1], matcher))
-        for candidate in found:
-            if candidate.fields and (best is None or candidate.rank > best.rank):
-                best = candidate
-    return best
 
 
 def _is_numbering(cells: list) -> bool:
@@ -580,58 +247,6 @@ def _drop_notes_below(
             return
 
 
-def _fill_merged_down(
-    body: list[tuple[int, list]], merged: Sequence[MergedRange], limits: ReadLimits
-) -> None:
-    """Give every row of a range merged down a column the value its first cell holds: lists merge
-    the unit or the commune over the rows of its people, and a blank there would lose it."""
-    numbers = [number for number, _cells in body]
-    by_number = dict(body)
-    work = 0
-    for cells_range in merged:
-        if cells_range.last_row == cells_range.first_row or cells_range.first_row not in by_number:
-            continue
-        index = cells_range.first_column - 1
-        top = by_number[cells_range.first_row]
-        value = top[index] if index < len(top) else None
-        if is_blank(value):
-            continue
-        start = bisect.bisect_right(numbers, cells_range.first_row)
-        end = bisect.bisect_right(numbers, cells_range.last_row)
-        work += end - start
-        if work > limits.cells:
-            raise too_many_cells(limits)
-        for number in numbers[start:end]:
-            cells = by_number[number]
-            if index >= len(cells):
-                cells.extend([None] * (index + 1 - len(cells)))
-            if is_blank(cells[index]):
-                cells[index] = value
-
-
-def _heading_spans(found: _Headings, merged: Sequence[MergedRange]) -> dict[int, list[int]]:
-    """{column index of a field: the unclaimed columns its heading is merged across}: a name split
-    into "Họ đệm" and "Tên" cells under one merged "Họ và tên" is read as one value."""
-    claimed = {index for index, _shown in found.fields.values()}
-    spans: dict[int, list[int]] = {}
-    for cells_range in merged:
-        within = cells_range.first_row >= found.rows[0] and cells_range.last_row <= found.rows[-1]
-        reaches_last = cells_range.last_row == found.rows[-1]
-        base = cells_range.first_column - 1
-        if within and reaches_last and cells_range.last_column > cells_range.first_column and base in claimed:
-            extra = [c - 1 for c in range(cells_range.first_column + 1, cells_range.last_column + 1)]
-            spans[base] = [i for i in extra if i not in claimed]
-    return spans
-
-
-def _spanned(cells: list, index: int, extra: list[int]):
-    """The value of a field whose heading spans several columns: the text of its cells joined."""
-    parts = [cells[i] for i in (index, *extra) if i < len(cells) and not is_blank(cells[i])]
-    if len(parts) <= 1:
-        return parts[0] if parts else None
-    return " ".join(as_text(part) for part in parts)
-
-
 def _mapping_hint() -> str:
     """A layout the importer's headings don't cover is read with the user's mapping (read_table)."""
     return _(
@@ -640,36 +255,18 @@ def _mapping_hint() -> str:
     )
 
 
-_SECTION_NUMBER = re.compile(r"^[0-9]+ ")
-
-
-def _section_start(raw_rows: list[tuple[int, list]], matcher: _HeadingMatcher) -> tuple[int, str | None]:
-    """Where the section the importer asked for begins (the position after its title), or 0."""
-    if not matcher.sections:
-        return 0, None
-    for position, (_number, cells) in enumerate(raw_rows):
-        # A section's title is a row of one cell.
-        filled = [c for c in cells if not is_blank(c)]
-        first = filled[0] if len(filled) == 1 else None
-        if isinstance(first, str) and len(first) < 100:
-            key = _SECTION_NUMBER.sub("", heading_key(first))
-            if key in matcher.sections:
-                return position + 1, " ".join(first.split())
-    return 0, None
-
-
 def _table(
-    raw_rows: list[tuple[int, list]], matcher: _HeadingMatcher, merged: Sequence[MergedRange] = ()
+    raw_rows: list[tuple[int, list]], matcher: HeadingMatcher, merged: Sequence[MergedRange] = ()
 ) -> Table:
     if not raw_rows:
         raise file_error(_("Tệp trống."))
-    start, section = _section_start(raw_rows, matcher)
-    found = _find_headings(raw_rows[start:], matcher) if start else None
+    start, section = section_start(raw_rows, matcher)
+    found = find_headings(raw_rows[start:], matcher) if start else None
     if found is not None:
         found.end += start
     else:
         start, section = 0, None
-        found = _find_headings(raw_rows, matcher)
+        found = find_headings(raw_rows, matcher)
     expected = ", ".join(f"“{c.heading}”" for c in (matcher.required or matcher.columns))
     if found is None:
         raise file_error(
@@ -701,8 +298,8 @@ def _table(
     rows: list[TableRow] = []
     skipped: list[int] = []
     body = raw_rows[found.end + 1 :]
-    _fill_merged_down(body, [m for m in merged if m.first_row > found.rows[-1]], matcher.limits)
-    spans = _heading_spans(found, merged)
+    fill_merged_down(body, [m for m in merged if m.first_row > found.rows[-1]], matcher.limits)
+    spans = heading_spans(found, merged)
     if body and _is_numbering(body[0][1]):
         skipped.append(body[0][0])
         body = body[1:]
@@ -724,7 +321,7 @@ def _table(
             for index, field_name in index_to_field.items()
         }
         for index, extra in spans.items():
-            row_values[index_to_field[index]] = _spanned(cells, index, extra)
+            row_values[index_to_field[index]] = spanned_value(cells, index, extra)
         if all(is_blank(v) for v in row_values.values()):
             skipped.append(number)
             continue
@@ -751,116 +348,3 @@ def _table(
         preamble=raw_rows[:heading_start][:HEADING_SEARCH_ROWS],
         section=section,
     )
-
-
-# Cell parsers: each takes a non-blank cell value and returns the typed value or raises ValueError.
-
-
-def as_text(value, *, max_length: int | None = None) -> str:
-    if isinstance(value, bool):
-        raise ValueError(_("Cần giá trị dạng chữ, không phải giá trị đúng/sai."))
-    if isinstance(value, datetime.datetime | datetime.date):
-        text = value.isoformat()
-    elif isinstance(value, float):
-        text = format(Decimal(repr(value)).normalize(), "f")
-    else:
-        text = nfc(str(value))
-    if max_length is not None and len(text) > max_length:
-        raise ValueError(
-            _("Tối đa %(max)d ký tự (hiện có %(length)d).") % {"max": max_length, "length": len(text)}
-        )
-    return text
-
-
-def as_int(value, *, minimum: int | None = None, maximum: int | None = None) -> int:
-    if isinstance(value, bool):
-        raise ValueError(_("Cần một số nguyên."))
-    if isinstance(value, int):
-        number = value
-    else:
-        try:
-            number = Decimal(str(value).strip())
-        except InvalidOperation:
-            raise ValueError(_("“%(value)s” không phải là số nguyên.") % {"value": value}) from None
-        # "Infinity" and "NaN" parse as decimals; int() of them raises what no importer catches.
-        if not number.is_finite() or number != number.to_integral_value():
-            raise ValueError(_("“%(value)s” không phải là số nguyên.") % {"value": value})
-        number = int(number)
-    if minimum is not None and number < minimum:
-        raise ValueError(_("Phải từ %(min)d trở lên.") % {"min": minimum})
-    if maximum is not None and number > maximum:
-        raise ValueError(_("Không được lớn hơn %(max)d.") % {"max": maximum})
-    return number
-
-
-def as_decimal(value, *, decimal_places: int, max_digits: int) -> Decimal:
-    if isinstance(value, bool):
-        raise ValueError(_("Cần một số."))
-    if isinstance(value, float):
-        number = Decimal(repr(value))
-    elif isinstance(value, int):
-        number = Decimal(value)
-    else:
-        # Vietnamese spreadsheets write the decimal separator as a comma.
-        text = str(value).strip().replace(",", ".")
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(_("“%(value)s” không phải là số.") % {"value": value}) from None
-    if not number.is_finite():
-        raise ValueError(_("“%(value)s” không phải là số.") % {"value": value})
-    if number != number.quantize(Decimal(1).scaleb(-decimal_places)):
-        raise ValueError(_("Tối đa %(places)d chữ số thập phân.") % {"places": decimal_places})
-    if abs(number) >= Decimal(10) ** (max_digits - decimal_places):
-        raise ValueError(_("Số quá lớn."))
-    return number
-
-
-_DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
-
-
-def as_date(value) -> datetime.date:
-    """A date from an Excel date cell, dd/mm/yyyy (as written in Vietnam) or ISO yyyy-mm-dd."""
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = str(value).strip()
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(_("“%(value)s” không phải là ngày: hãy ghi theo dạng dd/mm/yyyy.") % {"value": value})
-
-
-def as_choice(value, choices: Mapping[str, Any], hint: str):
-    """Map a cell to a value through `choices`, keyed by heading_key of each accepted spelling.
-
-    `hint` tells what to write instead, e.g. "write “có” or “không”".
-    """
-    key = heading_key(as_text(value))
-    if key not in choices:
-        raise ValueError(_("“%(value)s” không hợp lệ: %(hint)s.") % {"value": value, "hint": hint})
-    return choices[key]
-
-
-_TRUE = {"co", "c", "x", "yes", "y", "true", "1"}
-_FALSE = {"khong", "k", "no", "n", "false", "0"}
-
-
-def as_bool(value) -> bool:
-    if isinstance(value, bool):
-        return value
-    key = heading_key(as_text(value))
-    if key in _TRUE:
-        return True
-    if key in _FALSE:
-        return False
-    raise ValueError(_("“%(value)s” không phải có hoặc không: hãy ghi “có” hoặc “không”.") % {"value": value})
-
-
-def split_list(value, separator: str = ";") -> list[str]:
-    """Split a cell listing several values; new lines (Alt+Enter in Excel) also separate."""
-    text = as_text(value).replace("\n", separator)
-    return [part.strip() for part in text.split(separator) if part.strip()]

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from courses.core.errors import ErrorItem
-from courses.core.files.tabular import Table, TableRow, as_text, heading_key
+from courses.core.files.cells import as_text, heading_key
+from courses.core.files.tabular import Table, TableRow
 from courses.core.text import nfc
 from enrollment.files.platform_reports.times import WrittenTime, read_duration, read_written_time
 

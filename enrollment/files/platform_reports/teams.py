@@ -34,7 +34,8 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from courses.core.errors import ErrorItem
-from courses.core.files.tabular import Table, heading_key
+from courses.core.files.cells import heading_key
+from courses.core.files.tabular import Table
 from enrollment.files.platform_reports.entries import Entry, base_entry, found_fields, name_spellings, written
 
 NAME = "teams"

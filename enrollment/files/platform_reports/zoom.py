@@ -21,7 +21,8 @@ at the participants' headings. One row per join. Times are month/day/year, 12-ho
 from __future__ import annotations
 
 from courses.core.errors import ErrorItem
-from courses.core.files.tabular import Table, as_bool, heading_key
+from courses.core.files.cells import as_bool, heading_key
+from courses.core.files.tabular import Table
 from enrollment.files.platform_reports.entries import Entry, base_entry, found_fields, heading_is
 
 NAME = "zoom"

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from courses.services.catalogue import reference_data_load
+from courses.services.reference_data import reference_data_load
 from reporting.services.progress import programmes_load
 
 
