@@ -196,7 +196,7 @@ def build_teams(rows: int) -> bytes:
 
 def step_teams(rows: int, content: bytes) -> dict:
     _django()
-    from enrollment.services.attendance import attendance_platform_report_import
+    from enrollment.services.attendance_platform import attendance_platform_report_import
 
     trainer, session, _persons = _teams_class(rows // 2)
     started = time.perf_counter()

@@ -43,8 +43,16 @@ from enrollment.models import AuditEntry
 from enrollment.selectors import attendance as selectors
 from enrollment.selectors.attendance import is_trainer
 from enrollment.selectors.enrollments import class_learners_read_by
-from enrollment.services import attendance as services
+from enrollment.services.attendance_bulk import attendance_bulk_upsert
+from enrollment.services.attendance_checkin import (
+    attendance_check_in,
+    attendance_check_out,
+    attendance_heartbeat,
+)
+from enrollment.services.attendance_platform import attendance_platform_report_import
+from enrollment.services.attendance_roll_call import attendance_mark_roster
 from enrollment.services.data_access import learner_data_access_record
+from enrollment.services.scores import enrollment_score_set, enrollment_scores_set
 
 TAG = "attendance"
 LEARNER_TAG = "me"
@@ -139,7 +147,7 @@ class SessionAttendanceView(generics.GenericAPIView):
         session = managed_session(request, pk)
         serializer = s.RosterMarkSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        outcome = services.attendance_mark_roster(
+        outcome = attendance_mark_roster(
             session=session,
             records=serializer.validated_data["records"],
             actor=request.user,
@@ -215,7 +223,7 @@ class PlatformReportView(APIView):
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
         reader = serializer.reader(user=request.user, kind=MappingKind.PLATFORM_REPORT)
-        outcome = services.attendance_platform_report_import(
+        outcome = attendance_platform_report_import(
             session=session,
             content=upload.read(),
             filename=upload.name,
@@ -259,7 +267,7 @@ class AttendanceBulkView(APIView):
     def post(self, request):
         envelope = s.BulkEnvelopeSerializer(data=request.data)
         envelope.is_valid(raise_exception=True)
-        outcome = services.attendance_bulk_upsert(
+        outcome = attendance_bulk_upsert(
             records=envelope.validated_data["records"],
             actor=request.user,
             reason=envelope.validated_data["reason"],
@@ -329,7 +337,7 @@ class EnrollmentScoreView(APIView):
         enrollment = get_object_or_404(selectors.enrollments_managed_by(request.user), pk=pk)
         serializer = s.ScoreSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        enrollment = services.enrollment_score_set(
+        enrollment = enrollment_score_set(
             enrollment=enrollment,
             score=serializer.validated_data["score"],
             actor=request.user,
@@ -357,7 +365,7 @@ class ClassScoresView(APIView):
         training_class = get_object_or_404(classes_managed_by(request.user), pk=pk)
         serializer = s.ScoresSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        outcome = services.enrollment_scores_set(
+        outcome = enrollment_scores_set(
             training_class=training_class,
             scores=serializer.validated_data["scores"],
             actor=request.user,
@@ -492,9 +500,7 @@ class CheckInView(APIView):
     def post(self, request, pk):
         session = learner_session(request, pk)
         refuse_body_fields(request)
-        service = (
-            services.attendance_check_in if self.action_name == "check_in" else services.attendance_check_out
-        )
+        service = attendance_check_in if self.action_name == "check_in" else attendance_check_out
         outcome = service(session=session, user=request.user)
         return Response(s.CheckInResultSerializer(outcome).data)
 
@@ -566,7 +572,7 @@ class SessionHeartbeatView(APIView):
     )
     def post(self, request, pk):
         refuse_body_fields(request)
-        services.attendance_heartbeat(session_id=pk, user=request.user)
+        attendance_heartbeat(session_id=pk, user=request.user)
         return Response(status=http_status.HTTP_204_NO_CONTENT)
 
 

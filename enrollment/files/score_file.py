@@ -27,8 +27,8 @@ from courses.core.errors import ErrorItem
 from courses.core.files.tabular import Column, TableRow, as_int, as_text, columns_table, heading_key
 from courses.core.text import fold
 from enrollment.models import Enrollment
-from enrollment.services.attendance import _ensure_scorable, parse_score
-from enrollment.services.learners import national_id_parse
+from enrollment.rules.identity import national_id_parse
+from enrollment.services.scores import not_scorable_error, parse_score
 
 COLUMNS: tuple[Column, ...] = (
     Column("stt", ("STT", "Số thứ tự", "TT"), help="Row number; ignored."),
@@ -174,7 +174,7 @@ def score_rows_check(rows: Sequence[TableRow], *, enrollments: Sequence[Enrollme
                 "required",
             )
             continue
-        if problem := _ensure_scorable(enrollment, id_field):
+        if problem := not_scorable_error(enrollment, id_field):
             problem.row = row.number
             errors.append(problem)
             continue
