@@ -33,7 +33,7 @@ from courses.core.files.spreadsheet import attachment_name
 from courses.core.filter_fields import as_id
 from courses.core.openapi import ErrorResponseSerializer, error_responses
 from courses.core.parsers import FormParser, JSONParser, MultiPartParser
-from courses.core.permissions import is_admin
+from courses.core.permissions import is_admin, is_trainer
 from courses.core.write_fields import refuse_body_fields
 from courses.models import ClassSession, MappingKind, Role
 from courses.selectors.classes import classes_managed_by
@@ -41,7 +41,7 @@ from enrollment.api import serializers_attendance as s
 from enrollment.files import exports
 from enrollment.models import AuditEntry
 from enrollment.selectors import attendance as selectors
-from enrollment.selectors.attendance import is_trainer
+from enrollment.selectors import learners as learner_selectors
 from enrollment.selectors.enrollments import class_learners_read_by
 from enrollment.services.attendance_bulk import attendance_bulk_upsert
 from enrollment.services.attendance_checkin import (
@@ -487,7 +487,7 @@ class ClassRosterXlsxView(XLSXExportView):
 
 def learner_session(request, pk: int) -> ClassSession:
     """A session of a class the learner is enrolled in; 404 otherwise."""
-    enrolled = selectors.learner_enrollments(request.user).values("training_class_id")
+    enrolled = learner_selectors.my_enrollments(request.user).values("training_class_id")
     return get_object_or_404(
         ClassSession.objects.select_related("training_class").filter(training_class_id__in=enrolled), pk=pk
     )
@@ -608,7 +608,7 @@ class MySessionsView(generics.ListAPIView):
                 "when",
                 OpenApiTypes.STR,
                 OpenApiParameter.QUERY,
-                enum=[selectors.SessionWhen.UPCOMING, selectors.SessionWhen.PAST],
+                enum=[learner_selectors.SessionWhen.UPCOMING, learner_selectors.SessionWhen.PAST],
                 description="upcoming (not yet ended) or past (ended); left out: all, in time order.",
             ),
             CLASS_FILTER,
@@ -621,9 +621,11 @@ class MySessionsView(generics.ListAPIView):
 
     def get_queryset(self):
         when = self.request.query_params.get("when") or None
-        if when not in (None, selectors.SessionWhen.UPCOMING, selectors.SessionWhen.PAST):
+        if when not in (None, learner_selectors.SessionWhen.UPCOMING, learner_selectors.SessionWhen.PAST):
             raise DomainError(message=_("Chỉ nhận upcoming hoặc past."), field="when")
-        return selectors.learner_sessions(self.request.user, when=when, class_id=_class_filter(self.request))
+        return learner_selectors.learner_sessions(
+            self.request.user, when=when, class_id=_class_filter(self.request)
+        )
 
 
 class MyAttendanceView(generics.ListAPIView):
@@ -644,7 +646,7 @@ class MyAttendanceView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return selectors.learner_attendance(self.request.user, class_id=_class_filter(self.request))
+        return learner_selectors.learner_attendance(self.request.user, class_id=_class_filter(self.request))
 
 
 class MyClassProgressView(APIView):
@@ -662,7 +664,7 @@ class MyClassProgressView(APIView):
     )
     def get(self, request, pk):
         enrollment = get_object_or_404(
-            selectors.learner_enrollments(request.user).select_related("training_class__curriculum"),
+            learner_selectors.my_enrollments(request.user).select_related("training_class__curriculum"),
             training_class_id=pk,
         )
-        return Response(s.MyProgressSerializer(selectors.learner_class_progress(enrollment)).data)
+        return Response(s.MyProgressSerializer(learner_selectors.learner_class_progress(enrollment)).data)
