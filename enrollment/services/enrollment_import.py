@@ -38,14 +38,8 @@ from enrollment.files.enrollment_file import (
 )
 from enrollment.models import Enrollment, EnrollmentSource, EnrollmentStatus, Learner
 from enrollment.rules.personal_data import mask_national_id
-from enrollment.services.enrollments import (
-    ENROLLING_CLASS_STATUSES,
-    SEAT_STATUSES,
-    enrolable_provinces,
-    enrollments_bulk_create,
-    enrolment_refusals,
-    out_of_scope_message,
-)
+from enrollment.services.enrollment_scope import enrolable_provinces, enrolment_refusals, out_of_scope_message
+from enrollment.services.enrollments import ENROLLING_CLASS_STATUSES, SEAT_STATUSES, enrollments_bulk_create
 
 CHUNK = 1000
 
