@@ -12,7 +12,7 @@ Who may do what:
   (`/learner-data-access`).
 
 How much of a learner's record each reader gets, and which learners a trainer or admin may enrol,
-are enrollment.rules.personal_data's and enrollment.services.enrollments' rules. Every response showing
+are enrollment.rules.personal_data's and enrollment.services.enrollment_scope's rules. Every response showing
 learners to someone other than themselves is recorded (enrollment.services.data_access).
 
 A class or enrolment outside the user's scope is 404; one they see but may not change is 403.
