@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from enrollment.services.attendance import attendance_open_check_ins_close
+from enrollment.services.attendance_checkin import attendance_open_check_ins_close
 
 
 @shared_task(name="enrollment.close_open_check_ins")

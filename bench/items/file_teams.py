@@ -82,7 +82,7 @@ def build(rows: int) -> bytes:
 
 def step(rows: int, content: bytes) -> dict:
     django_setup()
-    from enrollment.services.attendance import attendance_platform_report_import
+    from enrollment.services.attendance_platform import attendance_platform_report_import
 
     trainer, session, _persons = teams_class(rows // 2)
     started = time.perf_counter()

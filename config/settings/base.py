@@ -197,7 +197,7 @@ SPECTACULAR_SETTINGS = {
         "InstitutionKindEnum": "courses.models.InstitutionKind",
         "AttendanceStatusEnum": "enrollment.models.AttendanceStatus",
         "AttendanceSourceEnum": "enrollment.models.AttendanceSource",
-        "AttendanceActionEnum": "enrollment.services.attendance.Action",
+        "AttendanceActionEnum": "enrollment.services.attendance_store.Action",
         "UnmatchedReasonEnum": "enrollment.files.attendance_report.Unmatched",
         "EnrollmentStatusEnum": "enrollment.models.EnrollmentStatus",
         "EnrollmentSourceEnum": "enrollment.models.EnrollmentSource",

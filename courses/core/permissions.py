@@ -22,6 +22,10 @@ def is_admin(user) -> bool:
     return is_central_admin(user) or is_province_admin(user)
 
 
+def is_trainer(user) -> bool:
+    return bool(user and user.is_authenticated and user.role == Role.TRAINER and not user.is_superuser)
+
+
 class ReadAnyWriteCentralAdmin(BasePermission):
     """National reference data: any signed-in user reads, only the ministry writes."""
 

@@ -24,7 +24,8 @@ from enrollment.models import Attendance, AttendanceSource, AttendanceStatus, Au
 from enrollment.rules.attendance import CHECK_IN_OPENS_BEFORE, session_is_online
 from enrollment.rules.completion import percent_display
 from enrollment.rules.personal_data import mask_national_id, reader_of, reads_full_record
-from enrollment.services.attendance import NOTE_MAX_LENGTH, Action
+from enrollment.services.attendance_checks import NOTE_MAX_LENGTH
+from enrollment.services.attendance_store import Action
 
 REASON_HELP = (
     "Why the record is changed. Required (non-empty) to change a closed class, which only admins may "

@@ -33,7 +33,7 @@ from courses.core.files.spreadsheet import attachment_name
 from courses.core.filter_fields import as_id
 from courses.core.openapi import ErrorResponseSerializer, error_responses
 from courses.core.parsers import FormParser, JSONParser, MultiPartParser
-from courses.core.permissions import is_admin
+from courses.core.permissions import is_admin, is_trainer
 from courses.core.write_fields import refuse_body_fields
 from courses.models import ClassSession, MappingKind, Role
 from courses.selectors.classes import classes_managed_by
@@ -41,10 +41,18 @@ from enrollment.api import serializers_attendance as s
 from enrollment.files import exports
 from enrollment.models import AuditEntry
 from enrollment.selectors import attendance as selectors
-from enrollment.selectors.attendance import is_trainer
+from enrollment.selectors import learners as learner_selectors
 from enrollment.selectors.enrollments import class_learners_read_by
-from enrollment.services import attendance as services
+from enrollment.services.attendance_bulk import attendance_bulk_upsert
+from enrollment.services.attendance_checkin import (
+    attendance_check_in,
+    attendance_check_out,
+    attendance_heartbeat,
+)
+from enrollment.services.attendance_platform import attendance_platform_report_import
+from enrollment.services.attendance_roll_call import attendance_mark_roster
 from enrollment.services.data_access import learner_data_access_record
+from enrollment.services.scores import enrollment_score_set, enrollment_scores_set
 
 TAG = "attendance"
 LEARNER_TAG = "me"
@@ -139,7 +147,7 @@ class SessionAttendanceView(generics.GenericAPIView):
         session = managed_session(request, pk)
         serializer = s.RosterMarkSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        outcome = services.attendance_mark_roster(
+        outcome = attendance_mark_roster(
             session=session,
             records=serializer.validated_data["records"],
             actor=request.user,
@@ -215,7 +223,7 @@ class PlatformReportView(APIView):
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
         reader = serializer.reader(user=request.user, kind=MappingKind.PLATFORM_REPORT)
-        outcome = services.attendance_platform_report_import(
+        outcome = attendance_platform_report_import(
             session=session,
             content=upload.read(),
             filename=upload.name,
@@ -259,7 +267,7 @@ class AttendanceBulkView(APIView):
     def post(self, request):
         envelope = s.BulkEnvelopeSerializer(data=request.data)
         envelope.is_valid(raise_exception=True)
-        outcome = services.attendance_bulk_upsert(
+        outcome = attendance_bulk_upsert(
             records=envelope.validated_data["records"],
             actor=request.user,
             reason=envelope.validated_data["reason"],
@@ -329,7 +337,7 @@ class EnrollmentScoreView(APIView):
         enrollment = get_object_or_404(selectors.enrollments_managed_by(request.user), pk=pk)
         serializer = s.ScoreSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        enrollment = services.enrollment_score_set(
+        enrollment = enrollment_score_set(
             enrollment=enrollment,
             score=serializer.validated_data["score"],
             actor=request.user,
@@ -357,7 +365,7 @@ class ClassScoresView(APIView):
         training_class = get_object_or_404(classes_managed_by(request.user), pk=pk)
         serializer = s.ScoresSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        outcome = services.enrollment_scores_set(
+        outcome = enrollment_scores_set(
             training_class=training_class,
             scores=serializer.validated_data["scores"],
             actor=request.user,
@@ -479,7 +487,7 @@ class ClassRosterXlsxView(XLSXExportView):
 
 def learner_session(request, pk: int) -> ClassSession:
     """A session of a class the learner is enrolled in; 404 otherwise."""
-    enrolled = selectors.learner_enrollments(request.user).values("training_class_id")
+    enrolled = learner_selectors.my_enrollments(request.user).values("training_class_id")
     return get_object_or_404(
         ClassSession.objects.select_related("training_class").filter(training_class_id__in=enrolled), pk=pk
     )
@@ -492,9 +500,7 @@ class CheckInView(APIView):
     def post(self, request, pk):
         session = learner_session(request, pk)
         refuse_body_fields(request)
-        service = (
-            services.attendance_check_in if self.action_name == "check_in" else services.attendance_check_out
-        )
+        service = attendance_check_in if self.action_name == "check_in" else attendance_check_out
         outcome = service(session=session, user=request.user)
         return Response(s.CheckInResultSerializer(outcome).data)
 
@@ -566,7 +572,7 @@ class SessionHeartbeatView(APIView):
     )
     def post(self, request, pk):
         refuse_body_fields(request)
-        services.attendance_heartbeat(session_id=pk, user=request.user)
+        attendance_heartbeat(session_id=pk, user=request.user)
         return Response(status=http_status.HTTP_204_NO_CONTENT)
 
 
@@ -602,7 +608,7 @@ class MySessionsView(generics.ListAPIView):
                 "when",
                 OpenApiTypes.STR,
                 OpenApiParameter.QUERY,
-                enum=[selectors.SessionWhen.UPCOMING, selectors.SessionWhen.PAST],
+                enum=[learner_selectors.SessionWhen.UPCOMING, learner_selectors.SessionWhen.PAST],
                 description="upcoming (not yet ended) or past (ended); left out: all, in time order.",
             ),
             CLASS_FILTER,
@@ -615,9 +621,11 @@ class MySessionsView(generics.ListAPIView):
 
     def get_queryset(self):
         when = self.request.query_params.get("when") or None
-        if when not in (None, selectors.SessionWhen.UPCOMING, selectors.SessionWhen.PAST):
+        if when not in (None, learner_selectors.SessionWhen.UPCOMING, learner_selectors.SessionWhen.PAST):
             raise DomainError(message=_("Chỉ nhận upcoming hoặc past."), field="when")
-        return selectors.learner_sessions(self.request.user, when=when, class_id=_class_filter(self.request))
+        return learner_selectors.learner_sessions(
+            self.request.user, when=when, class_id=_class_filter(self.request)
+        )
 
 
 class MyAttendanceView(generics.ListAPIView):
@@ -638,7 +646,7 @@ class MyAttendanceView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return selectors.learner_attendance(self.request.user, class_id=_class_filter(self.request))
+        return learner_selectors.learner_attendance(self.request.user, class_id=_class_filter(self.request))
 
 
 class MyClassProgressView(APIView):
@@ -656,7 +664,7 @@ class MyClassProgressView(APIView):
     )
     def get(self, request, pk):
         enrollment = get_object_or_404(
-            selectors.learner_enrollments(request.user).select_related("training_class__curriculum"),
+            learner_selectors.my_enrollments(request.user).select_related("training_class__curriculum"),
             training_class_id=pk,
         )
-        return Response(s.MyProgressSerializer(selectors.learner_class_progress(enrollment)).data)
+        return Response(s.MyProgressSerializer(learner_selectors.learner_class_progress(enrollment)).data)

@@ -12,7 +12,7 @@ Who may do what:
   (`/learner-data-access`).
 
 How much of a learner's record each reader gets, and which learners a trainer or admin may enrol,
-are enrollment.rules.personal_data's and enrollment.services.enrollments' rules. Every response showing
+are enrollment.rules.personal_data's and enrollment.services.enrollment_scope's rules. Every response showing
 learners to someone other than themselves is recorded (enrollment.services.data_access).
 
 A class or enrolment outside the user's scope is 404; one they see but may not change is 403.
@@ -36,7 +36,7 @@ from courses.api.views_imports import READER_OPTIONS, import_job_response
 from courses.core.errors import DomainError, ErrorItem
 from courses.core.openapi import error_responses
 from courses.core.parsers import FormParser, MultiPartParser
-from courses.core.permissions import IsCentralAdmin, is_admin
+from courses.core.permissions import IsCentralAdmin, is_admin, is_trainer
 from courses.core.write_fields import refuse_body_fields
 from courses.models import ImportKind, Role, TrainingClass
 from courses.selectors.classes import classes_visible_to, may_manage_class
@@ -51,6 +51,7 @@ from enrollment.api.filters_enrollments import (
 from enrollment.files.enrollment_file import LAYOUT
 from enrollment.models import Enrollment, Learner
 from enrollment.selectors import enrollments as selectors
+from enrollment.selectors import learners as learner_selectors
 from enrollment.services import learners as learner_services
 from enrollment.services.data_access import learner_data_access_record
 from enrollment.services.enrollments import (
@@ -66,10 +67,6 @@ CLASS_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Class
 ENROLLMENT_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Enrolment id.")
 
 
-def _is_trainer(user) -> bool:
-    return bool(user and user.is_authenticated and user.role == Role.TRAINER and not user.is_superuser)
-
-
 class LearnerAccess(BasePermission):
     """Admins read and write (within their scope); trainers only read; learners use /me/learner."""
 
@@ -77,7 +74,7 @@ class LearnerAccess(BasePermission):
         user = request.user
         if is_admin(user):
             return True
-        return _is_trainer(user) and request.method in SAFE_METHODS
+        return is_trainer(user) and request.method in SAFE_METHODS
 
 
 # --- learners ------------------------------------------------------------------------------------
@@ -209,7 +206,7 @@ class MyLearnerView(APIView):
     permission_classes = [IsAuthenticated]
 
     def _learner(self, request) -> Learner:
-        learner = selectors.learner_of_user(request.user)
+        learner = learner_selectors.learner_of_user(request.user)
         if learner is None:
             raise DomainError(
                 message=_("Tài khoản này không có hồ sơ học viên."),
@@ -239,7 +236,7 @@ class MyLearnerView(APIView):
         serializer = serializers.LearnerContactSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         learner_services.learner_contact_update(learner=learner, **serializer.validated_data)
-        learner = selectors.learner_of_user(request.user)
+        learner = learner_selectors.learner_of_user(request.user)
         return Response(serializers.LearnerSerializer(learner, context={"request": request}).data)
 
 
@@ -459,7 +456,7 @@ class MyEnrollmentsView(generics.ListAPIView):
     filter_backends = []
 
     def get_queryset(self):
-        return selectors.my_enrollments(self.request.user)
+        return learner_selectors.my_enrollments(self.request.user)
 
 
 class EnrollmentDetailView(APIView):

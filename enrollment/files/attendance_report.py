@@ -48,7 +48,7 @@ from enrollment.files.platform_reports.intervals import SessionTimes
 from enrollment.files.platform_reports.times import DMY, read_written_time
 from enrollment.models import Enrollment
 from enrollment.rules.attendance import ACTIVE_ENROLMENT_STATUSES
-from enrollment.services.learners import national_id_parse
+from enrollment.rules.identity import national_id_or_blank
 
 # The platforms export local wall-clock times without an offset; the user says when it is not
 # Vietnam's (parameter `timezone`).
@@ -226,15 +226,6 @@ def as_local_datetime(value, zone: ZoneInfo = REPORT_TIMEZONE) -> datetime.datet
     return written.moment(DMY, zone, None)
 
 
-def normalise_national_id(value) -> str:
-    """Twelve digits, or "" when the value is not a personal identification number (the one rule:
-    enrollment.services.learners.identity_number_parse; a 9-digit CMND is not one)."""
-    try:
-        return national_id_parse(value).value
-    except ValueError:
-        return ""
-
-
 def name_key(value: str) -> str:
     return _SPACES.sub(" ", nfc(value or "")).strip()
 
@@ -320,11 +311,11 @@ def _report_row(entry: Entry, joined: datetime.datetime, left: datetime.datetime
         if "@" in id_text and not email:
             email = id_text.strip().lower()
         else:
-            national_id = normalise_national_id(entry.id_cell)
+            national_id = national_id_or_blank(entry.id_cell)
     if not national_id:
         for spelling in entry.names:
             found = next(
-                (n for n in (normalise_national_id(m) for m in _DIGITS_IN_NAME.findall(spelling)) if n), ""
+                (n for n in (national_id_or_blank(m) for m in _DIGITS_IN_NAME.findall(spelling)) if n), ""
             )
             if found:
                 national_id = found

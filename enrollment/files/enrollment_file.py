@@ -24,7 +24,7 @@ from courses.core.files.tabular import Column, TableRow, columns_table
 from courses.models import Province
 from courses.selectors.vocabularies import Vocabulary
 from enrollment.models import MAJORITY_ETHNICITY, Gender
-from enrollment.services.learners import IdentityNumber, identity_number_parse, legacy_id_parse
+from enrollment.rules.identity import IdentityNumber, identity_number_parse, legacy_id_parse
 
 COLUMNS: tuple[Column, ...] = (
     Column("stt", ("STT", "Số thứ tự", "TT"), help="Row number; ignored."),

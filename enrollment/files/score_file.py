@@ -28,8 +28,8 @@ from courses.core.files.cells import as_int, as_text, heading_key
 from courses.core.files.tabular import Column, TableRow, columns_table
 from courses.core.text import fold
 from enrollment.models import Enrollment
-from enrollment.services.attendance import _ensure_scorable, parse_score
-from enrollment.services.learners import national_id_parse
+from enrollment.rules.identity import national_id_parse
+from enrollment.services.scores import not_scorable_error, parse_score
 
 COLUMNS: tuple[Column, ...] = (
     Column("stt", ("STT", "Số thứ tự", "TT"), help="Row number; ignored."),
@@ -175,7 +175,7 @@ def score_rows_check(rows: Sequence[TableRow], *, enrollments: Sequence[Enrollme
                 "required",
             )
             continue
-        if problem := _ensure_scorable(enrollment, id_field):
+        if problem := not_scorable_error(enrollment, id_field):
             problem.row = row.number
             errors.append(problem)
             continue

@@ -1,4 +1,5 @@
-"""Reads for enrolment and attendance: querysets ready for the API to filter and page.
+"""Reads of attendance for the trainers and admins who manage it: querysets ready for the API to
+filter and page (a learner's own reads are enrollment.selectors.learners).
 
 Each list selector loads its related rows up front (joins and subqueries, no per-row queries), so
 that the number of queries of a page does not depend on its size.
@@ -24,22 +25,17 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce
-from django.utils import timezone
 
-from courses.models import ClassSession, Role, TrainingClass
+from courses.models import ClassSession, TrainingClass
 from courses.selectors.classes import classes_managed_by
 from enrollment.models import Attendance, AuditEntry, Enrollment
 from enrollment.rules.attendance import ACTIVE_ENROLMENT_STATUSES, ATTENDED_STATUSES
 from enrollment.rules.completion import (
-    AttendanceRecord,
     CompletionTerms,
     ExcusedPolicy,
-    attendance_figures,
-    completion_terms,
     counted_seconds_expression,
     excused_seconds_expression,
     rule_annotations,
-    score_meets,
     terms_from_row,
 )
 from enrollment.rules.personal_data import readable_enrollments_q
@@ -48,10 +44,6 @@ from enrollment.rules.personal_data import readable_enrollments_q
 # Trainers reach the classes they teach, admins the classes of their scope: the same rule as the
 # classes API (courses.selectors.classes.classes_managed_by), so a class is in reach for
 # attendance exactly when its roster and sessions are.
-
-
-def is_trainer(user) -> bool:
-    return bool(user and user.is_authenticated and user.role == Role.TRAINER and not user.is_superuser)
 
 
 def sessions_managed_by(user) -> QuerySet[ClassSession]:
@@ -71,21 +63,6 @@ def attendance_visible_to(user) -> QuerySet[Attendance]:
     managed = Q(session__training_class__in=classes_managed_by(user).values("pk"))
     own = Q(enrollment__learner__user=user) if user and user.is_authenticated else Q(pk__in=[])
     return Attendance.objects.filter(managed | own).select_related("session__training_class")
-
-
-def learner_enrollments(user) -> QuerySet[Enrollment]:
-    if not (user and user.is_authenticated):
-        return Enrollment.objects.none()
-    return Enrollment.objects.filter(learner__user=user)
-
-
-def learner_active_enrollment(user, training_class_id: int) -> Enrollment | None:
-    return (
-        learner_enrollments(user)
-        .filter(training_class_id=training_class_id, status__in=ACTIVE_ENROLMENT_STATUSES)
-        .select_related("learner", "training_class")
-        .first()
-    )
 
 
 # --- trainers and admins -------------------------------------------------------------------------
@@ -264,95 +241,3 @@ def class_attendance_matrix(training_class: TrainingClass, *, reader=None) -> di
         ).values_list("enrollment_id", "session_id", "status", "minutes")
     }
     return {"sessions": sessions, "enrollments": enrollments, "records": records}
-
-
-# --- learners ------------------------------------------------------------------------------------
-
-
-class SessionWhen:
-    UPCOMING = "upcoming"
-    PAST = "past"
-    CHOICES = [(UPCOMING, "upcoming"), (PAST, "past")]
-
-
-def learner_sessions(user, *, when: str | None = None, class_id: int | None = None) -> QuerySet[ClassSession]:
-    """Sessions of the classes the learner is actively enrolled in, each with their own record.
-
-    ``upcoming``: not yet ended, soonest first; ``past``: ended, latest first; neither: all, in order.
-    """
-    enrollments = learner_enrollments(user).filter(status__in=ACTIVE_ENROLMENT_STATUSES)
-    if class_id is not None:
-        enrollments = enrollments.filter(training_class_id=class_id)
-    # A learner has a handful of enrolments: reading their ids first keeps the main query flat.
-    pairs = list(enrollments.values_list("pk", "training_class_id"))
-    enrollment_ids = [pk for pk, _ in pairs]
-    sessions = (
-        ClassSession.objects.filter(training_class_id__in=[class_pk for _, class_pk in pairs])
-        .select_related("training_class", "topic")
-        .annotate(
-            mine=FilteredRelation("attendance", condition=Q(attendance__enrollment_id__in=enrollment_ids))
-        )
-        .annotate(
-            my_attendance_id=F("mine__id"),
-            my_status=F("mine__status"),
-            my_minutes=F("mine__minutes"),
-            my_source=F("mine__source"),
-        )
-    )
-    now = timezone.now()
-    if when == SessionWhen.UPCOMING:
-        return sessions.filter(ends_at__gte=now).order_by("starts_at", "pk")
-    if when == SessionWhen.PAST:
-        return sessions.filter(ends_at__lt=now).order_by("-starts_at", "-pk")
-    return sessions.order_by("starts_at", "pk")
-
-
-def learner_attendance(user, *, class_id: int | None = None) -> QuerySet[ClassSession]:
-    """The learner's attendance per session: every session of their classes that has started."""
-    return learner_sessions(user, class_id=class_id).filter(starts_at__lte=timezone.now())
-
-
-def learner_class_progress(enrollment: Enrollment) -> dict:
-    """The learner's attendance against what their class's completion rule requires, with its
-    curriculum: the same arithmetic (enrollment.rules.completion) as the official figures."""
-    training_class = enrollment.training_class
-    sessions = ClassSession.objects.filter(training_class=training_class).aggregate(
-        planned=Sum("planned_minutes"),
-        count=Count("pk"),
-        held=Count("pk", filter=Q(starts_at__lte=timezone.now())),
-    )
-    records = [
-        AttendanceRecord(status, seconds, minutes, planned_minutes)
-        for status, seconds, minutes, planned_minutes in Attendance.objects.filter(
-            enrollment=enrollment
-        ).values_list("status", "attended_seconds", "minutes", "session__planned_minutes")
-    ]
-    planned = sessions["planned"] or 0
-    terms: CompletionTerms = completion_terms(training_class.programme_id)
-    figures = attendance_figures(terms, planned_minutes=planned, records=records)
-    curriculum = training_class.curriculum
-    return {
-        "training_class": training_class,
-        "enrollment": enrollment,
-        "sessions_total": sessions["count"],
-        "sessions_held": sessions["held"],
-        "sessions_attended": sum(1 for record in records if record.status in ATTENDED_STATUSES),
-        "planned_minutes": planned,
-        "required_minutes": figures.required_minutes,
-        "required_percent": terms.min_attendance_percent,
-        "excused_policy": terms.excused_policy,
-        "attended_minutes": figures.attended_minutes,
-        "attended_seconds": figures.attended_seconds,
-        "credited_minutes": figures.credited_minutes,
-        "remaining_minutes": figures.remaining_minutes,
-        "meets_requirement": figures.meets_attendance,
-        "attendance_percent": figures.percent,
-        "attendance_rate": figures.rate,
-        "final_score": enrollment.final_score,
-        "meets_score": score_meets(
-            terms, has_final_assessment=curriculum.has_final_assessment, final_score=enrollment.final_score
-        ),
-        "curriculum": curriculum,
-        "topics": list(curriculum.topics.order_by("order")),
-        "materials": list(curriculum.materials.order_by("order")),
-    }

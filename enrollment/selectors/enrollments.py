@@ -83,12 +83,6 @@ def learner_search(queryset: QuerySet[Learner], query: str, *, reader) -> QueryS
     return queryset.filter(search_text__contains=key)
 
 
-def learner_of_user(user) -> Learner | None:
-    if not (user and user.is_authenticated):
-        return None
-    return Learner.objects.select_related("province", "commune", "position").filter(user_id=user.pk).first()
-
-
 # --- enrolments ----------------------------------------------------------------------------------
 
 
@@ -123,19 +117,6 @@ def class_learners_read_by(training_class: TrainingClass, reader) -> QuerySet[Le
         readable_enrollments_q(reader)
     )
     return Learner.objects.filter(pk__in=enrollments.values("learner_id")).select_related("province")
-
-
-def my_enrollments(user) -> QuerySet[Enrollment]:
-    return (
-        Enrollment.objects.filter(learner__user_id=user.pk)
-        .select_related(
-            "training_class__curriculum",
-            "training_class__province",
-            "training_class__institution",
-            "training_class__organiser_province",
-        )
-        .order_by("-training_class__start_date", "pk")
-    )
 
 
 def enrollment_history(enrollment: Enrollment) -> QuerySet[AuditEntry]:

@@ -25,7 +25,7 @@ from rest_framework import status as http
 from courses.core.errors import DomainError, ErrorItem
 from courses.core.files.importing import ImportReport
 from courses.core.files.tabular import TableRow
-from courses.core.permissions import is_admin
+from courses.core.permissions import is_admin, is_trainer
 from courses.core.text import fold
 from courses.models import ImportKind, Role, TrainingClass, User
 from courses.selectors.classes import classes_visible_to, may_manage_class
@@ -38,14 +38,8 @@ from enrollment.files.enrollment_file import (
 )
 from enrollment.models import Enrollment, EnrollmentSource, EnrollmentStatus, Learner
 from enrollment.rules.personal_data import mask_national_id
-from enrollment.services.enrollments import (
-    ENROLLING_CLASS_STATUSES,
-    SEAT_STATUSES,
-    enrolable_provinces,
-    enrollments_bulk_create,
-    enrolment_refusals,
-    out_of_scope_message,
-)
+from enrollment.services.enrollment_scope import enrolable_provinces, enrolment_refusals, out_of_scope_message
+from enrollment.services.enrollments import ENROLLING_CLASS_STATUSES, SEAT_STATUSES, enrollments_bulk_create
 
 CHUNK = 1000
 
@@ -57,7 +51,7 @@ ENROLMENT_IMPORT_ACTIONS = ("enrolled", "waitlisted", "re_enrolled", "unchanged"
 
 def enrolment_import_may_run(user) -> bool:
     """Trainers and admins; which class they may import into is checked by the parameters."""
-    return bool(user and user.is_authenticated and (is_admin(user) or user.role == Role.TRAINER))
+    return is_admin(user) or is_trainer(user)
 
 
 def enrolment_import_check_params(*, user, class_id: int | None = None, **_unused) -> None:

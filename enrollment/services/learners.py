@@ -1,25 +1,6 @@
-"""Writes of learners and their user accounts, and the one rule for reading an identity number.
+"""Writes of learners and their user accounts.
 
-Identity numbers (`identity_number_parse`, used by the learner API, the enrolment list and the
-platform reports alike):
-
-* The personal identification number (số định danh cá nhân / CCCD) has 12 digits,
-  `PPP G YY NNNNNN`: the code of the province of birth (001 Hà Nội … 096 Cà Mau), one digit for sex
-  and century (0/1 a man/woman born in the 1900s, 2/3 the 2000s, 4/5 the 2100s, 6/7 the 2200s,
-  8/9 the 1800s), the last two digits of the year of birth, then six random digits. An id whose
-  first three digits are not 001–096 is refused.
-* Spreadsheets often store it as a number, which drops its leading zeros. The province code is
-  never 000, so at most two zeros can be lost: an id of 10 or 11 digits is such a number and is
-  left-padded to 12 (and reported as padded).
-* Nine digits is the old identity card number (chứng minh nhân dân, CMND), a different document:
-  it is never padded into a 12-digit number. A learner may keep it as `legacy_id_number` (unique
-  when set); a file row that gives only a CMND is the learner who has it stored, otherwise it is
-  refused and asks for the 12-digit number. Eight digits is a CMND whose leading zero a
-  spreadsheet dropped (several provinces' CMNDs start with 0) and gets it back.
-* Digits grouped by spaces, dots, dashes or commas ("001 085 012 345", "001.085.012.345",
-  "001-0-85-012345"), a leading apostrophe (Excel's mark for text) and a trailing ".0" are
-  accepted. An id in scientific notation ("1.08501E+11", as a CSV saved by Excel may hold) has lost
-  digits and is refused.
+Identity numbers are read by the one rule of `enrollment.rules.identity` (`identity_number_parse`).
 
 Each learner has a user account (role learner) whose username is the id. Its password is unusable
 until an admin generates one, which is shown once.
@@ -27,7 +8,6 @@ until an admin generates one, which is shown once.
 
 from __future__ import annotations
 
-import re
 import secrets
 import string
 from collections.abc import Mapping
@@ -43,38 +23,8 @@ from courses.core.permissions import is_central_admin, is_province_admin
 from courses.core.text import nfc
 from courses.models import Role, User
 from courses.selectors.vocabularies import Vocabulary
-from enrollment.models import MAJORITY_ETHNICITY, Gender, Learner
-
-NATIONAL_ID = "national_id"
-CMND = "cmnd"
-NATIONAL_ID_LENGTH = 12
-CMND_LENGTH = 9
-# A 12-digit id stored as a number: the province code (001-096) keeps its last or middle digit, so
-# one or two zeros at most were dropped. See the module docstring.
-PADDED_LENGTHS = (10, 11)
-# A CMND stored as a number: only its leading 0 can have been dropped.
-PADDED_CMND_LENGTH = 8
-PROVINCE_CODES = range(1, 97)
-# The sex/century digit of a 12-digit id: digit -> (sex, first year of the century).
-SEX_CENTURY = {
-    "0": (Gender.MALE, 1900),
-    "1": (Gender.FEMALE, 1900),
-    "2": (Gender.MALE, 2000),
-    "3": (Gender.FEMALE, 2000),
-    "4": (Gender.MALE, 2100),
-    "5": (Gender.FEMALE, 2100),
-    "6": (Gender.MALE, 2200),
-    "7": (Gender.FEMALE, 2200),
-    "8": (Gender.MALE, 1800),
-    "9": (Gender.FEMALE, 1800),
-}
-
-_SEPARATED_DIGITS = re.compile(r"^\d+([\s.,\-]+\d+)*$")
-_SEPARATORS = re.compile(r"[\s.,\-]+")
-_TRAILING_ZERO_DECIMALS = re.compile(r"^(\d+)[.,]0+$")
-# One separator followed by one or two digits: a decimal number, not a grouping of an id.
-_DECIMAL = re.compile(r"^\d+[.,]\d{1,2}$")
-_SCIENTIFIC = re.compile(r"^\d+([.,]\d+)?[eE][+]?\d+$")
+from enrollment.models import MAJORITY_ETHNICITY, Learner
+from enrollment.rules.identity import legacy_id_parse, national_id_parse
 
 LEARNER_FIELDS = (
     "full_name",
@@ -88,126 +38,6 @@ LEARNER_FIELDS = (
     "phone",
     "email",
 )
-CONTACT_FIELDS = ("phone", "email")
-
-
-@dataclass(frozen=True)
-class IdentityNumber:
-    """An identity number as read: a 12-digit personal identification number or a 9-digit CMND."""
-
-    value: str
-    kind: str = NATIONAL_ID  # NATIONAL_ID or CMND
-    # Leading zeros a spreadsheet dropped were put back.
-    padded: bool = False
-
-    @property
-    def is_national_id(self) -> bool:
-        return self.kind == NATIONAL_ID
-
-    @property
-    def province_code(self) -> str | None:
-        return self.value[:3] if self.is_national_id else None
-
-    @property
-    def sex_century_digit(self) -> str | None:
-        return self.value[3] if self.is_national_id else None
-
-    @property
-    def sex(self) -> str | None:
-        """Gender.MALE or Gender.FEMALE as the id encodes it; None for a CMND."""
-        return SEX_CENTURY[self.value[3]][0] if self.is_national_id else None
-
-    @property
-    def birth_year(self) -> int | None:
-        return SEX_CENTURY[self.value[3]][1] + int(self.value[4:6]) if self.is_national_id else None
-
-
-def identity_number_parse(raw) -> IdentityNumber:
-    """The one rule for reading an identity number (see the module docstring): a 12-digit
-    personal identification number (10 or 11 digits padded) or a 9-digit CMND (8 digits padded to
-    9); ValueError with a message saying what is wrong otherwise."""
-    if raw is None or isinstance(raw, bool):
-        raise ValueError(_("Cần số định danh cá nhân gồm 12 chữ số."))
-    if isinstance(raw, float):
-        if not raw.is_integer():
-            raise ValueError(_("“%(value)s” không phải là số định danh cá nhân.") % {"value": raw})
-        raw = int(raw)
-    text = str(raw).strip()
-    if text.startswith("'"):
-        text = text[1:].strip()
-    if _SCIENTIFIC.match(text):
-        raise ValueError(
-            _(
-                "“%(value)s” đã bị bảng tính đổi sang dạng số mũ và mất chữ số: hãy định dạng cột là "
-                "văn bản (Text) rồi nhập lại số định danh."
-            )
-            % {"value": text}
-        )
-    match = _TRAILING_ZERO_DECIMALS.match(text)
-    if match:
-        text = match.group(1)
-    elif not _DECIMAL.match(text) and _SEPARATED_DIGITS.match(text):
-        text = _SEPARATORS.sub("", text)
-    if not text.isascii() or not text.isdigit():
-        raise ValueError(_("“%(value)s” không phải là số định danh cá nhân (12 chữ số).") % {"value": raw})
-    length = len(text)
-    if length == NATIONAL_ID_LENGTH or length in PADDED_LENGTHS:
-        value = text.zfill(NATIONAL_ID_LENGTH)
-        if int(value[:3]) not in PROVINCE_CODES:
-            raise ValueError(
-                _(
-                    "Số định danh %(id)s bắt đầu bằng %(code)s, không phải mã tỉnh nơi khai sinh "
-                    "(001–096): hãy kiểm tra lại số."
-                )
-                % {"id": value, "code": value[:3]}
-            )
-        return IdentityNumber(value, NATIONAL_ID, padded=length != NATIONAL_ID_LENGTH)
-    if length == CMND_LENGTH:
-        return IdentityNumber(text, CMND)
-    if length == PADDED_CMND_LENGTH:
-        return IdentityNumber(text.zfill(CMND_LENGTH), CMND, padded=True)
-    raise ValueError(_("Số định danh cá nhân có %(length)d chữ số; cần đúng 12 chữ số.") % {"length": length})
-
-
-def cmnd_is_not_national_id_message(cmnd: str) -> str:
-    return _(
-        "“%(value)s” là số chứng minh nhân dân (CMND) cũ gồm 9 chữ số, không phải số định danh cá "
-        "nhân: hãy ghi số định danh cá nhân 12 chữ số (số CMND có thể ghi riêng bên cạnh)."
-    ) % {"value": cmnd}
-
-
-def national_id_parse(raw) -> IdentityNumber:
-    """The 12-digit personal identification number from what a user or a spreadsheet gave;
-    ValueError with a message otherwise.
-
-    The rule is `identity_number_parse`'s: 12 digits, grouped or not; 10 or 11 digits are a number
-    whose one or two leading zeros a spreadsheet dropped (the province code 001-096 is never 000,
-    so no more can be lost) and are left-padded; the first three digits must be a province code
-    001-096. A 9-digit number is an old CMND, a different document: it is refused here, never
-    padded into a 12-digit number (it is kept as `Learner.legacy_id_number`, and a file row giving
-    only a CMND is the learner who has it stored).
-    """
-    identity = identity_number_parse(raw)
-    if not identity.is_national_id:
-        raise ValueError(cmnd_is_not_national_id_message(identity.value))
-    return identity
-
-
-def legacy_id_parse(raw) -> IdentityNumber:
-    """An old CMND (9 digits, or 8 whose leading zero was dropped); ValueError otherwise."""
-    try:
-        identity = identity_number_parse(raw)
-    except ValueError:
-        raise ValueError(_("“%(value)s” không phải là số CMND (9 chữ số).") % {"value": raw}) from None
-    if identity.is_national_id:
-        raise ValueError(
-            _(
-                "“%(value)s” là số định danh cá nhân 12 chữ số, không phải số chứng minh nhân dân (CMND) "
-                "cũ gồm 9 chữ số: hãy ghi nó vào cột số định danh."
-            )
-            % {"value": raw}
-        )
-    return identity
 
 
 def _national_id_or_error(raw) -> str:
@@ -225,17 +55,6 @@ def _legacy_id_or_error(raw) -> str:
         return legacy_id_parse(raw).value
     except ValueError as exc:
         raise DomainError(message=str(exc), field="legacy_id_number") from None
-
-
-def _legacy_id_taken_error() -> ErrorItem:
-    return ErrorItem(field="legacy_id_number", code="unique", message=_("Đã có học viên mang số CMND này."))
-
-
-def _legacy_id_taken(legacy_id_number: str, exclude_learner_id: int | None = None) -> bool:
-    learners = Learner.objects.filter(legacy_id_number=legacy_id_number)
-    if exclude_learner_id is not None:
-        learners = learners.exclude(pk=exclude_learner_id)
-    return bool(legacy_id_number) and learners.exists()
 
 
 def generate_password() -> str:
@@ -320,6 +139,49 @@ def _ethnicity_errors(values: dict) -> list[ErrorItem]:
     return []
 
 
+def _learner_check(
+    *,
+    actor,
+    values: Mapping[str, Any],
+    national_id: str,
+    legacy_id_number: str,
+    errors: list[ErrorItem],
+    learner: Learner | None = None,
+) -> None:
+    """The checks of a learner's record about to be created or changed (`learner`, whose own
+    numbers are not taken by anyone else), after those of its place and ethnicity (`errors`): an
+    id number it takes must be no other learner's (nor, the 12-digit one, another account's
+    username), and it must have a name. Raises a DomainError naming every error found; then one
+    of 403 when the record's province is outside the actor's.
+    """
+    others = Learner.objects.exclude(pk=learner.pk) if learner else Learner.objects.all()
+    if national_id != (learner.national_id if learner else None):
+        if others.filter(national_id=national_id).exists():
+            errors.append(
+                ErrorItem(
+                    field="national_id", code="unique", message=_("Đã có học viên mang số định danh này.")
+                )
+            )
+        elif _username_taken(national_id, exclude_user_id=learner.user_id if learner else None):
+            errors.append(
+                ErrorItem(
+                    field="national_id",
+                    code="unique",
+                    message=_("Số định danh này đã là tên đăng nhập của một tài khoản khác."),
+                )
+            )
+    legacy_changed = legacy_id_number != (learner.legacy_id_number if learner else "")
+    if legacy_id_number and legacy_changed and others.filter(legacy_id_number=legacy_id_number).exists():
+        errors.append(
+            ErrorItem(field="legacy_id_number", code="unique", message=_("Đã có học viên mang số CMND này."))
+        )
+    if not values["full_name"]:
+        errors.append(ErrorItem(field="full_name", code="required", message=_("Cần họ và tên.")))
+    if errors:
+        raise DomainError(message=errors[0].message, errors=errors)
+    _check_learner_scope(actor, values["province"])
+
+
 @transaction.atomic
 def learner_create(
     *,
@@ -360,25 +222,9 @@ def learner_create(
         "email": (email or "").strip(),
     }
     errors = _derive_place(values, province_given=province is not None) + _ethnicity_errors(values)
-    if Learner.objects.filter(national_id=national_id).exists():
-        errors.append(
-            ErrorItem(field="national_id", code="unique", message=_("Đã có học viên mang số định danh này."))
-        )
-    elif _username_taken(national_id):
-        errors.append(
-            ErrorItem(
-                field="national_id",
-                code="unique",
-                message=_("Số định danh này đã là tên đăng nhập của một tài khoản khác."),
-            )
-        )
-    if _legacy_id_taken(legacy_id_number):
-        errors.append(_legacy_id_taken_error())
-    if not values["full_name"]:
-        errors.append(ErrorItem(field="full_name", code="required", message=_("Cần họ và tên.")))
-    if errors:
-        raise DomainError(message=errors[0].message, errors=errors)
-    _check_learner_scope(actor, values["province"])
+    _learner_check(
+        actor=actor, values=values, national_id=national_id, legacy_id_number=legacy_id_number, errors=errors
+    )
 
     password = generate_password() if with_password else None
     user = User(
@@ -421,31 +267,17 @@ def learner_update(*, actor, learner: Learner, data: Mapping[str, Any]) -> Learn
     national_id = learner.national_id
     if "national_id" in data:
         national_id = _national_id_or_error(data["national_id"])
-        if national_id != learner.national_id:
-            if Learner.objects.filter(national_id=national_id).exclude(pk=learner.pk).exists():
-                errors.append(
-                    ErrorItem(
-                        field="national_id", code="unique", message=_("Đã có học viên mang số định danh này.")
-                    )
-                )
-            elif _username_taken(national_id, exclude_user_id=learner.user_id):
-                errors.append(
-                    ErrorItem(
-                        field="national_id",
-                        code="unique",
-                        message=_("Số định danh này đã là tên đăng nhập của một tài khoản khác."),
-                    )
-                )
     legacy_id_number = learner.legacy_id_number
     if "legacy_id_number" in data:
         legacy_id_number = _legacy_id_or_error(data["legacy_id_number"])
-        if _legacy_id_taken(legacy_id_number, exclude_learner_id=learner.pk):
-            errors.append(_legacy_id_taken_error())
-    if not values["full_name"]:
-        errors.append(ErrorItem(field="full_name", code="required", message=_("Cần họ và tên.")))
-    if errors:
-        raise DomainError(message=errors[0].message, errors=errors)
-    _check_learner_scope(actor, values["province"])
+    _learner_check(
+        actor=actor,
+        values=values,
+        national_id=national_id,
+        legacy_id_number=legacy_id_number,
+        errors=errors,
+        learner=learner,
+    )
 
     for name, value in values.items():
         setattr(learner, name, value)

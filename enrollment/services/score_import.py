@@ -3,7 +3,7 @@ enrollment.files.score_file).
 
 The sheet is read by courses.core.files.tabular (title block, sheets, extra columns, a column mapping), every
 row is checked against the class's enrolments, and only then are the scores written, through the
-same `_scores_apply` as the JSON endpoint (audited, unchanged scores neither written nor audited).
+same `scores_apply` (enrollment.services.scores) as the JSON endpoint (audited, unchanged scores neither written nor audited).
 A dry run takes exactly the same path and stops before the write, so its report is what the real
 run does. Any row error refuses the whole sheet and nothing is written.
 """
@@ -23,7 +23,8 @@ from courses.core.files.tabular import read_table
 from courses.models import MappingKind, TrainingClass
 from enrollment.files.score_file import COLUMNS, HEADINGS, IDENTIFYING_FIELDS, score_rows_check
 from enrollment.models import Enrollment
-from enrollment.services.attendance import _ensure_may_change, _scores_apply
+from enrollment.services.attendance_checks import ensure_may_change
+from enrollment.services.scores import scores_apply
 
 SCORE_IMPORT_KIND = MappingKind.SCORES.value
 
@@ -52,7 +53,7 @@ def enrollment_scores_import(
     DomainError 400 listing every row error (row and field) when any row is wrong, 400 on `file`
     for a sheet that can't be read; the closed-class rule of every score write applies first.
     """
-    _ensure_may_change(classes=[training_class], actor=actor, reason=reason)
+    ensure_may_change(classes=[training_class], actor=actor, reason=reason)
     upload_size_check(len(content))
     table = read_table(content=content, filename=filename, columns=COLUMNS, sheet=sheet, mapping=mapping)
     if not any(name in table.found_fields for name in IDENTIFYING_FIELDS):
@@ -80,7 +81,7 @@ def enrollment_scores_import(
 
     scored = [line for line in checked.lines if line.score is not None]
     previous = {line.enrollment.pk: line.enrollment.final_score for line in checked.lines}
-    outcome = _scores_apply(
+    outcome = scores_apply(
         pairs=[(line.enrollment, line.score) for line in scored], actor=actor, reason=reason, dry_run=dry_run
     )
     report = ImportReport(

@@ -30,9 +30,10 @@ from courses.models import (
 from courses.services.class_sessions import class_session_create
 from courses.services.classes import training_class_create, training_class_status_change
 from enrollment.models import Enrollment, Gender, Learner
-from enrollment.services.attendance import attendance_mark_roster, enrollment_scores_set
+from enrollment.services.attendance_roll_call import attendance_mark_roster
 from enrollment.services.enrollments import enrollments_bulk_create
 from enrollment.services.learners import learner_create
+from enrollment.services.scores import enrollment_scores_set
 from reporting.services.dataset import (
     FAMILY,
     GIVEN_FEMALE,

@@ -27,7 +27,7 @@ from courses.models import (
     User,
 )
 from enrollment.models import Attendance, Learner, LearnerDataAccess, PresenceInterval, StaleClass
-from enrollment.services.attendance import attendance_mark_roster
+from enrollment.services.attendance_roll_call import attendance_mark_roster
 from reporting.models import Baseline, ClaimKind, CompletionRule, StaleClaim, StaleRollup, Target
 from tests.factories import TrainingInstitutionFactory, UserFactory
 from tests.reporting.report_world import build_world, vietnamese_default

@@ -13,7 +13,8 @@ from rest_framework.test import APIClient
 from courses.models import ClassStatus, Material, MaterialKind, Role
 from enrollment.api import views_attendance
 from enrollment.models import Attendance, AuditEntry, PresenceInterval, StaleClass
-from enrollment.services.attendance import attendance_check_in, attendance_mark_roster
+from enrollment.services.attendance_checkin import attendance_check_in
+from enrollment.services.attendance_roll_call import attendance_mark_roster
 from tests.api_helpers import assert_error, error_fields
 from tests.enrollment.conftest import WORLD_ROLES
 from tests.factories import ClassSessionFactory, EnrollmentFactory, LearnerFactory, TopicFactory, UserFactory

@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from courses.models import ClassStatus
 from enrollment.models import Attendance, AuditEntry, StaleClass
-from enrollment.services import attendance as attendance_services
+from enrollment.services import attendance_bulk
 from tests.api_helpers import assert_error, error_fields
 from tests.factories import ClassSessionFactory, EnrollmentFactory
 
@@ -165,7 +165,7 @@ def test_the_envelope_is_checked(attendance_world, payload):
 
 def test_too_many_records_are_refused(attendance_world, monkeypatch):
     world = attendance_world
-    monkeypatch.setattr(attendance_services, "BULK_MAX_RECORDS", 5)
+    monkeypatch.setattr(attendance_bulk, "BULK_MAX_RECORDS", 5)
     response = client_as(world.trainer).post(URL, {"records": batch(world)}, format="json")
     assert error_fields(response) == {"records"}
 

@@ -18,15 +18,14 @@ from enrollment.models import (
     StaleClass,
 )
 from enrollment.rules.attendance import Interval, derive_attendance, interval_end, merge_intervals
-from enrollment.services.attendance import (
+from enrollment.services.attendance_checkin import (
     attendance_check_in,
     attendance_check_out,
     attendance_heartbeat,
-    attendance_mark_roster,
     attendance_open_check_ins_close,
-    enrollment_score_set,
-    enrollment_scores_set,
 )
+from enrollment.services.attendance_roll_call import attendance_mark_roster
+from enrollment.services.scores import enrollment_score_set, enrollment_scores_set
 from tests.factories import ClassSessionFactory, EnrollmentFactory, TrainingClassFactory
 
 pytestmark = pytest.mark.django_db

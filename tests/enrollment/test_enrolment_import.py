@@ -16,8 +16,8 @@ from courses.models import ClassMode, ImportJob, ImportKind, Position, Province,
 from courses.services.import_jobs import import_job_run
 from enrollment.files.enrollment_file import COLUMNS, identity_mismatch_message
 from enrollment.models import AuditEntry, Enrollment, Learner
+from enrollment.rules.identity import identity_number_parse
 from enrollment.services.enrollment_import import enrolment_import
-from enrollment.services.learners import identity_number_parse
 from tests.api_helpers import assert_error
 from tests.class_world import ROLES
 from tests.enrollment.enrolment_files import HEADINGS_WITH_CMND, csv_bytes, many_people, person, xlsx_bytes

@@ -11,7 +11,8 @@ from rest_framework.test import APIClient
 from courses.models import Commune, Position
 from enrollment.files.exports import XLSX_CONTENT_TYPE
 from enrollment.selectors.attendance import attendance_rates_for_class
-from enrollment.services.attendance import attendance_mark_roster, enrollment_score_set
+from enrollment.services.attendance_roll_call import attendance_mark_roster
+from enrollment.services.scores import enrollment_score_set
 from tests.api_helpers import assert_error
 from tests.factories import EnrollmentFactory
 from tests.reporting.report_world import vietnamese_default

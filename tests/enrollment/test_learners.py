@@ -9,14 +9,8 @@ from django.utils import translation
 from courses.core.errors import DomainError
 from courses.models import Commune, Position, Province, Role
 from enrollment.models import Learner
-from enrollment.services.learners import (
-    CMND,
-    NATIONAL_ID,
-    identity_number_parse,
-    learner_create,
-    learner_update,
-    national_id_parse,
-)
+from enrollment.rules.identity import CMND, NATIONAL_ID, identity_number_parse, national_id_parse
+from enrollment.services.learners import learner_create, learner_update
 from tests.api_helpers import assert_error
 from tests.class_world import ROLES
 from tests.factories import EnrollmentFactory, LearnerFactory, UserFactory

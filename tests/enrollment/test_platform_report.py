@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from enrollment.models import Attendance, AttendanceSource, AuditEntry, PresenceInterval, StaleClass
-from enrollment.services.attendance import attendance_check_in
+from enrollment.services.attendance_checkin import attendance_check_in
 from tests.api_helpers import assert_error
 from tests.factories import EnrollmentFactory, LearnerFactory
 

@@ -354,7 +354,7 @@ def test_the_dashboard_and_the_reports_never_round_a_percentage_up_to_a_threshol
 
 def test_check_in_and_out_keep_the_seconds(programme):
     """A learner leaving one second before 80% of the session is absent, not rounded up to present."""
-    from enrollment.services.attendance import attendance_check_in, attendance_check_out
+    from enrollment.services.attendance_checkin import attendance_check_in, attendance_check_out
 
     training_class = TrainingClassFactory(programme=programme, status=ClassStatus.RUNNING)
     starts = datetime.datetime(2024, 3, 4, 8, 0, tzinfo=HCM)

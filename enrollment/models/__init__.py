@@ -1,0 +1,36 @@
+"""The enrollment app's models, one module per subdomain; every model and its choices are imported
+here, so that `from enrollment.models import X` finds each of them."""
+
+from .attendance import Attendance, AttendanceSource, AttendanceStatus, PresenceInterval
+from .audit import AuditEntry, LearnerDataAccess
+from .completion import (
+    DEFAULT_EXCUSED_POLICY,
+    DEFAULT_MIN_ATTENDANCE_PERCENT,
+    DEFAULT_MIN_FINAL_SCORE,
+    CompletionRule,
+    ExcusedPolicy,
+)
+from .enrollments import Enrollment, EnrollmentSource, EnrollmentStatus
+from .learners import MAJORITY_ETHNICITY, Gender, Learner
+from .progress import StaleClass
+
+__all__ = [
+    "DEFAULT_EXCUSED_POLICY",
+    "DEFAULT_MIN_ATTENDANCE_PERCENT",
+    "DEFAULT_MIN_FINAL_SCORE",
+    "MAJORITY_ETHNICITY",
+    "Attendance",
+    "AttendanceSource",
+    "AttendanceStatus",
+    "AuditEntry",
+    "CompletionRule",
+    "Enrollment",
+    "EnrollmentSource",
+    "EnrollmentStatus",
+    "ExcusedPolicy",
+    "Gender",
+    "Learner",
+    "LearnerDataAccess",
+    "PresenceInterval",
+    "StaleClass",
+]
