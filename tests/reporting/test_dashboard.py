@@ -25,6 +25,7 @@ from django.test import Client
 from courses.models import Level
 from tests.conftest import UNDER_CI
 from tests.reporting.report_world import build_world, vietnamese_default
+from tests.roles import by_role
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -80,10 +81,10 @@ def test_logging_in_leads_to_the_dashboard(world, central_admin):
     assert bad.status_code == 200
 
 
-@pytest.mark.parametrize("role", ["learner", "trainer"])
-def test_learners_and_trainers_are_refused(world, role, request):
-    response = browser_client(request.getfixturevalue(role)).get("/dashboard/")
-    assert response.status_code == 403
+@by_role({"learner": 403, "trainer": 403})
+def test_learners_and_trainers_are_refused(world, user_of, role, expected):
+    response = browser_client(user_of(role)).get("/dashboard/")
+    assert response.status_code == expected
     assert "Không có quyền truy cập" in response.content.decode()
 
 

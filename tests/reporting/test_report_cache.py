@@ -22,6 +22,7 @@ from tests.factories import UserFactory
 from tests.redis_server import unreachable_cache
 from tests.reporting.conftest import attend_all, enrol, make_class, province, recompute
 from tests.reporting.report_world import build_world, completed, vietnamese_default
+from tests.roles import client_as
 
 pytestmark = pytest.mark.django_db
 
@@ -305,8 +306,7 @@ def test_a_worker_aggregating_attendance_refreshes_the_cached_summary(celery_wor
         for e in learners
         for s in sessions
     ]
-    poster = APIClient()
-    poster.force_authenticate(UserFactory(role=Role.CENTRAL_ADMIN))
+    poster = client_as(UserFactory(role=Role.CENTRAL_ADMIN))
     assert poster.post("/api/v1/attendance/bulk", {"records": records}, format="json").status_code == 200
     deadline = time.monotonic() + 45
     while time.monotonic() < deadline:
