@@ -37,11 +37,6 @@ def _vietnamese_site():
         yield
 
 
-@pytest.fixture
-def world(db):
-    return build_world()
-
-
 def browser_client(user) -> Client:
     client = Client(HTTP_ACCEPT_LANGUAGE="vi")
     if user is not None:

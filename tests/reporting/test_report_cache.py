@@ -21,17 +21,12 @@ from tests.api_helpers import assert_error
 from tests.factories import UserFactory
 from tests.redis_server import unreachable_cache
 from tests.reporting.conftest import attend_all, enrol, make_class, province, recompute
-from tests.reporting.report_world import build_world, completed, vietnamese_default
+from tests.reporting.report_world import completed, vietnamese_default
 from tests.roles import client_as
 
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/v1/reports"
-
-
-@pytest.fixture
-def world(db):
-    return build_world()
 
 
 def summary(client, world, **params):
