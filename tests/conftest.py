@@ -152,12 +152,19 @@ def celery_worker_process(django_db_setup, django_db_blocker):
             pytest.fail("the Celery worker did not answer a ping within 30 s")
         yield worker
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        stop_process(worker, timeout=20)
+
+
+def stop_process(process, *, timeout: float) -> None:
+    """Ask a process the tests started to end; killed if it has not within `timeout` seconds."""
+    import subprocess
+
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ import pytest
 from django.test import Client
 
 from courses.models import Level
-from tests.conftest import UNDER_CI
+from tests.conftest import UNDER_CI, stop_process
 from tests.reporting.report_world import build_world, vietnamese_default
 from tests.roles import by_role
 
@@ -292,12 +292,7 @@ def test_the_dashboard_in_headless_chromium(live_server, central_admin, capsys):
             finally:
                 tools.close()
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process, timeout=10)
     screenshot.write_bytes(base64.b64decode(shot["data"]))
     with capsys.disabled():
         print(f"\ndashboard screenshot: {screenshot}")
