@@ -3,8 +3,9 @@
 Thái Nguyên (19): an OPEN in-person class with two seats, taught by `trainer`, whose curriculum
 serves `position`; `learner` is enrolled in it, `joiner` (same province and position) is not.
 Hà Nội (01): an online class taught by `other_trainer`, with `other_learner` enrolled.
-Every role is then tried "from" the Thái Nguyên class: its own trainer and learner, the trainer and
-learner of the other class, the admins of both provinces, the central admin, and anonymous.
+Every role is then tried "from" the Thái Nguyên class (tests.roles.CLASS_ROLES): its own trainer and
+learner, the trainer and learner of the other class, the admins of both provinces, the central admin,
+and anonymous; `as_role` (tests.roles) signs in as them.
 """
 
 from __future__ import annotations
@@ -22,17 +23,7 @@ from tests.factories import (
     TrainingClassFactory,
     UserFactory,
 )
-
-ROLES = [
-    "anonymous",
-    "own_learner",
-    "other_learner",
-    "own_trainer",
-    "other_trainer",
-    "province_admin",
-    "other_province_admin",
-    "central_admin",
-]
+from tests.roles import class_role_users
 
 
 def build_world(*, province_admin, other_province_admin, central_admin) -> SimpleNamespace:
@@ -66,16 +57,15 @@ def build_world(*, province_admin, other_province_admin, central_admin) -> Simpl
     other_learner = LearnerFactory(province=there, position=position, full_name="Lê Văn Cường")
     enrollment = EnrollmentFactory(learner=learner, training_class=training_class)
     other_enrollment = EnrollmentFactory(learner=other_learner, training_class=other_class)
-    users = {
-        "anonymous": None,
-        "own_learner": learner.user,
-        "other_learner": other_learner.user,
-        "own_trainer": trainer,
-        "other_trainer": other_trainer,
-        "province_admin": province_admin,
-        "other_province_admin": other_province_admin,
-        "central_admin": central_admin,
-    }
+    users = class_role_users(
+        own_learner=learner.user,
+        other_learner=other_learner.user,
+        own_trainer=trainer,
+        other_trainer=other_trainer,
+        province_admin=province_admin,
+        other_province_admin=other_province_admin,
+        central_admin=central_admin,
+    )
     return SimpleNamespace(
         here=here,
         there=there,
@@ -104,13 +94,3 @@ def world(db, province_admin, other_province_admin, central_admin):
         other_province_admin=other_province_admin,
         central_admin=central_admin,
     )
-
-
-@pytest.fixture
-def as_role(world, client_for):
-    """An API client signed in as one of ROLES (anonymous: not signed in)."""
-
-    def client(role: str):
-        return client_for(world.users[role])
-
-    return client

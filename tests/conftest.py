@@ -1,4 +1,5 @@
-"""Shared fixtures: reference data loaded once per test database, a user and an API client per role.
+"""Shared fixtures: reference data loaded once per test database; a user and an API client per role
+come from tests.roles.
 
 Under CI (CI=true) the suite runs against PostgreSQL and Redis and fails, never skips, when either
 cannot be reached.
@@ -9,10 +10,8 @@ import os
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
-from rest_framework.test import APIClient
 
-from courses.models import Province, Role
-from tests.factories import UserFactory
+from courses.models import Province
 
 UNDER_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -153,12 +152,19 @@ def celery_worker_process(django_db_setup, django_db_blocker):
             pytest.fail("the Celery worker did not answer a ping within 30 s")
         yield worker
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        stop_process(worker, timeout=20)
+
+
+def stop_process(process, *, timeout: float) -> None:
+    """Ask a process the tests started to end; killed if it has not within `timeout` seconds."""
+    import subprocess
+
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @pytest.fixture
@@ -193,67 +199,6 @@ def _wait_until_worker_idle(app, timeout: float = 60) -> None:
             time.sleep(0.2)
 
 
-@pytest.fixture
-def province(db):
-    return Province.objects.current().get(code="19")  # Thái Nguyên
-
-
-@pytest.fixture
-def other_province(db):
-    return Province.objects.current().get(code="01")  # Hà Nội
-
-
-@pytest.fixture
-def learner(db):
-    return UserFactory(role=Role.LEARNER)
-
-
-@pytest.fixture
-def trainer(db):
-    return UserFactory(role=Role.TRAINER)
-
-
-@pytest.fixture
-def province_admin(province):
-    return UserFactory(role=Role.PROVINCE_ADMIN, province=province)
-
-
-@pytest.fixture
-def other_province_admin(other_province):
-    return UserFactory(role=Role.PROVINCE_ADMIN, province=other_province)
-
-
-@pytest.fixture
-def central_admin(db):
-    return UserFactory(role=Role.CENTRAL_ADMIN)
-
-
-def _client_for(user):
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user=user)
-    return client
-
-
-@pytest.fixture
-def api_client():
-    """Anonymous client."""
-    return APIClient()
-
-
-@pytest.fixture
-def client_for():
-    return _client_for
-
-
-@pytest.fixture(params=["anonymous", "learner", "trainer", "province_admin", "central_admin"])
-def any_role(request):
-    """(role name, authenticated client) for each role in turn."""
-    name = request.param
-    user = None if name == "anonymous" else request.getfixturevalue(name)
-    return name, _client_for(user)
-
-
-# Fixtures of the class and enrolment tests (a world of classes in two provinces), and Redis as
-# the tests stop and restart it.
-pytest_plugins = ["tests.class_world", "tests.redis_server"]
+# The users of every role and their clients, the fixtures of the class and enrolment tests (a world
+# of classes in two provinces), and Redis as the tests stop and restart it.
+pytest_plugins = ["tests.roles", "tests.class_world", "tests.redis_server"]

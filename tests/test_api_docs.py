@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 import tempfile
 import time
 from html.parser import HTMLParser
@@ -21,6 +20,7 @@ from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.test import Client, override_settings
 
+from tests.conftest import stop_process
 from tests.reporting.test_dashboard import CHROMIUM, DevTools, _need, _page_websocket, _start_chromium
 
 DOCUMENTATION_PAGES = ["/api/docs/", "/api/redoc/"]
@@ -147,12 +147,7 @@ def test_the_documentation_renders_offline_in_headless_chromium(live_server):
             finally:
                 tools.close()
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process, timeout=10)
 
     assert swagger_operations and swagger_operations > 20, swagger_text[:800]
     assert "/api/v1/classes/" in swagger_text

@@ -7,17 +7,13 @@ from django.db.models import Sum
 
 from courses.models import Curriculum, Position, Topic
 from reporting.models import Target
-from tests.api_helpers import READ_ONLY_ROLES, assert_error, error_fields
+from tests.api_helpers import assert_answered, assert_error, error_fields, results
 from tests.factories import CurriculumFactory, ProgrammeFactory, TopicFactory
+from tests.roles import CENTRAL_ADMINS, READ_ONLY_ROLES, SIGNED_IN, by_role
 
 CURRICULA = "/api/v1/curricula"
 TOPICS = "/api/v1/topics"
 STARTER = "csau-ubnd-dong-bang"
-
-
-def _results(response):
-    assert response.status_code == 200, response.content
-    return response.json()["results"]
 
 
 def _payload(**changes):
@@ -59,22 +55,19 @@ def starter(db):
 
 
 @pytest.mark.parametrize("url", [CURRICULA, TOPICS])
-def test_reads_need_sign_in(any_role, url):
-    role, client = any_role
-    response = client.get(url)
-    if role == "anonymous":
-        assert_error(response, 401, "not_authenticated")
-    else:
-        assert response.status_code == 200
+@by_role(SIGNED_IN)
+def test_reads_need_sign_in(as_role, role, expected, url):
+    response = as_role(role).get(url)
+    assert_answered(response, expected)
 
 
-@pytest.mark.parametrize("role", READ_ONLY_ROLES)
-def test_only_central_admins_write_the_catalogue(client_for, request, role, starter):
-    client = client_for(request.getfixturevalue(role))
-    assert_error(client.post(CURRICULA, _payload(), format="json"), 403, "permission_denied")
-    assert_error(client.put(f"{CURRICULA}/{starter.id}", _payload(code=STARTER), format="json"), 403)
-    assert_error(client.patch(f"{CURRICULA}/{starter.id}", {"title_vi": "x"}, format="json"), 403)
-    assert_error(client.delete(f"{CURRICULA}/{starter.id}"), 403)
+@by_role(CENTRAL_ADMINS, roles=READ_ONLY_ROLES)
+def test_only_central_admins_write_the_catalogue(as_role, role, expected, starter):
+    client = as_role(role)
+    assert_error(client.post(CURRICULA, _payload(), format="json"), expected, "permission_denied")
+    assert_error(client.put(f"{CURRICULA}/{starter.id}", _payload(code=STARTER), format="json"), expected)
+    assert_error(client.patch(f"{CURRICULA}/{starter.id}", {"title_vi": "x"}, format="json"), expected)
+    assert_error(client.delete(f"{CURRICULA}/{starter.id}"), expected)
     assert not Curriculum.objects.filter(code="csau-chuyen-doi-so").exists()
 
 
@@ -86,7 +79,7 @@ def test_anonymous_write_is_401(api_client, db):
 
 
 def test_list_shows_total_hours(client_for, learner, starter):
-    rows = _results(client_for(learner).get(CURRICULA, {"code": STARTER}))
+    rows = results(client_for(learner).get(CURRICULA, {"code": STARTER}))
     assert len(rows) == 1
     expected = starter.topics.aggregate(total=Sum("hours"))["total"]
     assert Decimal(rows[0]["total_hours"]) == expected > 0
@@ -97,16 +90,14 @@ def test_list_shows_total_hours(client_for, learner, starter):
 
 def test_curriculum_without_topics_has_zero_hours(client_for, learner):
     CurriculumFactory(code="khong-chuyen-de")
-    assert (
-        _results(client_for(learner).get(CURRICULA, {"code": "khong-chuyen-de"}))[0]["total_hours"] == "0.0"
-    )
+    assert results(client_for(learner).get(CURRICULA, {"code": "khong-chuyen-de"}))[0]["total_hours"] == "0.0"
 
 
 def test_list_queries_do_not_grow_with_page_size(client_for, learner, django_assert_max_num_queries):
     client = client_for(learner)
     for size in (2, 28):
         with django_assert_max_num_queries(3):
-            assert len(_results(client.get(CURRICULA, {"page_size": size}))) == size
+            assert len(results(client.get(CURRICULA, {"page_size": size}))) == size
 
 
 @pytest.mark.parametrize(
@@ -114,42 +105,42 @@ def test_list_queries_do_not_grow_with_page_size(client_for, learner, django_ass
     ["bồi dưỡng", "boi duong", "BỒI DƯỠNG", "Boi Duong Chuyen Sau", "bo\u0302\u0300i du\u031b\u00f5ng"],
 )
 def test_search_with_or_without_diacritics(client_for, learner, query):
-    rows = _results(client_for(learner).get(CURRICULA, {"search": query, "is_starter": "true"}))
+    rows = results(client_for(learner).get(CURRICULA, {"search": query, "is_starter": "true"}))
     assert rows
     assert all(r["is_starter"] for r in rows)
 
 
 @pytest.mark.parametrize("query", ["Ủy ban nhân dân", "uy ban nhan dan", "csau-ubnd"])
 def test_search_narrows_by_title_or_code(client_for, learner, query):
-    codes = {r["code"] for r in _results(client_for(learner).get(CURRICULA, {"search": query}))}
+    codes = {r["code"] for r in results(client_for(learner).get(CURRICULA, {"search": query}))}
     assert codes == {"csau-ubnd-dong-bang", "csau-ubnd-mien-nui"}
 
 
 def test_filter_by_position_id_or_code(client_for, learner, starter):
     client = client_for(learner)
     chair = Position.objects.get(code="chu-tich-ubnd")
-    by_code = {r["code"] for r in _results(client.get(CURRICULA, {"position": "chu-tich-ubnd"}))}
-    by_id = {r["code"] for r in _results(client.get(CURRICULA, {"position": chair.id}))}
+    by_code = {r["code"] for r in results(client.get(CURRICULA, {"position": "chu-tich-ubnd"}))}
+    by_id = {r["code"] for r in results(client.get(CURRICULA, {"position": chair.id}))}
     assert by_code == by_id == {"csau-ubnd-dong-bang", "csau-ubnd-mien-nui"}
 
 
 def test_position_filter_keeps_total_hours(client_for, learner, starter):
     # The starter set serves two positions: a join would count its topics twice.
     client = client_for(learner)
-    unfiltered = _results(client.get(CURRICULA, {"code": STARTER}))[0]["total_hours"]
-    filtered = _results(client.get(CURRICULA, {"code": STARTER, "position": "chu-tich-ubnd"}))
+    unfiltered = results(client.get(CURRICULA, {"code": STARTER}))[0]["total_hours"]
+    filtered = results(client.get(CURRICULA, {"code": STARTER, "position": "chu-tich-ubnd"}))
     assert [r["total_hours"] for r in filtered] == [unfiltered]
 
 
 def test_filters_area_type_status_starter_code(client_for, learner):
     client = client_for(learner)
-    plains = _results(client.get(CURRICULA, {"area_type": "plains", "page_size": 100}))
+    plains = results(client.get(CURRICULA, {"area_type": "plains", "page_size": 100}))
     assert len(plains) == 14
     assert {r["area_type"] for r in plains} == {"plains"}
     CurriculumFactory(code="da-ngung", status="retired")
-    retired = _results(client.get(CURRICULA, {"status": "retired"}))
+    retired = results(client.get(CURRICULA, {"status": "retired"}))
     assert [r["code"] for r in retired] == ["da-ngung"]
-    assert [r["code"] for r in _results(client.get(CURRICULA, {"is_starter": "false"}))] == ["da-ngung"]
+    assert [r["code"] for r in results(client.get(CURRICULA, {"is_starter": "false"}))] == ["da-ngung"]
     assert client.get(CURRICULA, {"is_starter": "true"}).json()["count"] == 28
 
 
@@ -331,7 +322,7 @@ def test_deleting_a_curriculum_with_targets_is_409(client_for, central_admin, st
 
 
 def test_topics_filter_by_curriculum_in_order(client_for, learner, starter):
-    rows = _results(client_for(learner).get(TOPICS, {"curriculum": starter.id}))
+    rows = results(client_for(learner).get(TOPICS, {"curriculum": starter.id}))
     assert [r["order"] for r in rows] == sorted(t.order for t in starter.topics.all())
     assert {r["curriculum"] for r in rows} == {starter.id}
 

@@ -5,18 +5,14 @@ import datetime
 import pytest
 
 from courses.models import Commune, Position, Province
-from tests.api_helpers import READ_ONLY_ROLES, assert_error, error_fields
+from tests.api_helpers import assert_answered, assert_error, assert_writes_refused, error_fields, results
 from tests.factories import PositionFactory
+from tests.roles import CENTRAL_ADMINS, READ_ONLY_ROLES, SIGNED_IN, by_role
 
 POSITIONS = "/api/v1/positions"
 PROVINCES = "/api/v1/provinces"
 MAPPING = "/api/v1/provinces/mapping"
 COMMUNES = "/api/v1/communes"
-
-
-def _results(response):
-    assert response.status_code == 200, response.content
-    return response.json()["results"]
 
 
 def _current(code):
@@ -31,13 +27,10 @@ def _legacy(code):
 
 
 @pytest.mark.parametrize("url", [POSITIONS, PROVINCES, MAPPING, COMMUNES])
-def test_reads_need_sign_in(any_role, url):
-    role, client = any_role
-    response = client.get(url)
-    if role == "anonymous":
-        assert_error(response, 401, "not_authenticated")
-    else:
-        assert response.status_code == 200
+@by_role(SIGNED_IN)
+def test_reads_need_sign_in(as_role, role, expected, url):
+    response = as_role(role).get(url)
+    assert_answered(response, expected)
 
 
 def _position_payload():
@@ -69,14 +62,9 @@ WRITABLE = [(POSITIONS, _position_payload), (PROVINCES, _province_payload), (COM
 
 
 @pytest.mark.parametrize(("url", "payload"), WRITABLE)
-@pytest.mark.parametrize("role", READ_ONLY_ROLES)
-def test_only_central_admins_write_reference_data(client_for, request, role, url, payload):
-    client = client_for(request.getfixturevalue(role))
-    assert_error(client.post(url, payload(), format="json"), 403, "permission_denied")
-    some_id = client.get(url).json()["results"][0]["id"]
-    assert_error(client.patch(f"{url}/{some_id}", {"name": "x"}, format="json"), 403)
-    assert_error(client.put(f"{url}/{some_id}", payload(), format="json"), 403)
-    assert_error(client.delete(f"{url}/{some_id}"), 403)
+@by_role(CENTRAL_ADMINS, roles=READ_ONLY_ROLES)
+def test_only_central_admins_write_reference_data(as_role, role, expected, url, payload):
+    assert_writes_refused(as_role(role), url, payload(), {"name": "x"}, expected)
 
 
 @pytest.mark.parametrize(("url", "payload"), WRITABLE)
@@ -106,13 +94,13 @@ def test_central_admin_creates_changes_and_deletes(client_for, central_admin, ur
 
 def test_positions_filter_by_category_and_activity(client_for, learner):
     client = client_for(learner)
-    elected = _results(client.get(POSITIONS, {"category": "elected", "page_size": 100}))
+    elected = results(client.get(POSITIONS, {"category": "elected", "page_size": 100}))
     assert elected
     assert {p["category"] for p in elected} == {"elected"}
     assert elected[0]["category_label"] == "Commune cadres"
 
     retired = PositionFactory(is_active=False)
-    inactive = _results(client.get(POSITIONS, {"is_active": "false"}))
+    inactive = results(client.get(POSITIONS, {"is_active": "false"}))
     assert [p["code"] for p in inactive] == [retired.code]
 
 
@@ -143,16 +131,16 @@ def test_province_status_filter(client_for, learner):
 
 def test_province_region_and_code_filters(client_for, learner):
     client = client_for(learner)
-    south = _results(client.get(PROVINCES, {"region": "south", "status": "current", "page_size": 100}))
+    south = results(client.get(PROVINCES, {"region": "south", "status": "current", "page_size": 100}))
     assert south
     assert {p["region"] for p in south} == {"south"}
     assert "79" in {p["code"] for p in south}
-    both_hanoi = _results(client.get(PROVINCES, {"code": "01"}))
+    both_hanoi = results(client.get(PROVINCES, {"code": "01"}))
     assert sorted(p["status"] for p in both_hanoi) == ["current", "legacy"]
 
 
 def test_legacy_province_shows_its_successor(client_for, learner):
-    bac_kan = _results(client_for(learner).get(PROVINCES, {"code": "06", "status": "legacy"}))
+    bac_kan = results(client_for(learner).get(PROVINCES, {"code": "06", "status": "legacy"}))
     assert len(bac_kan) == 1
     thai_nguyen = _current("19")
     assert bac_kan[0]["name"] == "Tỉnh Bắc Kạn"
@@ -216,9 +204,9 @@ def test_deleting_a_province_in_use_is_409(client_for, central_admin):
 def test_province_list_queries_do_not_grow_with_page_size(client_for, learner, django_assert_max_num_queries):
     client = client_for(learner)
     with django_assert_max_num_queries(3):
-        assert len(_results(client.get(PROVINCES, {"page_size": 5}))) == 5
+        assert len(results(client.get(PROVINCES, {"page_size": 5}))) == 5
     with django_assert_max_num_queries(3):
-        assert len(_results(client.get(PROVINCES, {"page_size": 100}))) == 97
+        assert len(results(client.get(PROVINCES, {"page_size": 100}))) == 97
 
 
 def test_page_size_is_bounded(client_for, learner, settings):
@@ -250,14 +238,14 @@ def test_communes_filter_by_province_id_and_code(client_for, learner):
 def test_commune_search_with_or_without_diacritics(client_for, learner, query):
     names = [
         c["name"]
-        for c in _results(client_for(learner).get(COMMUNES, {"search": query, "province_code": "01"}))
+        for c in results(client_for(learner).get(COMMUNES, {"search": query, "province_code": "01"}))
     ]
     assert "Phường Hoàn Kiếm" in names
 
 
 @pytest.mark.parametrize("query", ["Xuân Hương - Đà Lạt", "xuan huong da lat", "M’Drắk", "mdrak"])
 def test_commune_search_ignores_punctuation(client_for, learner, query):
-    assert _results(client_for(learner).get(COMMUNES, {"search": query}))
+    assert results(client_for(learner).get(COMMUNES, {"search": query}))
 
 
 def test_commune_search_without_match(client_for, learner):
@@ -273,9 +261,9 @@ def test_commune_list_queries_do_not_grow_with_page_size(client_for, learner, dj
     client = client_for(learner)
     for size in (5, 200):
         with django_assert_max_num_queries(2):
-            assert len(_results(client.get(COMMUNES, {"page_size": size}))) == size
+            assert len(results(client.get(COMMUNES, {"page_size": size}))) == size
 
 
 def test_validity_dates_are_iso(client_for, learner):
-    body = _results(client_for(learner).get(PROVINCES, {"code": "06", "status": "legacy"}))[0]
+    body = results(client_for(learner).get(PROVINCES, {"code": "06", "status": "legacy"}))[0]
     assert datetime.date.fromisoformat(body["valid_until"]) == datetime.date(2025, 6, 30)

@@ -10,13 +10,13 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError
-from rest_framework.test import APIClient
 
 from courses.models import ColumnMapping, ImportJob, ImportStatus, InstitutionKind, Role
 from courses.services.import_jobs import import_job_run
 from enrollment.models import Enrollment
 from tests.api_helpers import assert_error
 from tests.factories import TrainingClassFactory, TrainingInstitutionFactory, UserFactory
+from tests.roles import client_as
 
 URL = "/api/v1/column-mappings"
 
@@ -27,13 +27,6 @@ PROVINCE_LAYOUT = {
     "Nam/Nữ": "gender",
     "Chức vụ hiện tại": "position",
 }
-
-
-def client_as(user) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user=user)
-    return client
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 from courses.models import Curriculum, ImportJob, ImportStatus
 from tests.courses.catalogue_files import csv_bytes, good_catalogue, large_catalogue, xlsx_bytes
+from tests.roles import CENTRAL_ADMINS, by_role, succeeding
 
 IMPORT_URL = "/api/v1/curricula/import"
 JOBS_URL = "/api/v1/import-jobs"
@@ -28,21 +29,11 @@ def imported_codes():
     )
 
 
-EXPECTED_IMPORT_STATUS = {
-    "anonymous": 401,
-    "learner": 403,
-    "trainer": 403,
-    "province_admin": 403,
-    "central_admin": 201,
-}
+@by_role(succeeding(CENTRAL_ADMINS, 201))
+def test_only_central_admins_import(db, as_role, role, expected):
+    response = post_file(as_role(role), xlsx_bytes(good_catalogue()))
 
-
-def test_only_central_admins_import(db, any_role):
-    role, client = any_role
-
-    response = post_file(client, xlsx_bytes(good_catalogue()))
-
-    assert response.status_code == EXPECTED_IMPORT_STATUS[role], response.content
+    assert response.status_code == expected, response.content
     if response.status_code in (401, 403):
         body = response.json()
         assert body["status"] == response.status_code

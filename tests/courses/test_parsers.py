@@ -3,13 +3,13 @@ courses.core.query_strings): a 400 in the one error shape naming the field, neve
 value stored that an export or PostgreSQL later chokes on."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from courses.core.parsers import MAX_DEPTH
 from courses.models import Curriculum
 from tests.api_helpers import assert_error, error_fields
 from tests.courses.test_api_catalogue import _payload
 from tests.factories import LearnerFactory
+from tests.roles import client_as
 
 pytestmark = pytest.mark.django_db
 
@@ -19,9 +19,7 @@ ME = "/api/v1/me/learner"
 @pytest.fixture
 def an(db):
     learner = LearnerFactory(phone="0912345678")
-    client = APIClient()
-    client.force_authenticate(learner.user)
-    learner.client = client
+    learner.client = client_as(learner.user)
     return learner
 
 

@@ -19,6 +19,7 @@ from enrollment.models import Gender
 from tests.api_helpers import assert_error
 from tests.courses.catalogue_files import curriculum_rows, xlsx_bytes
 from tests.factories import UserFactory
+from tests.roles import SIGNED_IN, by_role, client_as
 
 
 @pytest.fixture
@@ -360,14 +361,13 @@ def test_the_vocabulary_loads_in_a_handful_of_queries(db):
 # --- the API -------------------------------------------------------------------------------------------
 
 URL = "/api/v1/aliases"
-LIST_STATUS = {"anonymous": 401, "learner": 403, "trainer": 200, "province_admin": 200, "central_admin": 200}
 
 
-def test_who_may_list_aliases(db, any_role):
-    role, client = any_role
-    response = client.get(URL, {"kind": "ethnicity"})
-    if LIST_STATUS[role] != 200:
-        assert_error(response, LIST_STATUS[role])
+@by_role({**SIGNED_IN, "learner": 403})
+def test_who_may_list_aliases(db, as_role, role, expected):
+    response = as_role(role).get(URL, {"kind": "ethnicity"})
+    if expected != 200:
+        assert_error(response, expected)
         return
     assert response.status_code == 200
     results = response.json()["results"]
@@ -436,10 +436,10 @@ CREATE_STATUS = {
 @pytest.mark.parametrize(
     "target", ["position", "ethnicity", "gender", "province", "own_commune", "other_commune"]
 )
-def test_who_may_add_which_alias(db, any_role, target):
-    role, client = any_role
-    expected = CREATE_STATUS[role][target]
-    response = client.post(URL, _bodies()[target], format="json")
+@by_role(CREATE_STATUS)
+def test_who_may_add_which_alias(db, as_role, role, expected, target):
+    expected = expected[target]
+    response = as_role(role).post(URL, _bodies()[target], format="json")
     if expected != 201:
         assert_error(response, expected)
         assert not Alias.objects.filter(is_builtin=False).exists()
@@ -451,12 +451,12 @@ def test_who_may_add_which_alias(db, any_role, target):
 
 
 @pytest.mark.parametrize("target", ["own_commune", "other_commune", "position"])
-def test_who_may_delete_an_admins_alias(db, any_role, central_admin, target):
-    role, client = any_role
+@by_role(CREATE_STATUS)
+def test_who_may_delete_an_admins_alias(db, as_role, role, expected, central_admin, target):
     body = _bodies()[target]
     alias = Alias.objects.get(pk=_created(central_admin, body))
-    response = client.delete(f"{URL}/{alias.pk}")
-    expected = CREATE_STATUS[role][target]
+    response = as_role(role).delete(f"{URL}/{alias.pk}")
+    expected = expected[target]
     if expected == 201:
         assert response.status_code == 204
         assert not Alias.objects.filter(pk=alias.pk).exists()
@@ -466,11 +466,7 @@ def test_who_may_delete_an_admins_alias(db, any_role, central_admin, target):
 
 
 def _created(user, body) -> int:
-    from rest_framework.test import APIClient
-
-    client = APIClient()
-    client.force_authenticate(user=user)
-    response = client.post(URL, body, format="json")
+    response = client_as(user).post(URL, body, format="json")
     assert response.status_code == 201, response.content
     return response.json()["id"]
 

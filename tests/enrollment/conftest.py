@@ -13,15 +13,18 @@ from tests.factories import (
     TrainingClassFactory,
     UserFactory,
 )
+from tests.roles import class_role_users
 
 # --- attendance ------------------------------------------------------------------------------------
 # A class of Thái Nguyên (19) with a trainer, two sessions and learners in every enrolment status,
 # and a class of Hà Nội (01) with its own trainer and learner: enough to try every role on every
-# attendance endpoint.
+# attendance endpoint (`users`: the user of each of tests.roles.CLASS_ROLES).
 
 
 @pytest.fixture
-def attendance_world(db, trainer, province, other_province):
+def attendance_world(
+    db, trainer, province, other_province, province_admin, other_province_admin, central_admin
+):
     local = ZoneInfo("Asia/Ho_Chi_Minh")
     training_class = TrainingClassFactory(trainers=[trainer], province=province, code="tn-online-1")
     first = ClassSessionFactory(
@@ -70,36 +73,13 @@ def attendance_world(db, trainer, province, other_province):
         other_enrollment=other_enrollment,
         learner_user=active[0].learner.user,
         other_learner_user=other_enrollment.learner.user,
+        users=class_role_users(
+            own_learner=active[0].learner.user,
+            other_learner=other_enrollment.learner.user,
+            own_trainer=trainer,
+            other_trainer=other_trainer,
+            province_admin=province_admin,
+            other_province_admin=other_province_admin,
+            central_admin=central_admin,
+        ),
     )
-
-
-# Roles as seen from attendance_world's Thái Nguyên class.
-WORLD_ROLES = [
-    "anonymous",
-    "own_learner",
-    "other_learner",
-    "own_trainer",
-    "other_trainer",
-    "province_admin",
-    "other_province_admin",
-    "central_admin",
-]
-
-
-@pytest.fixture
-def world_user(request, attendance_world):
-    """The user of a WORLD_ROLES name (None for anonymous)."""
-
-    def user_for(role: str):
-        return {
-            "anonymous": lambda: None,
-            "own_learner": lambda: attendance_world.learner_user,
-            "other_learner": lambda: attendance_world.other_learner_user,
-            "own_trainer": lambda: attendance_world.trainer,
-            "other_trainer": lambda: attendance_world.other_trainer,
-            "province_admin": lambda: request.getfixturevalue("province_admin"),
-            "other_province_admin": lambda: request.getfixturevalue("other_province_admin"),
-            "central_admin": lambda: request.getfixturevalue("central_admin"),
-        }[role]()
-
-    return user_for

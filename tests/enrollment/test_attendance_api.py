@@ -4,31 +4,22 @@ scores, what a learner sees, bounded queries and the OpenAPI schema."""
 import datetime
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import resolve
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.test import APIClient
 
 from courses.models import ClassStatus, Material, MaterialKind, Role
 from enrollment.api import views_attendance
 from enrollment.models import Attendance, AuditEntry, PresenceInterval, StaleClass
 from enrollment.services.attendance_checkin import attendance_check_in
 from enrollment.services.attendance_roll_call import attendance_mark_roster
-from tests.api_helpers import assert_error, error_fields
-from tests.enrollment.conftest import WORLD_ROLES
+from tests.api_helpers import assert_error, error_fields, upload_platform_report
 from tests.factories import ClassSessionFactory, EnrollmentFactory, LearnerFactory, TopicFactory, UserFactory
+from tests.roles import CLASS_ROLES, LEARNER_OF_THE_CLASS, READS_THE_CLASS, STAFF_OF_THE_CLASS, client_as
 
 pytestmark = pytest.mark.django_db
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def client_as(user) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user=user)
-    return client
 
 
 @pytest.fixture
@@ -53,31 +44,10 @@ def platform_csv(world) -> bytes:
 
 # --- every endpoint with every role --------------------------------------------------------------
 
-MANAGER = {
-    "anonymous": 401,
-    "own_learner": 403,
-    "other_learner": 403,
-    "own_trainer": 200,
-    "other_trainer": 404,
-    "province_admin": 200,
-    "other_province_admin": 404,
-    "central_admin": 200,
-}
-# The bulk endpoint names the records out of reach (400) rather than answering 404 for a batch.
-MANAGER_BULK = {**MANAGER, "other_trainer": 400, "other_province_admin": 400}
-LEARNER = {
-    "anonymous": 401,
-    "own_learner": 200,
-    "other_learner": 404,
-    "own_trainer": 403,
-    "other_trainer": 403,
-    "province_admin": 403,
-    "other_province_admin": 403,
-    "central_admin": 403,
-}
+# Beside the tables of tests.roles: the bulk endpoint names the records out of reach (400) rather than answering 404 for a batch.
+STAFF_OF_THE_CLASS_IN_BULK = {**STAFF_OF_THE_CLASS, "other_trainer": 400, "other_province_admin": 400}
 # Lists of one's own: another learner gets their own (empty) list.
-LEARNER_LIST = {**LEARNER, "other_learner": 200}
-HISTORY = {**MANAGER, "own_learner": 200, "other_learner": 404}
+LEARNERS_OWN_LIST = {**LEARNER_OF_THE_CLASS, "other_learner": 200}
 
 
 def _call(name, client, world, live):
@@ -89,10 +59,7 @@ def _call(name, client, world, live):
         body = {"records": [{"enrollment": enrollment.pk, "status": "present"}]}
         return method(f"/api/v1/sessions/{session.pk}/attendance", body, format="json")
     if name == "platform_report":
-        upload = SimpleUploadedFile("report.csv", platform_csv(world), content_type="text/csv")
-        return client.post(
-            f"/api/v1/sessions/{session.pk}/attendance/platform-report", {"file": upload}, format="multipart"
-        )
+        return upload_platform_report(client, session, platform_csv(world), "report.csv", "text/csv")
     if name == "bulk":
         body = {"records": [{"session": session.pk, "enrollment": enrollment.pk, "status": "present"}]}
         return client.post("/api/v1/attendance/bulk", body, format="json")
@@ -126,29 +93,29 @@ def _call(name, client, world, live):
 
 
 ENDPOINTS = {
-    "sheet": MANAGER,
-    "mark_put": MANAGER,
-    "mark_post": MANAGER,
-    "platform_report": MANAGER,
-    "bulk": MANAGER_BULK,
-    "score": MANAGER,
-    "scores": MANAGER,
-    "sheet_xlsx": MANAGER,
-    "roster_xlsx": MANAGER,
-    "check_in": LEARNER,
-    "check_out": LEARNER,
-    "heartbeat": {**LEARNER, "own_learner": 204},
-    "me_sessions": LEARNER_LIST,
-    "me_attendance": LEARNER_LIST,
-    "me_progress": LEARNER,
-    "history": HISTORY,
+    "sheet": STAFF_OF_THE_CLASS,
+    "mark_put": STAFF_OF_THE_CLASS,
+    "mark_post": STAFF_OF_THE_CLASS,
+    "platform_report": STAFF_OF_THE_CLASS,
+    "bulk": STAFF_OF_THE_CLASS_IN_BULK,
+    "score": STAFF_OF_THE_CLASS,
+    "scores": STAFF_OF_THE_CLASS,
+    "sheet_xlsx": STAFF_OF_THE_CLASS,
+    "roster_xlsx": STAFF_OF_THE_CLASS,
+    "check_in": LEARNER_OF_THE_CLASS,
+    "check_out": LEARNER_OF_THE_CLASS,
+    "heartbeat": {**LEARNER_OF_THE_CLASS, "own_learner": 204},
+    "me_sessions": LEARNERS_OWN_LIST,
+    "me_attendance": LEARNERS_OWN_LIST,
+    "me_progress": LEARNER_OF_THE_CLASS,
+    "history": READS_THE_CLASS,  # a record's history: whoever reads its class
 }
 
 
-@pytest.mark.parametrize("role", WORLD_ROLES)
+@pytest.mark.parametrize("role", CLASS_ROLES)
 @pytest.mark.parametrize("endpoint", list(ENDPOINTS))
-def test_every_endpoint_with_every_role(endpoint, role, attendance_world, world_user, live_session):
-    user = world_user(role)
+def test_every_endpoint_with_every_role(endpoint, role, attendance_world, live_session):
+    user = attendance_world.users[role]
     if endpoint in ("check_out", "heartbeat") and role == "own_learner":
         attendance_check_in(session=live_session, user=user)
     response = _call(endpoint, client_as(user), attendance_world, live_session)
@@ -674,9 +641,8 @@ class TestNoAttendanceBeforeTheSession:
     def test_a_platform_report_of_a_session_ahead_is_refused(self, attendance_world):
         world = attendance_world
         ahead = future_session(world)
-        upload = SimpleUploadedFile("report.csv", platform_csv(world), content_type="text/csv")
-        response = client_as(world.trainer).post(
-            f"/api/v1/sessions/{ahead.pk}/attendance/platform-report", {"file": upload}, format="multipart"
+        response = upload_platform_report(
+            client_as(world.trainer), ahead, platform_csv(world), "report.csv", "text/csv"
         )
         body = assert_error(response, 400)
         assert [(e["field"], e["code"]) for e in body["errors"]] == [("session", "session_not_started")]

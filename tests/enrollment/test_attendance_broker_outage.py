@@ -5,21 +5,15 @@ import datetime
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from enrollment.models import Attendance, StaleClass
 from reporting.models import ClassProgress
 from reporting.services import progress as services
 from tests.factories import ClassSessionFactory
+from tests.roles import client_as
 
 # Committed for real: the enqueue after the commit is what used to turn the answer into a 500.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def client_as(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def test_a_bulk_write_and_a_check_out_answer_2xx_and_are_recomputed_later(

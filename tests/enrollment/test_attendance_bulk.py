@@ -2,23 +2,17 @@
 dry run and a number of queries that does not grow with the batch."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from courses.models import ClassStatus
 from enrollment.models import Attendance, AuditEntry, StaleClass
 from enrollment.services import attendance_bulk
 from tests.api_helpers import assert_error, error_fields
 from tests.factories import ClassSessionFactory, EnrollmentFactory
+from tests.roles import client_as
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/attendance/bulk"
-
-
-def client_as(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def batch(world, sessions=None, statuses=("present", "late", "absent")):

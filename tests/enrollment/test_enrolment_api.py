@@ -1,39 +1,21 @@
 """The enrolment API: joining, enrolling, withdrawing, rosters and history, with every role."""
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from courses.models import ClassMode
 from enrollment.models import AuditEntry, Enrollment, EnrollmentStatus
 from tests.api_helpers import assert_error
-from tests.class_world import ROLES
 from tests.factories import EnrollmentFactory, LearnerFactory, TrainingClassFactory
+from tests.roles import CLASS_ROLES, MANAGES_THE_CLASS, by_role, succeeding
 
-# Seen from the Thái Nguyên class (see tests.class_world).
-MANAGE = {
-    "anonymous": 401,
-    "own_learner": 403,
-    "other_learner": 404,
-    "own_trainer": 200,
-    "other_trainer": 404,
-    "province_admin": 200,
-    "other_province_admin": 404,
-    "central_admin": 200,
-}
-# The enrolment of the Thái Nguyên class's learner: theirs, and their class's managers'.
-OWN_ENROLMENT = {**MANAGE, "own_learner": 200}
+# Seen from the Thái Nguyên class (see tests.class_world). The enrolment of the Thái Nguyên class's
+# learner: theirs, and their class's managers'.
+OWN_ENROLMENT = {**MANAGES_THE_CLASS, "own_learner": 200}
 
 
-def success(table, role, code):
-    return code if table[role] == 200 else table[role]
-
-
-@pytest.mark.parametrize("role", [*ROLES, "joiner"])
-def test_join_a_class(world, client_for, role):
-    user = world.joiner.user if role == "joiner" else world.users[role]
-    response = client_for(user).post(f"/api/v1/classes/{world.training_class.pk}/join")
-    wanted = {
+@by_role(
+    {
         "anonymous": 401,
         "own_learner": 409,  # already enrolled
         "other_learner": 403,  # another province's class
@@ -43,9 +25,13 @@ def test_join_a_class(world, client_for, role):
         "other_province_admin": 403,
         "central_admin": 403,
         "joiner": 201,
-    }[role]
-    assert response.status_code == wanted, response.content
-    if wanted == 201:
+    }
+)
+def test_join_a_class(world, client_for, role, expected):
+    user = world.joiner.user if role == "joiner" else world.users[role]
+    response = client_for(user).post(f"/api/v1/classes/{world.training_class.pk}/join")
+    assert response.status_code == expected, response.content
+    if expected == 201:
         body = response.json()
         assert (body["status"], body["source"], body["training_class"]["id"]) == (
             "enrolled",
@@ -53,7 +39,7 @@ def test_join_a_class(world, client_for, role):
             world.training_class.pk,
         )
     else:
-        assert_error(response, wanted)
+        assert_error(response, expected)
 
 
 def test_join_a_full_class_goes_to_the_waitlist(world, client_for):
@@ -62,30 +48,30 @@ def test_join_a_full_class_goes_to_the_waitlist(world, client_for):
     assert response.json()["status"] == "waitlisted"
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_enrol_one_learner(world, as_role, role):
+@by_role(succeeding(MANAGES_THE_CLASS, 201))
+def test_enrol_one_learner(world, as_role, role, expected):
     response = as_role(role).post(
         f"/api/v1/classes/{world.training_class.pk}/enrollments",
         {"learner_id": world.joiner.pk},
         format="json",
     )
-    assert response.status_code == success(MANAGE, role, 201), response.content
+    assert response.status_code == expected, response.content
     enrolled = Enrollment.objects.filter(learner=world.joiner, training_class=world.training_class)
-    assert enrolled.exists() == (MANAGE[role] == 200)
-    if MANAGE[role] == 200:
+    assert enrolled.exists() == (expected == 201)
+    if expected == 201:
         assert response.json()["source"] == ("trainer" if role == "own_trainer" else "admin")
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_enrol_many_learners(world, as_role, role):
+@by_role(MANAGES_THE_CLASS)
+def test_enrol_many_learners(world, as_role, role, expected):
     newcomers = [LearnerFactory() for _ in range(3)]
     response = as_role(role).post(
         f"/api/v1/classes/{world.training_class.pk}/enrollments",
         {"learner_ids": [world.learner.pk, *(n.pk for n in newcomers)]},
         format="json",
     )
-    assert response.status_code == MANAGE[role], response.content
-    if MANAGE[role] == 200:
+    assert response.status_code == expected, response.content
+    if expected == 200:
         assert response.json() == {
             "enrolled": [newcomers[0].pk],
             "waitlisted": [newcomers[1].pk, newcomers[2].pk],
@@ -106,17 +92,17 @@ def test_enrolling_bad_ids_names_them(world, as_role):
     assert not Enrollment.objects.filter(learner=world.joiner).exists()
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_withdraw(world, as_role, role):
+@by_role(OWN_ENROLMENT)
+def test_withdraw(world, as_role, role, expected):
     waiting = EnrollmentFactory(training_class=world.training_class, status="enrolled")
     queued = EnrollmentFactory(training_class=world.training_class, status="waitlisted")
     response = as_role(role).post(
         f"/api/v1/enrollments/{world.enrollment.pk}/withdraw", {"reason": "Bận công tác"}, format="json"
     )
-    assert response.status_code == OWN_ENROLMENT[role], response.content
+    assert response.status_code == expected, response.content
     world.enrollment.refresh_from_db()
     queued.refresh_from_db()
-    withdrew = OWN_ENROLMENT[role] == 200
+    withdrew = expected == 200
     assert (world.enrollment.status == "withdrawn") == withdrew
     assert (queued.status == "enrolled") == withdrew  # the freed seat goes to the waitlist
     assert waiting.status == "enrolled"
@@ -127,12 +113,12 @@ def test_a_learner_cannot_withdraw_someone_else(world, client_for):
     assert_error(response, 404)
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_roster(world, as_role, role):
+@by_role(MANAGES_THE_CLASS)
+def test_roster(world, as_role, role, expected):
     EnrollmentFactory(training_class=world.training_class, status="waitlisted", learner=world.joiner)
     response = as_role(role).get(f"/api/v1/classes/{world.training_class.pk}/roster")
-    assert response.status_code == MANAGE[role], response.content
-    if MANAGE[role] != 200:
+    assert response.status_code == expected, response.content
+    if expected != 200:
         return
     rows = response.json()["results"]
     assert [(r["learner"]["full_name"], r["status"]) for r in rows] == [
@@ -161,12 +147,12 @@ def test_roster_filters(world, as_role):
     )
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_enrolment_history(world, as_role, role):
+@by_role(OWN_ENROLMENT)
+def test_enrolment_history(world, as_role, role, expected):
     as_role("central_admin").post(f"/api/v1/enrollments/{world.enrollment.pk}/withdraw")
     response = as_role(role).get(f"/api/v1/enrollments/{world.enrollment.pk}/history")
-    assert response.status_code == OWN_ENROLMENT[role], response.content
-    if OWN_ENROLMENT[role] == 200:
+    assert response.status_code == expected, response.content
+    if expected == 200:
         (entry,) = response.json()["results"]
         assert (entry["action"], entry["before"]["status"], entry["after"]["status"]) == (
             "withdraw",
@@ -176,20 +162,27 @@ def test_enrolment_history(world, as_role, role):
         assert entry["actor_name"]
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_get_an_enrolment(world, as_role, role):
+@by_role(OWN_ENROLMENT)
+def test_get_an_enrolment(world, as_role, role, expected):
     response = as_role(role).get(f"/api/v1/enrollments/{world.enrollment.pk}")
-    assert response.status_code == OWN_ENROLMENT[role], response.content
+    assert response.status_code == expected, response.content
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_my_enrolments(world, as_role, role):
+@by_role(
+    {
+        **dict.fromkeys(CLASS_ROLES, []),
+        "anonymous": 401,
+        "own_learner": ["tn-truc-tiep-1"],
+        "other_learner": ["hn-truc-tuyen-1"],
+    }
+)
+def test_my_enrolments(world, as_role, role, expected):
     response = as_role(role).get("/api/v1/me/enrollments")
     if role == "anonymous":
-        assert_error(response, 401)
+        assert_error(response, expected)
         return
     classes = [e["training_class"]["code"] for e in response.json()["results"]]
-    assert classes == {"own_learner": ["tn-truc-tiep-1"], "other_learner": ["hn-truc-tuyen-1"]}.get(role, [])
+    assert classes == expected
 
 
 def test_a_learner_never_sees_another_learners_data(world, client_for):

@@ -19,9 +19,9 @@ from enrollment.models import AuditEntry, Enrollment, Learner
 from enrollment.rules.identity import identity_number_parse
 from enrollment.services.enrollment_import import enrolment_import
 from tests.api_helpers import assert_error
-from tests.class_world import ROLES
 from tests.enrollment.enrolment_files import HEADINGS_WITH_CMND, csv_bytes, many_people, person, xlsx_bytes
 from tests.factories import LearnerFactory, TrainingClassFactory, UserFactory
+from tests.roles import MANAGES_THE_CLASS, by_role, succeeding
 
 
 @pytest.fixture
@@ -579,23 +579,12 @@ def test_a_finished_class_takes_no_file(online_class, trainer, client_for):
 
 # --- permissions -----------------------------------------------------------------------------------
 
-IMPORT = {
-    "anonymous": 401,
-    "own_learner": 403,
-    "other_learner": 404,
-    "own_trainer": 201,
-    "other_trainer": 404,
-    "province_admin": 201,
-    "other_province_admin": 404,
-    "central_admin": 201,
-}
 
-
-@pytest.mark.parametrize("role", ROLES)
-def test_who_may_import_into_a_class(world, as_role, role):
+@by_role(succeeding(MANAGES_THE_CLASS, 201))
+def test_who_may_import_into_a_class(world, as_role, role, expected):
     response = upload(as_role(role), world.training_class, xlsx_bytes(many_people(1)))
-    assert response.status_code == IMPORT[role], response.content
-    assert Learner.objects.filter(national_id="019185000001").exists() == (IMPORT[role] == 201)
+    assert response.status_code == expected, response.content
+    assert Learner.objects.filter(national_id="019185000001").exists() == (expected == 201)
 
 
 def test_an_enrolment_job_is_seen_by_its_uploader_only(world, as_role):

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from rest_framework.test import APIClient
 
 from courses.models import Commune, Position
 from enrollment.files.exports import XLSX_CONTENT_TYPE
@@ -16,6 +15,7 @@ from enrollment.services.scores import enrollment_score_set
 from tests.api_helpers import assert_error
 from tests.factories import EnrollmentFactory
 from tests.reporting.report_world import vietnamese_default
+from tests.roles import client_as
 
 pytestmark = pytest.mark.django_db
 
@@ -87,9 +87,7 @@ def worksheet(response):
 
 
 def get(user, path, **headers):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client.get(path, **headers)
+    return client_as(user).get(path, **headers)
 
 
 def test_attendance_rates_for_class(marked):
@@ -272,8 +270,7 @@ def cells(response):
 def test_learner_details_that_look_like_formulas_export_as_text(attendance_world, province_admin):
     world = attendance_world
     an = world.active[0].learner
-    client = APIClient()
-    client.force_authenticate(an.user)
+    client = client_as(an.user)
     # '=' is no control character: the learner may type it, and the exports make it harmless.
     changed = client.patch("/api/v1/me/learner", {"phone": PHONE_FORMULA}, format="json")
     assert changed.status_code == 200, changed.content

@@ -12,8 +12,8 @@ from enrollment.models import Learner
 from enrollment.rules.identity import CMND, NATIONAL_ID, identity_number_parse, national_id_parse
 from enrollment.services.learners import learner_create, learner_update
 from tests.api_helpers import assert_error
-from tests.class_world import ROLES
 from tests.factories import EnrollmentFactory, LearnerFactory, UserFactory
+from tests.roles import ADMINS_OF_THE_PROVINCE, CLASS_ROLES, STAFF_OF_THE_CLASS, by_role, succeeding
 
 # --- the id number ---------------------------------------------------------------------------------
 
@@ -292,24 +292,25 @@ def test_an_old_cmnd_is_kept_beside_the_id_never_as_it(commune, central_admin):
 # --- the API: who sees whom --------------------------------------------------------------------------
 
 # From the Thái Nguyên class's learner: the class's trainer and the admins of Thái Nguyên see them;
-# the other class's trainer and learner, and Hà Nội's admin, don't.
-SEES_LEARNER = {
+# the other class's trainer and learner, and Hà Nội's admin, don't. Learners read themselves at
+# /me/learner.
+SEES_LEARNER = STAFF_OF_THE_CLASS
+# Trainers never write learners (403 whatever the learner).
+WRITES_LEARNER = {**SEES_LEARNER, "own_trainer": 403, "other_trainer": 403}
+# Their own learner record, for learners.
+MY_LEARNER_RECORD = {
+    **dict.fromkeys(CLASS_ROLES, 404),
     "anonymous": 401,
-    "own_learner": 403,  # learners read themselves at /me/learner
-    "other_learner": 403,
-    "own_trainer": 200,
-    "other_trainer": 404,
-    "province_admin": 200,
-    "other_province_admin": 404,
-    "central_admin": 200,
+    "own_learner": 200,
+    "other_learner": 200,
 }
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_get_a_learner(world, as_role, role):
+@by_role(SEES_LEARNER)
+def test_get_a_learner(world, as_role, role, expected):
     Learner.objects.filter(pk=world.learner.pk).update(legacy_id_number="123456789")
     response = as_role(role).get(f"/api/v1/learners/{world.learner.pk}")
-    assert response.status_code == SEES_LEARNER[role], response.content
+    assert response.status_code == expected, response.content
     if response.status_code == 200:
         # The trainer of the learner's class reads the roster fields only: both numbers masked.
         roster = role == "own_trainer"
@@ -318,40 +319,38 @@ def test_get_a_learner(world, as_role, role):
         assert response.json()["legacy_id_number"] == ("*****6789" if roster else "123456789")
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_list_learners(world, as_role, role):
+@by_role(
+    {
+        **SEES_LEARNER,
+        # Only the learners on their roster, not the joiner of the same province.
+        "own_trainer": {"Nguyễn Văn An"},
+        "other_trainer": {"Lê Văn Cường"},
+        "province_admin": {"Nguyễn Văn An", "Trần Thị Bình"},
+        "other_province_admin": {"Lê Văn Cường"},
+        "central_admin": {"Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường"},
+    }
+)
+def test_list_learners(world, as_role, role, expected):
     response = as_role(role).get("/api/v1/learners")
-    if SEES_LEARNER[role] in (401, 403):
-        assert_error(response, SEES_LEARNER[role])
+    if expected in (401, 403):
+        assert_error(response, expected)
         return
     names = {learner["full_name"] for learner in response.json()["results"]}
-    assert (
-        names
-        == {
-            # Only the learners on their roster, not the joiner of the same province.
-            "own_trainer": {"Nguyễn Văn An"},
-            "other_trainer": {"Lê Văn Cường"},
-            "province_admin": {"Nguyễn Văn An", "Trần Thị Bình"},
-            "other_province_admin": {"Lê Văn Cường"},
-            "central_admin": {"Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường"},
-        }[role]
-    )
+    assert names == expected
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_change_a_learner(world, as_role, role):
+@by_role(WRITES_LEARNER)
+def test_change_a_learner(world, as_role, role, expected):
     response = as_role(role).patch(
         f"/api/v1/learners/{world.learner.pk}", {"phone": "0912345678"}, format="json"
     )
-    # Trainers never write learners (403 whatever the learner).
-    wanted = {**SEES_LEARNER, "own_trainer": 403, "other_trainer": 403}[role]
-    assert response.status_code == wanted, response.content
+    assert response.status_code == expected, response.content
     world.learner.refresh_from_db()
-    assert (world.learner.phone == "0912345678") == (wanted == 200)
+    assert (world.learner.phone == "0912345678") == (expected == 200)
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_create_a_learner(world, as_role, role):
+@by_role(succeeding(ADMINS_OF_THE_PROVINCE, 201))
+def test_create_a_learner(world, as_role, role, expected):
     response = as_role(role).post(
         "/api/v1/learners",
         {
@@ -364,31 +363,19 @@ def test_create_a_learner(world, as_role, role):
         },
         format="json",
     )
-    wanted = {
-        "anonymous": 401,
-        "own_learner": 403,
-        "other_learner": 403,
-        "own_trainer": 403,
-        "other_trainer": 403,
-        "province_admin": 201,
-        "other_province_admin": 403,
-        "central_admin": 201,
-    }[role]
-    assert response.status_code == wanted, response.content
-    if wanted == 201:
+    assert response.status_code == expected, response.content
+    if expected == 201:
         assert response.json()["username"] == "019199000123"
         assert response.json()["legacy_id_number"] == "123456789"
         assert len(response.json()["password"]) == 12
-    assert Learner.objects.filter(national_id="019199000123").exists() == (wanted == 201)
+    assert Learner.objects.filter(national_id="019199000123").exists() == (expected == 201)
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_reset_a_learners_password(world, as_role, role):
+@by_role(WRITES_LEARNER)
+def test_reset_a_learners_password(world, as_role, role, expected):
     response = as_role(role).post(f"/api/v1/learners/{world.learner.pk}/reset-password")
-    # Trainers never write learners (403 whatever the learner).
-    wanted = {**SEES_LEARNER, "own_trainer": 403, "other_trainer": 403}[role]
-    assert response.status_code == wanted, response.content
-    if wanted == 200:
+    assert response.status_code == expected, response.content
+    if expected == 200:
         body = response.json()
         assert authenticate(username=body["username"], password=body["password"]) == world.learner.user
 
@@ -422,9 +409,9 @@ def test_a_learner_reads_and_changes_their_own_contact_details(world, as_role):
     assert [e["field"] for e in assert_error(bad, 400)["errors"]] == ["email"]
 
 
-@pytest.mark.parametrize("role", ["anonymous", "own_trainer", "central_admin"])
-def test_me_learner_is_only_for_learners(world, as_role, role):
-    assert as_role(role).get("/api/v1/me/learner").status_code == (401 if role == "anonymous" else 404)
+@by_role(MY_LEARNER_RECORD, roles=["anonymous", "own_trainer", "central_admin"])
+def test_me_learner_is_only_for_learners(world, as_role, role, expected):
+    assert as_role(role).get("/api/v1/me/learner").status_code == expected
 
 
 # --- filters and search --------------------------------------------------------------------------
@@ -516,8 +503,8 @@ def test_learner_list_queries_do_not_grow_with_the_page(
     assert small == large
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_replace_a_learner(world, as_role, role):
+@by_role(WRITES_LEARNER)
+def test_replace_a_learner(world, as_role, role, expected):
     payload = {
         "national_id": world.learner.national_id,
         "full_name": "Nguyễn Văn An",
@@ -526,18 +513,16 @@ def test_replace_a_learner(world, as_role, role):
         "email": "an.moi@example.vn",
     }
     response = as_role(role).put(f"/api/v1/learners/{world.learner.pk}", payload, format="json")
-    wanted = {**SEES_LEARNER, "own_trainer": 403, "other_trainer": 403}[role]
-    assert response.status_code == wanted, response.content
+    assert response.status_code == expected, response.content
     world.learner.refresh_from_db()
-    assert (world.learner.email == "an.moi@example.vn") == (wanted == 200)
+    assert (world.learner.email == "an.moi@example.vn") == (expected == 200)
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_my_learner_record_for_every_role(world, as_role, role):
+@by_role(MY_LEARNER_RECORD)
+def test_my_learner_record_for_every_role(world, as_role, role, expected):
     response = as_role(role).get("/api/v1/me/learner")
-    wanted = {"anonymous": 401, "own_learner": 200, "other_learner": 200}.get(role, 404)
-    assert response.status_code == wanted
-    if wanted == 200:
+    assert response.status_code == expected
+    if expected == 200:
         assert response.json()["id"] == (world.learner if role == "own_learner" else world.other_learner).pk
     changed = as_role(role).patch("/api/v1/me/learner", {"phone": "0900000000"}, format="json")
-    assert changed.status_code == wanted
+    assert changed.status_code == expected

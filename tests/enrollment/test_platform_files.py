@@ -8,15 +8,15 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.test import APIClient
 
 from courses.core.files.tabular import Column, read_table
 from enrollment.models import Attendance
 from tests.api_helpers import assert_error
+from tests.api_helpers import upload_platform_report as upload
 from tests.corpus import platforms as corpus
 from tests.corpus.platforms import Attendee, Meeting, at
 from tests.factories import ClassSessionFactory
+from tests.roles import client_as
 
 pytestmark = pytest.mark.django_db
 
@@ -24,20 +24,9 @@ LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 SEPTEMBER_1 = datetime.date(2026, 9, 1)  # attendance_world's first session, 08:00-10:00, 120 planned
 
 
-def upload(client, session, content: bytes, name: str, **data):
-    file = SimpleUploadedFile(name, content)
-    return client.post(
-        f"/api/v1/sessions/{session.pk}/attendance/platform-report",
-        {"file": file, **data},
-        format="multipart",
-    )
-
-
 @pytest.fixture
 def client(attendance_world):
-    client = APIClient()
-    client.force_authenticate(attendance_world.trainer)
-    return client
+    return client_as(attendance_world.trainer)
 
 
 def class_meeting(world, day=SEPTEMBER_1, *, start="08:00", end="10:00", shift=datetime.timedelta(0)):

@@ -2,36 +2,28 @@
 idempotency and unreadable files."""
 
 import datetime
+import functools
 import io
 import unicodedata
 
 import openpyxl
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.test import APIClient
 
 from enrollment.models import Attendance, AttendanceSource, AuditEntry, PresenceInterval, StaleClass
 from enrollment.services.attendance_checkin import attendance_check_in
-from tests.api_helpers import assert_error
+from tests.api_helpers import assert_error, upload_platform_report
 from tests.factories import EnrollmentFactory, LearnerFactory
+from tests.roles import client_as
 
 pytestmark = pytest.mark.django_db
 
 
-def upload(client, session, content: bytes, name="report.csv", **data):
-    file = SimpleUploadedFile(name, content, content_type="text/csv")
-    return client.post(
-        f"/api/v1/sessions/{session.pk}/attendance/platform-report",
-        {"file": file, **data},
-        format="multipart",
-    )
+upload = functools.partial(upload_platform_report, name="report.csv", content_type="text/csv")
 
 
 @pytest.fixture
 def trainer_client(attendance_world):
-    client = APIClient()
-    client.force_authenticate(attendance_world.trainer)
-    return client
+    return client_as(attendance_world.trainer)
 
 
 def report(world) -> bytes:

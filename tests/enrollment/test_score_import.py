@@ -8,23 +8,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.test import APIClient
 
 from courses.models import ClassStatus
 from enrollment.models import AuditEntry, Enrollment, LearnerDataAccess
 from tests.api_helpers import assert_error
-from tests.enrollment.conftest import WORLD_ROLES
 from tests.enrollment.score_files import csv_bytes, line, xlsx_bytes
-
-
-def client_as(user) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user=user)
-    return client
+from tests.roles import STAFF_OF_THE_CLASS, by_role, client_as
 
 
 def url(training_class) -> str:
@@ -285,25 +276,13 @@ class TestASheetWithErrorsStoresNothing:
 
 
 class TestWhoMayUploadAScoreSheet:
-    EXPECTED = {
-        "anonymous": 401,
-        "own_learner": 403,
-        "other_learner": 403,
-        "own_trainer": 200,
-        "other_trainer": 404,
-        "province_admin": 200,
-        "other_province_admin": 404,
-        "central_admin": 200,
-    }
-
-    @pytest.mark.parametrize("role", WORLD_ROLES)
-    def test_every_role(self, role, attendance_world, world_user):
+    @by_role(STAFF_OF_THE_CLASS)
+    def test_every_role(self, role, expected, attendance_world):
         world = attendance_world
         content = xlsx_bytes(class_sheet(world, [8, 8, 8]))
 
-        response = post(client_as(world_user(role)), world.training_class, content)
+        response = post(client_as(world.users[role]), world.training_class, content)
 
-        expected = self.EXPECTED[role]
         assert response.status_code == expected, response.content
         if expected == 200:
             assert scores(world) == [Decimal("8.00")] * 3

@@ -112,3 +112,12 @@ def programme(db):
         period_end=datetime.date(2025, 12, 31),
         levels=["central", "provincial", "elearning"],
     )
+
+
+@pytest.fixture
+def world(db):
+    """The world of the report, export and dashboard tests, in place of tests.class_world's."""
+    # Imported here: tests.reporting.report_world builds on this module's helpers.
+    from tests.reporting.report_world import build_world
+
+    return build_world()

@@ -18,6 +18,7 @@ from reporting.models import (
 )
 from tests.factories import LearnerFactory
 from tests.reporting.conftest import attend, attend_all, enrol, make_class, national, recompute
+from tests.roles import client_as
 
 pytestmark = pytest.mark.django_db
 
@@ -265,8 +266,6 @@ def test_every_status_the_aggregation_sets_is_in_the_audit_history_with_its_figu
 ):
     """Issue 11: the aggregation moved enrolments to completed or not completed without a word in
     their history. Each change now says who (nobody: the aggregation), the figures and the rule."""
-    from rest_framework.test import APIClient
-
     CompletionRule.objects.update_or_create(
         programme=programme,
         defaults={"min_attendance_percent": Decimal("70"), "excused_policy": ExcusedPolicy.ABSENT},
@@ -276,8 +275,7 @@ def test_every_status_the_aggregation_sets_is_in_the_audit_history_with_its_figu
     attend(passed, [60, 60, 60, 60])  # 240 of 300 minutes: 80% against a 70% rule
     attend(failed, [60])
     recompute(training_class)  # running: nothing decided, nothing written
-    client = APIClient()
-    client.force_authenticate(central_admin)
+    client = client_as(central_admin)
 
     def aggregation_entries(enrollment):
         response = client.get(f"/api/v1/enrollments/{enrollment.pk}/history")

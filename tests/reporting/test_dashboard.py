@@ -23,8 +23,9 @@ import pytest
 from django.test import Client
 
 from courses.models import Level
-from tests.conftest import UNDER_CI
+from tests.conftest import UNDER_CI, stop_process
 from tests.reporting.report_world import build_world, vietnamese_default
+from tests.roles import by_role
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -34,11 +35,6 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 def _vietnamese_site():
     with vietnamese_default():
         yield
-
-
-@pytest.fixture
-def world(db):
-    return build_world()
 
 
 def browser_client(user) -> Client:
@@ -80,10 +76,10 @@ def test_logging_in_leads_to_the_dashboard(world, central_admin):
     assert bad.status_code == 200
 
 
-@pytest.mark.parametrize("role", ["learner", "trainer"])
-def test_learners_and_trainers_are_refused(world, role, request):
-    response = browser_client(request.getfixturevalue(role)).get("/dashboard/")
-    assert response.status_code == 403
+@by_role({"learner": 403, "trainer": 403})
+def test_learners_and_trainers_are_refused(world, user_of, role, expected):
+    response = browser_client(user_of(role)).get("/dashboard/")
+    assert response.status_code == expected
     assert "Không có quyền truy cập" in response.content.decode()
 
 
@@ -296,12 +292,7 @@ def test_the_dashboard_in_headless_chromium(live_server, central_admin, capsys):
             finally:
                 tools.close()
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process, timeout=10)
     screenshot.write_bytes(base64.b64decode(shot["data"]))
     with capsys.disabled():
         print(f"\ndashboard screenshot: {screenshot}")

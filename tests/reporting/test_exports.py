@@ -17,7 +17,7 @@ from courses.core.text import has_control_characters
 from courses.models import Curriculum, Position, Programme, Province
 from reporting.selectors.reports import BREAKDOWN_DIMENSIONS
 from tests.reporting.conftest import province
-from tests.reporting.report_world import build_world, rebuild_world, vietnamese_default
+from tests.reporting.report_world import rebuild_world, vietnamese_default
 
 pytestmark = pytest.mark.django_db
 
@@ -29,11 +29,6 @@ TITLE = "BÁO CÁO KẾT QUẢ BỒI DƯỠNG CÁN BỘ, CÔNG CHỨC CẤP XÃ"
 def _vietnamese_site():
     with vietnamese_default():
         yield
-
-
-@pytest.fixture
-def world(db):
-    return build_world()
 
 
 def fetch(client, path: str, world, language: str | None = None, **params):

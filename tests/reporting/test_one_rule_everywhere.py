@@ -13,32 +13,26 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from courses.models import ClassStatus, TrainingClass
 from enrollment.models import Attendance, AttendanceSource, AttendanceStatus, StaleClass
 from enrollment.rules.completion import percent_display
 from reporting.models import Certificate, CompletionRule, EnrollmentProgress
 from reporting.services import progress as services
+from tests.api_helpers import upload_platform_report
 from tests.factories import ClassSessionFactory, ProgrammeFactory, TrainingClassFactory
 from tests.reporting.conftest import attend, enrol, make_class, recompute
 from tests.reporting.report_world import vietnamese_default
+from tests.roles import client_as
 
 pytestmark = pytest.mark.django_db
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-def client(user) -> APIClient:
-    api = APIClient()
-    api.force_authenticate(user)
-    return api
-
-
 def own_progress(enrollment) -> dict:
-    response = client(enrollment.learner.user).get(
+    response = client_as(enrollment.learner.user).get(
         f"/api/v1/me/classes/{enrollment.training_class_id}/progress"
     )
     assert response.status_code == 200, response.content
@@ -46,7 +40,7 @@ def own_progress(enrollment) -> dict:
 
 
 def roster_row(user, enrollment) -> dict:
-    response = client(user).get(f"/api/v1/classes/{enrollment.training_class_id}/roster")
+    response = client_as(user).get(f"/api/v1/classes/{enrollment.training_class_id}/roster")
     assert response.status_code == 200, response.content
     rows = response.json()
     rows = rows["results"] if isinstance(rows, dict) else rows
@@ -56,7 +50,7 @@ def roster_row(user, enrollment) -> dict:
 def sheet_rows(user, path) -> list[list]:
     # The sheets follow the request's language: read them as production writes them by default.
     with vietnamese_default():
-        response = client(user).get(path)
+        response = client_as(user).get(path)
     assert response.status_code == 200, response.content
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
@@ -252,11 +246,7 @@ def test_the_platform_reports_seconds_reach_the_certificate(programme, trainer):
         over: edge + datetime.timedelta(seconds=1),
     }
     content = platform_report(session, left.items())
-    response = client(trainer).post(
-        f"/api/v1/sessions/{session.pk}/attendance/platform-report",
-        {"file": SimpleUploadedFile("report.csv", content, content_type="text/csv")},
-        format="multipart",
-    )
+    response = upload_platform_report(client_as(trainer), session, content, "report.csv", "text/csv")
     assert response.status_code == 200, response.content
 
     records = {r.enrollment_id: r for r in Attendance.objects.filter(session=session)}

@@ -21,16 +21,12 @@ from tests.api_helpers import assert_error
 from tests.factories import UserFactory
 from tests.redis_server import unreachable_cache
 from tests.reporting.conftest import attend_all, enrol, make_class, province, recompute
-from tests.reporting.report_world import build_world, completed, vietnamese_default
+from tests.reporting.report_world import completed, vietnamese_default
+from tests.roles import client_as
 
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/v1/reports"
-
-
-@pytest.fixture
-def world(db):
-    return build_world()
 
 
 def summary(client, world, **params):
@@ -305,8 +301,7 @@ def test_a_worker_aggregating_attendance_refreshes_the_cached_summary(celery_wor
         for e in learners
         for s in sessions
     ]
-    poster = APIClient()
-    poster.force_authenticate(UserFactory(role=Role.CENTRAL_ADMIN))
+    poster = client_as(UserFactory(role=Role.CENTRAL_ADMIN))
     assert poster.post("/api/v1/attendance/bulk", {"records": records}, format="json").status_code == 200
     deadline = time.monotonic() + 45
     while time.monotonic() < deadline:

@@ -21,7 +21,7 @@ from reporting.selectors import report_cache
 from tests.api_helpers import assert_error
 from tests.factories import ProgrammeFactory
 from tests.reporting.conftest import attend_all, enrol, make_class, province
-from tests.reporting.report_world import build_world, completed, rebuild_world
+from tests.reporting.report_world import completed, rebuild_world
 
 pytestmark = pytest.mark.django_db
 
@@ -36,11 +36,6 @@ ENDPOINTS = [
     ("freshness", s.ReportFreshnessSerializer),
 ]
 EXPORTS = ["summary", "breakdown?dimension=current_province", "provinces/{tn}", "history", "gaps"]
-
-
-@pytest.fixture
-def world(db):
-    return build_world()
 
 
 def url(world, path: str, **params) -> str:
