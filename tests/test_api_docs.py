@@ -21,7 +21,7 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 
 from tests.conftest import stop_process
-from tests.reporting.test_dashboard import CHROMIUM, DevTools, _need, _page_websocket, _start_chromium
+from tests.reporting.pages.test_dashboard import CHROMIUM, DevTools, _need, _page_websocket, _start_chromium
 
 DOCUMENTATION_PAGES = ["/api/docs/", "/api/redoc/"]
 

@@ -2,7 +2,7 @@
 
 Every figure follows these rules: the aggregation's SQL (reporting.services.sql.enrollment_progress_upsert,
 which implements exactly this arithmetic set-based and is compared with it in
-tests/reporting/test_completion_arithmetic.py), a learner's own progress, the roster rates and
+tests/reporting/services/test_completion_arithmetic.py), a learner's own progress, the roster rates and
 every export.
 
 * **The rule** is the class's programme's `CompletionRule`, else the default row (no programme),

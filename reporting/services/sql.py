@@ -234,7 +234,7 @@ def enrollment_progress_upsert(
 ) -> int:
     """Every enrolment of the classes in scope, its minutes, percentage, rule and outcome.
 
-    The arithmetic of enrollment.rules.completion, set-based (tests/reporting/test_completion_arithmetic.py
+    The arithmetic of enrollment.rules.completion, set-based (tests/reporting/services/test_completion_arithmetic.py
     compares the two): attended = present/late time in seconds (attended_seconds, else minutes x 60;
     "absent" counts none), each session capped at its planned minutes (overtime in one session
     cannot make up for another); excused = planned minutes of sessions marked excused; planned =

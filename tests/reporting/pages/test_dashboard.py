@@ -28,7 +28,7 @@ from tests.reporting.report_world import build_world, vietnamese_default
 from tests.roles import by_role
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 
 
 @pytest.fixture(autouse=True)

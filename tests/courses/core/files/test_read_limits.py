@@ -36,7 +36,7 @@ from tests.factories import ClassSessionFactory, TrainingClassFactory
 
 # Generous against a loaded CI machine; the old reader held a worker until gunicorn killed it at 30 s.
 REFUSED_WITHIN_SECONDS = 5.0
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[4]
 
 
 def headings(columns) -> list[str]:

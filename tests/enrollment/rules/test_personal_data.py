@@ -20,7 +20,7 @@ from courses.models import ClassStatus, Province
 from enrollment.models import Enrollment, EnrollmentSource, EnrollmentStatus, LearnerDataAccess
 from enrollment.services.enrollments import enrollments_bulk_create
 from tests.api_helpers import assert_error
-from tests.enrollment.enrolment_files import person, xlsx_bytes
+from tests.enrollment.enrollment_files import person, xlsx_bytes
 from tests.factories import EnrollmentFactory, LearnerFactory, TrainingClassFactory
 from tests.roles import CENTRAL_ADMINS_AMONG_CLASS_ROLES, by_role
 

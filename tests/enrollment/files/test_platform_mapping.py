@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tests.corpus.platforms import _csv
-from tests.enrollment.test_platform_files import (
+from tests.enrollment.files.test_platform_files import (
     class_meeting,
     client,
     expected,

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from courses.models import Alias
 from enrollment.models import Enrollment, Learner
-from tests.enrollment.enrolment_files import person, xlsx_bytes
+from tests.enrollment.enrollment_files import person, xlsx_bytes
 from tests.factories import TrainingClassFactory
 
 # Old communes and what they became, as resolution 1683/NQ-UBTVQH15 (16 June 2025) on the communes

@@ -32,7 +32,7 @@ from tests.factories import ClassSessionFactory, TrainingClassFactory, UserFacto
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[4]
 WORKERS = 2
 # What the other request may take while the hostile files are posted: generous for a loaded machine,
 # far below the 30 s the old reader held each worker for.

@@ -19,7 +19,7 @@ from enrollment.models import AuditEntry, Enrollment, Learner
 from enrollment.rules.identity import identity_number_parse
 from enrollment.services.enrollment_import import enrolment_import
 from tests.api_helpers import assert_error
-from tests.enrollment.enrolment_files import HEADINGS_WITH_CMND, csv_bytes, many_people, person, xlsx_bytes
+from tests.enrollment.enrollment_files import HEADINGS_WITH_CMND, csv_bytes, many_people, person, xlsx_bytes
 from tests.factories import LearnerFactory, TrainingClassFactory, UserFactory
 from tests.roles import MANAGES_THE_CLASS, by_role, succeeding
 

@@ -7,7 +7,7 @@ import pytest
 from courses.core.parsers import MAX_DEPTH
 from courses.models import Curriculum
 from tests.api_helpers import assert_error, error_fields
-from tests.courses.test_api_catalogue import _payload
+from tests.courses.api.test_api_catalogue import _payload
 from tests.factories import LearnerFactory
 from tests.roles import client_as
 

@@ -111,7 +111,7 @@ def test_attendance_rates_are_one_query(marked, django_assert_num_queries):
 
 
 # The layout, read by an admin of the learners' province: every enrolment, every field (what a
-# trainer reads is in tests/enrollment/test_personal_data.py).
+# trainer reads is in tests/enrollment/rules/test_personal_data.py).
 
 
 def test_the_attendance_sheet(marked, province_admin):

@@ -19,8 +19,8 @@ from enrollment.files.enrollment_file import COLUMNS
 from enrollment.models import Learner
 from enrollment.services.enrollment_import import enrolment_import
 from enrollment.services.learners import learner_create, learner_update
-from tests.courses.test_text import VIETNAMESE_ORDER
-from tests.enrollment.enrolment_files import person, xlsx_bytes
+from tests.courses.core.test_text import VIETNAMESE_ORDER
+from tests.enrollment.enrollment_files import person, xlsx_bytes
 from tests.factories import (
     ClassSessionFactory,
     EnrollmentFactory,

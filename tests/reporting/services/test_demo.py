@@ -54,7 +54,7 @@ def test_running_the_demo_twice_changes_no_data(db):
 def test_make_demo_sets_up_on_the_embedded_sqlite_default(tmp_path):
     """`make demo` runs on SQLite, which CI's PostgreSQL suite never touches otherwise: a schema
     feature SQLite lacks (a unique constraint with included columns, say) breaks only there."""
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env |= {
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
