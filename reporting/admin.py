@@ -5,11 +5,11 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from courses.admin import ReadOnlyAdmin
+from enrollment.models import CompletionRule
 from reporting.models import (
     Baseline,
     Certificate,
     ClassProgress,
-    CompletionRule,
     EnrollmentProgress,
     ProgressRollup,
     RollupGeneration,

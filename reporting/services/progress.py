@@ -18,18 +18,20 @@ from django.utils import timezone
 from courses.core import queue
 from courses.core.queue import enqueue_on_commit
 from courses.models import ClassStatus, Programme, Province, TrainingClass
-from enrollment.models import StaleClass
-from enrollment.services.progress import RECOMPUTE_CLASS_TASK, class_progress_mark_stale
-from reporting.models import (
-    ALL_YEARS,
+from enrollment.models import (
     DEFAULT_EXCUSED_POLICY,
     DEFAULT_MIN_ATTENDANCE_PERCENT,
     DEFAULT_MIN_FINAL_SCORE,
+    CompletionRule,
+    StaleClass,
+)
+from enrollment.services.progress import RECOMPUTE_CLASS_TASK, class_progress_mark_stale
+from reporting.models import (
+    ALL_YEARS,
     Baseline,
     Certificate,
     ClaimKind,
     ClassProgress,
-    CompletionRule,
     GenerationStatus,
     ProgressRollup,
     RollupGeneration,

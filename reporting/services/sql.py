@@ -23,7 +23,15 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from courses.models import ClassSession, ClassStatus, Curriculum, Position, Province, TrainingClass
-from enrollment.models import Attendance, AttendanceStatus, AuditEntry, Enrollment, EnrollmentStatus, Learner
+from enrollment.models import (
+    Attendance,
+    AttendanceStatus,
+    AuditEntry,
+    CompletionRule,
+    Enrollment,
+    EnrollmentStatus,
+    Learner,
+)
 from reporting.models import (
     ALL_LEVELS,
     ALL_YEARS,
@@ -31,7 +39,6 @@ from reporting.models import (
     LEARNER_DIMENSIONS,
     Certificate,
     ClassProgress,
-    CompletionRule,
     Dimension,
     EnrollmentProgress,
     Outcome,

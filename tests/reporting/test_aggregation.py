@@ -11,16 +11,22 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from courses.models import ClassMode, ClassStatus, Level, Position
-from enrollment.models import Attendance, AttendanceSource, AttendanceStatus, Enrollment, EnrollmentStatus
+from enrollment.models import (
+    Attendance,
+    AttendanceSource,
+    AttendanceStatus,
+    CompletionRule,
+    Enrollment,
+    EnrollmentStatus,
+    ExcusedPolicy,
+)
 from reporting.models import (
     ALL_LEVELS,
     ALL_YEARS,
     Certificate,
     ClassProgress,
-    CompletionRule,
     Dimension,
     EnrollmentProgress,
-    ExcusedPolicy,
     GenerationStatus,
     ProgressRollup,
     RollupGeneration,

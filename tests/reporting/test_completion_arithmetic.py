@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from enrollment.models import Attendance, AttendanceSource
+from enrollment.models import Attendance, AttendanceSource, CompletionRule
 from enrollment.rules.completion import AttendanceRecord, attendance_figures, completion_terms
-from reporting.models import CompletionRule, EnrollmentProgress
+from reporting.models import EnrollmentProgress
 from tests.reporting.conftest import enrol, make_class, recompute
 
 pytestmark = pytest.mark.django_db

@@ -18,9 +18,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from courses.models import ClassStatus, TrainingClass
-from enrollment.models import Attendance, AttendanceSource, AttendanceStatus, StaleClass
+from enrollment.models import Attendance, AttendanceSource, AttendanceStatus, CompletionRule, StaleClass
 from enrollment.rules.completion import percent_display
-from reporting.models import Certificate, CompletionRule, EnrollmentProgress
+from reporting.models import Certificate, EnrollmentProgress
 from reporting.services import progress as services
 from tests.factories import ClassSessionFactory, ProgrammeFactory, TrainingClassFactory
 from tests.reporting.conftest import attend, enrol, make_class, recompute
