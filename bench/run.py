@@ -415,7 +415,10 @@ FROM (
 
         from django.db import connection, transaction
 
-        from reporting.services import progress as services
+        from reporting.services.rebuilds import province_progress_rebuild
+        from reporting.services.rollups import (
+            rollup_generation_start,
+        )
 
         with connection.cursor() as cursor:
             cursor.execute(
@@ -439,8 +442,8 @@ FROM (
         started = time.perf_counter()
         try:
             with connection.execute_wrapper(timer), transaction.atomic():
-                generation = services.rollup_generation_start(reason="bench breakdown")
-                services.province_progress_rebuild(province_id=province_id, generation_id=generation.pk)
+                generation = rollup_generation_start(reason="bench breakdown")
+                province_progress_rebuild(province_id=province_id, generation_id=generation.pk)
                 total = time.perf_counter() - started
                 raise Rollback
         except Rollback:
@@ -473,7 +476,7 @@ FROM (
             User,
         )
         from enrollment.models import Enrollment, EnrollmentSource, EnrollmentStatus, Learner
-        from reporting.services import progress as services
+        from reporting.services.class_progress import class_progress_refresh
         from reporting.services.dataset import LOCAL
 
         self.cleanup_fixtures()
@@ -597,7 +600,7 @@ FROM (
             self.naive_class.pk,
         ]
         for class_id in class_ids:
-            services.class_progress_refresh(class_id=class_id)
+            class_progress_refresh(class_id=class_id)
         self.settle_in_process()
         self.details["fixtures"] = {
             "learners": n,
@@ -613,16 +616,21 @@ FROM (
         (a mark whose task was purged would stop later marks from enqueueing theirs)."""
         from enrollment.models import StaleClass
         from reporting.models import StaleRollup
-        from reporting.services import progress as services
+        from reporting.services.class_progress import class_progress_refresh
+        from reporting.services.rollups import (
+            rollup_national_refresh,
+            rollup_province_refresh,
+        )
+        from reporting.services.stale import stale_rollup_claim
 
         for class_id in list(StaleClass.objects.values_list("pk", flat=True)):
-            services.class_progress_refresh(class_id=class_id)
+            class_progress_refresh(class_id=class_id)
         provinces = StaleRollup.objects.exclude(pk__in=[StaleRollup.NATIONAL, StaleRollup.TARGETS])
         for scope in list(provinces.values_list("pk", flat=True)):
-            services.stale_rollup_claim(scope=scope)
-            services.rollup_province_refresh(province_id=scope)
-        services.stale_rollup_claim(scope=StaleRollup.NATIONAL)
-        services.rollup_national_refresh()
+            stale_rollup_claim(scope=scope)
+            rollup_province_refresh(province_id=scope)
+        stale_rollup_claim(scope=StaleRollup.NATIONAL)
+        rollup_national_refresh()
         StaleRollup.objects.all().delete()
         StaleClass.objects.all().delete()
 

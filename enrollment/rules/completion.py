@@ -1,7 +1,8 @@
 """When an enrolment completes: the completion rule's arithmetic, in one place.
 
-Every figure follows these rules: the aggregation's SQL (reporting.services.sql.enrollment_progress_upsert,
-which implements exactly this arithmetic set-based and is compared with it in
+Every figure follows these rules: the aggregation's SQL
+(reporting.services.sql_progress.enrollment_progress_upsert, which implements exactly this
+arithmetic set-based and is compared with it in
 tests/reporting/test_completion_arithmetic.py), a learner's own progress, the roster rates and
 every export.
 

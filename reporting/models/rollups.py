@@ -26,7 +26,7 @@ class RollupGeneration(models.Model):
     reason = models.CharField(_("lý do"), max_length=30, blank=True)
     started_at = models.DateTimeField(_("bắt đầu"))
     # The last province rebuilt into it: a generation building with no progress for longer than a
-    # lost task takes to come back is abandoned (reporting.services.progress.rollup_generations_abandoned).
+    # lost task takes to come back is abandoned (reporting.services.rollups.rollup_generations_abandoned).
     progressed_at = models.DateTimeField(_("tiến triển lúc"), null=True, blank=True)
     # The rebuild_progress task that started it: a second delivery of that task starts nothing.
     task_id = models.CharField(_("tác vụ"), max_length=64, blank=True, default="")

@@ -39,7 +39,7 @@ class StaleClaim(models.Model):
     The mark itself is taken (deleted) first, in a transaction of its own, so that a write landing
     meanwhile marks again and enqueues again, never waiting for the recompute. A claim left behind
     belongs to a task that died before committing: reconcile turns it back into a mark once it is
-    a few minutes old and no transaction holds it (reporting.services.progress.stale_reconcile).
+    a few minutes old and no transaction holds it (reporting.services.periodic.stale_reconcile).
     """
 
     kind = models.CharField(_("loại"), max_length=10, choices=ClaimKind.choices)

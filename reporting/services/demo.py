@@ -40,7 +40,8 @@ from reporting.services.dataset import (
     MIDDLE_MALE,
     MINORITIES,
 )
-from reporting.services.progress import classes_finish_due, progress_rebuild
+from reporting.services.periodic import classes_finish_due
+from reporting.services.rebuilds import progress_rebuild
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 PLAN = "ke-hoach-2021-2025"

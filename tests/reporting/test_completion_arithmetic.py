@@ -1,5 +1,5 @@
 """The completion arithmetic is implemented twice, in Python (enrollment.rules.completion: a learner's own
-progress, the roster) and set-based in SQL (reporting.services.sql: the official figures). Each edge case
+progress, the roster) and set-based in SQL (reporting.services.sql_progress: the official figures). Each edge case
 here goes through both, and every figure must agree."""
 
 from decimal import Decimal
