@@ -642,7 +642,7 @@ FROM (
         from courses.models import Province, TrainingClass, User
         from enrollment.models import Learner
         from reporting.models import StaleRollup
-        from reporting.services.dataset import _delete_where
+        from reporting.services.dataset_loading import rows_delete_where
 
         touched = set(
             TrainingClass.objects.filter(code__startswith=PREFIX).values_list("province_id", flat=True)
@@ -650,9 +650,9 @@ FROM (
         if not touched and not User.objects.filter(username__startswith=USER_PREFIX).exists():
             return
         with transaction.atomic():
-            _delete_where(TrainingClass, f"code LIKE '{PREFIX}%%'")
-            _delete_where(Learner, BENCH_LEARNERS)
-            _delete_where(User, f"username LIKE '{USER_PREFIX}%%'")
+            rows_delete_where(TrainingClass, f"code LIKE '{PREFIX}%%'")
+            rows_delete_where(Learner, BENCH_LEARNERS)
+            rows_delete_where(User, f"username LIKE '{USER_PREFIX}%%'")
         current = {p.pk: (p.successor_id or p.pk) for p in Province.objects.filter(pk__in=touched)}
         StaleRollup.objects.bulk_create(
             [

@@ -13,7 +13,6 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FilteredRelation,
-    FloatField,
     IntegerField,
     OuterRef,
     Q,
@@ -23,7 +22,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from courses.models import ClassSession, Role, TrainingClass
@@ -35,6 +34,7 @@ from enrollment.rules.completion import (
     CompletionTerms,
     ExcusedPolicy,
     attendance_figures,
+    attendance_rate_expression,
     completion_terms,
     counted_seconds_expression,
     excused_seconds_expression,
@@ -209,21 +209,7 @@ def attendance_rates_for_class(class_id: int, *, reader=None) -> QuerySet[Enroll
             base_seconds=base,
         )
         .annotate(
-            # Integer division on both databases: the hundredths of a percent, truncated.
-            attendance_rate=Case(
-                When(
-                    base_seconds__gt=0,
-                    then=Cast(
-                        ExpressionWrapper(
-                            F("credited_seconds") * 10000 / F("base_seconds"), output_field=IntegerField()
-                        ),
-                        FloatField(),
-                    )
-                    / Value(10000.0),
-                ),
-                default=Value(0.0),
-                output_field=FloatField(),
-            ),
+            attendance_rate=attendance_rate_expression("credited_seconds", "base_seconds"),
             required_minutes=Case(
                 When(
                     base_seconds__gt=0,

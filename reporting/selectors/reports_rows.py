@@ -8,7 +8,9 @@ the request's, for the JSON answers and the exports alike.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
+from typing import TypedDict
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,23 +55,28 @@ DIMENSION_LABELS = {
     BY_YEAR: gettext_lazy("Năm"),
 }
 
-MEASURES = (
-    "target_luot",
-    "achieved_luot",
-    "rate_percent",
-    "enrolled",
-    "in_progress",
-    "not_completed",
-    "classes_planned",
-    "classes_started",
-    "classes_held",
-    "spending_million_vnd",
-    "cost_per_luot_million_vnd",
-    "elapsed_percent",
-    "projected_luot",
-    "projected_rate_percent",
-    "computed_at",
-)
+
+class Figures(TypedDict):
+    """The measures of one row of a report (a rollup row, or the figures of a slice without one)."""
+
+    target_luot: int | None
+    achieved_luot: int
+    rate_percent: Decimal | None
+    enrolled: int
+    in_progress: int
+    not_completed: int
+    classes_planned: int | None  # None in the learner dimensions, as are the three below
+    classes_started: int | None
+    classes_held: int | None
+    spending_million_vnd: Decimal | None
+    cost_per_luot_million_vnd: Decimal | None
+    elapsed_percent: Decimal | None
+    projected_luot: int | None
+    projected_rate_percent: Decimal | None
+    computed_at: datetime.datetime | None
+
+
+MEASURES = tuple(Figures.__annotations__)
 CLASS_MEASURES = ("classes_planned", "classes_started", "classes_held", "spending_million_vnd")
 ROW_FIELDS = ("scope_province_id", "level", "year", "dimension", "key", "key_id", "code", "label", *MEASURES)
 
@@ -128,7 +135,7 @@ def sum_or_none(values) -> int | None:
     return sum(values) if values else None
 
 
-def empty_figures(*, target: int | None, elapsed_percent: Decimal | None, learner_dimension=False) -> dict:
+def empty_figures(*, target: int | None, elapsed_percent: Decimal | None, learner_dimension=False) -> Figures:
     """The figures of a slice with no class yet: nothing achieved, the target still owed."""
     projected = 0 if elapsed_percent else None
     figures = {
@@ -151,7 +158,7 @@ def empty_figures(*, target: int | None, elapsed_percent: Decimal | None, learne
     return figures
 
 
-def figures_of(row: dict) -> dict:
+def figures_of(row: dict) -> Figures:
     return {name: row[name] for name in MEASURES}
 
 

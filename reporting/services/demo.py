@@ -32,7 +32,7 @@ from enrollment.models import Enrollment, Gender, Learner
 from enrollment.services.attendance import attendance_mark_roster, enrollment_scores_set
 from enrollment.services.enrollments import enrollments_bulk_create
 from enrollment.services.learners import learner_create
-from reporting.services.dataset import (
+from reporting.services.dataset_people import (
     FAMILY,
     GIVEN_FEMALE,
     GIVEN_MALE,
