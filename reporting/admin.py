@@ -5,11 +5,11 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from courses.admin import ReadOnlyAdmin
+from enrollment.models import CompletionRule
 from reporting.models import (
     Baseline,
     Certificate,
     ClassProgress,
-    CompletionRule,
     EnrollmentProgress,
     ProgressRollup,
     RollupGeneration,
@@ -17,7 +17,8 @@ from reporting.models import (
     StaleRollup,
     Target,
 )
-from reporting.services import progress as services
+from reporting.services.programmes import completion_rule_delete, completion_rule_save
+from reporting.services.stale import rollup_targets_mark_stale
 
 
 class _TargetsRefresh:
@@ -25,15 +26,15 @@ class _TargetsRefresh:
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        services.rollup_targets_mark_stale()
+        rollup_targets_mark_stale()
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        services.rollup_targets_mark_stale()
+        rollup_targets_mark_stale()
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
-        services.rollup_targets_mark_stale()
+        rollup_targets_mark_stale()
 
 
 @admin.register(Target)
@@ -89,14 +90,14 @@ class CompletionRuleAdmin(admin.ModelAdmin):
 
     # Through the service: a rule change marks the classes it governs for recomputing.
     def save_model(self, request, obj, form, change):
-        services.completion_rule_save(rule=obj)
+        completion_rule_save(rule=obj)
 
     def delete_model(self, request, obj):
-        services.completion_rule_delete(rule=obj)
+        completion_rule_delete(rule=obj)
 
     def delete_queryset(self, request, queryset):
         for rule in queryset:
-            services.completion_rule_delete(rule=rule)
+            completion_rule_delete(rule=rule)
 
 
 @admin.register(Certificate)

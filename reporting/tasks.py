@@ -11,7 +11,28 @@ from django.db import InterfaceError, OperationalError
 
 from courses.core.errors import CacheUnavailable
 from reporting.models import StaleRollup
-from reporting.services import progress as services
+from reporting.services.class_progress import class_progress_refresh
+from reporting.services.periodic import classes_finish_due, stale_reconcile
+from reporting.services.rebuilds import current_province_ids_largest_first, province_progress_rebuild
+from reporting.services.rollups import (
+    rollup_generation_fail,
+    rollup_generation_of_task,
+    rollup_generation_publish,
+    rollup_generation_start,
+    rollup_national_refresh,
+    rollup_province_refresh,
+    rollup_statistics_refresh,
+    rollup_targets_refresh,
+)
+from reporting.services.stale import (
+    CLASS_RECOMPUTE_TASK,
+    NATIONAL_ROLLUP_TASK,
+    PROVINCE_ROLLUP_TASK,
+    REBUILD_TASK,
+    ROLLUP_STATISTICS_TASK,
+    TARGETS_REFRESH_TASK,
+    stale_rollup_claim,
+)
 
 RELIABLE = {
     "acks_late": True,
@@ -25,39 +46,39 @@ RELIABLE = {
 }
 
 
-@shared_task(name=services.CLASS_RECOMPUTE_TASK, **RELIABLE)
+@shared_task(name=CLASS_RECOMPUTE_TASK, **RELIABLE)
 def recompute_class_progress(class_id: int) -> int | None:
     """Enqueued by enrollment.services.progress after a write marks the class stale."""
-    progress = services.class_progress_refresh(class_id=class_id)
+    progress = class_progress_refresh(class_id=class_id)
     return progress.revision if progress is not None else None
 
 
-@shared_task(name=services.PROVINCE_ROLLUP_TASK, **RELIABLE)
+@shared_task(name=PROVINCE_ROLLUP_TASK, **RELIABLE)
 def refresh_province_rollup(province_id: int) -> None:
-    services.stale_rollup_claim(scope=province_id)
-    services.rollup_province_refresh(province_id=province_id)
+    stale_rollup_claim(scope=province_id)
+    rollup_province_refresh(province_id=province_id)
 
 
-@shared_task(name=services.NATIONAL_ROLLUP_TASK, **RELIABLE)
+@shared_task(name=NATIONAL_ROLLUP_TASK, **RELIABLE)
 def refresh_national_rollup() -> None:
-    services.stale_rollup_claim(scope=StaleRollup.NATIONAL)
-    services.rollup_national_refresh()
+    stale_rollup_claim(scope=StaleRollup.NATIONAL)
+    rollup_national_refresh()
 
 
-@shared_task(name=services.TARGETS_REFRESH_TASK, **RELIABLE)
+@shared_task(name=TARGETS_REFRESH_TASK, **RELIABLE)
 def refresh_rollup_targets() -> None:
-    services.stale_rollup_claim(scope=StaleRollup.TARGETS)
-    services.rollup_targets_refresh()
+    stale_rollup_claim(scope=StaleRollup.TARGETS)
+    rollup_targets_refresh()
 
 
-@shared_task(name=services.ROLLUP_STATISTICS_TASK, **RELIABLE)
+@shared_task(name=ROLLUP_STATISTICS_TASK, **RELIABLE)
 def refresh_rollup_statistics() -> None:
-    services.rollup_statistics_refresh()
+    rollup_statistics_refresh()
 
 
 @shared_task(name="reporting.reconcile_stale", **RELIABLE)
 def reconcile_stale() -> dict:
-    report = services.stale_reconcile()
+    report = stale_reconcile()
     return {
         "marked": len(report.marked),
         "requeued_classes": len(report.requeued_classes),
@@ -70,45 +91,43 @@ def reconcile_stale() -> dict:
 
 @shared_task(name="reporting.finish_due_classes", **RELIABLE)
 def finish_due_classes() -> list[int]:
-    return services.classes_finish_due()
+    return classes_finish_due()
 
 
 @shared_task(name="reporting.rebuild_province", **RELIABLE)
 def rebuild_province(generation_id: int, province_id: int) -> int:
-    services.province_progress_rebuild(province_id=province_id, generation_id=generation_id)
+    province_progress_rebuild(province_id=province_id, generation_id=generation_id)
     return province_id
 
 
 @shared_task(name="reporting.publish_generation", **RELIABLE)
 def publish_generation(_province_ids: list[int], generation_id: int) -> bool:
     """The chord's final step: national rows, then the switch to the new generation."""
-    return services.rollup_generation_publish(generation_id=generation_id)
+    return rollup_generation_publish(generation_id=generation_id)
 
 
 @shared_task(name="reporting.rebuild_failed")
 def rebuild_failed(*_args, generation_id: int) -> None:
-    services.rollup_generation_fail(generation_id=generation_id)
+    rollup_generation_fail(generation_id=generation_id)
 
 
-@shared_task(name=services.REBUILD_TASK, bind=True, **RELIABLE)
+@shared_task(name=REBUILD_TASK, bind=True, **RELIABLE)
 def rebuild_progress(self, province_id: int | None = None, reason: str = "rebuild") -> int | None:
     """Rebuild one current province in place, or everything into a new generation: one task per
     province, shared by the workers, then publish_generation once all have succeeded.
 
     Delivered again (its worker died after sending the chord), it starts nothing new: the
     generation it started carries its task id. Died before the chord was sent, the generation
-    shows no progress and reconcile rebuilds again (services.rollup_generations_abandoned)."""
+    shows no progress and reconcile rebuilds again (rollup_generations_abandoned)."""
     if province_id is not None:
-        services.province_progress_rebuild(province_id=province_id)
+        province_progress_rebuild(province_id=province_id)
         return None
     task_id = self.request.id or ""
-    started = services.rollup_generation_of_task(task_id=task_id)
+    started = rollup_generation_of_task(task_id=task_id)
     if started is not None:
         return started.pk
-    generation = services.rollup_generation_start(reason=reason, task_id=task_id)
-    header = group(
-        rebuild_province.si(generation.pk, pid) for pid in services.current_province_ids_largest_first()
-    )
+    generation = rollup_generation_start(reason=reason, task_id=task_id)
+    header = group(rebuild_province.si(generation.pk, pid) for pid in current_province_ids_largest_first())
     callback = publish_generation.s(generation.pk).on_error(rebuild_failed.si(generation_id=generation.pk))
     chord(header)(callback)
     return generation.pk

@@ -57,7 +57,7 @@ def fixtures_create(run: Run) -> Fixtures:
         User,
     )
     from enrollment.models import Enrollment, EnrollmentSource, EnrollmentStatus, Learner
-    from reporting.services import progress as services
+    from reporting.services.class_progress import class_progress_refresh
     from reporting.services.dataset import LOCAL
 
     fixtures_remove()
@@ -178,7 +178,7 @@ def fixtures_create(run: Run) -> Fixtures:
     # Their figures, rolled up, before anything is measured (what the worker would do).
     class_ids = [c.pk for c, _rows, _enrolments in fresh] + [ingest[0].pk, naive[0].pk]
     for class_id in class_ids:
-        services.class_progress_refresh(class_id=class_id)
+        class_progress_refresh(class_id=class_id)
     settle_in_process()
     run.details["fixtures"] = {
         "learners": n,
@@ -196,16 +196,18 @@ def settle_in_process() -> None:
     (a mark whose task was purged would stop later marks from enqueueing theirs)."""
     from enrollment.models import StaleClass
     from reporting.models import StaleRollup
-    from reporting.services import progress as services
+    from reporting.services.class_progress import class_progress_refresh
+    from reporting.services.rollups import rollup_national_refresh, rollup_province_refresh
+    from reporting.services.stale import stale_rollup_claim
 
     for class_id in list(StaleClass.objects.values_list("pk", flat=True)):
-        services.class_progress_refresh(class_id=class_id)
+        class_progress_refresh(class_id=class_id)
     provinces = StaleRollup.objects.exclude(pk__in=[StaleRollup.NATIONAL, StaleRollup.TARGETS])
     for scope in list(provinces.values_list("pk", flat=True)):
-        services.stale_rollup_claim(scope=scope)
-        services.rollup_province_refresh(province_id=scope)
-    services.stale_rollup_claim(scope=StaleRollup.NATIONAL)
-    services.rollup_national_refresh()
+        stale_rollup_claim(scope=scope)
+        rollup_province_refresh(province_id=scope)
+    stale_rollup_claim(scope=StaleRollup.NATIONAL)
+    rollup_national_refresh()
     StaleRollup.objects.all().delete()
     StaleClass.objects.all().delete()
 
@@ -218,15 +220,15 @@ def fixtures_remove() -> None:
     from courses.models import Province, TrainingClass, User
     from enrollment.models import Learner
     from reporting.models import StaleRollup
-    from reporting.services.dataset import _delete_where
+    from reporting.services.dataset_loading import rows_delete_where
 
     touched = set(TrainingClass.objects.filter(code__startswith=PREFIX).values_list("province_id", flat=True))
     if not touched and not User.objects.filter(username__startswith=USER_PREFIX).exists():
         return
     with transaction.atomic():
-        _delete_where(TrainingClass, f"code LIKE '{PREFIX}%%'")
-        _delete_where(Learner, BENCH_LEARNERS)
-        _delete_where(User, f"username LIKE '{USER_PREFIX}%%'")
+        rows_delete_where(TrainingClass, f"code LIKE '{PREFIX}%%'")
+        rows_delete_where(Learner, BENCH_LEARNERS)
+        rows_delete_where(User, f"username LIKE '{USER_PREFIX}%%'")
     current = {p.pk: (p.successor_id or p.pk) for p in Province.objects.filter(pk__in=touched)}
     StaleRollup.objects.bulk_create(
         [

@@ -13,7 +13,8 @@ def rebuild_breakdown() -> dict:
 
     from django.db import connection, transaction
 
-    from reporting.services import progress as services
+    from reporting.services.rebuilds import province_progress_rebuild
+    from reporting.services.rollups import rollup_generation_start
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -37,8 +38,8 @@ def rebuild_breakdown() -> dict:
     started = time.perf_counter()
     try:
         with connection.execute_wrapper(timer), transaction.atomic():
-            generation = services.rollup_generation_start(reason="bench breakdown")
-            services.province_progress_rebuild(province_id=province_id, generation_id=generation.pk)
+            generation = rollup_generation_start(reason="bench breakdown")
+            province_progress_rebuild(province_id=province_id, generation_id=generation.pk)
             total = time.perf_counter() - started
             raise Rollback
     except Rollback:

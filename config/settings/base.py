@@ -244,7 +244,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 10,
 }
 # The result backend (Redis, which counts a rebuild's chord) has no visibility timeout: what it
-# loses in a restart is found by reconcile (reporting.services.progress.stale_reconcile).
+# loses in a restart is found by reconcile (reporting.services.periodic.stale_reconcile).
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 5
 CELERY_REDIS_SOCKET_TIMEOUT = 10
 # A worker killed mid-task must not lose the task: acknowledge after it ran, requeue on loss.

@@ -2,9 +2,9 @@
 
 Work asked for once a transaction commits (enqueue_on_commit) is recorded in the database by that
 transaction first (a class's stale mark, a rollup scope's mark: enrollment.services.progress,
-reporting.services.progress). The broker is only the fast path: when it cannot be reached the write stands
+reporting.services.stale). The broker is only the fast path: when it cannot be reached the write stands
 and answers as it would, the failure is logged, and reporting's reconcile, every minute, queues
-again whatever mark is left (reporting.services.progress.stale_reconcile).
+again whatever mark is left (reporting.services.periodic.stale_reconcile).
 """
 
 import logging

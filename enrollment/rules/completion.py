@@ -1,7 +1,8 @@
 """When an enrolment completes: the completion rule's arithmetic, in one place.
 
-Every figure follows these rules: the aggregation's SQL (reporting.services.sql.enrollment_progress_upsert,
-which implements exactly this arithmetic set-based and is compared with it in
+Every figure follows these rules: the aggregation's SQL
+(reporting.services.sql_progress.enrollment_progress_upsert, which implements exactly this
+arithmetic set-based and is compared with it in
 tests/reporting/services/test_completion_arithmetic.py), a learner's own progress, the roster rates and
 every export.
 
@@ -33,7 +34,9 @@ from django.db.models import (
     Case,
     CharField,
     DecimalField,
+    ExpressionWrapper,
     F,
+    FloatField,
     IntegerField,
     OuterRef,
     Q,
@@ -41,7 +44,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Least
+from django.db.models.functions import Cast, Coalesce, Least
 
 from enrollment.models import (
     DEFAULT_EXCUSED_POLICY,
@@ -268,4 +271,21 @@ def excused_seconds_expression(prefix: str = "") -> Case:
         ),
         default=Value(0),
         output_field=IntegerField(),
+    )
+
+
+def attendance_rate_expression(credited: str = "credited_seconds", base: str = "base_seconds") -> Case:
+    """percent_of as a fraction (0.0 to 1.0), over annotated credited and base seconds: the
+    hundredths of a percent by integer division on both databases, so truncated like it (79.99%
+    is never 80%); 0.0 when nothing is planned yet."""
+    return Case(
+        When(
+            **{f"{base}__gt": 0},
+            then=Cast(
+                ExpressionWrapper(F(credited) * 10000 / F(base), output_field=IntegerField()), FloatField()
+            )
+            / Value(10000.0),
+        ),
+        default=Value(0.0),
+        output_field=FloatField(),
     )

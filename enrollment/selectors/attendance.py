@@ -14,7 +14,6 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FilteredRelation,
-    FloatField,
     IntegerField,
     OuterRef,
     Q,
@@ -24,7 +23,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Coalesce
 
 from courses.models import ClassSession, TrainingClass
 from courses.selectors.classes import classes_managed_by
@@ -33,6 +32,7 @@ from enrollment.rules.attendance import ACTIVE_ENROLMENT_STATUSES, ATTENDED_STAT
 from enrollment.rules.completion import (
     CompletionTerms,
     ExcusedPolicy,
+    attendance_rate_expression,
     counted_seconds_expression,
     excused_seconds_expression,
     rule_annotations,
@@ -186,21 +186,7 @@ def attendance_rates_for_class(class_id: int, *, reader=None) -> QuerySet[Enroll
             base_seconds=base,
         )
         .annotate(
-            # Integer division on both databases: the hundredths of a percent, truncated.
-            attendance_rate=Case(
-                When(
-                    base_seconds__gt=0,
-                    then=Cast(
-                        ExpressionWrapper(
-                            F("credited_seconds") * 10000 / F("base_seconds"), output_field=IntegerField()
-                        ),
-                        FloatField(),
-                    )
-                    / Value(10000.0),
-                ),
-                default=Value(0.0),
-                output_field=FloatField(),
-            ),
+            attendance_rate=attendance_rate_expression("credited_seconds", "base_seconds"),
             required_minutes=Case(
                 When(
                     base_seconds__gt=0,

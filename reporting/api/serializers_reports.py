@@ -13,7 +13,8 @@ from rest_framework import serializers
 
 from courses.core.filter_fields import YEAR_MAX, YEAR_MIN
 from courses.models import Curriculum, Level, Programme, Province
-from reporting.selectors.reports import BREAKDOWN_DIMENSIONS, CURRICULUM_FILTER_DIMENSIONS, GAP_LABELS
+from reporting.selectors.reports_gaps import GAP_LABELS
+from reporting.selectors.reports_rows import BREAKDOWN_DIMENSIONS, CURRICULUM_FILTER_DIMENSIONS
 
 # --- query parameters ---------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from courses.core.openapi import crud_schema, error_responses
 from courses.core.viewsets import AtomicWritesMixin
 from reporting.api import filters, serializers
 from reporting.selectors import progress as selectors
-from reporting.services import progress as services
+from reporting.services.stale import rollup_targets_mark_stale
 
 
 @extend_schema_view(
@@ -63,17 +63,17 @@ class TargetViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
     def perform_create(self, serializer):
         with transaction.atomic():
             super().perform_create(serializer)
-            services.rollup_targets_mark_stale()
+            rollup_targets_mark_stale()
 
     def perform_update(self, serializer):
         with transaction.atomic():
             super().perform_update(serializer)
-            services.rollup_targets_mark_stale()
+            rollup_targets_mark_stale()
 
     def perform_destroy(self, instance):
         with transaction.atomic():
             super().perform_destroy(instance)
-            services.rollup_targets_mark_stale()
+            rollup_targets_mark_stale()
 
 
 @extend_schema_view(

@@ -24,7 +24,12 @@ from courses.core.permissions import IsAdmin
 from courses.models import Level, Province
 from reporting.api import serializers_reports as s
 from reporting.files import exports
-from reporting.selectors import report_cache, reports
+from reporting.selectors import report_cache
+from reporting.selectors.reports_gaps import report_freshness, report_gaps
+from reporting.selectors.reports_history import report_history
+from reporting.selectors.reports_progress import report_breakdown, report_province, report_summary
+from reporting.selectors.reports_rows import BREAKDOWN_DIMENSIONS
+from reporting.selectors.reports_scope import Scope, programme_current, report_scope, report_scope_key
 
 TAG = "reports"
 WHO = (
@@ -65,7 +70,7 @@ DIMENSION = OpenApiParameter(
     "dimension",
     str,
     required=True,
-    enum=reports.BREAKDOWN_DIMENSIONS,
+    enum=BREAKDOWN_DIMENSIONS,
     description="province (the unit at the time, legacy ones included), current_province (the 34 "
     "current provinces, old ones rolled up), region, curriculum, position, mode, gender, "
     "ethnic_minority, or year.",
@@ -115,14 +120,14 @@ class ReportView(APIView):
         return serializer.validated_data
 
     def programme(self, params: dict):
-        programme = params.get("programme") or reports.programme_current()
+        programme = params.get("programme") or programme_current()
         if programme is None:
             raise NotFound(_("Chưa có chương trình nào."))
         return programme
 
-    def scope(self, request, params: dict) -> reports.Scope:
+    def scope(self, request, params: dict) -> Scope:
         try:
-            return reports.report_scope(request.user, params.get("province"))
+            return report_scope(request.user, params.get("province"))
         except DjangoPermissionDenied as denied:
             raise PermissionDenied(str(denied) or None) from denied
 
@@ -145,7 +150,7 @@ class ReportView(APIView):
         return Response(RenderedJSON(body))
 
     def answer_key(self, user, kwargs, params, media_type: str) -> str | None:
-        scope = reports.report_scope_key(user)
+        scope = report_scope_key(user)
         if scope is None:
             return None
         return report_cache.answers.key(
@@ -175,7 +180,7 @@ class SummaryView(ReportView):
         return super().get(request, *args, **kwargs)
 
     def build(self, request, params, **kwargs):
-        return reports.report_summary(
+        return report_summary(
             programme=self.programme(params),
             scope=self.scope(request, params),
             year=params.get("year", 0),
@@ -202,7 +207,7 @@ class BreakdownView(ReportView):
         return super().get(request, *args, **kwargs)
 
     def build(self, request, params, **kwargs):
-        return reports.report_breakdown(
+        return report_breakdown(
             programme=self.programme(params),
             scope=self.scope(request, params),
             dimension=params["dimension"],
@@ -232,10 +237,10 @@ class ProvinceDetailView(ReportView):
         if province is None:
             raise NotFound(_("Không có tỉnh, thành phố hiện hành với id này."))
         try:
-            reports.report_scope(request.user, province)
+            report_scope(request.user, province)
         except DjangoPermissionDenied as denied:
             raise NotFound(_("Không có tỉnh, thành phố hiện hành với id này.")) from denied
-        return reports.report_province(
+        return report_province(
             programme=self.programme(params),
             province=province,
             level=params.get("level", ""),
@@ -259,7 +264,7 @@ class HistoryView(ReportView):
         return super().get(request, *args, **kwargs)
 
     def build(self, request, params, **kwargs):
-        return reports.report_history(programme=self.programme(params), scope=self.scope(request, params))
+        return report_history(programme=self.programme(params), scope=self.scope(request, params))
 
 
 class GapsView(ReportView):
@@ -281,7 +286,7 @@ class GapsView(ReportView):
         return super().get(request, *args, **kwargs)
 
     def build(self, request, params, **kwargs):
-        return reports.report_gaps(
+        return report_gaps(
             programme=self.programme(params),
             scope=self.scope(request, params),
             level=params.get("level", ""),
@@ -306,7 +311,7 @@ class FreshnessView(ReportView):
         return super().get(request, *args, **kwargs)
 
     def build(self, request, params, **kwargs):
-        return reports.report_freshness(scope=self.scope(request, params))
+        return report_freshness(scope=self.scope(request, params))
 
 
 # --- exports -------------------------------------------------------------------------------------

@@ -26,7 +26,11 @@ from courses.core.permissions import is_admin, is_central_admin
 from courses.models import Curriculum, Level, Programme, Province
 from enrollment.rules.completion import percent_truncated
 from reporting.models import ALL_LEVELS, Dimension
-from reporting.selectors import reports
+from reporting.selectors.reports_gaps import report_freshness, report_gaps
+from reporting.selectors.reports_history import report_history
+from reporting.selectors.reports_progress import report_breakdown, report_summary
+from reporting.selectors.reports_rows import BY_YEAR, level_label
+from reporting.selectors.reports_scope import curricula_reported, programme_current, report_scope
 
 
 class LoginView(auth_views.LoginView):
@@ -112,7 +116,7 @@ class DashboardFilterForm(forms.Form):
 
 
 def _curricula_choices(programme, scope):
-    ids = reports.curricula_reported(programme, scope).values("key_id")
+    ids = curricula_reported(programme, scope).values("key_id")
     return Curriculum.objects.filter(pk__in=Subquery(ids)).order_by("code", "version")
 
 
@@ -220,16 +224,16 @@ def dashboard(request):
     raw = DashboardFilterForm(request.GET or None, central=central, curricula=Curriculum.objects.none())
     programme_field, province_field = raw.fields["programme"], raw.fields.get("province")
     try:
-        programme = programme_field.clean(request.GET.get("programme")) or reports.programme_current()
+        programme = programme_field.clean(request.GET.get("programme")) or programme_current()
     except forms.ValidationError:
-        programme = reports.programme_current()
+        programme = programme_current()
     province = None
     if province_field is not None:
         try:
             province = province_field.clean(request.GET.get("province"))
         except forms.ValidationError:
             province = None
-    scope = reports.report_scope(user, province)
+    scope = report_scope(user, province)
     if programme is None:
         return render(request, "reporting/dashboard.html", {"no_programme": True, "scope": scope.as_dict()})
 
@@ -242,12 +246,12 @@ def dashboard(request):
         level = form.cleaned_data.get("level") or ALL_LEVELS
         curriculum = form.cleaned_data.get("curriculum")
 
-    summary = reports.report_summary(programme=programme, scope=scope, curriculum=curriculum)
+    summary = report_summary(programme=programme, scope=scope, curriculum=curriculum)
     headline = summary["total"]
     if level:
         headline = next((row for row in summary["levels"] if row["level"] == level), headline)
     if scope.is_national or curriculum is not None:
-        by_province = reports.report_breakdown(
+        by_province = report_breakdown(
             programme=programme,
             scope=scope,
             dimension=Dimension.CURRENT_PROVINCE,
@@ -256,15 +260,15 @@ def dashboard(request):
         )
     else:
         # A province: its bars are the units it is made of (legacy provinces merged into it).
-        by_province = reports.report_breakdown(
+        by_province = report_breakdown(
             programme=programme, scope=scope, dimension=Dimension.PROVINCE, level=level
         )
-    by_year = reports.report_breakdown(
-        programme=programme, scope=scope, dimension=reports.BY_YEAR, level=level, curriculum=curriculum
+    by_year = report_breakdown(
+        programme=programme, scope=scope, dimension=BY_YEAR, level=level, curriculum=curriculum
     )
-    history = reports.report_history(programme=programme, scope=scope)
-    freshness = reports.report_freshness(scope=scope)
-    gaps = reports.report_gaps(programme=programme, scope=scope, level=level)
+    history = report_history(programme=programme, scope=scope)
+    freshness = report_freshness(scope=scope)
+    gaps = report_gaps(programme=programme, scope=scope, level=level)
 
     params = {
         "programme": programme.pk,
@@ -276,7 +280,7 @@ def dashboard(request):
         "form": form,
         "programme": summary["programme"],
         "scope": summary["scope"],
-        "level_label": reports.level_label(level),
+        "level_label": level_label(level),
         "curriculum": summary["curriculum"],
         "headline": {
             "achieved": headline["achieved_luot"],

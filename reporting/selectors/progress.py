@@ -6,12 +6,11 @@ from django.db.models import Count, Max, Min, Q, QuerySet, Subquery
 
 from courses.core.text import fold
 from courses.models import Programme
-from enrollment.models import StaleClass
+from enrollment.models import CompletionRule, StaleClass
 from enrollment.rules import completion
 from reporting.models import (
     Baseline,
     Certificate,
-    CompletionRule,
     EnrollmentProgress,
     GenerationStatus,
     ProgressRollup,

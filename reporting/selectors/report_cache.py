@@ -3,8 +3,8 @@ read again costs a cache round trip instead of its queries and its rendering.
 
 The version the answers are stored under is replaced by every write of the rows reports read (a
 province's or the national rows of a generation, their targets, and so a generation published:
-reporting.services.progress) and by every change of the reference data they show besides those rows
-(programmes, targets, baselines, provinces, curricula: apps.py). So a report never shows figures
+reporting.services.rollups) and by every change of the reference data they show besides those rows
+(programmes, targets, baselines, provinces, curricula: reporting.receivers). So a report never shows figures
 older than the rows it reads, however long ago its answer was computed.
 """
 

@@ -21,7 +21,6 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.db.models import SET_NULL, Model
 from django.utils import timezone
 
 from courses.core.text import fold, vietnamese_name_key
@@ -43,6 +42,8 @@ from courses.models import (
     User,
 )
 from enrollment.models import Attendance, Enrollment, EnrollmentSource, EnrollmentStatus, Learner
+from reporting.services.dataset_loading import dataset_reset, ids_reserve, rows_copy, sequences_past_ids
+from reporting.services.dataset_people import DatasetPeople
 
 PREFIX = "GEN-"
 USER_PREFIX = "gen-"
@@ -50,94 +51,6 @@ LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 PROGRAMME_CODE = "ke-hoach-2021-2025"
 REORGANISATION = datetime.date(2025, 7, 1)
 SCORES = ["3.5", "4.5", *(f"{x / 2:.1f}" for x in range(10, 21))] + ["7.0", "8.0", "6.5", "7.5"] * 2
-
-FAMILY = [
-    "Nguyễn",
-    "Trần",
-    "Lê",
-    "Phạm",
-    "Hoàng",
-    "Huỳnh",
-    "Phan",
-    "Vũ",
-    "Võ",
-    "Đặng",
-    "Bùi",
-    "Đỗ",
-    "Hồ",
-    "Ngô",
-    "Dương",
-    "Lý",
-    "Hà",
-    "Đinh",
-    "Lương",
-    "Triệu",
-]
-MIDDLE_MALE = ["Văn", "Hữu", "Đức", "Minh", "Quang", "Thanh", "Công", "Xuân"]
-MIDDLE_FEMALE = ["Thị", "Ngọc", "Thanh", "Thu", "Minh", "Hồng", "Kim"]
-GIVEN_MALE = [
-    "An",
-    "Bình",
-    "Cường",
-    "Dũng",
-    "Đạt",
-    "Hải",
-    "Hùng",
-    "Khang",
-    "Long",
-    "Nam",
-    "Phong",
-    "Quân",
-    "Sơn",
-    "Thắng",
-    "Tuấn",
-    "Việt",
-    "Vinh",
-]
-GIVEN_FEMALE = [
-    "Anh",
-    "Giang",
-    "Hà",
-    "Hạnh",
-    "Hương",
-    "Lan",
-    "Linh",
-    "Mai",
-    "Nga",
-    "Nhung",
-    "Phương",
-    "Thảo",
-    "Trang",
-    "Vân",
-    "Yến",
-]
-MINORITIES = ["Tày", "Thái", "Mường", "Khmer", "Mông", "Nùng", "Dao", "Gia Rai", "Ê Đê", "Ba Na"]
-# Provinces where most commune officials belong to an ethnic minority (mountain provinces).
-MOUNTAIN_CODES = {"04", "08", "10", "11", "12", "14", "20", "19", "66", "64", "68"}
-# The real mix: elected cán bộ, appointed công chức and part-time workers, weighted by how many
-# hold each title in a commune.
-POSITION_WEIGHTS = {
-    "bi-thu-dang-uy": 3,
-    "pho-bi-thu-dang-uy": 3,
-    "chu-tich-hdnd": 2,
-    "pho-chu-tich-hdnd": 3,
-    "chu-tich-ubnd": 3,
-    "pho-chu-tich-ubnd": 5,
-    "chu-tich-mttq": 3,
-    "bi-thu-doan": 3,
-    "chu-tich-hoi-phu-nu": 3,
-    "chu-tich-hoi-nong-dan": 3,
-    "chu-tich-hoi-cuu-chien-binh": 3,
-    "chi-huy-truong-quan-su": 3,
-    "van-phong-thong-ke": 6,
-    "dia-chinh-xay-dung": 6,
-    "tai-chinh-ke-toan": 5,
-    "tu-phap-ho-tich": 5,
-    "van-hoa-xa-hoi": 5,
-    "khong-chuyen-trach": 12,
-    "dai-bieu-hdnd": 2,
-    "vien-chuc": 2,
-}
 
 
 @dataclass
@@ -163,128 +76,6 @@ class DatasetCounts:
     enrolments: int = 0
     attendance: int = 0
     seconds: dict = field(default_factory=dict)
-
-
-def _copy(model: type[Model], columns: list[str], rows) -> int:
-    """COPY rows (tuples in `columns` order) into the model's table."""
-    table = model._meta.db_table
-    count = 0
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            copy.write_row(row)
-            count += 1
-    return count
-
-
-def _reserve_ids(model: type[Model], count: int) -> int:
-    """Take `count` consecutive ids from the table's sequence; returns the first."""
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT setval(pg_get_serial_sequence(%s, 'id'), "
-            "nextval(pg_get_serial_sequence(%s, 'id')) + %s - 1)",
-            [table, table, count],
-        )
-        last = cursor.fetchone()[0]
-    return last - count + 1
-
-
-def _sequences_past_ids(*models: type[Model]) -> None:
-    """Every table written: its id sequence past its largest id, so that the rows created next
-    (through the API, by a test) never take an id that the generator wrote itself."""
-    with connection.cursor() as cursor:
-        for model in models:
-            table = model._meta.db_table
-            # The largest id written, or the sequence's own position if that is further on.
-            query = (
-                f"SELECT setval(pg_get_serial_sequence(%s, 'id'), GREATEST((SELECT MAX(id) FROM {table}), "  # noqa: S608 - table name from the model
-                "(SELECT last_value FROM pg_sequences "
-                "WHERE schemaname || '.' || sequencename = pg_get_serial_sequence(%s, 'id')), 1))"
-            )
-            cursor.execute(query, [table, table])
-
-
-def dataset_reset() -> None:
-    """Remove everything a previous run generated, and every row hanging off it, in SQL."""
-    _delete_where(TrainingClass, "code LIKE 'GEN-%%'")
-    _delete_where(User, "username LIKE 'gen-%%'")
-    _delete_where(TrainingInstitution, "code LIKE 'gen-%%'")
-
-
-def _delete_where(model: type[Model], condition: str) -> None:
-    """DELETE the model's rows matching `condition`, first clearing what references them.
-
-    Follows every reverse relation, whatever app it belongs to (progress, certificates, audit ...),
-    so the generator need not know them; SET_NULL references are nulled, not deleted.
-    """
-    table = model._meta.db_table
-    ids = f"SELECT {model._meta.pk.column} FROM {table} WHERE {condition}"  # noqa: S608
-    for relation in model._meta.get_fields(include_hidden=True):
-        if not (
-            relation.auto_created and not relation.concrete and (relation.one_to_many or relation.one_to_one)
-        ):
-            continue
-        child, column = relation.related_model, relation.field.column
-        if relation.field.remote_field.on_delete is SET_NULL:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"UPDATE {child._meta.db_table} SET {column} = NULL WHERE {column} IN ({ids})"  # noqa: S608
-                )
-        elif child is not model:
-            _delete_where(child, f"{column} IN ({ids})")
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE {condition}")  # noqa: S608
-
-
-def _pick_weighted(rng: random.Random, weights: dict[str, int]) -> str:
-    keys = list(weights)
-    return rng.choices(keys, weights=[weights[k] for k in keys], k=1)[0]
-
-
-class _People:
-    """Generates learners with users, 12-digit ids and realistic attributes."""
-
-    def __init__(self, rng: random.Random, positions: dict[str, int], communes: dict[int, list[int]]):
-        self.rng = rng
-        self.positions = positions
-        self.communes = communes
-        self.serial = 0
-
-    def make(self, current_province: Province) -> dict:
-        rng = self.rng
-        self.serial += 1
-        female = rng.random() < 0.42
-        gender = "female" if female else "male"
-        name = " ".join(
-            [
-                rng.choice(FAMILY),
-                rng.choice(MIDDLE_FEMALE if female else MIDDLE_MALE),
-                rng.choice(GIVEN_FEMALE if female else GIVEN_MALE),
-            ]
-        )
-        birth_year = rng.randint(1965, 2000)
-        # CCCD layout: province of birth (3), century+gender (1), year (2), serial (6).
-        century_gender = (0 if birth_year < 2000 else 2) + (1 if female else 0)
-        national_id = (
-            f"{int(current_province.code):03d}{century_gender}{birth_year % 100:02d}{self.serial:06d}"
-        )
-        minority_share = 0.75 if current_province.code in MOUNTAIN_CODES else 0.08
-        ethnicity = rng.choice(MINORITIES) if rng.random() < minority_share else "Kinh"
-        return {
-            "national_id": national_id,
-            "full_name": name,
-            "gender": gender,
-            "date_of_birth": datetime.date(birth_year, rng.randint(1, 12), rng.randint(1, 28)),
-            "ethnicity": ethnicity,
-            "is_ethnic_minority": ethnicity != "Kinh",
-            "commune_id": rng.choice(self.communes[current_province.id]),
-            "province_id": current_province.id,
-            "position_id": self.positions[_pick_weighted(rng, POSITION_WEIGHTS)],
-            "area_type": "mountain" if current_province.code in MOUNTAIN_CODES else "plains",
-        }
 
 
 FIRST_CLASS_START = datetime.date(2021, 3, 1)
@@ -352,7 +143,7 @@ def dataset_generate(*, options: DatasetOptions, log=print) -> DatasetCounts:
     ):
         topics[curriculum_id].append(topic_id)
     programme = Programme.objects.get(code=PROGRAMME_CODE)
-    people = _People(rng, positions, communes)
+    people = DatasetPeople(rng, positions, communes)
     now = timezone.now()
 
     # Institutions: central schools of ministries, one per macro-region and ministry.
@@ -387,9 +178,9 @@ def dataset_generate(*, options: DatasetOptions, log=print) -> DatasetCounts:
         mode = ClassMode.BLENDED if index % 5 == 0 else ClassMode.IN_PERSON
         plans.append((Level.PROVINCIAL, mode, options.provincial_class_size, current[index % len(current)]))
 
-    first_class = _reserve_ids(TrainingClass, len(plans))
+    first_class = ids_reserve(TrainingClass, len(plans))
     class_rows, session_rows, class_meta = [], [], []
-    first_session = _reserve_ids(ClassSession, len(plans) * options.sessions_per_class)
+    first_session = ids_reserve(ClassSession, len(plans) * options.sessions_per_class)
     session_id = first_session
     for offset, (level, mode, size, province) in enumerate(plans):
         class_id = first_class + offset
@@ -452,7 +243,7 @@ def dataset_generate(*, options: DatasetOptions, log=print) -> DatasetCounts:
                 )
             )
             session_id += 1
-    counts.classes = _copy(
+    counts.classes = rows_copy(
         TrainingClass,
         [
             "id",
@@ -480,7 +271,7 @@ def dataset_generate(*, options: DatasetOptions, log=print) -> DatasetCounts:
         ],
         class_rows,
     )
-    counts.sessions = _copy(
+    counts.sessions = rows_copy(
         ClassSession,
         [
             "id",
@@ -503,12 +294,12 @@ def dataset_generate(*, options: DatasetOptions, log=print) -> DatasetCounts:
     unique_learners = int(options.enrolments / (1 + options.repeat_rate)) + len(plans)
     # Ids for at most what the loop below writes: a province whose pool is still empty once the
     # planned learners are used up gets one more; a class holds its size and up to 3 waitlisted.
-    first_user = _reserve_ids(User, unique_learners + len(current))
-    first_learner = _reserve_ids(Learner, unique_learners + len(current))
+    first_user = ids_reserve(User, unique_learners + len(current))
+    first_learner = ids_reserve(Learner, unique_learners + len(current))
     most_enrolments = sum(
         size + (3 if capacity is not None else 0) for _, size, _, capacity, _, _ in class_meta
     )
-    first_enrol = _reserve_ids(Enrollment, most_enrolments)
+    first_enrol = ids_reserve(Enrollment, most_enrolments)
     next_person = 0
     enrol_id = first_enrol
     unusable_password = "!"  # noqa: S105 - generated learners sign in only after an admin sets one
@@ -585,7 +376,7 @@ def dataset_generate(*, options: DatasetOptions, log=print) -> DatasetCounts:
                 (enrol_id, learner_id, class_id, status, EnrollmentSource.IMPORT, None, joined, joined, score)
             )
             enrol_id += 1
-    _copy(
+    rows_copy(
         User,
         [
             "id",
@@ -604,7 +395,7 @@ def dataset_generate(*, options: DatasetOptions, log=print) -> DatasetCounts:
         ],
         user_rows,
     )
-    counts.learners = _copy(
+    counts.learners = rows_copy(
         Learner,
         [
             "id",
@@ -628,7 +419,7 @@ def dataset_generate(*, options: DatasetOptions, log=print) -> DatasetCounts:
         ],
         learner_rows,
     )
-    counts.enrolments = _copy(
+    counts.enrolments = rows_copy(
         Enrollment,
         [
             "id",
@@ -678,7 +469,7 @@ def dataset_generate(*, options: DatasetOptions, log=print) -> DatasetCounts:
             f"ANALYZE {Attendance._meta.db_table}; ANALYZE {Enrollment._meta.db_table}; "
             f"ANALYZE {Learner._meta.db_table}; ANALYZE {TrainingClass._meta.db_table}"
         )
-    _sequences_past_ids(
+    sequences_past_ids(
         TrainingInstitution, TrainingClass, ClassSession, User, Learner, Enrollment, Attendance
     )
     lap("attendance")

@@ -34,7 +34,7 @@ from enrollment.services.attendance_roll_call import attendance_mark_roster
 from enrollment.services.enrollments import enrollments_bulk_create
 from enrollment.services.learners import learner_create
 from enrollment.services.scores import enrollment_scores_set
-from reporting.services.dataset import (
+from reporting.services.dataset_people import (
     FAMILY,
     GIVEN_FEMALE,
     GIVEN_MALE,
@@ -42,7 +42,8 @@ from reporting.services.dataset import (
     MIDDLE_MALE,
     MINORITIES,
 )
-from reporting.services.progress import classes_finish_due, progress_rebuild
+from reporting.services.periodic import classes_finish_due
+from reporting.services.rebuilds import progress_rebuild
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 PLAN = "ke-hoach-2021-2025"

@@ -26,9 +26,16 @@ from courses.models import (
     Role,
     User,
 )
-from enrollment.models import Attendance, Learner, LearnerDataAccess, PresenceInterval, StaleClass
+from enrollment.models import (
+    Attendance,
+    CompletionRule,
+    Learner,
+    LearnerDataAccess,
+    PresenceInterval,
+    StaleClass,
+)
 from enrollment.services.attendance_roll_call import attendance_mark_roster
-from reporting.models import Baseline, ClaimKind, CompletionRule, StaleClaim, StaleRollup, Target
+from reporting.models import Baseline, ClaimKind, StaleClaim, StaleRollup, Target
 from tests.factories import TrainingInstitutionFactory, UserFactory
 from tests.reporting.report_world import build_world, vietnamese_default
 from tests.roles import by_role

@@ -31,7 +31,7 @@ from django.utils.translation import trans_real
 from courses.models import ClassMode, ClassStatus, Level, Position
 from enrollment.models import EnrollmentStatus
 from reporting.models import Target
-from reporting.services import progress as services
+from reporting.services.rebuilds import progress_rebuild
 from tests.factories import CurriculumFactory, ProgrammeFactory
 from tests.reporting.conftest import attend_all, enrol, make_class, province
 
@@ -133,7 +133,7 @@ def build_world(*, rebuild: bool = True) -> SimpleNamespace:
 def rebuild_world(world, *extra_provinces) -> None:
     """A full rebuild through the aggregation, over the provinces that have classes."""
     ids = {world.hanoi.pk, world.thai_nguyen.pk, *(p.pk for p in extra_provinces)}
-    services.progress_rebuild(province_ids=sorted(ids))
+    progress_rebuild(province_ids=sorted(ids))
 
 
 @contextlib.contextmanager

@@ -16,10 +16,11 @@ import pytest
 from django.utils import timezone
 
 from courses.models import ClassStatus, TrainingClass
-from enrollment.models import Attendance, AttendanceSource, AttendanceStatus, StaleClass
+from enrollment.models import Attendance, AttendanceSource, AttendanceStatus, CompletionRule, StaleClass
 from enrollment.rules.completion import percent_display
-from reporting.models import Certificate, CompletionRule, EnrollmentProgress
-from reporting.services import progress as services
+from reporting.models import Certificate, EnrollmentProgress
+from reporting.services.periodic import stale_reconcile
+from reporting.services.programmes import completion_rule_save
 from tests.api_helpers import upload_platform_report
 from tests.factories import ClassSessionFactory, ProgrammeFactory, TrainingClassFactory
 from tests.reporting.conftest import attend, enrol, make_class, recompute
@@ -77,9 +78,7 @@ def test_a_70_percent_rule_decides_the_learners_page_the_roster_the_sheets_and_t
     programme, central_admin
 ):
     training_class = make_class(programme=programme)  # five sessions of 60 minutes
-    services.completion_rule_save(
-        rule=CompletionRule(programme=programme, min_attendance_percent=Decimal("70"))
-    )
+    completion_rule_save(rule=CompletionRule(programme=programme, min_attendance_percent=Decimal("70")))
     enrollment = enrol(training_class)
     attend(enrollment, [60, 60, 60, 45, None])  # 225 / 300 = 75%
     recompute(training_class)
@@ -277,9 +276,7 @@ def test_a_changed_rule_marks_its_classes_and_the_jobs_recompute_them(programme)
     recompute(governed, other)
     assert not Certificate.objects.filter(enrollment=enrollment).exists()
 
-    services.completion_rule_save(
-        rule=CompletionRule(programme=programme, min_attendance_percent=Decimal("70"))
-    )
+    completion_rule_save(rule=CompletionRule(programme=programme, min_attendance_percent=Decimal("70")))
     assert set(StaleClass.objects.values_list("pk", flat=True)) == {governed.pk}
     recompute(governed)  # the recompute task's own code, claiming the mark
     assert Certificate.objects.filter(enrollment=enrollment, revoked_at__isnull=True).exists()
@@ -287,7 +284,7 @@ def test_a_changed_rule_marks_its_classes_and_the_jobs_recompute_them(programme)
 
     rule = CompletionRule.objects.get(programme=programme)
     rule.min_attendance_percent = Decimal("90")
-    services.completion_rule_save(rule=rule)
+    completion_rule_save(rule=rule)
     recompute(governed)
     assert Certificate.objects.get(enrollment=enrollment).revoked_at is not None
 
@@ -317,29 +314,29 @@ def test_a_rule_written_around_the_service_is_found_by_the_reconcile(programme):
     unruled = make_class(programme=None)
     CompletionRule.objects.create(programme=outside.programme)
     recompute(governed, outside, unruled)
-    assert services.stale_reconcile().marked == []
+    assert stale_reconcile().marked == []
 
     CompletionRule.objects.bulk_create([CompletionRule(programme=programme)])  # no service, no mark
-    assert services.stale_reconcile().marked == [governed.pk]
+    assert stale_reconcile().marked == [governed.pk]
 
     recompute(governed)
-    assert services.stale_reconcile().marked == []
+    assert stale_reconcile().marked == []
     CompletionRule.objects.bulk_create([CompletionRule(programme=None)])
     CompletionRule.objects.filter(programme=None).update(updated_at=timezone.now())
     # The default governs the class outside any programme, not the programmes with their own rule.
-    assert services.stale_reconcile().marked == [unruled.pk]
+    assert stale_reconcile().marked == [unruled.pk]
 
 
 def test_the_dashboard_and_the_reports_never_round_a_percentage_up_to_a_threshold():
     from django.utils import translation
 
     from reporting.pages.dashboard import fmt_percent
-    from reporting.selectors.reports import _rate
+    from reporting.rules.figures import rate_percent
 
     with translation.override("en"):
         assert fmt_percent(Decimal("79.99")) == "79.9 %"  # was "80.0 %"
         assert fmt_percent(Decimal("80")) == "80.0 %"
-    assert _rate(99_996, 100_000) == Decimal("99.99")  # was 100.00: a target it has not reached
+    assert rate_percent(99_996, 100_000) == Decimal("99.99")  # was 100.00: a target it has not reached
 
 
 def test_check_in_and_out_keep_the_seconds(programme):

@@ -24,8 +24,18 @@ from reporting.models import (
     StaleClaim,
     StaleRollup,
 )
-from reporting.services import progress as services
-from reporting.services import sql
+from reporting.services import sql_progress
+from reporting.services.class_progress import class_progress_compute, class_progress_refresh
+from reporting.services.periodic import classes_finish_due, stale_reconcile
+from reporting.services.rollups import rollup_generation_start
+from reporting.services.stale import (
+    NATIONAL_ROLLUP_TASK,
+    PROVINCE_ROLLUP_TASK,
+    REBUILD_TASK,
+    TARGETS_REFRESH_TASK,
+    stale_class_claim,
+    stale_rollup_claim,
+)
 from tests.factories import UserFactory
 from tests.reporting.conftest import attend_all, enrol, make_class, national, province, recompute
 
@@ -64,13 +74,13 @@ def test_a_burst_of_writes_to_one_class_queues_one_recompute(
 
     # The recompute claims the mark: the writes after it queue exactly one more.
     with django_capture_on_commit_callbacks(execute=True):
-        services.class_progress_refresh(class_id=training_class.pk)
+        class_progress_refresh(class_id=training_class.pk)
         for enrollment in enrollments[:50]:
             _write(enrollment, sessions[0], 30)
     recomputes = [call for call in enqueued if call[0] == RECOMPUTE_CLASS_TASK]
     assert len(recomputes) == 2
     # Downstream the same: one province refresh queued, however many recomputes feed it.
-    assert enqueued.count((services.PROVINCE_ROLLUP_TASK, province("19").pk)) == 1
+    assert enqueued.count((PROVINCE_ROLLUP_TASK, province("19").pk)) == 1
 
 
 def test_a_write_landing_after_the_claim_is_recomputed_again(
@@ -81,9 +91,9 @@ def test_a_write_landing_after_the_claim_is_recomputed_again(
     sessions = list(training_class.sessions.all())
     with django_capture_on_commit_callbacks(execute=True):
         _write(enrollment, sessions[0], 60)
-        assert services.stale_class_claim(class_id=training_class.pk) is True
+        assert stale_class_claim(class_id=training_class.pk) is True
         _write(enrollment, sessions[1], 60)  # between the claim and the recompute
-        services.class_progress_compute(class_id=training_class.pk)
+        class_progress_compute(class_id=training_class.pk)
     assert enqueued.count((RECOMPUTE_CLASS_TASK, training_class.pk)) == 2
     assert StaleClass.objects.filter(pk=training_class.pk).exists()  # the second recompute will claim it
 
@@ -96,16 +106,16 @@ def test_a_recompute_that_fails_midway_writes_nothing_and_a_retry_does_it_all(pr
     def dies(*args, **kwargs):
         raise ConnectionError("worker lost")
 
-    monkeypatch.setattr(sql, "class_progress_upsert", dies)
+    monkeypatch.setattr(sql_progress, "class_progress_upsert", dies)
     with pytest.raises(ConnectionError):
-        services.class_progress_refresh(class_id=training_class.pk)
+        class_progress_refresh(class_id=training_class.pk)
     # The claim committed, the recompute did not: no enrolment figures half-written.
     assert not EnrollmentProgress.objects.exists()
     assert not StaleClass.objects.filter(pk=training_class.pk).exists()
 
     monkeypatch.undo()
     # The redelivered task recomputes although there is no mark left to claim.
-    progress = services.class_progress_refresh(class_id=training_class.pk)
+    progress = class_progress_refresh(class_id=training_class.pk)
     assert (progress.completed_luot, progress.revision) == (1, 1)
 
 
@@ -125,7 +135,7 @@ def test_finishing_due_classes_completes_them_and_issues_certificates_once(
 
     for _ in range(2):  # twice: the second run finds nothing to do
         with django_capture_on_commit_callbacks(execute=True):
-            services.classes_finish_due()
+            classes_finish_due()
     due.refresh_from_db()
     ongoing.refresh_from_db()
     assert (due.status, ongoing.status) == (ClassStatus.FINISHED, ClassStatus.RUNNING)
@@ -147,7 +157,7 @@ def test_running_classes_are_recomputed_as_their_sessions_pass(programme, enqueu
     ClassProgress.objects.filter(pk=training_class.pk).update(
         computed_at=timezone.now() - datetime.timedelta(days=5)
     )
-    services.classes_finish_due()
+    classes_finish_due()
     assert StaleClass.objects.filter(pk=training_class.pk).exists()
 
 
@@ -161,12 +171,12 @@ def test_reconcile_marks_changed_classes_and_requeues_forgotten_marks(programme,
     StaleClass.objects.create(training_class=forgotten, marked_at=long_ago)  # its task was lost
     StaleRollup.objects.create(scope=StaleRollup.NATIONAL, marked_at=long_ago)
 
-    report = services.stale_reconcile()
+    report = stale_reconcile()
     assert report.marked == [changed.pk]
     assert report.requeued_classes == [forgotten.pk]
     assert report.requeued_rollups == [StaleRollup.NATIONAL]
     assert (RECOMPUTE_CLASS_TASK, fine.pk) not in enqueued
-    assert (services.NATIONAL_ROLLUP_TASK,) in enqueued
+    assert (NATIONAL_ROLLUP_TASK,) in enqueued
 
 
 def test_reconcile_marks_again_what_a_dead_task_claimed_but_never_committed(
@@ -177,17 +187,17 @@ def test_reconcile_marks_again_what_a_dead_task_claimed_but_never_committed(
     recompute(training_class)
     attend_all(enrollment, 60)
     class_progress_mark_stale(class_ids=[training_class.pk])
-    services.stale_class_claim(class_id=training_class.pk)  # then the worker died
-    services.stale_rollup_claim(scope=StaleRollup.NATIONAL)
+    stale_class_claim(class_id=training_class.pk)  # then the worker died
+    stale_rollup_claim(scope=StaleRollup.NATIONAL)
     enqueued.clear()
 
-    assert services.stale_reconcile().claims_restored == []  # too recent: its task may be running
+    assert stale_reconcile().claims_restored == []  # too recent: its task may be running
     StaleClaim.objects.update(claimed_at=timezone.now() - datetime.timedelta(minutes=5))
     with django_capture_on_commit_callbacks(execute=True):
-        report = services.stale_reconcile()
+        report = stale_reconcile()
     assert report.claims_restored == [("class", training_class.pk), ("rollup", StaleRollup.NATIONAL)]
     assert (RECOMPUTE_CLASS_TASK, training_class.pk) in enqueued
-    assert (services.NATIONAL_ROLLUP_TASK,) in enqueued
+    assert (NATIONAL_ROLLUP_TASK,) in enqueued
     assert StaleClass.objects.filter(pk=training_class.pk).exists()
     assert not StaleClaim.objects.exists()
 
@@ -205,14 +215,14 @@ def test_a_target_change_is_marked_so_its_refresh_is_never_lost(
             format="json",
         )
     assert response.status_code == 201, response.content
-    assert enqueued == [(services.TARGETS_REFRESH_TASK,)]
+    assert enqueued == [(TARGETS_REFRESH_TASK,)]
     assert StaleRollup.objects.filter(pk=StaleRollup.TARGETS).exists()
 
     # Its task lost with the broker: a few minutes on, reconcile queues it again.
     enqueued.clear()
     StaleRollup.objects.update(marked_at=timezone.now() - datetime.timedelta(minutes=5))
-    assert services.stale_reconcile().requeued_rollups == [StaleRollup.TARGETS]
-    assert enqueued == [(services.TARGETS_REFRESH_TASK,)]
+    assert stale_reconcile().requeued_rollups == [StaleRollup.TARGETS]
+    assert enqueued == [(TARGETS_REFRESH_TASK,)]
     refresh_rollup_targets()
     assert not StaleRollup.objects.exists() and not StaleClaim.objects.exists()
 
@@ -220,7 +230,7 @@ def test_a_target_change_is_marked_so_its_refresh_is_never_lost(
 def test_a_claim_goes_with_the_commit_of_its_figures(programme):
     training_class = make_class(programme=programme)
     class_progress_mark_stale(class_ids=[training_class.pk])
-    services.class_progress_refresh(class_id=training_class.pk)
+    class_progress_refresh(class_id=training_class.pk)
     assert not StaleClaim.objects.exists() and not StaleClass.objects.exists()
 
 
@@ -238,10 +248,10 @@ def test_an_abandoned_rebuild_is_failed_and_started_again_once(
 ):
     long_ago = timezone.now() - datetime.timedelta(hours=1)
     abandoned = RollupGeneration.objects.create(status=GenerationStatus.BUILDING, started_at=long_ago)
-    recent = services.rollup_generation_start()  # still within the visibility timeout
+    recent = rollup_generation_start()  # still within the visibility timeout
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.stale_reconcile().generations_abandoned == [abandoned.pk]
-    assert enqueued.count((services.REBUILD_TASK, None, "restart")) == 1
+        assert stale_reconcile().generations_abandoned == [abandoned.pk]
+    assert enqueued.count((REBUILD_TASK, None, "restart")) == 1
     abandoned.refresh_from_db()
     assert abandoned.status == GenerationStatus.FAILED
     assert RollupGeneration.objects.get(pk=recent.pk).status == GenerationStatus.BUILDING
@@ -250,16 +260,16 @@ def test_an_abandoned_rebuild_is_failed_and_started_again_once(
     enqueued.clear()
     RollupGeneration.objects.filter(pk=recent.pk).update(reason="restart", progressed_at=long_ago)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.stale_reconcile().generations_abandoned == [recent.pk]
+        assert stale_reconcile().generations_abandoned == [recent.pk]
     assert enqueued == []
 
 
 def test_tasks_are_named_acknowledged_late_and_scheduled():
     names = [
         RECOMPUTE_CLASS_TASK,
-        services.PROVINCE_ROLLUP_TASK,
-        services.NATIONAL_ROLLUP_TASK,
-        services.TARGETS_REFRESH_TASK,
+        PROVINCE_ROLLUP_TASK,
+        NATIONAL_ROLLUP_TASK,
+        TARGETS_REFRESH_TASK,
         "reporting.reconcile_stale",
         "reporting.finish_due_classes",
         "reporting.rebuild_progress",

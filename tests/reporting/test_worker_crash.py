@@ -33,8 +33,10 @@ from reporting.models import (
     RollupGeneration,
     StaleClaim,
 )
-from reporting.services import progress as services
 from reporting.services import sql
+from reporting.services.periodic import stale_reconcile
+from reporting.services.rebuilds import progress_rebuild
+from reporting.services.stale import REBUILD_TASK
 from tests.redis_server import broker_reconnect, celery_broker
 from tests.reporting.conftest import attend_all, enrol, make_class, national, province
 
@@ -254,7 +256,7 @@ def test_a_recompute_lost_with_the_worker_and_redis_is_queued_again_by_reconcile
     # A few minutes on, beat's reconcile (run here) marks the class again and queues its recompute.
     StaleClaim.objects.update(claimed_at=timezone.now() - datetime.timedelta(minutes=5))
     # The dead worker's PostgreSQL session ends once it gets the lock it waited for.
-    _wait_for(lambda: services.stale_reconcile().claims_restored == [(ClaimKind.CLASS, training_class.pk)])
+    _wait_for(lambda: stale_reconcile().claims_restored == [(ClaimKind.CLASS, training_class.pk)])
     _wait_for(lambda: (row := national(programme)) and row.achieved_luot == 1)
     _counted_once(programme, training_class)
     assert ClassProgress.objects.get(pk=training_class.pk).revision == 1
@@ -267,7 +269,7 @@ def test_a_rebuild_abandoned_by_a_killed_worker_and_redis_is_done_again(crash_si
     in_hanoi = make_class(programme=programme, province=hanoi)
     attend_all(enrol(in_thai_nguyen), 60)
     attend_all(enrol(in_hanoi), 60)
-    services.progress_rebuild()  # live figures: 2 completed
+    progress_rebuild()  # live figures: 2 completed
     # Attendance no mark reports (only a rebuild reads it, as a changed planned length would be).
     attend_all(enrol(in_hanoi), 60)
     assert national(programme).achieved_luot == 2
@@ -275,7 +277,7 @@ def test_a_rebuild_abandoned_by_a_killed_worker_and_redis_is_done_again(crash_si
     worker.start()
     lock = AdvisoryLock(sql.Lock.PROVINCE, thai_nguyen.pk)
     try:
-        app.send_task(services.REBUILD_TASK)
+        app.send_task(REBUILD_TASK)
         lock.wait_for_a_waiter()  # Thái Nguyên's task of the rebuild waits
         abandoned = RollupGeneration.objects.get(status=GenerationStatus.BUILDING)
         worker.kill()
@@ -294,7 +296,7 @@ def test_a_rebuild_abandoned_by_a_killed_worker_and_redis_is_done_again(crash_si
         started_at=timezone.now() - datetime.timedelta(hours=1),
         progressed_at=timezone.now() - datetime.timedelta(hours=1),
     )
-    assert services.stale_reconcile().generations_abandoned == [abandoned.pk]
+    assert stale_reconcile().generations_abandoned == [abandoned.pk]
     live = _wait_for(
         lambda: RollupGeneration.objects.filter(status=GenerationStatus.LIVE, reason="restart").first()
     )
@@ -302,5 +304,5 @@ def test_a_rebuild_abandoned_by_a_killed_worker_and_redis_is_done_again(crash_si
     total = national(programme)
     assert (total.generation_id, total.enrolled, total.achieved_luot) == (live.pk, 3, 3)
     assert national(programme, scope=hanoi).achieved_luot == 2
-    assert services.stale_reconcile().generations_abandoned == []
+    assert stale_reconcile().generations_abandoned == []
     assert settings.CELERY_VISIBILITY_TIMEOUT > settings.CELERY_TASK_TIME_LIMIT

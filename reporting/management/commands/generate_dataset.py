@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from reporting.services.dataset import DatasetOptions, dataset_generate, dataset_reset
+from reporting.services.dataset import DatasetOptions, dataset_generate
+from reporting.services.dataset_loading import dataset_reset
 
 
 class Command(BaseCommand):

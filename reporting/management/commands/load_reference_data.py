@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from courses.services.reference_data import reference_data_load
-from reporting.services.progress import programmes_load
+from reporting.services.programmes import programmes_load
 
 
 class Command(BaseCommand):

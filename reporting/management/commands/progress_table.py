@@ -12,7 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone, translation
 
 from courses.models import Programme, Province
-from reporting.selectors import reports
+from reporting.selectors.reports_progress import report_summary
+from reporting.selectors.reports_scope import Scope, programme_current
 
 
 def _n(value) -> str:
@@ -45,16 +46,16 @@ class Command(BaseCommand):
             if programme is None:
                 raise CommandError(f"no programme with code {programme_code}")
         else:
-            programme = reports.programme_current()
+            programme = programme_current()
             if programme is None:
                 raise CommandError("no programme: run load_reference_data first")
-        scope = reports.Scope()
+        scope = Scope()
         if province_code:
             unit = Province.objects.current().filter(code=province_code).first()
             if unit is None:
                 raise CommandError(f"no current province with code {province_code}")
-            scope = reports.Scope(unit)
-        data = reports.report_summary(programme=programme, scope=scope, year=year or 0)
+            scope = Scope(unit)
+        data = report_summary(programme=programme, scope=scope, year=year or 0)
 
         write = self.stdout.write
         write("BÁO CÁO KẾT QUẢ BỒI DƯỠNG CÁN BỘ, CÔNG CHỨC CẤP XÃ")

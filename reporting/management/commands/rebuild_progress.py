@@ -6,7 +6,8 @@ from django.db.models import Sum
 from courses.models import Province
 from reporting.models import ALL_LEVELS, ALL_YEARS, Dimension
 from reporting.selectors import progress as selectors
-from reporting.services import progress as services
+from reporting.services.rebuilds import progress_rebuild, province_progress_rebuild
+from reporting.services.rollups import rollup_national_refresh
 from reporting.tasks import rebuild_progress
 
 
@@ -35,10 +36,10 @@ class Command(BaseCommand):
             return
         started = time.monotonic()
         if province_id is not None:
-            services.province_progress_rebuild(province_id=province_id)
-            services.rollup_national_refresh()
+            province_progress_rebuild(province_id=province_id)
+            rollup_national_refresh()
         else:
-            services.progress_rebuild()
+            progress_rebuild()
         elapsed = time.monotonic() - started
         achieved = (
             selectors.rollup_rows(

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from enrollment.models import Attendance, StaleClass
 from reporting.models import ClassProgress
-from reporting.services import progress as services
+from reporting.services.periodic import stale_reconcile
 from tests.factories import ClassSessionFactory
 from tests.roles import client_as
 
@@ -50,7 +50,7 @@ def test_a_bulk_write_and_a_check_out_answer_2xx_and_are_recomputed_later(
     # The broker is back (tasks in-process here); a few minutes on, reconcile queues the mark again.
     broker_unreachable.conf.task_always_eager = True
     StaleClass.objects.update(marked_at=timezone.now() - datetime.timedelta(minutes=5))
-    report = services.stale_reconcile()
+    report = stale_reconcile()
     assert world.training_class.pk in report.requeued_classes
     progress = ClassProgress.objects.get(pk=world.training_class.pk)
     assert progress.enrolled == 3

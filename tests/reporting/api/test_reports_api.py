@@ -430,18 +430,19 @@ def test_freshness(world, client_for, central_admin, province_admin):
 
 
 def test_reports_read_the_live_generation_only(world, client_for, central_admin):
-    from reporting.services import progress as services
+    from reporting.services.rebuilds import province_progress_rebuild
+    from reporting.services.rollups import rollup_generation_publish, rollup_generation_start
 
     client = client_for(central_admin)
     before = get(client, url(world, "summary"))["total"]["achieved_luot"]
     extra = make_class(programme=world.programme, province=world.hanoi)
     completed(extra, 5)
-    generation = services.rollup_generation_start()
-    services.province_progress_rebuild(province_id=world.hanoi.pk, generation_id=generation.pk)
+    generation = rollup_generation_start()
+    province_progress_rebuild(province_id=world.hanoi.pk, generation_id=generation.pk)
     assert get(client, url(world, "summary"))["total"]["achieved_luot"] == before
     assert get(client, url(world, "freshness"))["rebuilding"] is True
-    services.province_progress_rebuild(province_id=world.thai_nguyen.pk, generation_id=generation.pk)
-    services.rollup_generation_publish(generation_id=generation.pk)
+    province_progress_rebuild(province_id=world.thai_nguyen.pk, generation_id=generation.pk)
+    rollup_generation_publish(generation_id=generation.pk)
     assert get(client, url(world, "summary"))["total"]["achieved_luot"] == before + 5
 
 

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from courses.core.text import has_control_characters
 from courses.models import Curriculum, Position, Programme, Province
-from reporting.selectors.reports import BREAKDOWN_DIMENSIONS
+from reporting.selectors.reports_rows import BREAKDOWN_DIMENSIONS
 from tests.reporting.conftest import province
 from tests.reporting.report_world import rebuild_world, vietnamese_default
 

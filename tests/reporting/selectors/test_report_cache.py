@@ -16,7 +16,13 @@ from rest_framework.test import APIClient
 from courses.core.errors import CacheUnavailable
 from courses.core.tokens import AccessToken
 from courses.models import Level, Role, User
-from reporting.services import progress as services
+from reporting.services.rebuilds import province_progress_rebuild
+from reporting.services.rollups import (
+    rollup_generation_publish,
+    rollup_generation_start,
+    rollup_province_refresh,
+    rollup_targets_refresh,
+)
 from tests.api_helpers import assert_error
 from tests.factories import UserFactory
 from tests.redis_server import unreachable_cache
@@ -81,11 +87,11 @@ def test_a_generation_published_shows_in_a_cached_summary(world, client_for, cen
     client = client_for(central_admin)
     before = summary(client, world)["total"]["achieved_luot"]
     completed(make_class(programme=world.programme, province=world.thai_nguyen), 2)
-    generation = services.rollup_generation_start()
+    generation = rollup_generation_start()
     for province_id in (world.hanoi.pk, world.thai_nguyen.pk):
-        services.province_progress_rebuild(province_id=province_id, generation_id=generation.pk)
+        province_progress_rebuild(province_id=province_id, generation_id=generation.pk)
         assert summary(client, world)["total"]["achieved_luot"] == before  # still the live one
-    services.rollup_generation_publish(generation_id=generation.pk)
+    rollup_generation_publish(generation_id=generation.pk)
     assert summary(client, world)["total"]["achieved_luot"] == before + 2
 
 
@@ -95,7 +101,7 @@ def test_a_target_changed_shows_in_a_cached_summary(world, client_for, central_a
     target = world.programme.targets.get(level=Level.CENTRAL, province=None)
     target.target_luot = 40
     target.save()
-    services.rollup_targets_refresh()
+    rollup_targets_refresh()
     assert summary(client, world)["total"]["target_luot"] == 80
 
 
@@ -168,7 +174,7 @@ def test_without_a_reachable_cache_reports_are_answered_and_rollups_not_written(
         assert summary(client, world)["total"]["achieved_luot"] == before == 6
         # Rows written while no cached answer could be invalidated would let one be served stale.
         with pytest.raises(CacheUnavailable):  # its task is retried (reporting.tasks)
-            services.rollup_province_refresh(province_id=world.hanoi.pk)
+            rollup_province_refresh(province_id=world.hanoi.pk)
         assert summary(client, world)["total"]["achieved_luot"] == 6
     recompute(extra)
     assert summary(client, world)["total"]["achieved_luot"] == 7

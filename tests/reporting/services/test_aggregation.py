@@ -11,24 +11,40 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from courses.models import ClassMode, ClassStatus, Level, Position
-from enrollment.models import Attendance, AttendanceSource, AttendanceStatus, Enrollment, EnrollmentStatus
+from enrollment.models import (
+    Attendance,
+    AttendanceSource,
+    AttendanceStatus,
+    CompletionRule,
+    Enrollment,
+    EnrollmentStatus,
+    ExcusedPolicy,
+)
 from reporting.models import (
     ALL_LEVELS,
     ALL_YEARS,
     Certificate,
     ClassProgress,
-    CompletionRule,
     Dimension,
     EnrollmentProgress,
-    ExcusedPolicy,
     GenerationStatus,
     ProgressRollup,
     RollupGeneration,
     StaleRollup,
     Target,
 )
+from reporting.rules.figures import elapsed_millionths, rollup_period
 from reporting.selectors import progress as selectors
-from reporting.services import progress as services
+from reporting.services.class_progress import class_progress_refresh
+from reporting.services.rebuilds import progress_rebuild, province_progress_rebuild
+from reporting.services.rollups import (
+    rollup_generation_publish,
+    rollup_generation_start,
+    rollup_generations_clean,
+    rollup_national_refresh,
+    rollup_province_refresh,
+    rollup_targets_refresh,
+)
 from tests.factories import LearnerFactory, ProgrammeFactory
 from tests.reporting.conftest import attend, attend_all, enrol, make_class, national, province, recompute
 
@@ -200,7 +216,7 @@ def test_targets_match_programme_level_province_year_curriculum_and_position(pro
 
     # A target set for the current province itself supersedes its legacy units' ones.
     Target.objects.create(**target, province=thai_nguyen, target_luot=8)
-    services.rollup_targets_refresh()
+    rollup_targets_refresh()
     assert national(programme, level=Level.PROVINCIAL, scope=thai_nguyen).target_luot == 8
     assert national(programme, level=Level.PROVINCIAL).target_luot == 10
 
@@ -237,19 +253,16 @@ def test_pace_projects_the_achieved_lượt_linearly_to_the_end_of_the_period():
     ],
 )
 def test_elapsed_fraction(as_of, millionths):
-    assert (
-        services.elapsed_millionths(datetime.date(2021, 1, 1), datetime.date(2021, 12, 31), as_of)
-        == millionths
-    )
+    assert elapsed_millionths(datetime.date(2021, 1, 1), datetime.date(2021, 12, 31), as_of) == millionths
 
 
 def test_year_rows_measure_pace_over_the_year_within_the_programme(programme):
-    assert services.rollup_period(programme, ALL_YEARS) == (programme.period_start, programme.period_end)
-    assert services.rollup_period(programme, 2023) == (datetime.date(2023, 1, 1), datetime.date(2023, 12, 31))
+    assert rollup_period(programme, ALL_YEARS) == (programme.period_start, programme.period_end)
+    assert rollup_period(programme, 2023) == (datetime.date(2023, 1, 1), datetime.date(2023, 12, 31))
     late = ProgrammeFactory(period_start=datetime.date(2021, 4, 22), period_end=datetime.date(2025, 6, 30))
-    assert services.rollup_period(late, 2021) == (datetime.date(2021, 4, 22), datetime.date(2021, 12, 31))
-    assert services.rollup_period(late, 2025) == (datetime.date(2025, 1, 1), datetime.date(2025, 6, 30))
-    assert services.rollup_period(late, 2027) == (datetime.date(2027, 1, 1), datetime.date(2027, 12, 31))
+    assert rollup_period(late, 2021) == (datetime.date(2021, 4, 22), datetime.date(2021, 12, 31))
+    assert rollup_period(late, 2025) == (datetime.date(2025, 1, 1), datetime.date(2025, 6, 30))
+    assert rollup_period(late, 2027) == (datetime.date(2027, 1, 1), datetime.date(2027, 12, 31))
 
 
 def test_a_class_moving_province_leaves_its_old_province(programme):
@@ -261,12 +274,12 @@ def test_a_class_moving_province_leaves_its_old_province(programme):
 
     training_class.province = hanoi
     training_class.save()
-    services.class_progress_refresh(class_id=training_class.pk)
+    class_progress_refresh(class_id=training_class.pk)
     # Both provinces are marked for a refresh, the old one too.
     assert {thai_nguyen.pk, hanoi.pk} <= set(StaleRollup.objects.values_list("scope", flat=True))
     for scope in (thai_nguyen.pk, hanoi.pk):
-        services.rollup_province_refresh(province_id=scope)
-    services.rollup_national_refresh()
+        rollup_province_refresh(province_id=scope)
+    rollup_national_refresh()
     assert national(programme, scope=thai_nguyen) is None
     assert national(programme, scope=hanoi).achieved_luot == 2
     assert national(programme).achieved_luot == 2
@@ -287,34 +300,34 @@ def test_a_full_rebuild_shows_nothing_until_it_is_published(programme):
 
     # A rule change nobody marked (the nightly rebuild's job to catch): 70% from now on.
     CompletionRule.objects.create(programme=programme, min_attendance_percent=Decimal("70"))
-    generation = services.rollup_generation_start()
-    services.province_progress_rebuild(province_id=hanoi.pk, generation_id=generation.pk)
+    generation = rollup_generation_start()
+    province_progress_rebuild(province_id=hanoi.pk, generation_id=generation.pk)
     # Hà Nội is rebuilt into the new generation: reports still read the old one, whole.
     assert national(programme).achieved_luot == 0
     assert national(programme, scope=hanoi).achieved_luot == 0
     assert ProgressRollup.objects.filter(generation=generation, scope_province=hanoi).exists()
 
-    services.province_progress_rebuild(province_id=thai_nguyen.pk, generation_id=generation.pk)
+    province_progress_rebuild(province_id=thai_nguyen.pk, generation_id=generation.pk)
     assert national(programme).achieved_luot == 0
-    assert services.rollup_generation_publish(generation_id=generation.pk) is True
+    assert rollup_generation_publish(generation_id=generation.pk) is True
     assert national(programme).achieved_luot == 4
     assert national(programme, scope=hanoi).achieved_luot == 2
     old.refresh_from_db()
     assert old.status == GenerationStatus.RETIRED
-    assert services.rollup_generation_publish(generation_id=generation.pk) is False  # twice: no-op
+    assert rollup_generation_publish(generation_id=generation.pk) is False  # twice: no-op
     # A province task delivered again late: into the retired generation, nothing; into the
     # published one, the same rows again and the national rows marked for a refresh.
     old_rows = ProgressRollup.objects.filter(generation=old).count()
-    services.province_progress_rebuild(province_id=hanoi.pk, generation_id=old.pk)
+    province_progress_rebuild(province_id=hanoi.pk, generation_id=old.pk)
     assert ProgressRollup.objects.filter(generation=old).count() == old_rows
     StaleRollup.objects.all().delete()
-    services.province_progress_rebuild(province_id=hanoi.pk, generation_id=generation.pk)
+    province_progress_rebuild(province_id=hanoi.pk, generation_id=generation.pk)
     assert national(programme, scope=hanoi).achieved_luot == 2
     assert StaleRollup.objects.filter(scope=StaleRollup.NATIONAL).exists()
 
     # Retired rows stay a grace period for reads in flight, then go.
-    assert services.rollup_generations_clean() == 0
-    assert services.rollup_generations_clean(retired_for=datetime.timedelta(0)) == 1
+    assert rollup_generations_clean() == 0
+    assert rollup_generations_clean(retired_for=datetime.timedelta(0)) == 1
     assert not ProgressRollup.objects.filter(generation=old).exists()
 
 
@@ -323,13 +336,13 @@ def test_changes_during_a_rebuild_reach_the_generation_being_built(programme):
     training_class = make_class(programme=programme, province=thai_nguyen)
     enrollment = enrol(training_class)
     recompute(training_class)
-    generation = services.rollup_generation_start()
-    services.province_progress_rebuild(province_id=thai_nguyen.pk, generation_id=generation.pk)
+    generation = rollup_generation_start()
+    province_progress_rebuild(province_id=thai_nguyen.pk, generation_id=generation.pk)
 
     attend_all(enrollment, 60)  # lands after the rebuild passed the province
     recompute(training_class)
     assert national(programme).achieved_luot == 1
-    services.rollup_generation_publish(generation_id=generation.pk)
+    rollup_generation_publish(generation_id=generation.pk)
     assert national(programme).achieved_luot == 1
 
 
@@ -480,7 +493,7 @@ def test_incremental_updates_equal_a_full_rebuild(programme, data):
             recompute(training_class)
 
         incremental = snapshot()
-        services.progress_rebuild()
+        progress_rebuild()
         assert snapshot() == incremental
         transaction.set_rollback(True)
 
@@ -521,23 +534,23 @@ def test_two_rebuilds_of_a_province_at_once_give_the_figures_of_one(programme):
         attend(enrol(training_class), [60, None, None, None, None])
     Target.objects.create(programme=programme, level=Level.PROVINCIAL, target_luot=18)
 
-    services.province_progress_rebuild(province_id=thai_nguyen.pk)
-    services.rollup_national_refresh()
+    province_progress_rebuild(province_id=thai_nguyen.pk)
+    rollup_national_refresh()
     once = snapshot()
     assert national(programme).achieved_luot == 9
 
-    _in_threads(2, lambda: services.province_progress_rebuild(province_id=thai_nguyen.pk))
-    services.rollup_national_refresh()
+    _in_threads(2, lambda: province_progress_rebuild(province_id=thai_nguyen.pk))
+    rollup_national_refresh()
     assert snapshot() == once
 
     # And a class recompute racing both rebuilds and a full rebuild.
     def mixed():
-        services.class_progress_refresh(class_id=classes[0].pk)
-        services.province_progress_rebuild(province_id=thai_nguyen.pk)
-        services.progress_rebuild(province_ids=[thai_nguyen.pk])
+        class_progress_refresh(class_id=classes[0].pk)
+        province_progress_rebuild(province_id=thai_nguyen.pk)
+        progress_rebuild(province_ids=[thai_nguyen.pk])
 
     _in_threads(3, mixed)
-    services.rollup_national_refresh()
+    rollup_national_refresh()
     assert snapshot() == once
     assert national(programme).achieved_luot == 9
     assert RollupGeneration.objects.filter(status=GenerationStatus.LIVE).count() == 1

@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from courses.models import ClassStatus, Role
-from enrollment.models import Enrollment
-from reporting.models import Certificate, CompletionRule
+from enrollment.models import CompletionRule, Enrollment
+from reporting.models import Certificate
 from tests.factories import UserFactory
 from tests.reporting.conftest import attend, attend_all, enrol, make_class, recompute
 from tests.roles import ROLES, by_role

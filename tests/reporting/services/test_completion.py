@@ -8,14 +8,8 @@ from decimal import Decimal
 import pytest
 
 from courses.models import ClassStatus
-from enrollment.models import AttendanceStatus, Enrollment, EnrollmentStatus
-from reporting.models import (
-    ClassProgress,
-    CompletionRule,
-    EnrollmentProgress,
-    ExcusedPolicy,
-    Outcome,
-)
+from enrollment.models import AttendanceStatus, CompletionRule, Enrollment, EnrollmentStatus, ExcusedPolicy
+from reporting.models import ClassProgress, EnrollmentProgress, Outcome
 from tests.factories import LearnerFactory
 from tests.reporting.conftest import attend, attend_all, enrol, make_class, national, recompute
 from tests.roles import client_as

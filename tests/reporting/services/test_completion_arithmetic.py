@@ -1,14 +1,14 @@
 """The completion arithmetic is implemented twice, in Python (enrollment.rules.completion: a learner's own
-progress, the roster) and set-based in SQL (reporting.services.sql: the official figures). Each edge case
+progress, the roster) and set-based in SQL (reporting.services.sql_progress: the official figures). Each edge case
 here goes through both, and every figure must agree."""
 
 from decimal import Decimal
 
 import pytest
 
-from enrollment.models import Attendance, AttendanceSource
+from enrollment.models import Attendance, AttendanceSource, CompletionRule
 from enrollment.rules.completion import AttendanceRecord, attendance_figures, completion_terms
-from reporting.models import CompletionRule, EnrollmentProgress
+from reporting.models import EnrollmentProgress
 from tests.reporting.conftest import enrol, make_class, recompute
 
 pytestmark = pytest.mark.django_db

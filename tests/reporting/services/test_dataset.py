@@ -1,4 +1,4 @@
-"""The national dataset generator (reporting/services/dataset.py): what it leaves behind is usable as is."""
+"""The national dataset generator (reporting/services/dataset*.py): what it leaves behind is usable as is."""
 
 import pytest
 from django.core.management import call_command

@@ -1,0 +1,39 @@
+"""The models of reporting, by subdomain; every model is imported here (Django finds them here).
+
+The completion rule the figures follow lives in enrollment (enrollment.models.CompletionRule).
+"""
+
+from .certificates import Certificate
+from .progress import ClassProgress, EnrollmentProgress, Outcome
+from .rollups import (
+    ALL_LEVELS,
+    ALL_YEARS,
+    CLASS_DIMENSIONS,
+    LEARNER_DIMENSIONS,
+    Dimension,
+    GenerationStatus,
+    ProgressRollup,
+    RollupGeneration,
+)
+from .stale import ClaimKind, StaleClaim, StaleRollup
+from .targets import Baseline, Target
+
+__all__ = [
+    "ALL_LEVELS",
+    "ALL_YEARS",
+    "CLASS_DIMENSIONS",
+    "LEARNER_DIMENSIONS",
+    "Baseline",
+    "Certificate",
+    "ClaimKind",
+    "ClassProgress",
+    "Dimension",
+    "EnrollmentProgress",
+    "GenerationStatus",
+    "Outcome",
+    "ProgressRollup",
+    "RollupGeneration",
+    "StaleClaim",
+    "StaleRollup",
+    "Target",
+]

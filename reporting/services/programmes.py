@@ -1,0 +1,83 @@
+"""Writes of programmes with their targets and baselines (the reference data), and of the
+completion rules, which mark stale every class they govern."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import Q
+
+from courses.models import Programme, TrainingClass
+from enrollment.models import CompletionRule
+from enrollment.services.progress import class_progress_mark_stale
+from reporting.models import Baseline, Target
+
+REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reference"
+
+
+@transaction.atomic
+def programmes_load() -> int:
+    """Upsert the programmes with their targets and historical baselines (idempotent)."""
+    items = json.loads((REFERENCE_DIR / "programmes.json").read_text(encoding="utf-8"))["programmes"]
+    for item in items:
+        programme, _ = Programme.objects.update_or_create(
+            code=item["code"],
+            defaults={
+                "decision_number": item["decision_number"],
+                "title_vi": item["title_vi"],
+                "title_en": item["title_en"],
+                "period_start": datetime.date.fromisoformat(item["period_start"]),
+                "period_end": datetime.date.fromisoformat(item["period_end"]),
+                "levels": item["levels"],
+            },
+        )
+        for target in item.get("targets", []):
+            values = dict(target)
+            Target.objects.update_or_create(
+                programme=programme,
+                level=values.pop("level"),
+                province=None,
+                curriculum=None,
+                position=None,
+                year=None,
+                defaults=values,
+            )
+        for baseline in item.get("baselines", []):
+            values = dict(baseline)
+            Baseline.objects.update_or_create(
+                programme=programme, level=values.pop("level"), province=None, defaults=values
+            )
+    return len(items)
+
+
+# --- completion rules --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def completion_rule_save(*, rule: CompletionRule) -> CompletionRule:
+    """Save a rule and mark stale every class it governs (the programme's classes; for the
+    default rule, the classes of programmes without their own rule and of none)."""
+    rule.full_clean()
+    rule.save()
+    if rule.programme_id is not None:
+        classes = TrainingClass.objects.filter(programme_id=rule.programme_id)
+    else:
+        own = CompletionRule.objects.exclude(programme=None).values("programme_id")
+        classes = TrainingClass.objects.filter(Q(programme__isnull=True) | ~Q(programme_id__in=own))
+    class_progress_mark_stale(class_ids=classes.values_list("id", flat=True))
+    return rule
+
+
+@transaction.atomic
+def completion_rule_delete(*, rule: CompletionRule) -> None:
+    programme_id = rule.programme_id
+    rule.delete()
+    classes = (
+        TrainingClass.objects.filter(programme_id=programme_id)
+        if programme_id is not None
+        else TrainingClass.objects.all()
+    )
+    class_progress_mark_stale(class_ids=classes.values_list("id", flat=True))
