@@ -86,6 +86,18 @@ class ImportUploadSerializer(StrictWriteMixin, serializers.Serializer):
             mapping=data.get("mapping"),
         )
 
+    def file_to_read(self, *, user, kind: str) -> dict:
+        """The uploaded file and how to read it, as the services reading one file at once take them
+        (the score sheet, the meeting platform's report): content, filename, sheet, mapping."""
+        reader = self.reader(user=user, kind=kind)
+        upload = self.validated_data["file"]
+        return {
+            "content": upload.read(),
+            "filename": upload.name,
+            "sheet": reader["sheet"],
+            "mapping": reader["mapping"],
+        }
+
 
 # What an import does to a record: catalogue created/updated/unchanged; enrolment enrolled, waitlisted,
 # re_enrolled (had withdrawn) or unchanged (already in the class).

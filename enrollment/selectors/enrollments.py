@@ -125,6 +125,12 @@ def class_learners_read_by(training_class: TrainingClass, reader) -> QuerySet[Le
     return Learner.objects.filter(pk__in=enrollments.values("learner_id")).select_related("province")
 
 
+def learners_of_enrollments(enrollment_ids) -> list[Learner]:
+    """The learners of these enrolments (one query)."""
+    enrollments = Enrollment.objects.filter(pk__in=enrollment_ids).select_related("learner")
+    return [enrollment.learner for enrollment in enrollments]
+
+
 def my_enrollments(user) -> QuerySet[Enrollment]:
     return (
         Enrollment.objects.filter(learner__user_id=user.pk)
