@@ -120,3 +120,36 @@ def test_the_schema_declares_what_the_api_returns(schema):
         email["type"] == "string" and "format" not in email and "minLength" not in email
     )
     assert {"$ref": "#/components/schemas/BlankEnum"} in prop("Learner", "area_type")["oneOf"]
+
+
+def test_request_bodies_refuse_unknown_fields(schema):
+    """Issue 13: the API refuses a field a write does not take (courses.core.write_fields), and the
+    schema says so: every object of a request body, nested ones included, is closed."""
+    components = schema["components"]["schemas"]
+    seen: set[str] = set()
+
+    def closed(node, where):
+        if "$ref" in node:
+            name = node["$ref"].rsplit("/", 1)[-1]
+            if name not in seen:
+                seen.add(name)
+                closed(components[name], name)
+            return
+        if "properties" in node:
+            assert node.get("additionalProperties") is False, where
+            for field, value in node["properties"].items():
+                closed(value, f"{where}.{field}")
+        if isinstance(node.get("items"), dict):
+            closed(node["items"], f"{where}[]")
+        for value in node.get("allOf", []) + node.get("oneOf", []):
+            closed(value, where)
+
+    bodies = 0
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                closed(media["schema"], f"{method} {path}")
+                bodies += 1
+    assert bodies and {"LearnerWriteRequest", "RosterMarkRequest", "ImportUploadRequest"} <= seen
+    # Responses stay open to what the schema describes: only request components are closed.
+    assert "additionalProperties" not in components["Learner"]

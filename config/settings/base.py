@@ -178,10 +178,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Errors the shared machinery answers (a bad page, an over-large body) documented everywhere.
+    # Errors the shared machinery answers (a bad page, an over-large body) documented everywhere;
+    # request bodies closed to the fields they do not take.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "courses.core.openapi.document_shared_errors",
+        "courses.core.openapi.refuse_unknown_request_fields",
     ],
     # Several choice sets share a field name ("status", "kind"): name their enums explicitly.
     "ENUM_NAME_OVERRIDES": {

@@ -1,10 +1,14 @@
-"""Query-string filters of the catalogue and reference-data lists; each documents itself in OpenAPI
-through its help_text."""
+"""Query-string filters of the catalogue and reference-data lists (aliases among them); each
+documents itself in OpenAPI through its help_text."""
 
 import django_filters as filters
+from django.db.models import Q
 
 from courses.core.filter_fields import IdFilter
+from courses.core.text import fold
 from courses.models import (
+    Alias,
+    AliasKind,
     AreaType,
     Commune,
     Curriculum,
@@ -98,3 +102,23 @@ class TopicFilter(filters.FilterSet):
     class Meta:
         model = Topic
         fields = ["curriculum"]
+
+
+class AliasFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=AliasKind.choices, help_text="Only aliases of this kind.")
+    province = IdFilter(
+        field_name="province_id",
+        help_text="Province id: commune aliases read in it, province aliases meaning it.",
+    )
+    is_builtin = filters.BooleanFilter(help_text="Built-in (true) or added by an admin (false).")
+    q = filters.CharFilter(
+        method="filter_q", help_text="Spelling contains this, ignoring case and diacritics."
+    )
+
+    class Meta:
+        model = Alias
+        fields = ["kind", "province", "is_builtin"]
+
+    def filter_q(self, queryset, name, value):
+        words = fold(value).replace(" ", "")
+        return queryset.filter(Q(key__contains=words) | Q(spelling__icontains=value.strip()))

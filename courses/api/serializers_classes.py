@@ -40,6 +40,22 @@ class EnrollmentStatusField(serializers.ChoiceField):
         super().__init__(choices=statuses.values, allow_null=True, **kwargs)
 
 
+class ReplaceMixin:
+    """A write serializer whose full update (PUT) sets the optional fields it leaves out back to
+    their defaults, where a partial one (PATCH) keeps them: `data_to_write()` is what the update
+    service takes."""
+
+    # The optional fields and the value a full update gives them when left out.
+    replace_defaults: dict = {}
+
+    def data_to_write(self) -> dict:
+        data = dict(self.validated_data)
+        if not self.partial:
+            for name, value in self.replace_defaults.items():
+                data.setdefault(name, value)
+        return data
+
+
 # --- institutions --------------------------------------------------------------------------------
 
 
@@ -170,8 +186,20 @@ def _fk(name: str, queryset, help_text: str, **kwargs):
     return serializers.PrimaryKeyRelatedField(source=name, queryset=queryset, help_text=help_text, **kwargs)
 
 
-class TrainingClassWriteSerializer(StrictWriteMixin, serializers.Serializer):
+class TrainingClassWriteSerializer(StrictWriteMixin, ReplaceMixin, serializers.Serializer):
     """A class's fields as written. Who may change which is the service's rule (see the endpoints)."""
+
+    replace_defaults = {
+        "institution": None,
+        "organiser_province": None,
+        "programme": None,
+        "enrolment_opens": None,
+        "enrolment_closes": None,
+        "capacity": None,
+        "planned_size": None,
+        "spending_million_vnd": None,
+        "description": "",
+    }
 
     code = serializers.SlugField(max_length=60, help_text="Unique class code.")
     title = serializers.CharField(max_length=300)
@@ -303,7 +331,9 @@ class ClassSessionSerializer(serializers.ModelSerializer):
         return session.join_url or None
 
 
-class ClassSessionWriteSerializer(StrictWriteMixin, serializers.Serializer):
+class ClassSessionWriteSerializer(StrictWriteMixin, ReplaceMixin, serializers.Serializer):
+    replace_defaults = {"topic": None, "title": "", "join_url": "", "location": ""}
+
     topic_id = serializers.PrimaryKeyRelatedField(
         source="topic",
         queryset=Topic.objects.all(),
@@ -325,3 +355,10 @@ class ClassSessionWriteSerializer(StrictWriteMixin, serializers.Serializer):
             if name in attrs and timezone.is_naive(attrs[name]):
                 attrs[name] = timezone.make_aware(attrs[name])
         return attrs
+
+    def data_to_write(self) -> dict:
+        data = super().data_to_write()
+        if not self.partial and "planned_minutes" not in data:
+            # Left out of a full update: the whole session, as when it was added.
+            data["planned_minutes"] = int((data["ends_at"] - data["starts_at"]).total_seconds() // 60)
+        return data

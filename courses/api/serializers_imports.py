@@ -87,6 +87,18 @@ class ImportUploadSerializer(StrictWriteMixin, serializers.Serializer):
             mapping=data.get("mapping"),
         )
 
+    def file_to_read(self, *, user, kind: str) -> dict:
+        """The uploaded file and how to read it, as the services reading one file at once take them
+        (the score sheet, the meeting platform's report): content, filename, sheet, mapping."""
+        reader = self.reader(user=user, kind=kind)
+        upload = self.validated_data["file"]
+        return {
+            "content": upload.read(),
+            "filename": upload.name,
+            "sheet": reader["sheet"],
+            "mapping": reader["mapping"],
+        }
+
 
 class ImportReportItemSerializer(serializers.Serializer):
     """One record the file describes; which keys are present depends on the import kind."""

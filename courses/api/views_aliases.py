@@ -7,18 +7,16 @@ writes get 403. Built-in aliases (loaded from the reference files) are not delet
 An alias takes effect in the next import.
 """
 
-from django.db.models import Q
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from courses.api.filters_catalogue import AliasFilter
 from courses.api.serializers_aliases import AliasSerializer, AliasWriteSerializer
-from courses.core.filter_fields import IdFilter
 from courses.core.openapi import CREATE_ERRORS, DELETE_ERRORS, error_responses
-from courses.core.text import fold
-from courses.models import Alias, AliasKind, Role
+from courses.models import Role
+from courses.selectors import catalogue as selectors_catalogue
 from courses.services import aliases as services_aliases
 
 
@@ -28,26 +26,6 @@ class IsStaff(BasePermission):
     def has_permission(self, request, view):
         user = request.user
         return bool(user and user.is_authenticated and (user.is_superuser or user.role != Role.LEARNER))
-
-
-class AliasFilter(filters.FilterSet):
-    kind = filters.ChoiceFilter(choices=AliasKind.choices, help_text="Only aliases of this kind.")
-    province = IdFilter(
-        field_name="province_id",
-        help_text="Province id: commune aliases read in it, province aliases meaning it.",
-    )
-    is_builtin = filters.BooleanFilter(help_text="Built-in (true) or added by an admin (false).")
-    q = filters.CharFilter(
-        method="filter_q", help_text="Spelling contains this, ignoring case and diacritics."
-    )
-
-    class Meta:
-        model = Alias
-        fields = ["kind", "province", "is_builtin"]
-
-    def filter_q(self, queryset, name, value):
-        words = fold(value).replace(" ", "")
-        return queryset.filter(Q(key__contains=words) | Q(spelling__icontains=value.strip()))
 
 
 _ABOUT = (
@@ -98,9 +76,7 @@ class AliasViewSet(
     ordering_fields = ["kind", "key", "created_at"]
 
     def get_queryset(self):
-        return Alias.objects.select_related("position", "province", "commune", "created_by").order_by(
-            "kind", "key", "id"
-        )
+        return selectors_catalogue.alias_list()
 
     def get_serializer_class(self):
         return AliasWriteSerializer if self.action == "create" else AliasSerializer

@@ -23,11 +23,8 @@ from courses.selectors import catalogue as selectors
 # --- authentication ------------------------------------------------------------------------------
 
 
-class TokenObtainView(jwt_views.TokenObtainPairView):
-    serializer_class = serializers.TokenObtainSerializer
-    throttle_classes = [throttling.SignInThrottle]
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         summary="Sign in",
         description="Exchange a username and password for an access token (send it as "
         "`Authorization: Bearer <access>`) and a refresh token. Both end when the account's "
@@ -38,19 +35,18 @@ class TokenObtainView(jwt_views.TokenObtainPairView):
             200: OpenApiResponse(serializers.TokenPairSerializer, description="Signed in."),
             **error_responses(400, 401, 429),
         },
-    )
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+    ),
+)
+class TokenObtainView(jwt_views.TokenObtainPairView):
+    serializer_class = serializers.TokenObtainSerializer
+    throttle_classes = [throttling.SignInThrottle]
 
     def throttled(self, request, wait):
         raise throttling.refused(wait)
 
 
-class TokenRefreshView(jwt_views.TokenRefreshView):
-    serializer_class = serializers.TokenRefreshSerializer
-    throttle_classes = [throttling.RefreshThrottle]
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         summary="Refresh the access token",
         description="Exchange a refresh token for a new access token and a new refresh token; the "
         "old refresh token is revoked. A revoked or expired refresh token gets 401, as does one "
@@ -61,7 +57,12 @@ class TokenRefreshView(jwt_views.TokenRefreshView):
             200: OpenApiResponse(serializers.TokenPairSerializer, description="A new pair of tokens."),
             **error_responses(400, 401, 429),
         },
-    )
+    ),
+)
+class TokenRefreshView(jwt_views.TokenRefreshView):
+    serializer_class = serializers.TokenRefreshSerializer
+    throttle_classes = [throttling.RefreshThrottle]
+
     def post(self, request, *args, **kwargs):
         try:
             return super().post(request, *args, **kwargs)
@@ -73,30 +74,34 @@ class TokenRefreshView(jwt_views.TokenRefreshView):
         raise throttling.refused(wait)
 
 
-class TokenRevokeView(jwt_views.TokenBlacklistView):
-    serializer_class = serializers.TokenRevokeSerializer
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         summary="Sign out (revoke a refresh token)",
         description="Revoke a refresh token: refreshing with it afterwards gets 401. Access tokens "
         "already issued stay valid until they expire.",
         request=serializers.RefreshTokenSerializer,
         responses={204: OpenApiResponse(description="Revoked."), **error_responses(400, 401)},
-    )
+    ),
+)
+class TokenRevokeView(jwt_views.TokenBlacklistView):
+    serializer_class = serializers.TokenRevokeSerializer
+
     def post(self, request, *args, **kwargs):
         super().post(request, *args, **kwargs)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class MeView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         summary="The signed-in user",
         description="Who is signed in, with which role and which part of the data the role reaches "
         "(`scope`). Labels follow the request's language (Accept-Language: vi or en).",
         responses={200: serializers.MeSerializer, **error_responses(401)},
-    )
+    ),
+)
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
     def get(self, request):
         return Response(serializers.MeSerializer(request.user).data)
 

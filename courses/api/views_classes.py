@@ -124,6 +124,39 @@ MANAGE_RULE = (
         description="Admins of the class's scope; only a draft nobody is enrolled in (409 otherwise).",
         responses={204: None, **DELETE_ERRORS},
     ),
+    change_status=extend_schema(
+        summary="Change a class's status",
+        description=f"{MANAGE_RULE} Moves follow draft -> open -> running -> finished -> closed (open "
+        "may go back to draft, finished back to running); any other move is 400 on `status`. Closed "
+        "is final: attendance is then final too.",
+        request=serializers_classes.ClassStatusSerializer,
+        responses={200: serializers_classes.TrainingClassSerializer, **UPDATE_ERRORS},
+    ),
+    trainers=extend_schema(
+        summary="Set a class's trainers",
+        description="Admins of the class's scope. Replaces the list; every id must be an active user "
+        "with the trainer role (400 naming `trainer_ids.<index>` otherwise).",
+        request=serializers_classes.ClassTrainersSerializer,
+        responses={200: serializers_classes.TrainingClassSerializer, **UPDATE_ERRORS},
+    ),
+    sessions=[
+        extend_schema(
+            methods=["GET"],
+            summary="List a class's sessions",
+            description=f"Whoever sees the class ({CLASS_SCOPE}) In time order; join links are shown to the "
+            "class's trainers, admins and enrolled learners only. Paginated.",
+            responses={200: serializers_classes.ClassSessionSerializer(many=True), **READ_DETAIL_ERRORS},
+        ),
+        extend_schema(
+            methods=["POST"],
+            summary="Add a session to a class",
+            description=f"{MANAGE_RULE} The session lies within the class's dates; `planned_minutes` "
+            "(default: the whole session) may not exceed its length; `topic_id` is a topic of the "
+            "class's curriculum. A closed class gets 409.",
+            request=serializers_classes.ClassSessionWriteSerializer,
+            responses={201: serializers_classes.ClassSessionSerializer, **UPDATE_ERRORS},
+        ),
+    ],
 )
 class TrainingClassViewSet(viewsets.ModelViewSet):
     serializer_class = serializers_classes.TrainingClassSerializer
@@ -175,21 +208,9 @@ class TrainingClassViewSet(viewsets.ModelViewSet):
         training_class = self.get_managed_object()
         serializer = self.get_serializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        if not partial:
-            # A full update sets the optional fields it leaves out back to their defaults.
-            for name in (
-                "institution",
-                "organiser_province",
-                "programme",
-                "enrolment_opens",
-                "enrolment_closes",
-            ):
-                data.setdefault(name, None)
-            for name in ("capacity", "planned_size", "spending_million_vnd"):
-                data.setdefault(name, None)
-            data.setdefault("description", "")
-        services_classes.training_class_update(training_class=training_class, actor=request.user, data=data)
+        services_classes.training_class_update(
+            training_class=training_class, actor=request.user, data=serializer.data_to_write()
+        )
         return self.read_back(training_class)
 
     def destroy(self, request, *args, **kwargs):
@@ -197,14 +218,6 @@ class TrainingClassViewSet(viewsets.ModelViewSet):
         services_classes.training_class_delete(training_class=training_class, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(
-        summary="Change a class's status",
-        description=f"{MANAGE_RULE} Moves follow draft -> open -> running -> finished -> closed (open "
-        "may go back to draft, finished back to running); any other move is 400 on `status`. Closed "
-        "is final: attendance is then final too.",
-        request=serializers_classes.ClassStatusSerializer,
-        responses={200: serializers_classes.TrainingClassSerializer, **UPDATE_ERRORS},
-    )
     @action(detail=True, methods=["post"], url_path="status")
     def change_status(self, request, pk=None):
         training_class = self.get_managed_object()
@@ -215,13 +228,6 @@ class TrainingClassViewSet(viewsets.ModelViewSet):
         )
         return self.read_back(training_class)
 
-    @extend_schema(
-        summary="Set a class's trainers",
-        description="Admins of the class's scope. Replaces the list; every id must be an active user "
-        "with the trainer role (400 naming `trainer_ids.<index>` otherwise).",
-        request=serializers_classes.ClassTrainersSerializer,
-        responses={200: serializers_classes.TrainingClassSerializer, **UPDATE_ERRORS},
-    )
     @action(detail=True, methods=["put"], url_path="trainers")
     def trainers(self, request, pk=None):
         training_class = self.get_administered_object()
@@ -232,22 +238,6 @@ class TrainingClassViewSet(viewsets.ModelViewSet):
         )
         return self.read_back(training_class)
 
-    @extend_schema(
-        methods=["GET"],
-        summary="List a class's sessions",
-        description=f"Whoever sees the class ({CLASS_SCOPE}) In time order; join links are shown to the "
-        "class's trainers, admins and enrolled learners only. Paginated.",
-        responses={200: serializers_classes.ClassSessionSerializer(many=True), **READ_DETAIL_ERRORS},
-    )
-    @extend_schema(
-        methods=["POST"],
-        summary="Add a session to a class",
-        description=f"{MANAGE_RULE} The session lies within the class's dates; `planned_minutes` "
-        "(default: the whole session) may not exceed its length; `topic_id` is a topic of the "
-        "class's curriculum. A closed class gets 409.",
-        request=serializers_classes.ClassSessionWriteSerializer,
-        responses={201: serializers_classes.ClassSessionSerializer, **UPDATE_ERRORS},
-    )
     @action(detail=True, methods=["get", "post"], url_path="sessions", filter_backends=[])
     def sessions(self, request, pk=None):
         if request.method == "POST":
@@ -340,14 +330,9 @@ class ClassSessionViewSet(
         session = self.get_managed_object()
         serializer = self.get_serializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        if not partial:
-            data.setdefault("topic", None)
-            for name in ("title", "join_url", "location"):
-                data.setdefault(name, "")
-            if "planned_minutes" not in data:
-                data["planned_minutes"] = int((data["ends_at"] - data["starts_at"]).total_seconds() // 60)
-        services_class_sessions.class_session_update(session=session, actor=request.user, data=data)
+        services_class_sessions.class_session_update(
+            session=session, actor=request.user, data=serializer.data_to_write()
+        )
         session = self.get_queryset().get(pk=session.pk)
         return Response(serializers_classes.ClassSessionSerializer(session).data)
 

@@ -17,6 +17,7 @@ from courses.core.parsers import FormParser, MultiPartParser
 from courses.core.permissions import IsCentralAdmin
 from courses.files.catalogue_file import LAYOUT
 from courses.models import ImportJob, ImportKind, ImportStatus
+from courses.selectors import catalogue as selectors_catalogue
 from courses.services.import_jobs import import_job_submit
 
 READER_OPTIONS = """**Reading the file.** The headings are searched for below any title block; in a workbook the sheet
@@ -27,6 +28,23 @@ column mapping: `mapping`, a JSON object `{heading as written: field}`, or `mapp
 (`/api/v1/column-mappings`, same kind, of the caller's province or national; 400 on `mapping_id`
 otherwise). Without one, a file lacking a required column is refused naming the missing columns and
 the headings not understood. A queued job reads the file with the mapping as it was at upload."""
+
+
+IMPORT_JOB_RESPONSES = {
+    200: OpenApiResponse(ImportJobSerializer, description="Dry run of a small file: nothing imported."),
+    201: OpenApiResponse(ImportJobSerializer, description="Small file imported; counts in `report`."),
+    202: OpenApiResponse(ImportJobSerializer, description="Large file queued: poll `url` (also `Location`)."),
+}
+
+
+def import_job_schema(*, errors: tuple[int, ...], **kwargs):
+    """extend_schema of an upload answered with its import job: 200 (dry run), 201 (imported) or
+    202 (queued), and the error statuses `errors`."""
+    return extend_schema(
+        request={"multipart/form-data": ImportUploadSerializer},
+        responses={**IMPORT_JOB_RESPONSES, **error_responses(*errors)},
+        **kwargs,
+    )
 
 
 def import_job_response(job: ImportJob, request) -> Response:
@@ -53,6 +71,29 @@ def import_job_response(job: ImportJob, request) -> Response:
     return Response(body, status=status.HTTP_200_OK if job.dry_run else status.HTTP_201_CREATED)
 
 
+class ImportJobUploadView(APIView):
+    """An upload that becomes an import job of `import_kind` (every import endpoint): the upload's
+    fields (ImportUploadSerializer), the job submitted, the job or its errors answered."""
+
+    parser_classes = [MultiPartParser, FormParser]
+    import_kind: str
+
+    def import_job_submit(self, request, *, params: dict | None = None) -> Response:
+        serializer = ImportUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        job = import_job_submit(
+            kind=self.import_kind,
+            file_name=upload.name,
+            content=upload.read(),
+            dry_run=serializer.validated_data["dry_run"],
+            user=request.user,
+            params=params,
+            reader=serializer.reader(user=request.user, kind=self.import_kind),
+        )
+        return import_job_response(job, request)
+
+
 CATALOGUE_IMPORT_DESCRIPTION = f"""
 Import the official curriculum catalogue from an .xlsx or .csv file. Central admins only.
 
@@ -73,40 +114,21 @@ queued: 202 with the job, whose `url` (also in `Location`) is polled with
 {LAYOUT}"""
 
 
-class CatalogueImportView(APIView):
-    permission_classes = [IsCentralAdmin]
-    parser_classes = [MultiPartParser, FormParser]
-
-    @extend_schema(
+@extend_schema_view(
+    post=import_job_schema(
         operation_id="curricula_import",
         summary="Import the curriculum catalogue from a file",
         description=CATALOGUE_IMPORT_DESCRIPTION,
-        request={"multipart/form-data": ImportUploadSerializer},
-        responses={
-            200: OpenApiResponse(
-                ImportJobSerializer, description="Dry run of a small file: nothing imported."
-            ),
-            201: OpenApiResponse(ImportJobSerializer, description="Small file imported; counts in `report`."),
-            202: OpenApiResponse(
-                ImportJobSerializer, description="Large file queued: poll `url` (also `Location`)."
-            ),
-            **error_responses(400, 401, 403),
-        },
+        errors=(400, 401, 403),
         tags=["curricula"],
     )
+)
+class CatalogueImportView(ImportJobUploadView):
+    permission_classes = [IsCentralAdmin]
+    import_kind = ImportKind.CATALOGUE
+
     def post(self, request):
-        serializer = ImportUploadSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        upload = serializer.validated_data["file"]
-        job = import_job_submit(
-            kind=ImportKind.CATALOGUE,
-            file_name=upload.name,
-            content=upload.read(),
-            dry_run=serializer.validated_data["dry_run"],
-            user=request.user,
-            reader=serializer.reader(user=request.user, kind=ImportKind.CATALOGUE),
-        )
-        return import_job_response(job, request)
+        return self.import_job_submit(request)
 
 
 @extend_schema_view(
@@ -136,7 +158,4 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self):
-        # The uploaded bytes are only for the worker.
-        return (
-            ImportJob.objects.visible_to(self.request.user).select_related("created_by").defer("file_content")
-        )
+        return selectors_catalogue.import_job_list(self.request.user)

@@ -156,6 +156,42 @@ def document_shared_errors(result, generator, request, public):
     return result
 
 
+def refuse_unknown_request_fields(result, generator, request, public):
+    """Postprocessing hook: every request body refuses the fields it does not take (400
+    `unknown_field`, courses.core.write_fields), so each object of a request body, nested ones
+    included, says `additionalProperties: false`. Request objects are components of their own
+    (COMPONENT_SPLIT_REQUEST), so no response shape is touched."""
+    components = result.get("components", {}).get("schemas", {})
+    closed: set[str] = set()
+
+    def close(schema) -> None:
+        if not isinstance(schema, dict):
+            return
+        ref = schema.get("$ref")
+        if ref:
+            name = ref.rsplit("/", 1)[-1]
+            if name not in closed and name in components:
+                closed.add(name)
+                close(components[name])
+            return
+        if "properties" in schema:
+            schema.setdefault("additionalProperties", False)
+            for value in schema["properties"].values():
+                close(value)
+        for key in ("items", "additionalProperties"):
+            close(schema.get(key))
+        for key in ("allOf", "anyOf", "oneOf"):
+            for value in schema.get(key, []):
+                close(value)
+
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if isinstance(operation, dict) and "requestBody" in operation:
+                for media in operation["requestBody"].get("content", {}).values():
+                    close(media.get("schema"))
+    return result
+
+
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's, knowing that a read-only field of a model serializer returns what the
     column stores: "" for a text column that may be blank. DRF drops `allow_blank` from read-only

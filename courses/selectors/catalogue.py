@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from courses.core.filter_fields import as_id
 from courses.core.permissions import is_central_admin, is_province_admin
 from courses.core.text import fold
-from courses.models import Commune, Curriculum, Position, Province, Topic
+from courses.models import Alias, Commune, Curriculum, ImportJob, Position, Province, Topic
 
 _NOT_SLUG = re.compile(r"[^a-z0-9 ]+")
 
@@ -123,6 +123,18 @@ def curriculum_as_data(curriculum: Curriculum) -> dict:
 
 def topic_list() -> QuerySet[Topic]:
     return Topic.objects.select_related("curriculum")
+
+
+def alias_list() -> QuerySet[Alias]:
+    return Alias.objects.select_related("position", "province", "commune", "created_by").order_by(
+        "kind", "key", "id"
+    )
+
+
+def import_job_list(user) -> QuerySet[ImportJob]:
+    """The import jobs the user sees (their own; central admins everyone's)."""
+    # The uploaded bytes are only for the worker.
+    return ImportJob.objects.visible_to(user).select_related("created_by").defer("file_content")
 
 
 def user_scope(user) -> dict:

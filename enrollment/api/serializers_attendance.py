@@ -1,4 +1,5 @@
-"""API representations of attendance, its history, scores, and what a learner sees of their classes.
+"""API representations of attendance as trainers, admins and integrations record and read it, and of
+its history (a learner's own: serializers_my_attendance; scores: serializers_scores).
 
 Request serializers check shapes and types only; the rules (who, which enrolment, minutes within
 the session, closed classes) are the services'. The JSON bulk endpoint is documented by
@@ -8,21 +9,17 @@ serializer per record for thousands of records.
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from courses.api.serializers_imports import FileDescriptionSerializer, ImportUploadSerializer
 from courses.core.errors import DomainError
 from courses.core.write_fields import StrictWriteMixin
-from courses.models import ClassMode, ClassSession, ClassStatus, Material, Topic, TrainingClass
 from enrollment.files.attendance_report import COLUMNS as REPORT_COLUMNS
 from enrollment.files.attendance_report import Unmatched, report_zone
 from enrollment.files.platform_reports import PLATFORM_NAMES
 from enrollment.files.platform_reports.times import DATE_ORDERS
 from enrollment.models import Attendance, AttendanceSource, AttendanceStatus, AuditEntry, EnrollmentStatus
-from enrollment.rules.attendance import CHECK_IN_OPENS_BEFORE, session_is_online
-from enrollment.rules.completion import percent_display
 from enrollment.rules.personal_data import mask_national_id, reader_of, reads_full_record
 from enrollment.services.attendance_checks import NOTE_MAX_LENGTH
 from enrollment.services.attendance_store import Action
@@ -153,32 +150,6 @@ class MarkResultSerializer(serializers.Serializer):
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
     records = AttendanceRecordSerializer(many=True, help_text="The records of the request, in its order.")
-
-
-# --- check-in and check-out ----------------------------------------------------------------------
-
-
-class IntervalSerializer(serializers.Serializer):
-    joined_at = serializers.DateTimeField()
-    left_at = serializers.DateTimeField(allow_null=True, help_text="null: still in the session.")
-    last_seen_at = serializers.DateTimeField(
-        allow_null=True,
-        help_text="The last sign of presence of an open interval (its check-in, then each heartbeat): "
-        "it counts up to here until the check-out.",
-    )
-
-
-class CheckInResultSerializer(serializers.Serializer):
-    session = serializers.IntegerField(source="session.pk")
-    enrollment = serializers.IntegerField(source="enrollment.pk")
-    checked_in = serializers.BooleanField(help_text="true while joined and not yet left.")
-    intervals = IntervalSerializer(many=True, help_text="Every check-in and check-out of the learner.")
-    attendance = AttendanceRecordSerializer(
-        allow_null=True,
-        help_text="The record as it stands; null before the session starts (nothing is recorded "
-        "before it). A record set by a trainer, an admin, the platform's report or an integration is "
-        "not changed by checking in.",
-    )
 
 
 # --- the platform's report -----------------------------------------------------------------------
@@ -340,6 +311,25 @@ class BulkResultSerializer(serializers.Serializer):
     unchanged = serializers.IntegerField()
     results = BulkResultItemSerializer(many=True)
 
+    @staticmethod
+    def body(outcome) -> dict:
+        """The answer to a bulk upsert (services.attendance_bulk_upsert's outcome) in this shape,
+        built directly: its values are already plain JSON, and running the serializer over
+        thousands of results would cost more than storing them."""
+        attendance = outcome.attendance
+        results = [
+            {"index": item.index, "external_id": item.external_id, "id": record_id, "action": action}
+            for item, record_id, action in zip(outcome.items, attendance.ids, attendance.actions, strict=True)
+        ]
+        return {
+            "dry_run": attendance.dry_run,
+            "total": outcome.total,
+            "created": attendance.created,
+            "updated": attendance.updated,
+            "unchanged": attendance.unchanged,
+            "results": results,
+        }
+
 
 # --- history -------------------------------------------------------------------------------------
 
@@ -354,178 +344,3 @@ class AuditEntrySerializer(serializers.ModelSerializer):
 
     def get_actor_name(self, entry) -> str:
         return str(entry.actor) if entry.actor_id else ""
-
-
-# --- scores --------------------------------------------------------------------------------------
-
-SCORE_FIELD_KWARGS = {
-    "max_digits": 4,
-    "decimal_places": 2,
-    "min_value": 0,
-    "max_value": 10,
-    "allow_null": True,
-    "coerce_to_string": False,
-}
-
-
-class ScoreSerializer(ReasonMixin):
-    score = serializers.DecimalField(
-        **SCORE_FIELD_KWARGS, help_text="Final assessment on the 10-point scale; null clears it."
-    )
-
-
-class ScoreItemSerializer(serializers.Serializer):
-    enrollment = serializers.IntegerField(required=False, allow_null=True)
-    national_id = serializers.CharField(
-        required=False, allow_blank=True, help_text="Instead of `enrollment`."
-    )
-    score = serializers.DecimalField(**SCORE_FIELD_KWARGS)
-
-    def validate(self, attrs):
-        if (attrs.get("enrollment") is None) == (not attrs.get("national_id")):
-            raise serializers.ValidationError(
-                {"enrollment": _("Cần đúng một trong hai: enrollment hoặc national_id.")}, code="required"
-            )
-        return attrs
-
-
-class ScoresSerializer(ReasonMixin):
-    scores = ScoreItemSerializer(many=True, allow_empty=False, max_length=10000)
-
-
-class ScoreResultSerializer(serializers.Serializer):
-    enrollment = serializers.IntegerField(source="pk")
-    final_score = serializers.DecimalField(
-        max_digits=4, decimal_places=2, allow_null=True, coerce_to_string=False
-    )
-
-
-class ScoresResultSerializer(serializers.Serializer):
-    updated = serializers.IntegerField()
-    unchanged = serializers.IntegerField()
-    scores = ScoreResultSerializer(many=True, source="enrollments")
-
-
-# --- what a learner sees -------------------------------------------------------------------------
-
-
-class ClassSummarySerializer(serializers.ModelSerializer):
-    mode = serializers.ChoiceField(choices=ClassMode.choices)
-
-    class Meta:
-        model = TrainingClass
-        fields = ["id", "code", "title", "mode", "status"]
-
-
-class TopicSummarySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Topic
-        fields = ["id", "order", "title_vi", "title_en", "hours"]
-
-
-class MySessionSerializer(serializers.ModelSerializer):
-    """A session of one of the learner's classes, with their own record of it."""
-
-    training_class = ClassSummarySerializer()
-    topic = TopicSummarySerializer(allow_null=True)
-    is_online = serializers.SerializerMethodField()
-    can_check_in = serializers.SerializerMethodField(
-        help_text="true while check-in is open: online, from 15 minutes before the start to the end."
-    )
-    my_attendance_id = serializers.IntegerField(allow_null=True)
-    my_status = serializers.ChoiceField(
-        choices=AttendanceStatus.choices, allow_null=True, help_text="null: not recorded (yet)."
-    )
-    my_minutes = serializers.IntegerField(allow_null=True)
-    my_source = serializers.ChoiceField(choices=AttendanceSource.choices, allow_null=True)
-
-    class Meta:
-        model = ClassSession
-        fields = [
-            "id",
-            "training_class",
-            "title",
-            "topic",
-            "starts_at",
-            "ends_at",
-            "planned_minutes",
-            "is_online",
-            "join_url",
-            "location",
-            "can_check_in",
-            "my_attendance_id",
-            "my_status",
-            "my_minutes",
-            "my_source",
-        ]
-
-    def get_is_online(self, session) -> bool:
-        return session_is_online(session)
-
-    def get_can_check_in(self, session) -> bool:
-        now = timezone.now()
-        return (
-            session_is_online(session)
-            and session.training_class.status != ClassStatus.CLOSED
-            and session.starts_at - CHECK_IN_OPENS_BEFORE <= now <= session.ends_at
-        )
-
-
-class CurriculumContentSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    code = serializers.CharField()
-    version = serializers.IntegerField()
-    title_vi = serializers.CharField()
-    title_en = serializers.CharField()
-
-
-class MaterialSummarySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Material
-        fields = ["id", "order", "kind", "title", "url"]
-
-
-class MyProgressSerializer(serializers.Serializer):
-    training_class = ClassSummarySerializer()
-    enrollment = serializers.IntegerField(source="enrollment.pk")
-    enrollment_status = serializers.ChoiceField(source="enrollment.status", choices=EnrollmentStatus.choices)
-    sessions_total = serializers.IntegerField()
-    sessions_held = serializers.IntegerField(help_text="Sessions that have started.")
-    sessions_attended = serializers.IntegerField(help_text="Sessions marked present or late.")
-    planned_minutes = serializers.IntegerField(help_text="Planned minutes of all the class's sessions.")
-    # The figures of enrollment.rules.completion: the class's programme's completion rule, as the reports.
-    required_percent = serializers.DecimalField(
-        max_digits=5,
-        decimal_places=2,
-        coerce_to_string=False,
-        help_text="The attendance percentage the class's completion rule asks for.",
-    )
-    excused_policy = serializers.CharField(help_text="How the rule counts excused absences.")
-    required_minutes = serializers.IntegerField(
-        help_text="The rule's share of the planned minutes (less excused ones if the rule excludes them), rounded up."
-    )
-    attended_minutes = serializers.IntegerField(
-        help_text="Present and late time, each session capped at its planned minutes, in whole minutes "
-        "rounded down; time under an 'absent' status counts none."
-    )
-    credited_minutes = serializers.IntegerField(
-        help_text="Attended plus excused minutes where the rule credits them."
-    )
-    remaining_minutes = serializers.IntegerField(help_text="Minutes still needed to reach the requirement.")
-    meets_requirement = serializers.BooleanField(help_text="Compared to the second, as the certificates.")
-    attendance_percent = serializers.DecimalField(
-        max_digits=5, decimal_places=2, coerce_to_string=False, help_text="Credited / base, truncated."
-    )
-    attendance_percent_text = serializers.SerializerMethodField(
-        help_text='One decimal, truncated: 79.99 is "79.9 %", never "80 %".'
-    )
-    attendance_rate = serializers.FloatField(help_text="attendance_percent / 100, 0-1.")
-    final_score = serializers.DecimalField(
-        max_digits=4, decimal_places=2, allow_null=True, coerce_to_string=False
-    )
-    curriculum = CurriculumContentSerializer()
-    topics = TopicSummarySerializer(many=True)
-    materials = MaterialSummarySerializer(many=True)
-
-    def get_attendance_percent_text(self, progress) -> str:
-        return percent_display(progress["attendance_percent"])

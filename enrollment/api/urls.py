@@ -3,10 +3,12 @@ from rest_framework.routers import DefaultRouter
 
 from enrollment.api import views_attendance as attendance
 from enrollment.api import views_enrollments as enrolments
-from enrollment.api import views_scores as score_import
+from enrollment.api import views_learners as learners
+from enrollment.api import views_my_attendance as my_attendance
+from enrollment.api import views_scores as score_views
 
 router = DefaultRouter(trailing_slash=False)
-router.register("learners", enrolments.LearnerViewSet, basename="learner")
+router.register("learners", learners.LearnerViewSet, basename="learner")
 
 # Attendance and scores (fixed paths, above the router so that its detail routes don't take them).
 attendance_urlpatterns = [
@@ -18,18 +20,22 @@ attendance_urlpatterns = [
         attendance.PlatformReportView.as_view(),
         name="session-attendance-platform-report",
     ),
-    path("sessions/<int:pk>/check-in", attendance.SessionCheckInView.as_view(), name="session-check-in"),
-    path("sessions/<int:pk>/check-out", attendance.SessionCheckOutView.as_view(), name="session-check-out"),
-    path("sessions/<int:pk>/heartbeat", attendance.SessionHeartbeatView.as_view(), name="session-heartbeat"),
+    path("sessions/<int:pk>/check-in", my_attendance.SessionCheckInView.as_view(), name="session-check-in"),
+    path(
+        "sessions/<int:pk>/check-out", my_attendance.SessionCheckOutView.as_view(), name="session-check-out"
+    ),
+    path(
+        "sessions/<int:pk>/heartbeat", my_attendance.SessionHeartbeatView.as_view(), name="session-heartbeat"
+    ),
     path("attendance/bulk", attendance.AttendanceBulkView.as_view(), name="attendance-bulk"),
     path(
         "attendance/<int:pk>/history", attendance.AttendanceHistoryView.as_view(), name="attendance-history"
     ),
-    path("enrollments/<int:pk>/score", attendance.EnrollmentScoreView.as_view(), name="enrollment-score"),
-    path("classes/<int:pk>/scores", attendance.ClassScoresView.as_view(), name="class-scores"),
+    path("enrollments/<int:pk>/score", score_views.EnrollmentScoreView.as_view(), name="enrollment-score"),
+    path("classes/<int:pk>/scores", score_views.ClassScoresView.as_view(), name="class-scores"),
     path(
         "classes/<int:pk>/scores/import",
-        score_import.ClassScoresImportView.as_view(),
+        score_views.ClassScoresImportView.as_view(),
         name="class-scores-import",
     ),
     path(
@@ -38,14 +44,16 @@ attendance_urlpatterns = [
         name="class-attendance-sheet-xlsx",
     ),
     path("classes/<int:pk>/roster.xlsx", attendance.ClassRosterXlsxView.as_view(), name="class-roster-xlsx"),
-    path("me/sessions", attendance.MySessionsView.as_view(), name="me-sessions"),
-    path("me/attendance", attendance.MyAttendanceView.as_view(), name="me-attendance"),
-    path("me/classes/<int:pk>/progress", attendance.MyClassProgressView.as_view(), name="me-class-progress"),
+    path("me/sessions", my_attendance.MySessionsView.as_view(), name="me-sessions"),
+    path("me/attendance", my_attendance.MyAttendanceView.as_view(), name="me-attendance"),
+    path(
+        "me/classes/<int:pk>/progress", my_attendance.MyClassProgressView.as_view(), name="me-class-progress"
+    ),
 ]
 
 # Learners and enrolment.
 enrolment_urlpatterns = [
-    path("me/learner", enrolments.MyLearnerView.as_view(), name="me-learner"),
+    path("me/learner", learners.MyLearnerView.as_view(), name="me-learner"),
     path("me/enrollments", enrolments.MyEnrollmentsView.as_view(), name="me-enrollments"),
     path("classes/<int:pk>/join", enrolments.ClassJoinView.as_view(), name="class-join"),
     path("classes/<int:pk>/enrollments", enrolments.ClassEnrollmentsView.as_view(), name="class-enrollments"),
@@ -64,7 +72,7 @@ enrolment_urlpatterns = [
     path(
         "enrollments/<int:pk>/history", enrolments.EnrollmentHistoryView.as_view(), name="enrollment-history"
     ),
-    path("learner-data-access", enrolments.LearnerDataAccessView.as_view(), name="learner-data-access"),
+    path("learner-data-access", learners.LearnerDataAccessView.as_view(), name="learner-data-access"),
 ]
 
 urlpatterns = [

@@ -1,19 +1,17 @@
-"""The API of learners and enrolment.
+"""The API of enrolment (the learners themselves: views_learners).
 
 Who may do what:
 
-* learners: `/me/learner` (read, change own phone and email), `/me/enrollments`, join an open class
-  (`/classes/{id}/join`), withdraw their own enrolment, read its history;
-* trainers: read the learners on their classes' rosters; enrol learners (one, many, or a file)
-  into the classes they teach, read those rosters, withdraw from them;
-* provincial admins: the same for the classes of their province, and create and change the
-  learners of their province;
-* central admins: everything, and the record of who read which learner's data
-  (`/learner-data-access`).
+* learners: `/me/enrollments`, join an open class (`/classes/{id}/join`), withdraw their own
+  enrolment, read its history;
+* trainers: enrol learners (one, many, or a file) into the classes they teach, read those
+  rosters, withdraw from them;
+* provincial admins: the same for the classes of their province;
+* central admins: everything.
 
-How much of a learner's record each reader gets, and which learners a trainer or admin may enrol,
-are enrollment.rules.personal_data's and enrollment.services.enrollment_scope's rules. Every response showing
-learners to someone other than themselves is recorded (enrollment.services.data_access).
+Which learners a trainer or admin may enrol, and how much of a learner's record each reader of a
+roster gets, are enrollment.services.enrollments' and enrollment.rules.personal_data's rules. Every
+roster read is recorded (enrollment.services.data_access).
 
 A class or enrolment outside the user's scope is 404; one they see but may not change is 403.
 """
@@ -21,39 +19,27 @@ A class or enrolment outside the user's scope is 404; one they see but may not c
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import generics, mixins, status, viewsets
-from rest_framework.decorators import action
+from rest_framework import generics, status
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from courses.api.serializers_imports import ImportJobSerializer, ImportUploadSerializer
-from courses.api.views_imports import READER_OPTIONS, import_job_response
-from courses.core.errors import DomainError, ErrorItem
+from courses.api.views_imports import READER_OPTIONS, ImportJobUploadView, import_job_schema
 from courses.core.openapi import error_responses
-from courses.core.parsers import FormParser, MultiPartParser
-from courses.core.permissions import IsCentralAdmin, is_admin, is_trainer
+from courses.core.permissions import is_admin
 from courses.core.write_fields import refuse_body_fields
 from courses.models import ImportKind, Role, TrainingClass
 from courses.selectors.classes import classes_visible_to, may_manage_class
-from courses.services.import_jobs import import_job_submit
 from enrollment.api import serializers_enrollments as serializers
-from enrollment.api.filters_enrollments import (
-    LearnerDataAccessFilter,
-    LearnerFilter,
-    LearnerOrdering,
-    RosterFilter,
-)
+from enrollment.api.filters_enrollments import RosterFilter
 from enrollment.files.enrollment_file import LAYOUT
 from enrollment.models import Enrollment, Learner
 from enrollment.selectors import enrollments as selectors
-from enrollment.selectors import learners as learner_selectors
-from enrollment.services import learners as learner_services
+from enrollment.selectors.learners import my_enrollments
 from enrollment.services.data_access import learner_data_access_record
+from enrollment.services.enrollment_scope import ensure_learners_exist
 from enrollment.services.enrollments import (
     enrollment_create,
     enrollment_self_join,
@@ -65,182 +51,6 @@ from enrollment.services.enrollments import (
 
 CLASS_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Class id.")
 ENROLLMENT_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Enrolment id.")
-
-
-class LearnerAccess(BasePermission):
-    """Admins read and write (within their scope); trainers only read; learners use /me/learner."""
-
-    def has_permission(self, request, view):
-        user = request.user
-        if is_admin(user):
-            return True
-        return is_trainer(user) and request.method in SAFE_METHODS
-
-
-# --- learners ------------------------------------------------------------------------------------
-
-LEARNER_SCOPE = (
-    "Central admins see every learner in full; provincial admins the learners of their province in "
-    "full, and the roster fields of the learners actively on the rosters of their province's "
-    "classes; trainers (read only) the roster fields of the learners actively on their classes' "
-    "rosters (`record`: `full` or `roster`; a withdrawn enrolment grants nothing). Every read is "
-    "recorded. Learners get 403 here: they read their own record at /me/learner."
-)
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="List learners",
-        description=f"{LEARNER_SCOPE}\n\nFilter by province, commune, position, category, gender, "
-        "ethnic minority, class; `search` matches the name with or without diacritics, or digits of the "
-        "id. Paginated: `page`, `page_size`.",
-        responses={200: serializers.LearnerSerializer(many=True), **error_responses(400, 401, 403)},
-    ),
-    retrieve=extend_schema(
-        summary="Get one learner",
-        description=f"{LEARNER_SCOPE} A learner outside the user's scope is 404.",
-        responses={200: serializers.LearnerSerializer, **error_responses(401, 403, 404)},
-    ),
-    create=extend_schema(
-        summary="Create a learner and their account",
-        description="Admins; a provincial admin only in their province. The id (12 digits; 9 to 11 "
-        "digits are left-padded with zeros, as spreadsheets drop leading zeros) must be new. The province "
-        "is derived from the commune when one is given; the ethnic-minority flag from the ethnicity. The "
-        "account's username is the id; with `generate_password` its password is returned once.",
-        request=serializers.LearnerCreateSerializer,
-        responses={201: serializers.LearnerCreatedSerializer, **error_responses(400, 401, 403)},
-    ),
-    update=extend_schema(
-        summary="Replace a learner's record",
-        description="Admins of the learner's province (central admins: any). Changing the id renames "
-        "the account.",
-        request=serializers.LearnerWriteSerializer,
-        responses={200: serializers.LearnerSerializer, **error_responses(400, 401, 403, 404)},
-    ),
-    partial_update=extend_schema(
-        summary="Change some fields of a learner's record",
-        description="Admins of the learner's province (central admins: any). Fields left out keep "
-        "their values.",
-        request=serializers.LearnerWriteSerializer,
-        responses={200: serializers.LearnerSerializer, **error_responses(400, 401, 403, 404)},
-    ),
-)
-class LearnerViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
-    permission_classes = [LearnerAccess]
-    filterset_class = LearnerFilter
-    filter_backends = [DjangoFilterBackend, LearnerOrdering]
-    ordering_fields = ["full_name", "national_id", "created_at"]
-
-    def get_queryset(self):
-        if self.action in ("update", "partial_update", "reset_password"):
-            return selectors.learners_managed_by(self.request.user).select_related(
-                "province", "commune", "position", "user"
-            )
-        return selectors.learner_list(self.request.user)
-
-    def get_serializer_class(self):
-        if self.action == "create":
-            return serializers.LearnerCreateSerializer
-        if self.action in ("update", "partial_update"):
-            return serializers.LearnerWriteSerializer
-        return serializers.LearnerSerializer
-
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        body = serializers.LearnerSerializer(page, many=True, context={"request": request}).data
-        learner_data_access_record(request=request, learners=page)
-        return self.get_paginated_response(body)
-
-    def retrieve(self, request, *args, **kwargs):
-        learner = self.get_object()
-        body = serializers.LearnerSerializer(learner, context={"request": request}).data
-        learner_data_access_record(request=request, learners=[learner])
-        return Response(body)
-
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        with_password = data.pop("generate_password", False)
-        created = learner_services.learner_create(actor=request.user, with_password=with_password, **data)
-        learner = selectors.learner_list(request.user).get(pk=created.learner.pk)
-        body = serializers.LearnerCreatedSerializer(learner, context={"request": request}).data
-        body["password"] = created.password
-        learner_data_access_record(request=request, learners=[learner])
-        return Response(body, status=status.HTTP_201_CREATED)
-
-    def update(self, request, *args, **kwargs):
-        partial = kwargs.pop("partial", False)
-        learner = self.get_object()
-        serializer = self.get_serializer(data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        learner_services.learner_update(actor=request.user, learner=learner, data=serializer.validated_data)
-        learner = selectors.learner_list(request.user).get(pk=learner.pk)
-        body = serializers.LearnerSerializer(learner, context={"request": request}).data
-        learner_data_access_record(request=request, learners=[learner])
-        return Response(body)
-
-    @extend_schema(
-        summary="Generate a new password for a learner's account",
-        description="Admins of the learner's province (central admins: any). The password is returned "
-        "this once and stored only hashed; the previous one stops working, and so does every token "
-        "the account signed in with (access and refresh).",
-        request=None,
-        responses={200: serializers.PasswordSerializer, **error_responses(400, 401, 403, 404)},
-    )
-    @action(detail=True, methods=["post"], url_path="reset-password")
-    def reset_password(self, request, pk=None):
-        learner = self.get_object()
-        refuse_body_fields(request)
-        password = learner_services.learner_password_reset(actor=request.user, learner=learner)
-        return Response({"username": learner.user.username, "password": password})
-
-
-class MyLearnerView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    def _learner(self, request) -> Learner:
-        learner = learner_selectors.learner_of_user(request.user)
-        if learner is None:
-            raise DomainError(
-                message=_("Tài khoản này không có hồ sơ học viên."),
-                code="not_found",
-                status=status.HTTP_404_NOT_FOUND,
-            )
-        return learner
-
-    @extend_schema(
-        summary="My learner record",
-        description="The signed-in learner's own record; 404 for an account without one (trainers, admins).",
-        responses={200: serializers.LearnerSerializer, **error_responses(401, 404)},
-    )
-    def get(self, request):
-        return Response(
-            serializers.LearnerSerializer(self._learner(request), context={"request": request}).data
-        )
-
-    @extend_schema(
-        summary="Change my contact details",
-        description="A learner changes their own phone and email; the rest of the record is kept by admins.",
-        request=serializers.LearnerContactSerializer,
-        responses={200: serializers.LearnerSerializer, **error_responses(400, 401, 404)},
-    )
-    def patch(self, request):
-        learner = self._learner(request)
-        serializer = serializers.LearnerContactSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        learner_services.learner_contact_update(learner=learner, **serializer.validated_data)
-        learner = learner_selectors.learner_of_user(request.user)
-        return Response(serializers.LearnerSerializer(learner, context={"request": request}).data)
-
-
-# --- enrolment -----------------------------------------------------------------------------------
 
 
 def _visible_class(request, pk) -> TrainingClass:
@@ -256,10 +66,8 @@ def _managed_class(request, pk) -> TrainingClass:
     return training_class
 
 
-class ClassJoinView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         summary="Join a class (learner)",
         parameters=[CLASS_ID],
         description="The signed-in learner enrols in an OPEN class within its enrolment window, held in "
@@ -270,7 +78,11 @@ class ClassJoinView(APIView):
         request=None,
         responses={201: serializers.EnrollmentSerializer, **error_responses(400, 401, 403, 404, 409)},
         tags=["enrollments"],
-    )
+    ),
+)
+class ClassJoinView(APIView):
+    permission_classes = [IsAuthenticated]
+
     def post(self, request, pk):
         if request.user.role != Role.LEARNER or is_admin(request.user):
             raise PermissionDenied()
@@ -281,10 +93,8 @@ class ClassJoinView(APIView):
         return Response(serializers.EnrollmentSerializer(enrollment).data, status=status.HTTP_201_CREATED)
 
 
-class ClassEnrollmentsView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         summary="Enrol one learner or many",
         parameters=[CLASS_ID],
         description="The class's trainers and the admins of its scope. `learner_id`: one learner, "
@@ -303,33 +113,25 @@ class ClassEnrollmentsView(APIView):
             **error_responses(400, 401, 403, 404, 409),
         },
         tags=["enrollments"],
-    )
+    ),
+)
+class ClassEnrollmentsView(APIView):
+    permission_classes = [IsAuthenticated]
+
     def post(self, request, pk):
         training_class = _managed_class(request, pk)
         serializer = serializers.EnrolRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        ids = (
-            [serializer.validated_data["learner_id"]]
-            if "learner_id" in serializer.validated_data
-            else serializer.validated_data["learner_ids"]
-        )
-        found = set(Learner.objects.filter(pk__in=ids).values_list("pk", flat=True))
-        missing = [
-            ErrorItem(
-                field="learner_id" if "learner_id" in serializer.validated_data else f"learner_ids.{index}",
-                code="does_not_exist",
-                message=_("Không có học viên mã %(id)s.") % {"id": learner_id},
-            )
-            for index, learner_id in enumerate(ids)
-            if learner_id not in found
-        ]
-        if missing:
-            raise DomainError(message=missing[0].message, errors=missing)
         if "learner_id" in serializer.validated_data:
-            learner = Learner.objects.get(pk=ids[0])
-            enrollment = enrollment_create(learner=learner, training_class=training_class, actor=request.user)
+            learner_id = serializer.validated_data["learner_id"]
+            ensure_learners_exist(learner_ids=[learner_id], field="learner_id")
+            enrollment = enrollment_create(
+                learner=Learner.objects.get(pk=learner_id), training_class=training_class, actor=request.user
+            )
             enrollment = selectors.enrollment_detail(request.user).get(pk=enrollment.pk)
             return Response(serializers.EnrollmentSerializer(enrollment).data, status=status.HTTP_201_CREATED)
+        ids = serializer.validated_data["learner_ids"]
+        ensure_learners_exist(learner_ids=ids)
         result = enrollments_bulk_create(
             training_class=training_class,
             learner_ids=ids,
@@ -365,43 +167,23 @@ Files of up to `IMPORT_SYNC_MAX_ROWS` (500 by default) data rows are imported wi
 {LAYOUT}"""
 
 
-class EnrollmentImportView(APIView):
-    permission_classes = [IsAuthenticated]
-    parser_classes = [MultiPartParser, FormParser]
-
-    @extend_schema(
+@extend_schema_view(
+    post=import_job_schema(
         operation_id="classes_enrollments_import",
         summary="Enrol learners from a file",
         parameters=[CLASS_ID],
         description=ENROLMENT_IMPORT_DESCRIPTION,
-        request={"multipart/form-data": ImportUploadSerializer},
-        responses={
-            200: OpenApiResponse(
-                ImportJobSerializer, description="Dry run of a small file: nothing imported."
-            ),
-            201: OpenApiResponse(ImportJobSerializer, description="Small file imported; counts in `report`."),
-            202: OpenApiResponse(
-                ImportJobSerializer, description="Large file queued: poll `url` (also `Location`)."
-            ),
-            **error_responses(400, 401, 403, 404, 409),
-        },
+        errors=(400, 401, 403, 404, 409),
         tags=["enrollments"],
-    )
+    ),
+)
+class EnrollmentImportView(ImportJobUploadView):
+    permission_classes = [IsAuthenticated]
+    import_kind = ImportKind.ENROLMENT
+
     def post(self, request, pk):
         _managed_class(request, pk)
-        serializer = ImportUploadSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        upload = serializer.validated_data["file"]
-        job = import_job_submit(
-            kind=ImportKind.ENROLMENT,
-            file_name=upload.name,
-            content=upload.read(),
-            dry_run=serializer.validated_data["dry_run"],
-            user=request.user,
-            params={"class_id": int(pk)},
-            reader=serializer.reader(user=request.user, kind=ImportKind.ENROLMENT),
-        )
-        return import_job_response(job, request)
+        return self.import_job_submit(request, params={"class_id": int(pk)})
 
 
 @extend_schema_view(
@@ -456,29 +238,29 @@ class MyEnrollmentsView(generics.ListAPIView):
     filter_backends = []
 
     def get_queryset(self):
-        return learner_selectors.my_enrollments(self.request.user)
+        return my_enrollments(self.request.user)
 
 
-class EnrollmentDetailView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         summary="Get one enrolment",
         parameters=[ENROLLMENT_ID],
         description="The learner's own; the enrolments of the classes a trainer or admin manages. "
         "Others get 404.",
         responses={200: serializers.EnrollmentSerializer, **error_responses(401, 404)},
         tags=["enrollments"],
-    )
+    ),
+)
+class EnrollmentDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
     def get(self, request, pk):
         enrollment = get_object_or_404(selectors.enrollment_detail(request.user), pk=pk)
         return Response(serializers.EnrollmentSerializer(enrollment).data)
 
 
-class EnrollmentWithdrawView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         summary="Withdraw an enrolment",
         parameters=[ENROLLMENT_ID],
         description="The learner themselves, the class's trainers and the admins of its scope. Only an "
@@ -487,7 +269,11 @@ class EnrollmentWithdrawView(APIView):
         request=serializers.WithdrawSerializer,
         responses={200: serializers.EnrollmentSerializer, **error_responses(400, 401, 403, 404, 409)},
         tags=["enrollments"],
-    )
+    ),
+)
+class EnrollmentWithdrawView(APIView):
+    permission_classes = [IsAuthenticated]
+
     def post(self, request, pk):
         enrollment = get_object_or_404(selectors.enrollment_detail(request.user), pk=pk)
         if not may_withdraw(request.user, enrollment):
@@ -522,30 +308,3 @@ class EnrollmentHistoryView(generics.ListAPIView):
             selectors.enrollments_visible_to(self.request.user), pk=self.kwargs["pk"]
         )
         return selectors.enrollment_history(enrollment)
-
-
-@extend_schema_view(
-    get=extend_schema(
-        summary="Who read which learner's personal data",
-        description="Central admins only (403 for everyone else). Every read of a learner's record by "
-        "someone other than the learner: who (`reader`), when (`at`), which learner, through which "
-        "endpoint (route name and path) and class, and whether the full record or the roster fields "
-        "were shown. Learner list and detail, class rosters, session attendance sheets, platform "
-        "reports and the roster and attendance-sheet exports are recorded. Newest first; filter by "
-        "`learner`, `reader`, `training_class`, `endpoint`, and days `since` / `until` (inclusive, "
-        "Vietnam time). Paginated: `page`, `page_size`.",
-        responses={
-            200: serializers.LearnerDataAccessSerializer(many=True),
-            **error_responses(400, 401, 403),
-        },
-        tags=["learners"],
-    )
-)
-class LearnerDataAccessView(generics.ListAPIView):
-    permission_classes = [IsCentralAdmin]
-    serializer_class = serializers.LearnerDataAccessSerializer
-    filterset_class = LearnerDataAccessFilter
-    ordering_fields = []
-
-    def get_queryset(self):
-        return selectors.learner_data_access_list()

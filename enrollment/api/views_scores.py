@@ -1,71 +1,92 @@
-"""`POST /api/v1/classes/{id}/scores/import`: a class's final assessment scores from a score sheet."""
+"""Endpoints of final assessment scores: one learner's, many of a class, or a class's score sheet
+(`POST /api/v1/classes/{id}/scores/import`). Who may call them: as attendance (views_attendance)."""
 
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from courses.api.serializers_imports import FileDescriptionSerializer, ImportUploadSerializer
 from courses.api.views_imports import READER_OPTIONS
-from courses.core.openapi import ErrorItemSerializer, error_responses
+from courses.core.openapi import error_responses
 from courses.core.parsers import FormParser, MultiPartParser
 from courses.models import MappingKind
 from courses.selectors.classes import classes_managed_by
-from enrollment.api.serializers_attendance import ReasonMixin
-from enrollment.api.views_attendance import CLASS_ID, CLOSED_RULE, MANAGER_RULE, TAG, IsTrainerOrAdmin
+from enrollment.api import serializers_scores as s
+from enrollment.api.views_attendance import (
+    CLASS_ID,
+    CLOSED_RULE,
+    MANAGER_RULE,
+    TAG,
+    IsTrainerOrAdmin,
+    id_parameter,
+)
 from enrollment.files.score_file import LAYOUT
-from enrollment.models import Enrollment
+from enrollment.selectors.attendance import enrollments_managed_by
+from enrollment.selectors.enrollments import learners_of_enrollments
 from enrollment.services.data_access import learner_data_access_record
 from enrollment.services.score_import import enrollment_scores_import
+from enrollment.services.scores import enrollment_score_set, enrollment_scores_set
 
 
-class ScoreImportUploadSerializer(ReasonMixin, ImportUploadSerializer):
-    pass
+@extend_schema_view(
+    put=extend_schema(
+        operation_id="enrollments_score",
+        summary="Record a learner's final assessment score",
+        description="The score on the 10-point scale (two decimals at most); null clears it. Active "
+        "enrolments only. Audited; the class's progress figures are recomputed. "
+        f"{MANAGER_RULE} {CLOSED_RULE}",
+        parameters=[id_parameter("Id of the enrolment.")],
+        request=s.ScoreSerializer,
+        responses={200: s.ScoreResultSerializer, **error_responses(400, 401, 403, 404, 409)},
+        tags=[TAG],
+    ),
+)
+class EnrollmentScoreView(APIView):
+    permission_classes = [IsTrainerOrAdmin]
+
+    def put(self, request, pk):
+        enrollment = get_object_or_404(enrollments_managed_by(request.user), pk=pk)
+        serializer = s.ScoreSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        enrollment = enrollment_score_set(
+            enrollment=enrollment,
+            score=serializer.validated_data["score"],
+            actor=request.user,
+            reason=serializer.validated_data["reason"],
+        )
+        return Response(s.ScoreResultSerializer(enrollment).data)
 
 
-class ScoreImportItemSerializer(serializers.Serializer):
-    row = serializers.IntegerField(
-        help_text="The row of the sheet the learner is on (the first, if repeated)."
-    )
-    rows = serializers.ListField(child=serializers.IntegerField(), help_text="Every row naming the learner.")
-    enrollment = serializers.IntegerField(help_text="The enrolment scored.")
-    national_id = serializers.CharField(help_text="The learner's id number, as stored.")
-    full_name = serializers.CharField(help_text="The learner's name, as stored.")
-    previous_score = serializers.CharField(allow_null=True, help_text='The score stored before, e.g. "7.50".')
-    score = serializers.CharField(allow_null=True, help_text="The score of the sheet; null: none given.")
-    given = serializers.ChoiceField(
-        choices=["score", "blank", "absent"], help_text="What the score cell held."
-    )
-    action = serializers.ChoiceField(
-        choices=["updated", "unchanged", "kept"],
-        help_text="updated: the score changes (in a dry run: would change); unchanged: the same score "
-        "is stored; kept: no score given (blank or absent), the stored one stays.",
-    )
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="classes_scores",
+        summary="Record many final assessment scores of a class",
+        description="Each item names an `enrollment` of the class (or the learner's `national_id`) with "
+        "its `score` (0-10, null clears it). All items are checked first; any error answers 400 naming "
+        "`scores.<index>.<field>` and nothing is stored. Unchanged scores are not audited. "
+        f"{MANAGER_RULE} {CLOSED_RULE}",
+        parameters=[CLASS_ID],
+        request=s.ScoresSerializer,
+        responses={200: s.ScoresResultSerializer, **error_responses(400, 401, 403, 404, 409)},
+        tags=[TAG],
+    ),
+)
+class ClassScoresView(APIView):
+    permission_classes = [IsTrainerOrAdmin]
 
-
-class ScoreImportReportSerializer(serializers.Serializer):
-    kind = serializers.CharField(help_text='Always "scores".')
-    dry_run = serializers.BooleanField()
-    total_rows = serializers.IntegerField(help_text="Data rows of the sheet.")
-    created = serializers.IntegerField(help_text="Always 0: a sheet creates no enrolment.")
-    updated = serializers.IntegerField(help_text="Scores changed (in a dry run: that would change).")
-    unchanged = serializers.IntegerField(help_text="Scores the sheet gives as already stored.")
-    retired = serializers.ListField(child=serializers.CharField(), help_text="Always empty.")
-    items = ScoreImportItemSerializer(many=True)
-    errors = ErrorItemSerializer(many=True, help_text="Always empty: any error answers 400.")
-    warnings = ErrorItemSerializer(
-        many=True,
-        help_text="By row and field: a name differing from the stored one, an id padded with zeros, a "
-        "repeated row merged, an absent learner, a blank cell keeping a stored score.",
-    )
-    details = serializers.DictField(
-        child=serializers.IntegerField(), help_text="Counts: updated, unchanged, blank, absent."
-    )
-    error_status = serializers.IntegerField(allow_null=True)
-    file = FileDescriptionSerializer(help_text="How the sheet was read: sheet, heading rows, columns.")
+    def post(self, request, pk):
+        training_class = get_object_or_404(classes_managed_by(request.user), pk=pk)
+        serializer = s.ScoresSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        outcome = enrollment_scores_set(
+            training_class=training_class,
+            scores=serializer.validated_data["scores"],
+            actor=request.user,
+            reason=serializer.validated_data["reason"],
+        )
+        return Response(s.ScoresResultSerializer(outcome).data)
 
 
 DESCRIPTION = f"""
@@ -88,40 +109,36 @@ and `file`, how the sheet was read.
 {LAYOUT}"""
 
 
-class ClassScoresImportView(APIView):
-    permission_classes = [IsTrainerOrAdmin]
-    parser_classes = [MultiPartParser, FormParser]
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         operation_id="classes_scores_import",
         summary="Record final assessment scores from a score sheet",
         description=DESCRIPTION,
         parameters=[CLASS_ID],
-        request={"multipart/form-data": ScoreImportUploadSerializer},
-        responses={200: ScoreImportReportSerializer, **error_responses(400, 401, 403, 404)},
+        request={"multipart/form-data": s.ScoreImportUploadSerializer},
+        responses={200: s.ScoreImportReportSerializer, **error_responses(400, 401, 403, 404)},
         tags=[TAG],
-    )
+    ),
+)
+class ClassScoresImportView(APIView):
+    permission_classes = [IsTrainerOrAdmin]
+    parser_classes = [MultiPartParser, FormParser]
+
     def post(self, request, pk):
         training_class = get_object_or_404(classes_managed_by(request.user), pk=pk)
-        serializer = ScoreImportUploadSerializer(data=request.data)
+        serializer = s.ScoreImportUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        upload = serializer.validated_data["file"]
-        reader = serializer.reader(user=request.user, kind=MappingKind.SCORES)
         report = enrollment_scores_import(
             training_class=training_class,
-            content=upload.read(),
-            filename=upload.name,
             actor=request.user,
             dry_run=serializer.validated_data["dry_run"],
             reason=serializer.validated_data["reason"],
-            sheet=reader["sheet"],
-            mapping=reader["mapping"],
+            **serializer.file_to_read(user=request.user, kind=MappingKind.SCORES),
         )
         # The report shows each learner's stored name and id: a read of their data.
-        scored = Enrollment.objects.filter(pk__in=[item["enrollment"] for item in report.items])
         learner_data_access_record(
             request=request,
-            learners=[e.learner for e in scored.select_related("learner")],
+            learners=learners_of_enrollments([item["enrollment"] for item in report.items]),
             training_class_id=training_class.pk,
         )
         return Response(report.as_dict())

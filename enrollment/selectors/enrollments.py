@@ -119,6 +119,12 @@ def class_learners_read_by(training_class: TrainingClass, reader) -> QuerySet[Le
     return Learner.objects.filter(pk__in=enrollments.values("learner_id")).select_related("province")
 
 
+def learners_of_enrollments(enrollment_ids) -> list[Learner]:
+    """The learners of these enrolments (one query)."""
+    enrollments = Enrollment.objects.filter(pk__in=enrollment_ids).select_related("learner")
+    return [enrollment.learner for enrollment in enrollments]
+
+
 def enrollment_history(enrollment: Enrollment) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(entity="enrollment", entity_id=enrollment.pk).select_related("actor")
 

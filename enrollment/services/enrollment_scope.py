@@ -102,3 +102,19 @@ def ensure_may_enrol(
         status=http.HTTP_403_FORBIDDEN,
         errors=errors,
     )
+
+
+def ensure_learners_exist(*, learner_ids: Sequence[int], field: str | None = None) -> None:
+    """400 `does_not_exist` naming every learner id with no learner: `learner_ids.<index>`, or `field`."""
+    found = set(Learner.objects.filter(pk__in=learner_ids).values_list("pk", flat=True))
+    missing = [
+        ErrorItem(
+            field=field or f"learner_ids.{index}",
+            code="does_not_exist",
+            message=_("Không có học viên mã %(id)s.") % {"id": learner_id},
+        )
+        for index, learner_id in enumerate(learner_ids)
+        if learner_id not in found
+    ]
+    if missing:
+        raise DomainError(message=missing[0].message, errors=missing)
