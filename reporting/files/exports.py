@@ -33,10 +33,7 @@ report-by-province-<programme>-nationwide-<yyyymmdd>.csv.
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -48,9 +45,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from courses.core.files.spreadsheet import attachment_name, csv_value, xlsx_cell
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+from courses.core.renderers import CSVRenderer, XLSXRenderer
 
 REPORT_TITLE = gettext_lazy("BÁO CÁO KẾT QUẢ BỒI DƯỠNG CÁN BỘ, CÔNG CHỨC CẤP XÃ")
 NATIONAL_MOTTO = gettext_lazy("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
@@ -390,7 +385,12 @@ def gaps_report(data: dict) -> OfficialReport:
 
 
 def _csv_value(value, kind: str):
-    return csv_value(value, places=DECIMAL_PLACES.get(kind))
+    """A number to its column's decimal places (as a Decimal: CSVRenderer writes numbers as they
+    are); anything else as it is, made safe by the renderer."""
+    places = DECIMAL_PLACES.get(kind)
+    if places is None or not isinstance(value, (int, float, Decimal)) or isinstance(value, bool):
+        return value
+    return Decimal(csv_value(value, places=places))
 
 
 def _preamble(report: OfficialReport) -> list[str]:
@@ -442,23 +442,21 @@ def _table_rows(section: Section) -> list[tuple[str, list]]:
     return lines
 
 
-def report_csv(report: OfficialReport) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for line in _preamble(report):
-        writer.writerow([csv_value(line)] if line else [])
+def report_rows(report: OfficialReport) -> list[list]:
+    """The CSV layout: one row per line, the preamble in the first cell."""
+    rows: list[list] = [[line] if line else [] for line in _preamble(report)]
     for index, section in enumerate(report.sections):
         if index:
-            writer.writerow([])
+            rows.append([])
         if section.title:
-            writer.writerow([csv_value(section.title)])
+            rows.append([section.title])
         kinds = [TEXT, TEXT, *[c.kind for c in section.columns]]
         for role, cells in _table_rows(section):
             if role == "heading":
-                writer.writerow([csv_value(str(c)) for c in cells])
+                rows.append([str(c) for c in cells])
             else:
-                writer.writerow([_csv_value(v, INT if i == 0 else kinds[i]) for i, v in enumerate(cells)])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+                rows.append([_csv_value(v, INT if i == 0 else kinds[i]) for i, v in enumerate(cells)])
+    return rows
 
 
 _BOLD = Font(bold=True)
@@ -472,7 +470,7 @@ _HEAD_FILL = PatternFill("solid", fgColor="DDE7F3")
 _TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 
 
-def report_xlsx(report: OfficialReport) -> bytes:
+def report_workbook(report: OfficialReport) -> Workbook:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Báo cáo")
@@ -551,12 +549,21 @@ def report_xlsx(report: OfficialReport) -> bytes:
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook
 
 
-WRITERS: dict[str, tuple[Callable[[OfficialReport], bytes], str]] = {
-    "csv": (report_csv, CSV_CONTENT_TYPE),
-    "xlsx": (report_xlsx, XLSX_CONTENT_TYPE),
-}
+# --- renderers -----------------------------------------------------------------------------------
+
+
+class ReportCSVRenderer(CSVRenderer):
+    """An OfficialReport as CSV (report_rows)."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        return super().render(report_rows(data), accepted_media_type, renderer_context)
+
+
+class ReportXLSXRenderer(XLSXRenderer):
+    """An OfficialReport as XLSX (report_workbook)."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        return super().render(report_workbook(data), accepted_media_type, renderer_context)

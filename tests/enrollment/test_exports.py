@@ -8,8 +8,8 @@ import openpyxl
 import pytest
 from rest_framework.test import APIClient
 
+from courses.core.renderers import XLSX_CONTENT_TYPE
 from courses.models import Commune, Position
-from enrollment.files.exports import XLSX_CONTENT_TYPE
 from enrollment.selectors.attendance import attendance_rates_for_class
 from enrollment.services.attendance import attendance_mark_roster, enrollment_score_set
 from tests.api_helpers import assert_error
