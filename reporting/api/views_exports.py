@@ -1,7 +1,7 @@
 """The CSV and XLSX exports of the admins' progress reports (GET /api/v1/reports/<path>/export.csv,
 export.xlsx): each the figures of its report view (views_reports: same access rules and
 parameters) in the layout of an official report (reporting.files.exports), written by its
-renderer; errors stay JSON (courses.core.renderers)."""
+renderer (reporting.files.export_writers); errors stay JSON (courses.core.renderers)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from reporting.api.views_reports import (
     ReportView,
     SummaryView,
 )
-from reporting.files import exports
+from reporting.files import export_writers
 
 NO_FORMAT = OpenApiParameter("format", exclude=True)
 
@@ -73,49 +73,49 @@ def export_schema(view):
 
 @export_schema
 class SummaryCSVView(ReportExportView, SummaryView):
-    file_renderer = exports.ReportCSVRenderer
+    file_renderer = export_writers.ReportCSVRenderer
 
 
 @export_schema
 class SummaryXLSXView(ReportExportView, SummaryView):
-    file_renderer = exports.ReportXLSXRenderer
+    file_renderer = export_writers.ReportXLSXRenderer
 
 
 @export_schema
 class BreakdownCSVView(ReportExportView, BreakdownView):
-    file_renderer = exports.ReportCSVRenderer
+    file_renderer = export_writers.ReportCSVRenderer
 
 
 @export_schema
 class BreakdownXLSXView(ReportExportView, BreakdownView):
-    file_renderer = exports.ReportXLSXRenderer
+    file_renderer = export_writers.ReportXLSXRenderer
 
 
 @export_schema
 class ProvinceDetailCSVView(ReportExportView, ProvinceDetailView):
-    file_renderer = exports.ReportCSVRenderer
+    file_renderer = export_writers.ReportCSVRenderer
 
 
 @export_schema
 class ProvinceDetailXLSXView(ReportExportView, ProvinceDetailView):
-    file_renderer = exports.ReportXLSXRenderer
+    file_renderer = export_writers.ReportXLSXRenderer
 
 
 @export_schema
 class HistoryCSVView(ReportExportView, HistoryView):
-    file_renderer = exports.ReportCSVRenderer
+    file_renderer = export_writers.ReportCSVRenderer
 
 
 @export_schema
 class HistoryXLSXView(ReportExportView, HistoryView):
-    file_renderer = exports.ReportXLSXRenderer
+    file_renderer = export_writers.ReportXLSXRenderer
 
 
 @export_schema
 class GapsCSVView(ReportExportView, GapsView):
-    file_renderer = exports.ReportCSVRenderer
+    file_renderer = export_writers.ReportCSVRenderer
 
 
 @export_schema
 class GapsXLSXView(ReportExportView, GapsView):
-    file_renderer = exports.ReportXLSXRenderer
+    file_renderer = export_writers.ReportXLSXRenderer
