@@ -51,6 +51,11 @@ def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
     }
 
 
+def json_error_responses(*statuses: int) -> dict[tuple[int, str], OpenApiResponse]:
+    """The errors of an endpoint whose success is a file (courses.core.renderers): JSON only."""
+    return {(code, "application/json"): response for code, response in error_responses(*statuses).items()}
+
+
 # The usual sets: reads need a signed-in user; writes also need the right role.
 READ_LIST_ERRORS = error_responses(400, 401)
 READ_DETAIL_ERRORS = error_responses(401, 404)

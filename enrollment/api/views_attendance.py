@@ -15,21 +15,21 @@ Once a class is closed, only admins change its attendance and scores, with a `re
 
 from __future__ import annotations
 
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import pgettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from openpyxl import Workbook
 from rest_framework import generics
 from rest_framework.permissions import BasePermission, IsAuthenticated
-from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from courses.core.files.spreadsheet import attachment_name
-from courses.core.openapi import ErrorResponseSerializer, error_responses
+from courses.core.openapi import error_responses, json_error_responses
 from courses.core.parsers import FormParser, JSONParser, MultiPartParser
 from courses.core.permissions import is_admin, is_trainer
+from courses.core.renderers import Download, DownloadMixin, XLSXRenderer
 from courses.models import ClassSession, MappingKind
 from courses.selectors.classes import classes_managed_by
 from enrollment.api import serializers_attendance as s
@@ -287,106 +287,74 @@ class AttendanceHistoryView(generics.ListAPIView):
 # --- XLSX exports --------------------------------------------------------------------------------
 
 
-class XLSXRenderer(BaseRenderer):
-    media_type = exports.XLSX_CONTENT_TYPE
-    format = "xlsx"
-    charset = None
-    render_style = "binary"
+def _xlsx_schema(*, operation_id: str, summary: str, description: str):
+    return extend_schema_view(
+        get=extend_schema(
+            operation_id=operation_id,
+            summary=summary,
+            description=f"{description} {MANAGER_RULE}",
+            # The ?format= override DRF offers with two renderers is not part of this endpoint.
+            parameters=[CLASS_ID, OpenApiParameter("format", exclude=True)],
+            responses={
+                (200, XLSXRenderer.media_type): OpenApiResponse(
+                    OpenApiTypes.BINARY, description="The .xlsx file."
+                ),
+                **json_error_responses(401, 403, 404),
+            },
+            tags=[TAG],
+        )
+    )
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data
 
+class XLSXExportView(DownloadMixin, APIView):
+    """A class's workbook for who manages it; the learners' data read is recorded."""
 
-def _json_errors(*statuses: int) -> dict:
-    """Error responses documented as JSON only, for endpoints whose success is a file."""
-    described = error_responses(*statuses)
-    return {
-        (code, "application/json"): OpenApiResponse(ErrorResponseSerializer, description=response.description)
-        for code, response in described.items()
-    }
-
-
-class XLSXExportView(APIView):
     permission_classes = [IsTrainerOrAdmin]
-    # JSON first: errors (and clients asking for anything) get JSON; a client asking for the
-    # spreadsheet's type explicitly is served too.
-    renderer_classes = [JSONRenderer, XLSXRenderer]
+    file_renderer = XLSXRenderer
     # What the file is, in the request's language; its name is these words and the class's code.
     file_words = ""
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        if isinstance(response, Response) and isinstance(
-            getattr(request, "accepted_renderer", None), XLSXRenderer
-        ):
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)
-
-    def build(self, training_class, reader) -> bytes:
+    def workbook(self, training_class, reader) -> Workbook:
         raise NotImplementedError
 
     def get(self, request, pk):
         training_class = get_object_or_404(classes_managed_by(request.user), pk=pk)
-        content = self.build(training_class, request.user)
+        workbook = self.workbook(training_class, request.user)
         learner_data_access_record(
             request=request,
             learners=class_learners_read_by(training_class, request.user),
             training_class_id=training_class.pk,
         )
-        response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
-        filename = attachment_name(str(self.file_words), training_class.code, extension="xlsx")
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return Download(
+            workbook, filename=attachment_name(str(self.file_words), training_class.code, extension="xlsx")
+        )
 
 
-def _xlsx_schema(*, operation_id: str, summary: str, description: str):
-    return extend_schema(
-        operation_id=operation_id,
-        summary=summary,
-        description=f"{description} {MANAGER_RULE}",
-        # The ?format= override DRF offers with two renderers is not part of this endpoint.
-        parameters=[CLASS_ID, OpenApiParameter("format", exclude=True)],
-        responses={
-            (200, exports.XLSX_CONTENT_TYPE): OpenApiResponse(
-                OpenApiTypes.BINARY, description="The .xlsx file."
-            ),
-            **_json_errors(401, 403, 404),
-        },
-        tags=[TAG],
-    )
-
-
+@_xlsx_schema(
+    operation_id="classes_attendance_sheet_xlsx",
+    summary="The attendance sheet of a class (XLSX)",
+    description="One row per enrolment, two columns per session (status and minutes, headed "
+    "“Buổi N (dd/mm/yyyy HH:MM) - Trạng thái / Số phút”), then the sessions attended, the minutes "
+    "attended and required (80% of the planned minutes), the rate and whether it is met. "
+    "Headings, labels and the file's name in the request's language (Vietnamese by default).",
+)
 class ClassAttendanceSheetXlsxView(XLSXExportView):
     file_words = pgettext_lazy("file name", "điểm danh")
 
-    @_xlsx_schema(
-        operation_id="classes_attendance_sheet_xlsx",
-        summary="The attendance sheet of a class (XLSX)",
-        description="One row per enrolment, two columns per session (status and minutes, headed "
-        "“Buổi N (dd/mm/yyyy HH:MM) - Trạng thái / Số phút”), then the sessions attended, the minutes "
-        "attended and required (80% of the planned minutes), the rate and whether it is met. "
-        "Headings, labels and the file's name in the request's language (Vietnamese by default).",
-    )
-    def get(self, request, pk):
-        return super().get(request, pk)
-
-    def build(self, training_class, reader) -> bytes:
-        return exports.attendance_sheet_xlsx(training_class, reader=reader)
+    def workbook(self, training_class, reader) -> Workbook:
+        return exports.attendance_sheet_workbook(training_class, reader=reader)
 
 
+@_xlsx_schema(
+    operation_id="classes_roster_xlsx",
+    summary="The roster of a class with attendance rates (XLSX)",
+    description="One row per enrolment: the learner's identification number, name, gender, date "
+    "of birth, ethnicity, position, commune and contact, the enrolment's status, sessions and "
+    "minutes attended, the class's planned minutes, the attendance rate (%) and the final score. "
+    "Headings, labels and the file's name in the request's language (Vietnamese by default).",
+)
 class ClassRosterXlsxView(XLSXExportView):
     file_words = pgettext_lazy("file name", "danh sách")
 
-    @_xlsx_schema(
-        operation_id="classes_roster_xlsx",
-        summary="The roster of a class with attendance rates (XLSX)",
-        description="One row per enrolment: the learner's identification number, name, gender, date "
-        "of birth, ethnicity, position, commune and contact, the enrolment's status, sessions and "
-        "minutes attended, the class's planned minutes, the attendance rate (%) and the final score. "
-        "Headings, labels and the file's name in the request's language (Vietnamese by default).",
-    )
-    def get(self, request, pk):
-        return super().get(request, pk)
-
-    def build(self, training_class, reader) -> bytes:
-        return exports.roster_xlsx(training_class, reader=reader)
+    def workbook(self, training_class, reader) -> Workbook:
+        return exports.roster_workbook(training_class, reader=reader)

@@ -6,11 +6,11 @@ English under Accept-Language: en), like every answer of the API; so is the file
 out, apart from the same words elsewhere. Both are written in openpyxl's write-only mode from three queries, so a class of
 thousands of learners exports in about a second. Every cell goes through courses.core.files.spreadsheet: a
 learner's name or phone is text, never a formula, and a control character stored in it is dropped.
+Each returns the workbook; the view hands it to courses.core.renderers.XLSXRenderer, which saves it.
 """
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 
 from django.utils import timezone
@@ -25,9 +25,6 @@ from enrollment.models import AttendanceStatus
 from enrollment.rules.completion import percent_truncated
 from enrollment.rules.personal_data import as_seen_by
 from enrollment.selectors.attendance import attendance_rates_for_class, class_attendance_matrix
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 # Lazy: each file is headed in the language of the request that asks for it.
 ATTENDANCE_SHEET_LEAD = [
@@ -91,13 +88,7 @@ def _percent(rate: float) -> float:
     return float(percent_truncated(Decimal(str(rate)) * 100))
 
 
-def _workbook_bytes(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def attendance_sheet_xlsx(training_class: TrainingClass, *, reader) -> bytes:
+def attendance_sheet_workbook(training_class: TrainingClass, *, reader) -> Workbook:
     """Learners by sessions: each session's status and minutes, then the learner's totals; the
     learners and the fields of each that `reader` may read (enrollment.rules.personal_data)."""
     matrix = class_attendance_matrix(training_class, reader=reader)
@@ -131,10 +122,10 @@ def attendance_sheet_xlsx(training_class: TrainingClass, *, reader) -> bytes:
             met if enrollment.meets_attendance else not_met,
         ]
         sheet.append(xlsx_row(sheet, row))
-    return _workbook_bytes(workbook)
+    return workbook
 
 
-def roster_xlsx(training_class: TrainingClass, *, reader) -> bytes:
+def roster_workbook(training_class: TrainingClass, *, reader) -> Workbook:
     """The class's enrolments with each learner's details and attendance rate; the learners and
     the fields of each that `reader` may read (enrollment.rules.personal_data)."""
     enrollments = attendance_rates_for_class(training_class.pk, reader=reader).select_related(
@@ -169,4 +160,4 @@ def roster_xlsx(training_class: TrainingClass, *, reader) -> bytes:
                 ],
             )
         )
-    return _workbook_bytes(workbook)
+    return workbook

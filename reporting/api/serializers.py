@@ -217,6 +217,18 @@ class BaselineSerializer(_ScopedToProgramme):
 # --- certificates and learners' progress (issue 4) ---------------------------------------------
 
 
+class CertificateNumberQuerySerializer(serializers.Serializer):
+    """The query of a verification by number: the printed number and the holder's name."""
+
+    number = serializers.CharField(
+        max_length=30, help_text="The certificate's number as printed (GCN-2025-000123)."
+    )
+    name = serializers.CharField(
+        max_length=200,
+        help_text="The holder's full name as printed; diacritics, case and spacing do not matter.",
+    )
+
+
 class CertificateVerificationSerializer(serializers.Serializer):
     """What anyone may learn from a verification code: no identity number, no birth date."""
 

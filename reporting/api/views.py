@@ -8,7 +8,6 @@ own certificates and progress.
 from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import serializers as drf_serializers
 from rest_framework import viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
@@ -140,15 +139,6 @@ class CertificateVerifyByNumberView(APIView):
     # the asker must also give (reporting.selectors.progress.certificate_to_verify_by_number) and this rate.
     throttle_classes = [CertificateVerifyThrottle]
 
-    class Query(drf_serializers.Serializer):
-        number = drf_serializers.CharField(
-            max_length=30, help_text="The certificate's number as printed (GCN-2025-000123)."
-        )
-        name = drf_serializers.CharField(
-            max_length=200,
-            help_text="The holder's full name as printed; diacritics, case and spacing do not matter.",
-        )
-
     @extend_schema(
         summary="Verify a certificate by its number",
         operation_id="certificates_verify_by_number",
@@ -157,11 +147,11 @@ class CertificateVerifyByNumberView(APIView):
         "fields as the verification by code, and nothing else. An unknown or revoked number, or a "
         "name that is not the holder's, gives the same 404: numbers follow each other, so the name "
         "is what stops anyone from walking through them to list who holds a certificate.",
-        parameters=[Query],
+        parameters=[serializers.CertificateNumberQuerySerializer],
         responses={200: serializers.CertificateVerificationSerializer, **error_responses(400, 404)},
     )
     def get(self, request):
-        query = self.Query(data=request.query_params)
+        query = serializers.CertificateNumberQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         certificate = selectors.certificate_to_verify_by_number(
             query.validated_data["number"], query.validated_data["name"]

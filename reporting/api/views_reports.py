@@ -1,4 +1,4 @@
-"""The admins' progress reports under /api/v1/reports/, and their CSV and XLSX exports.
+"""The admins' progress reports under /api/v1/reports/ (their CSV and XLSX exports: views_exports).
 
 Central admins read the nation or any current province; a provincial admin reads their own
 province only (its slice is their "national" summary; another province is 403, or 404 by path).
@@ -9,17 +9,15 @@ generation only (selectors_reports), in a few indexed queries per request.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from courses.core.openapi import ErrorResponseSerializer, error_responses
+from courses.core.openapi import error_responses
 from courses.core.permissions import IsAdmin
 from courses.models import Level, Province
 from reporting.api import serializers_reports as s
@@ -76,7 +74,6 @@ DIMENSION = OpenApiParameter(
     "ethnic_minority, or year.",
 )
 PROVINCE_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Id of a current province.")
-NO_FORMAT = OpenApiParameter("format", exclude=True)
 
 READ_ERRORS = error_responses(400, 401, 403, 404)
 
@@ -134,17 +131,19 @@ class ReportView(APIView):
     def build(self, request, params: dict, **kwargs) -> dict:
         raise NotImplementedError
 
+    def figures(self, request, **kwargs) -> dict:
+        return self.build(request, self.query(request), **kwargs)
+
     def get(self, request, *args, **kwargs):
-        if not self.cached or not isinstance(request.accepted_renderer, ReportJSONRenderer):
-            return Response(self.build(request, self.query(request), **kwargs))
-        key = self.answer_key(request.user, kwargs, request.query_params, request.accepted_media_type)
+        key = None
+        if self.cached and isinstance(request.accepted_renderer, ReportJSONRenderer):
+            key = self.answer_key(request.user, kwargs, request.query_params, request.accepted_media_type)
         if key is None:
-            return Response(self.build(request, self.query(request), **kwargs))
+            return Response(self.figures(request, **kwargs))
         version, body = report_cache.answers.lookup(key)
         if body is None:
-            data = self.build(request, self.query(request), **kwargs)
             body = request.accepted_renderer.render(
-                data, request.accepted_media_type, self.get_renderer_context()
+                self.figures(request, **kwargs), request.accepted_media_type, self.get_renderer_context()
             )
             report_cache.answers.store(key, version, body)
         return Response(RenderedJSON(body))
@@ -164,20 +163,37 @@ class ReportView(APIView):
         )
 
 
+def report_schema(*, operation_id: str, description: str, response, errors=READ_ERRORS):
+    """The schema of a report view's GET, from what the class declares (summary, parameters)."""
+
+    def decorate(view):
+        return extend_schema_view(
+            get=extend_schema(
+                operation_id=operation_id,
+                summary=view.summary,
+                description=description,
+                parameters=view.parameters,
+                responses={200: response, **errors},
+                tags=[TAG],
+            )
+        )(view)
+
+    return decorate
+
+
+@report_schema(
+    operation_id="reports_summary",
+    description="For a programme: per level (central institutions, provinces, e-learning) and in "
+    "total, the target (lượt), lượt achieved, rate, classes planned/started/held, learners in "
+    "progress, spending, cost per lượt, the pace projected to the period's end and when the "
+    f"figures were computed. {WHO}",
+    response=s.ReportSummarySerializer,
+)
 class SummaryView(ReportView):
-    @extend_schema(
-        operation_id="reports_summary",
-        summary="National progress against the targets",
-        description="For a programme: per level (central institutions, provinces, e-learning) and in "
-        "total, the target (lượt), lượt achieved, rate, classes planned/started/held, learners in "
-        "progress, spending, cost per lượt, the pace projected to the period's end and when the "
-        f"figures were computed. {WHO}",
-        parameters=[PROGRAMME, PROVINCE, YEAR, CURRICULUM],
-        responses={200: s.ReportSummarySerializer, **READ_ERRORS},
-        tags=[TAG],
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+    report_path = "summary"
+    summary = "National progress against the targets"
+    parameters = [PROGRAMME, PROVINCE, YEAR, CURRICULUM]
+    file_report = staticmethod(exports.summary_report)
 
     def build(self, request, params, **kwargs):
         return report_summary(
@@ -188,23 +204,21 @@ class SummaryView(ReportView):
         )
 
 
+@report_schema(
+    operation_id="reports_breakdown",
+    description="The scope's figures by one dimension (province at the time, the 34 current "
+    "provinces, region, curriculum, position, mode, gender, ethnic minority) or by year, with "
+    "a totals row. By current province every province in scope is listed (zeros where nothing "
+    "was held). Learner dimensions (position, gender, ethnic minority) have no class counts or "
+    f"spending. {WHO}",
+    response=s.ReportBreakdownSerializer,
+)
 class BreakdownView(ReportView):
     query_serializer_class = s.BreakdownQuerySerializer
-
-    @extend_schema(
-        operation_id="reports_breakdown",
-        summary="Progress broken down by a dimension or by year",
-        description="The scope's figures by one dimension (province at the time, the 34 current "
-        "provinces, region, curriculum, position, mode, gender, ethnic minority) or by year, with "
-        "a totals row. By current province every province in scope is listed (zeros where nothing "
-        "was held). Learner dimensions (position, gender, ethnic minority) have no class counts or "
-        f"spending. {WHO}",
-        parameters=[DIMENSION, PROGRAMME, PROVINCE, LEVEL, YEAR, CURRICULUM],
-        responses={200: s.ReportBreakdownSerializer, **READ_ERRORS},
-        tags=[TAG],
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+    report_path = "breakdown"
+    summary = "Progress broken down by a dimension or by year"
+    parameters = [DIMENSION, PROGRAMME, PROVINCE, LEVEL, YEAR, CURRICULUM]
+    file_report = staticmethod(exports.breakdown_report)
 
     def build(self, request, params, **kwargs):
         return report_breakdown(
@@ -217,20 +231,19 @@ class BreakdownView(ReportView):
         )
 
 
+@report_schema(
+    operation_id="reports_province",
+    description="A current province's figures per level and in total, by year, and broken down "
+    "by the units at the time (legacy provinces merged into it), curriculum, mode, position, "
+    "gender and ethnic minority. Central admins: any current province. A provincial admin: their "
+    "own; another province, or a legacy unit, gives 404. Learners and trainers: 403.",
+    response=s.ReportProvinceDetailSerializer,
+)
 class ProvinceDetailView(ReportView):
-    @extend_schema(
-        operation_id="reports_province",
-        summary="One province in detail",
-        description="A current province's figures per level and in total, by year, and broken down "
-        "by the units at the time (legacy provinces merged into it), curriculum, mode, position, "
-        "gender and ethnic minority. Central admins: any current province. A provincial admin: their "
-        "own; another province, or a legacy unit, gives 404. Learners and trainers: 403.",
-        parameters=[PROVINCE_ID, PROGRAMME, LEVEL, YEAR],
-        responses={200: s.ReportProvinceDetailSerializer, **READ_ERRORS},
-        tags=[TAG],
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+    report_path = "provinces/{id}"
+    summary = "One province in detail"
+    parameters = [PROVINCE_ID, PROGRAMME, LEVEL, YEAR]
+    file_report = staticmethod(exports.province_report)
 
     def build(self, request, params, id=None, **kwargs):  # noqa: A002 - the path's name
         province = Province.objects.current().filter(pk=id).first()
@@ -248,42 +261,39 @@ class ProvinceDetailView(ReportView):
         )
 
 
+@report_schema(
+    operation_id="reports_history",
+    description="The figures reported for the past programmes (2010-2015 under Decision 1956, "
+    "2016-2020 under Decision 1600, young cadres under Decision 567), oldest first, then the "
+    "programme's live figures. A province sees the figures reported for it (or for the legacy "
+    f"units merged into it). {WHO}",
+    response=s.ReportHistorySerializer,
+)
 class HistoryView(ReportView):
-    @extend_schema(
-        operation_id="reports_history",
-        summary="Past periods beside the current one",
-        description="The figures reported for the past programmes (2010-2015 under Decision 1956, "
-        "2016-2020 under Decision 1600, young cadres under Decision 567), oldest first, then the "
-        "programme's live figures. A province sees the figures reported for it (or for the legacy "
-        f"units merged into it). {WHO}",
-        parameters=[PROGRAMME, PROVINCE],
-        responses={200: s.ReportHistorySerializer, **READ_ERRORS},
-        tags=[TAG],
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+    report_path = "history"
+    summary = "Past periods beside the current one"
+    parameters = [PROGRAMME, PROVINCE]
+    file_report = staticmethod(exports.history_report)
 
     def build(self, request, params, **kwargs):
         return report_history(programme=self.programme(params), scope=self.scope(request, params))
 
 
+@report_schema(
+    operation_id="reports_gaps",
+    description="The current provinces (of 34) where, for the programme, no class is planned or "
+    "started, no learner is enrolled, or classes have started without any attendance recorded; "
+    f"each with its reasons. {WHO}",
+    response=s.ReportGapsSerializer,
+)
 class GapsView(ReportView):
     # Reads the per-class figures as they are recomputed, ahead of the rollup rows the cache
     # version follows.
     cached = False
-
-    @extend_schema(
-        operation_id="reports_gaps",
-        summary="Provinces with no class started or no data reported",
-        description="The current provinces (of 34) where, for the programme, no class is planned or "
-        "started, no learner is enrolled, or classes have started without any attendance recorded; "
-        f"each with its reasons. {WHO}",
-        parameters=[PROGRAMME, PROVINCE, LEVEL],
-        responses={200: s.ReportGapsSerializer, **READ_ERRORS},
-        tags=[TAG],
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+    report_path = "gaps"
+    summary = "Provinces with no class started or no data reported"
+    parameters = [PROGRAMME, PROVINCE, LEVEL]
+    file_report = staticmethod(exports.gaps_report)
 
     def build(self, request, params, **kwargs):
         return report_gaps(
@@ -293,160 +303,19 @@ class GapsView(ReportView):
         )
 
 
+@report_schema(
+    operation_id="reports_freshness",
+    description="The live generation reports read and when it was published, when each current "
+    "province's and the national figures were last computed, and what is waiting for a "
+    f"recompute (classes, provinces). {WHO}",
+    response=s.ReportFreshnessSerializer,
+    errors=error_responses(400, 401, 403),
+)
 class FreshnessView(ReportView):
     # What is waiting for a recompute changes with every mark, not with the rollup rows.
     cached = False
-
-    @extend_schema(
-        operation_id="reports_freshness",
-        summary="When the figures were computed",
-        description="The live generation reports read and when it was published, when each current "
-        "province's and the national figures were last computed, and what is waiting for a "
-        f"recompute (classes, provinces). {WHO}",
-        parameters=[PROVINCE],
-        responses={200: s.ReportFreshnessSerializer, **error_responses(400, 401, 403)},
-        tags=[TAG],
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+    summary = "When the figures were computed"
+    parameters = [PROVINCE]
 
     def build(self, request, params, **kwargs):
         return report_freshness(scope=self.scope(request, params))
-
-
-# --- exports -------------------------------------------------------------------------------------
-
-
-class _FileRenderer(BaseRenderer):
-    charset = None
-    render_style = "binary"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data
-
-
-class CSVRenderer(_FileRenderer):
-    media_type = "text/csv"
-    format = "csv"
-
-
-class XLSXRenderer(_FileRenderer):
-    media_type = exports.XLSX_CONTENT_TYPE
-    format = "xlsx"
-
-
-class ExportMixin:
-    """Serves a report as a file: the same figures as its JSON view, in the official layout, its
-    headings, labels and name in the request's language (Vietnamese by default). Errors stay JSON."""
-
-    file_format = "csv"
-    to_report = None
-    cached = False  # files are written anew: only the JSON answers are kept
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        if isinstance(response, Response) and isinstance(
-            getattr(request, "accepted_renderer", None), _FileRenderer
-        ):
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)
-
-    def get(self, request, *args, **kwargs):
-        params = self.query(request)
-        report = type(self).to_report(self.build(request, params, **kwargs))
-        write, content_type = exports.WRITERS[self.file_format]
-        content = write(report)
-        response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{report.filename(self.file_format)}"'
-        return response
-
-
-def _file_errors(*statuses: int) -> dict:
-    return {
-        (code, "application/json"): OpenApiResponse(ErrorResponseSerializer, description=response.description)
-        for code, response in error_responses(*statuses).items()
-    }
-
-
-def export_views(view: type[ReportView], path: str, to_report, summary: str, parameters: list):
-    """The CSV and XLSX views of a report view (GET /api/v1/reports/<path>)."""
-    name = path.split("/")[0]
-    made = []
-    for file_format, renderer, content_type, what in (
-        ("csv", CSVRenderer, "text/csv", "CSV, UTF-8 with BOM"),
-        ("xlsx", XLSXRenderer, exports.XLSX_CONTENT_TYPE, "XLSX"),
-    ):
-        cls = type(
-            f"{view.__name__}{file_format.upper()}",
-            (ExportMixin, view),
-            {
-                "file_format": file_format,
-                "to_report": staticmethod(to_report),
-                "renderer_classes": [JSONRenderer, renderer],
-                "__doc__": f"{summary} ({what}).",
-            },
-        )
-        schema = extend_schema(
-            operation_id=f"reports_{name}_export_{file_format}",
-            summary=f"{summary} ({what})",
-            description=f"The report of GET /api/v1/reports/{path} as a file in the layout of an official "
-            "report: the reporting unit (Bộ Nội vụ, or Sở Nội vụ of the province) and the national "
-            "motto, the date, the title BÁO CÁO KẾT QUẢ BỒI DƯỠNG CÁN BỘ, CÔNG CHỨC CẤP XÃ, the "
-            "programme and its period, the filters and when the figures were computed, the column "
-            "headings (STT, Đơn vị, Chỉ tiêu (lượt), Đã thực hiện (lượt), Tỷ lệ (%), …) and a totals "
-            "row (Tổng cộng). Headings, labels and the file's name (bao-cao-theo-tinh-…-yyyymmdd, or "
-            "report-by-province-…-yyyymmdd) follow Accept-Language: Vietnamese by default, English "
-            "with `en`. Text cells starting with =, +, - or @ are neutralised. "
-            "Same access rules and parameters as the JSON report.",
-            parameters=[*parameters, NO_FORMAT],
-            responses={
-                (200, content_type): OpenApiResponse(OpenApiTypes.BINARY, description=f"The {what} file."),
-                **_file_errors(400, 401, 403, 404),
-            },
-            tags=[TAG],
-        )
-
-        # A function of its own per view: extend_schema marks the function it decorates.
-        def get(self, request, *args, **kwargs):
-            return ExportMixin.get(self, request, *args, **kwargs)
-
-        cls.get = schema(get)
-        made.append(cls)
-    return made
-
-
-SummaryCSVView, SummaryXLSXView = export_views(
-    SummaryView,
-    "summary",
-    exports.summary_report,
-    "National progress against the targets",
-    [PROGRAMME, PROVINCE, YEAR, CURRICULUM],
-)
-BreakdownCSVView, BreakdownXLSXView = export_views(
-    BreakdownView,
-    "breakdown",
-    exports.breakdown_report,
-    "Progress broken down by a dimension or by year",
-    [DIMENSION, PROGRAMME, PROVINCE, LEVEL, YEAR, CURRICULUM],
-)
-ProvinceDetailCSVView, ProvinceDetailXLSXView = export_views(
-    ProvinceDetailView,
-    "provinces/{id}",
-    exports.province_report,
-    "One province in detail",
-    [PROVINCE_ID, PROGRAMME, LEVEL, YEAR],
-)
-HistoryCSVView, HistoryXLSXView = export_views(
-    HistoryView,
-    "history",
-    exports.history_report,
-    "Past periods beside the current one",
-    [PROGRAMME, PROVINCE],
-)
-GapsCSVView, GapsXLSXView = export_views(
-    GapsView,
-    "gaps",
-    exports.gaps_report,
-    "Provinces with no class started or no data reported",
-    [PROGRAMME, PROVINCE, LEVEL],
-)

@@ -330,12 +330,12 @@ def test_a_rule_written_around_the_service_is_found_by_the_reconcile(programme):
 def test_the_dashboard_and_the_reports_never_round_a_percentage_up_to_a_threshold():
     from django.utils import translation
 
-    from reporting.pages.dashboard import fmt_percent
     from reporting.rules.figures import rate_percent
+    from reporting.templatetags.figures import percent
 
     with translation.override("en"):
-        assert fmt_percent(Decimal("79.99")) == "79.9 %"  # was "80.0 %"
-        assert fmt_percent(Decimal("80")) == "80.0 %"
+        assert percent(Decimal("79.99")) == "79.9 %"  # was "80.0 %"
+        assert percent(Decimal("80")) == "80.0 %"
     assert rate_percent(99_996, 100_000) == Decimal("99.99")  # was 100.00: a target it has not reached
 
 

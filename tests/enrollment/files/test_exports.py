@@ -7,8 +7,8 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
+from courses.core.renderers import XLSX_CONTENT_TYPE
 from courses.models import Commune, Position
-from enrollment.files.exports import XLSX_CONTENT_TYPE
 from enrollment.selectors.attendance import attendance_rates_for_class
 from enrollment.services.attendance_roll_call import attendance_mark_roster
 from enrollment.services.scores import enrollment_score_set
