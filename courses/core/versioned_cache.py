@@ -142,7 +142,3 @@ class VersionedCache:
 
             raise CacheUnavailable from exc
         transaction.on_commit(self._replace_version_committed)
-
-    def changed(self, sender, **kwargs) -> None:
-        """A receiver of model signals (post_save, post_delete) that invalidates."""
-        self.invalidate()

@@ -46,8 +46,7 @@ from enrollment.files.platform_reports import SECTIONS, detect
 from enrollment.files.platform_reports.entries import Entry
 from enrollment.files.platform_reports.intervals import SessionTimes
 from enrollment.files.platform_reports.times import DMY, read_written_time
-from enrollment.models import Enrollment
-from enrollment.rules.attendance import ACTIVE_ENROLMENT_STATUSES
+from enrollment.models import SEAT_STATUSES, Enrollment
 from enrollment.rules.identity import national_id_or_blank
 
 # The platforms export local wall-clock times without an offset; the user says when it is not
@@ -384,7 +383,7 @@ class EnrolmentIndex:
                     _("Nhiều học viên của lớp trùng thư điện tử hoặc họ tên này: hãy ghi số định danh."),
                 )
             return unmatched(Unmatched.NOT_FOUND, _("Không có học viên nào của lớp khớp với dòng này."))
-        if found.status not in ACTIVE_ENROLMENT_STATUSES:
+        if found.status not in SEAT_STATUSES:
             return unmatched(
                 Unmatched.NOT_ACTIVE,
                 _("Học viên %(name)s không còn học trong lớp (%(status)s).")

@@ -10,11 +10,13 @@ from .completion import (
     CompletionRule,
     ExcusedPolicy,
 )
-from .enrollments import Enrollment, EnrollmentSource, EnrollmentStatus
+from .enrollments import ACTIVE_STATUSES, SEAT_STATUSES, Enrollment, EnrollmentSource, EnrollmentStatus
 from .learners import MAJORITY_ETHNICITY, Gender, Learner
 from .progress import StaleClass
 
 __all__ = [
+    "ACTIVE_STATUSES",
+    "SEAT_STATUSES",
     "DEFAULT_EXCUSED_POLICY",
     "DEFAULT_MIN_ATTENDANCE_PERCENT",
     "DEFAULT_MIN_FINAL_SCORE",

@@ -16,6 +16,12 @@ class EnrollmentStatus(models.TextChoices):
     NOT_COMPLETED = "not_completed", _("Không hoàn thành")
 
 
+# The enrolments that hold a seat in the class: their learners attend, are marked and scored.
+SEAT_STATUSES = (EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED, EnrollmentStatus.NOT_COMPLETED)
+# On the roster or waiting for a seat.
+ACTIVE_STATUSES = (EnrollmentStatus.WAITLISTED, *SEAT_STATUSES)
+
+
 class EnrollmentSource(models.TextChoices):
     SELF = "self", _("Học viên tự đăng ký")
     TRAINER = "trainer", _("Giảng viên")

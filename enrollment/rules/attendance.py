@@ -46,14 +46,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from courses.models import ClassMode, ClassSession
-from enrollment.models import AttendanceStatus, EnrollmentStatus
-
-# Enrolments whose learners attend and are marked; waitlisted and withdrawn learners are not.
-ACTIVE_ENROLMENT_STATUSES = (
-    EnrollmentStatus.ENROLLED,
-    EnrollmentStatus.COMPLETED,
-    EnrollmentStatus.NOT_COMPLETED,
-)
+from enrollment.models import AttendanceStatus
 
 PRESENT_SHARE = 0.8
 LATE_AFTER = datetime.timedelta(minutes=15)

@@ -27,8 +27,8 @@ from django.db.models.functions import Coalesce
 
 from courses.models import ClassSession, TrainingClass
 from courses.selectors.classes import classes_managed_by
-from enrollment.models import Attendance, AuditEntry, Enrollment
-from enrollment.rules.attendance import ACTIVE_ENROLMENT_STATUSES, ATTENDED_STATUSES
+from enrollment.models import SEAT_STATUSES, Attendance, AuditEntry, Enrollment
+from enrollment.rules.attendance import ATTENDED_STATUSES
 from enrollment.rules.completion import (
     CompletionTerms,
     ExcusedPolicy,
@@ -77,7 +77,7 @@ def session_attendance_sheet(session: ClassSession) -> QuerySet[Enrollment]:
     return (
         Enrollment.objects.filter(training_class_id=session.training_class_id)
         .annotate(record=FilteredRelation("attendance", condition=Q(attendance__session_id=session.pk)))
-        .filter(Q(status__in=ACTIVE_ENROLMENT_STATUSES) | Q(record__id__isnull=False))
+        .filter(Q(status__in=SEAT_STATUSES) | Q(record__id__isnull=False))
         .select_related("learner__province")
         .annotate(
             attendance_id=F("record__id"),

@@ -10,8 +10,7 @@ from __future__ import annotations
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from courses.models import TrainingClass
-from enrollment.models import Enrollment, EnrollmentStatus, Learner
-from enrollment.services.enrollments import SEAT_STATUSES
+from enrollment.models import SEAT_STATUSES, Enrollment, EnrollmentStatus, Learner
 
 
 def class_enrollment_figures(

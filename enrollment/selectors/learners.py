@@ -10,8 +10,8 @@ from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
 from django.utils import timezone
 
 from courses.models import ClassSession
-from enrollment.models import Attendance, Enrollment, Learner
-from enrollment.rules.attendance import ACTIVE_ENROLMENT_STATUSES, ATTENDED_STATUSES
+from enrollment.models import SEAT_STATUSES, Attendance, Enrollment, Learner
+from enrollment.rules.attendance import ATTENDED_STATUSES
 from enrollment.rules.completion import (
     AttendanceRecord,
     CompletionTerms,
@@ -54,7 +54,7 @@ def learner_sessions(user, *, when: str | None = None, class_id: int | None = No
 
     ``upcoming``: not yet ended, soonest first; ``past``: ended, latest first; neither: all, in order.
     """
-    enrollments = my_enrollments(user).filter(status__in=ACTIVE_ENROLMENT_STATUSES)
+    enrollments = my_enrollments(user).filter(status__in=SEAT_STATUSES)
     if class_id is not None:
         enrollments = enrollments.filter(training_class_id=class_id)
     # A learner has a handful of enrolments: reading their ids first keeps the main query flat.

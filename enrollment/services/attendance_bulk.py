@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from courses.core.errors import ErrorItem
 from courses.core.filter_fields import as_id
 from courses.core.write_fields import UNKNOWN_FIELD, unknown_field_message
-from enrollment.models import AttendanceSource, AttendanceStatus, Enrollment
-from enrollment.rules.attendance import ACTIVE_ENROLMENT_STATUSES, default_minutes
+from enrollment.models import SEAT_STATUSES, AttendanceSource, AttendanceStatus, Enrollment
+from enrollment.rules.attendance import default_minutes
 from enrollment.rules.identity import national_id_or_blank
 from enrollment.selectors.attendance import sessions_managed_by
 from enrollment.services.attendance_checks import (
@@ -198,7 +198,7 @@ def attendance_bulk_upsert(*, records, actor, reason: str = "", dry_run: bool = 
                 )
             )
             continue
-        if status not in ACTIVE_ENROLMENT_STATUSES:
+        if status not in SEAT_STATUSES:
             errors.append(
                 ErrorItem(
                     _("Ghi danh không còn hiệu lực (%(status)s): không điểm danh được.") % {"status": status}

@@ -16,9 +16,8 @@ from rest_framework import status as http
 
 from courses.core.errors import DomainError
 from courses.models import ClassSession, ClassStatus
-from enrollment.models import Attendance, AttendanceSource, Enrollment, PresenceInterval
+from enrollment.models import SEAT_STATUSES, Attendance, AttendanceSource, Enrollment, PresenceInterval
 from enrollment.rules.attendance import (
-    ACTIVE_ENROLMENT_STATUSES,
     CHECK_IN_OPENS_BEFORE,
     CHECK_OUT_CLOSES_AFTER,
     Interval,
@@ -46,7 +45,7 @@ def _learner_enrollment_locked(*, session: ClassSession, user) -> Enrollment:
         .filter(
             learner__user=user,
             training_class_id=session.training_class_id,
-            status__in=ACTIVE_ENROLMENT_STATUSES,
+            status__in=SEAT_STATUSES,
         )
         .first()
     )
@@ -192,7 +191,7 @@ def attendance_heartbeat(*, session_id: int, user, now=None) -> None:
         source=AttendanceSource.CHECK_IN,
         left_at__isnull=True,
         enrollment__learner__user=user,
-        enrollment__status__in=ACTIVE_ENROLMENT_STATUSES,
+        enrollment__status__in=SEAT_STATUSES,
         session__starts_at__lte=now + CHECK_IN_OPENS_BEFORE,
         session__ends_at__gte=now,
         session__training_class__status__in=[s for s in ClassStatus.values if s != ClassStatus.CLOSED],

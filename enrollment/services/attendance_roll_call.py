@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from courses.core.errors import ErrorItem
 from courses.core.permissions import is_admin
 from courses.models import ClassSession
-from enrollment.models import AttendanceSource, Enrollment
-from enrollment.rules.attendance import ACTIVE_ENROLMENT_STATUSES, default_minutes
+from enrollment.models import SEAT_STATUSES, AttendanceSource, Enrollment
+from enrollment.rules.attendance import default_minutes
 from enrollment.services.attendance_checks import ensure_may_change, nothing_written_error, stated_errors
 from enrollment.services.attendance_store import AttendanceChange, AttendanceOutcome, attendance_apply
 
@@ -58,7 +58,7 @@ def attendance_mark_roster(
                 ErrorItem(_("Không phải học viên của lớp này."), field=f"{prefix}.{name}", code="not_found")
             )
             continue
-        if enrollment.status not in ACTIVE_ENROLMENT_STATUSES:
+        if enrollment.status not in SEAT_STATUSES:
             errors.append(
                 ErrorItem(
                     _("Ghi danh đang ở trạng thái “%(status)s”: không điểm danh được.")

@@ -36,10 +36,10 @@ from enrollment.files.enrollment_file import (
     enrolment_rows_check,
     given_number,
 )
-from enrollment.models import Enrollment, EnrollmentSource, EnrollmentStatus, Learner
+from enrollment.models import SEAT_STATUSES, Enrollment, EnrollmentSource, EnrollmentStatus, Learner
 from enrollment.rules.personal_data import mask_national_id
 from enrollment.services.enrollment_scope import enrolable_provinces, enrolment_refusals, out_of_scope_message
-from enrollment.services.enrollments import ENROLLING_CLASS_STATUSES, SEAT_STATUSES, enrollments_bulk_create
+from enrollment.services.enrollments import ENROLLING_CLASS_STATUSES, enrollments_bulk_create
 
 CHUNK = 1000
 

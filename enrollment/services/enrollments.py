@@ -30,13 +30,11 @@ from courses.core.errors import DomainError
 from courses.core.permissions import is_central_admin
 from courses.models import ClassStatus, Role, TrainingClass
 from courses.selectors.classes import curricula_serving_q, may_manage_class, province_scope_q
-from enrollment.models import Enrollment, EnrollmentSource, EnrollmentStatus, Learner
+from enrollment.models import SEAT_STATUSES, Enrollment, EnrollmentSource, EnrollmentStatus, Learner
 from enrollment.services.audit import audit_entries_create, audit_entry, enrollment_state
 from enrollment.services.enrollment_scope import ensure_may_enrol
 from enrollment.services.progress import class_progress_mark_stale
 
-SEAT_STATUSES = (EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED, EnrollmentStatus.NOT_COMPLETED)
-ACTIVE_STATUSES = (EnrollmentStatus.WAITLISTED, *SEAT_STATUSES)
 # Trainers and admins enrol while a class is being prepared, open or running.
 ENROLLING_CLASS_STATUSES = (ClassStatus.DRAFT, ClassStatus.OPEN, ClassStatus.RUNNING)
 # Withdrawal is possible until the class has finished.

@@ -16,8 +16,7 @@ from courses.core.errors import DomainError, ErrorItem
 from courses.core.permissions import is_admin
 from courses.core.text import nfc
 from courses.models import TrainingClass
-from enrollment.models import Enrollment
-from enrollment.rules.attendance import ACTIVE_ENROLMENT_STATUSES
+from enrollment.models import SEAT_STATUSES, Enrollment
 from enrollment.rules.identity import national_id_or_blank
 from enrollment.services.attendance_checks import ensure_may_change, nothing_written_error
 from enrollment.services.audit import audit_entries_create, audit_entry
@@ -95,7 +94,7 @@ def scores_apply(
 
 
 def not_scorable_error(enrollment: Enrollment, field_name: str) -> ErrorItem | None:
-    if enrollment.status not in ACTIVE_ENROLMENT_STATUSES:
+    if enrollment.status not in SEAT_STATUSES:
         return ErrorItem(
             _("Ghi danh đang ở trạng thái “%(status)s”: không ghi điểm được.")
             % {"status": enrollment.get_status_display()},

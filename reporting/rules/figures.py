@@ -6,8 +6,8 @@ past periods' baselines, a slice that has no rollup row yet), and as the SQL exp
 aggregation writes the rollup rows with (reporting.services.sql_rollups), in integer or NUMERIC
 arithmetic so that PostgreSQL and SQLite agree.
 
-The rate is truncated in Python (99.996% of a target is not shown as the 100% it has not
-reached) and rounded in the rollup rows' SQL (ROUND(..., 2)); both are kept as they are.
+The rate is truncated to two decimals in both (99.996% of a target is not shown as the 100% it
+has not reached): the SQL divides integers, which truncates on both databases.
 """
 
 from __future__ import annotations
@@ -34,8 +34,9 @@ def rate_percent(achieved, target) -> Decimal | None:
 
 
 def rate_percent_sql(achieved: str, target: str) -> str:
-    """The rate of the rollup rows: two decimals, rounded; NULL without a target."""
-    return f"CASE WHEN {target} > 0 THEN ROUND({achieved} * 100.0 / {target}, 2) END"
+    """rate_percent in SQL: the hundredths of a percent by integer division (truncated on both
+    databases, as in Python), then as a decimal; NULL without a target."""
+    return f"CASE WHEN {target} > 0 THEN (CAST({achieved} AS BIGINT) * 10000 / {target}) / 100.0 END"
 
 
 # --- cost per lượt: spending over achieved lượt ---------------------------------------------------

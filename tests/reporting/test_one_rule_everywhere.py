@@ -357,3 +357,19 @@ def test_check_in_and_out_keep_the_seconds(programme):
     left = starts + datetime.timedelta(minutes=143, seconds=59)
     record = attendance_check_out(session=session, user=user, now=left).attendance
     assert (record.attended_seconds, record.minutes, record.status) == (8639, 143, "absent")
+
+
+@pytest.mark.parametrize(
+    ("achieved", "target"), [(99_996, 100_000), (1, 3), (2, 3), (202, 505_000), (0, 7), (150_001, 100_000)]
+)
+def test_the_rollup_rows_rate_is_the_same_truncated_rate_as_everywhere_else(achieved, target):
+    """The rollup rows are written by SQL (rate_percent_sql), the other figures by Python
+    (rate_percent): one rule, so 99.996 % is 99.99 % in both, never the 100 % not reached."""
+    from django.db import connection
+
+    from reporting.rules.figures import rate_percent, rate_percent_sql
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {rate_percent_sql(str(int(achieved)), str(int(target)))}")
+        stored = Decimal(str(cursor.fetchone()[0])).quantize(Decimal("0.01"))
+    assert stored == rate_percent(achieved, target)
