@@ -74,7 +74,7 @@ def setup_class(learners: int, sessions: int):
     for n, user in enumerate(users):
         learner = Learner(
             user=user,
-            national_id=f"{99_000_000_000 + n:012d}",
+            national_id=f"{96_000_000_000 + n:012d}",  # province code 096: a valid code, no real learner here
             full_name=f"Học Viên Đo Thử {n:05d}",
             gender=Gender.FEMALE if n % 2 else Gender.MALE,
             province=province,
