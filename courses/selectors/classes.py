@@ -81,22 +81,15 @@ def taught_class_ids(user) -> QuerySet:
 
 
 def classes_visible_to(user) -> QuerySet[TrainingClass]:
-    classes = TrainingClass.objects.all()
-    if not (user and user.is_authenticated):
-        return classes.none()
-    if is_central_admin(user):
-        return classes
-    if is_province_admin(user):
-        return classes.filter(province_scope_q(user.province_id, "province", "organiser_province"))
-    if user.role == Role.TRAINER:
-        return classes.filter(pk__in=taught_class_ids(user))
-    if user.role == Role.LEARNER:
+    """Classes the user may read: those they manage (classes_managed_by) or, for a learner, those
+    they are enrolled in and those they may join."""
+    if user and user.is_authenticated and user.role == Role.LEARNER and not is_central_admin(user):
         learner = learner_record(user)
         if learner is None:
-            return classes.none()
+            return TrainingClass.objects.none()
         enrolled = TrainingClass.objects.filter(enrollments__learner_id=learner.pk).values("pk")
-        return classes.filter(Q(pk__in=enrolled) | joinable_q(learner))
-    return classes.none()
+        return TrainingClass.objects.filter(Q(pk__in=enrolled) | joinable_q(learner))
+    return classes_managed_by(user)
 
 
 def classes_managed_by(user) -> QuerySet[TrainingClass]:
