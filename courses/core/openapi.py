@@ -139,13 +139,17 @@ class BoundedFilterExtension(DjangoFilterExtension):
 
 
 _BODY_TOO_LARGE = "The body is larger than the server accepts (an uploaded file: `IMPORT_MAX_FILE_BYTES`)."
+_UNSUPPORTED_MEDIA = (
+    "The body is not in a media type the operation reads (its `Content-Type`, or a part of a multipart body)."
+)
 _BAD_PAGE = "`page` is not a page of the list (a whole number from 1 to the last page)."
 
 
 def document_shared_errors(result, generator, request, public):
     """Postprocessing hook: the errors that the shared machinery answers for every operation of a
-    kind, documented on each: 400 for a bad `page` on every paginated list (courses.core.pagination) and
-    413 for an over-large body on every operation that takes one (courses.core.middleware)."""
+    kind, documented on each: 400 for a bad `page` on every paginated list (courses.core.pagination),
+    413 for an over-large body on every operation that takes one (courses.core.middleware) and 415
+    for a body DRF's parsers do not read."""
     error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}}
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
@@ -158,6 +162,7 @@ def document_shared_errors(result, generator, request, public):
                 responses.setdefault("400", {**error, "description": _BAD_PAGE})
             if "requestBody" in operation:
                 responses.setdefault("413", {**error, "description": _BODY_TOO_LARGE})
+                responses.setdefault("415", {**error, "description": _UNSUPPORTED_MEDIA})
     return result
 
 
