@@ -31,6 +31,7 @@ from courses.core.openapi import error_responses
 from courses.core.permissions import IsCentralAdmin, is_admin, is_trainer
 from courses.core.write_fields import refuse_body_fields
 from enrollment.api import serializers_enrollments as serializers
+from enrollment.api.common import LEARNERS_TAG
 from enrollment.api.filters_enrollments import (
     LearnerDataAccessFilter,
     LearnerFilter,
@@ -232,7 +233,7 @@ class MyLearnerView(APIView):
             200: serializers.LearnerDataAccessSerializer(many=True),
             **error_responses(400, 401, 403),
         },
-        tags=["learners"],
+        tags=[LEARNERS_TAG],
     )
 )
 class LearnerDataAccessView(generics.ListAPIView):

@@ -14,7 +14,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics
 from rest_framework import status as http_status
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -22,24 +21,22 @@ from courses.core.errors import DomainError
 from courses.core.filter_fields import as_id
 from courses.core.openapi import error_responses
 from courses.core.write_fields import refuse_body_fields
-from courses.models import ClassSession, Role
+from courses.models import ClassSession
 from enrollment.api import serializers_my_attendance as s
-from enrollment.api.views_attendance import CLASS_ID, SESSION_ID, TAG
+from enrollment.api.common import (
+    ATTENDANCE_TAG,
+    CLASS_ID,
+    LEARNER_RULE,
+    LEARNER_TAG,
+    SESSION_ID,
+    IsLearner,
+)
 from enrollment.selectors import learners as learner_selectors
 from enrollment.services.attendance_checkin import (
     attendance_check_in,
     attendance_check_out,
     attendance_heartbeat,
 )
-
-LEARNER_TAG = "me"
-LEARNER_RULE = "Learners only (other roles get 403), for the classes they are enrolled in."
-
-
-class IsLearner(BasePermission):
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and user.role == Role.LEARNER and not user.is_superuser)
 
 
 def learner_session(request, pk: int) -> ClassSession:
@@ -83,7 +80,7 @@ CHECK_IN_RESPONSES = {200: s.CheckInResultSerializer, **error_responses(400, 401
         parameters=[SESSION_ID],
         request=None,
         responses=CHECK_IN_RESPONSES,
-        tags=[TAG],
+        tags=[ATTENDANCE_TAG],
     ),
 )
 class SessionCheckInView(CheckInView):
@@ -100,7 +97,7 @@ class SessionCheckInView(CheckInView):
         parameters=[SESSION_ID],
         request=None,
         responses=CHECK_IN_RESPONSES,
-        tags=[TAG],
+        tags=[ATTENDANCE_TAG],
     ),
 )
 class SessionCheckOutView(CheckInView):
@@ -121,7 +118,7 @@ class SessionCheckOutView(CheckInView):
         parameters=[SESSION_ID],
         request=None,
         responses={204: None, **error_responses(400, 401, 403, 404)},
-        tags=[TAG],
+        tags=[ATTENDANCE_TAG],
     ),
 )
 class SessionHeartbeatView(APIView):
