@@ -132,14 +132,9 @@ class SessionAttendanceView(generics.GenericAPIView):
             actor=request.user,
             reason=serializer.validated_data["reason"],
         )
-        body = {
-            "session": session.pk,
-            "created": outcome.created,
-            "updated": outcome.updated,
-            "unchanged": outcome.unchanged,
-            "records": outcome.records,
-        }
-        return Response(s.MarkResultSerializer(body, context={"actor": request.user}).data)
+        return Response(
+            s.MarkResultSerializer(outcome, context={"session": session, "actor": request.user}).data
+        )
 
     def post(self, request, pk):
         return self.put(request, pk)

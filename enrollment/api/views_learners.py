@@ -151,9 +151,7 @@ class LearnerViewSet(
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        with_password = data.pop("generate_password", False)
-        created = learner_services.learner_create(actor=request.user, with_password=with_password, **data)
+        created = learner_services.learner_create(actor=request.user, **serializer.validated_data)
         learner = selectors.learner_list(request.user).get(pk=created.learner.pk)
         body = serializers.LearnerCreatedSerializer(learner, context={"request": request}).data
         body["password"] = created.password
