@@ -6,7 +6,7 @@ from django.utils.module_loading import import_string
 
 from courses.models import ImportKind, MappingKind
 from courses.services.column_mappings import mapping_columns
-from courses.services.import_jobs import import_item_actions, importer_for
+from courses.services.import_jobs import import_item_actions, import_item_learners, importer_for
 
 
 def test_every_import_kind_has_an_importer():
@@ -26,6 +26,10 @@ def test_the_report_item_actions_are_every_importer_s():
         "waitlisted",
         "re_enrolled",
     ]
+
+
+def test_the_report_item_learners_are_the_enrolment_importer_s():
+    assert import_item_learners() == ["created", "existing"]
 
 
 def test_every_mapping_kind_has_its_columns():

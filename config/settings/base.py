@@ -318,7 +318,8 @@ CLASS_CHANGE_HOOKS = ["enrollment.services.enrollments.on_class_changed"]
 
 # Import kind (courses.models.ImportKind) -> its importer (courses.services.import_jobs.Importer):
 # the columns it reads, who may run it, the service that runs it, the check of its parameters (the
-# class an enrolment list is for) and the actions its report items name. Every kind runs through
+# class an enrolment list is for) and the actions (and, for an enrolment list, the learner states)
+# its report items name. Every kind runs through
 # the same ImportJob machinery.
 IMPORTERS = {
     "catalogue": {
@@ -333,6 +334,7 @@ IMPORTERS = {
         "run": "enrollment.services.enrollment_import.enrolment_import",
         "check_params": "enrollment.services.enrollment_import.enrolment_import_check_params",
         "actions": "enrollment.services.enrollment_import.ENROLMENT_IMPORT_ACTIONS",
+        "learners": "enrollment.services.enrollment_import.ENROLMENT_IMPORT_LEARNERS",
     },
 }
 

@@ -65,6 +65,7 @@ class ColumnMappingSerializer(serializers.ModelSerializer):
         return bool(request and column_mapping_may_change(request.user, obj))
 
 
+# Validated into the arguments of column_mapping_create and column_mapping_update (`source`).
 class ColumnMappingWriteSerializer(StrictWriteMixin, serializers.Serializer):
     name = serializers.CharField(
         max_length=100, help_text="Unique among the mappings of its kind and province (or institution)."
@@ -72,6 +73,7 @@ class ColumnMappingWriteSerializer(StrictWriteMixin, serializers.Serializer):
     kind = serializers.ChoiceField(choices=MappingKind.choices)
     mapping = MappingField(help_text=MAPPING_HELP)
     province_id = serializers.PrimaryKeyRelatedField(
+        source="province",
         queryset=Province.objects.current(),
         allow_null=True,
         required=False,
@@ -79,6 +81,7 @@ class ColumnMappingWriteSerializer(StrictWriteMixin, serializers.Serializer):
         "Trainers and provincial admins: left out or their own province. Not with `institution_id`.",
     )
     institution_id = serializers.PrimaryKeyRelatedField(
+        source="institution",
         queryset=TrainingInstitution.objects.all(),
         allow_null=True,
         required=False,

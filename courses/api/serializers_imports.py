@@ -14,7 +14,7 @@ from courses.core.openapi import ErrorItemSerializer
 from courses.core.write_fields import StrictWriteMixin
 from courses.models import ImportJob, ImportKind, ImportStatus
 from courses.services.column_mappings import upload_reader
-from courses.services.import_jobs import import_item_actions
+from courses.services.import_jobs import import_item_actions, import_item_learners
 
 
 @extend_schema_field(
@@ -120,8 +120,9 @@ class ImportReportItemSerializer(serializers.Serializer):
     )
     national_id = serializers.CharField(required=False, help_text="Enrolment: the learner's id number.")
     full_name = serializers.CharField(required=False, help_text="Enrolment: the learner's name.")
+    # Its choices are the enrolment importer's, set in get_fields as the actions'.
     learner = serializers.ChoiceField(
-        choices=["created", "existing"],
+        choices=(),
         required=False,
         help_text="Enrolment: whether the learner is created by the import or already known.",
     )
@@ -132,6 +133,7 @@ class ImportReportItemSerializer(serializers.Serializer):
         # import's are the enrollment app's); read when the serializer is used, i.e. when the schema
         # is built, since courses may not import enrollment.
         fields["action"].choices = import_item_actions()
+        fields["learner"].choices = import_item_learners()
         return fields
 
 

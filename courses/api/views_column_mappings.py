@@ -10,7 +10,6 @@ from rest_framework.response import Response
 from courses.api.serializers_column_mappings import ColumnMappingSerializer, ColumnMappingWriteSerializer
 from courses.core.openapi import error_responses
 from courses.services.column_mappings import (
-    UNSET,
     column_mapping_create,
     column_mapping_delete,
     column_mapping_update,
@@ -111,15 +110,7 @@ class ColumnMappingViewSet(viewsets.ModelViewSet):
     def create(self, request, *args, **kwargs):
         serializer = ColumnMappingWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        column_mapping = column_mapping_create(
-            user=request.user,
-            kind=data["kind"],
-            name=data["name"],
-            mapping=data["mapping"],
-            province=data.get("province_id", UNSET),
-            institution=data.get("institution_id", UNSET),
-        )
+        column_mapping = column_mapping_create(user=request.user, **serializer.validated_data)
         return self._answer(column_mapping, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -127,23 +118,11 @@ class ColumnMappingViewSet(viewsets.ModelViewSet):
         column_mapping = self.get_object()
         serializer = ColumnMappingWriteSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
         column_mapping = column_mapping_update(
-            user=request.user,
-            column_mapping=column_mapping,
-            **{name: data[key] for name, key in _WRITE_FIELDS if key in data},
+            user=request.user, column_mapping=column_mapping, **serializer.validated_data
         )
         return self._answer(column_mapping, status.HTTP_200_OK)
 
     def destroy(self, request, *args, **kwargs):
         column_mapping_delete(user=request.user, column_mapping=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-_WRITE_FIELDS = (
-    ("name", "name"),
-    ("kind", "kind"),
-    ("mapping", "mapping"),
-    ("province", "province_id"),
-    ("institution", "institution_id"),
-)

@@ -38,6 +38,9 @@ class Importer:
     run: Callable[..., ImportReport]
     # The values of `action` its report items take (each item says what the import did to a record).
     actions: Sequence[str] = ()
+    # The values of `learner` its report items take, if they name one (the enrolment import: whether
+    # the learner was created by the import or already known).
+    learners: Sequence[str] = ()
     # Checks the job's parameters (e.g. the class an enrolment list is for) and the user's right to
     # them, raising DomainError; run() then receives them as keyword arguments.
     check_params: Callable[..., None] | None = None
@@ -49,9 +52,22 @@ def importer_for(kind: str) -> Importer:
     return Importer(**{part: import_string(path) for part, path in settings.IMPORTERS[kind].items()})
 
 
+def _import_item_values(part: str) -> list[str]:
+    """Every importer's values of a report item's field (`part` of Importer), each once, in the
+    order settings.IMPORTERS gives them."""
+    return list(
+        dict.fromkeys(value for kind in settings.IMPORTERS for value in getattr(importer_for(kind), part))
+    )
+
+
 def import_item_actions() -> list[str]:
-    """Every importer's report item actions, each once, in the order settings.IMPORTERS gives them."""
-    return list(dict.fromkeys(action for kind in settings.IMPORTERS for action in importer_for(kind).actions))
+    """Every importer's report item actions."""
+    return _import_item_values("actions")
+
+
+def import_item_learners() -> list[str]:
+    """Every importer's values of a report item's `learner` (the enrolment import's)."""
+    return _import_item_values("learners")
 
 
 # The key of ImportJob.params holding how the file is read, kept apart from what the importer's run()

@@ -144,8 +144,18 @@ class RosterMarkSerializer(ReasonMixin):
     records = RosterMarkItemSerializer(many=True, allow_empty=False, max_length=10000)
 
 
+class MarkedSessionField(serializers.IntegerField):
+    """The id of the session marked, from the serializer's context (`session`): the outcome of
+    attendance_mark_roster does not hold it."""
+
+    def get_attribute(self, instance):
+        return self.context["session"].pk
+
+
+# attendance_mark_roster's outcome; the context gives the `session` marked and the `actor`. (A
+# docstring here would be published in the schema.)
 class MarkResultSerializer(serializers.Serializer):
-    session = serializers.IntegerField()
+    session = MarkedSessionField()
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()

@@ -158,8 +158,10 @@ class LearnerWriteSerializer(StrictWriteMixin, serializers.Serializer):
 
 
 class LearnerCreateSerializer(LearnerWriteSerializer):
+    # Given to learner_create as its `with_password`.
     generate_password = serializers.BooleanField(
         default=False,
+        source="with_password",
         help_text="true: give the account a generated password, returned once in `password`. "
         "Otherwise it cannot sign in until one is generated (POST /learners/{id}/reset-password).",
     )

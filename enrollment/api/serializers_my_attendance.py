@@ -4,13 +4,49 @@ their records, their progress in a class."""
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from courses.core.errors import DomainError
+from courses.core.filter_fields import as_id
 from courses.models import ClassMode, ClassSession, ClassStatus, Material, Topic, TrainingClass
 from enrollment.api.serializers_attendance import AttendanceRecordSerializer
 from enrollment.models import AttendanceSource, AttendanceStatus, EnrollmentStatus
 from enrollment.rules.attendance import CHECK_IN_OPENS_BEFORE, session_is_online
 from enrollment.rules.completion import percent_display
+from enrollment.selectors.learners import SessionWhen
+
+# --- the query of a learner's session lists ---------------------------------------------------
+
+
+class MyAttendanceQuerySerializer(serializers.Serializer):
+    """The query of `me/attendance`: `class`, an id or left out (or empty). Validated into
+    `class_id` (None: every class); anything else answers 400 naming `class`."""
+
+    def to_internal_value(self, data):
+        return {"class_id": self.class_id(data)}
+
+    @staticmethod
+    def class_id(data) -> int | None:
+        value = data.get("class")
+        if value in (None, ""):
+            return None
+        class_id = as_id(value)
+        if class_id is None:
+            raise DomainError(message=_("Cần mã số của lớp."), field="class")
+        return class_id
+
+
+class MySessionsQuerySerializer(MyAttendanceQuerySerializer):
+    """The query of `me/sessions`: `class` as in `me/attendance`, and `when` (upcoming, past, or
+    left out or empty: all); anything else answers 400 naming it."""
+
+    def to_internal_value(self, data):
+        when = data.get("when") or None
+        if when not in (None, SessionWhen.UPCOMING, SessionWhen.PAST):
+            raise DomainError(message=_("Chỉ nhận upcoming hoặc past."), field="when")
+        return {"when": when, "class_id": self.class_id(data)}
+
 
 # --- check-in and check-out ----------------------------------------------------------------------
 

@@ -21,18 +21,26 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from openpyxl import Workbook
 from rest_framework import generics
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from courses.core.files.spreadsheet import attachment_name
 from courses.core.openapi import error_responses, json_error_responses
 from courses.core.parsers import FormParser, JSONParser, MultiPartParser
-from courses.core.permissions import is_admin, is_trainer
 from courses.core.renderers import Download, DownloadMixin, XLSXRenderer
 from courses.models import ClassSession, MappingKind
 from courses.selectors.classes import classes_managed_by
 from enrollment.api import serializers_attendance as s
+from enrollment.api.common import (
+    ATTENDANCE_TAG,
+    CLASS_ID,
+    CLOSED_RULE,
+    MANAGER_RULE,
+    SESSION_ID,
+    IsTrainerOrAdmin,
+    id_parameter,
+)
 from enrollment.files import exports
 from enrollment.models import AuditEntry
 from enrollment.selectors import attendance as selectors
@@ -42,34 +50,11 @@ from enrollment.services.attendance_platform import attendance_platform_report_i
 from enrollment.services.attendance_roll_call import attendance_mark_roster
 from enrollment.services.data_access import learner_data_access_record
 
-TAG = "attendance"
-
-CLOSED_RULE = (
-    "Once the class is closed, only an admin of its scope may change it, giving a non-empty `reason` "
-    "(400 naming `reason` without one; 403 for trainers)."
-)
-MANAGER_RULE = (
-    "Trainers of the class and admins of its scope (provincial admins: their province; central admins: "
-    "all). Learners get 403; a class out of the caller's reach is 404."
-)
 STATED_RULE = (
     "A stated status must agree with stated minutes: present and late need 80% of the planned minutes, "
     "absent fewer, excused 0 (400 naming both `status` and `minutes` otherwise). Until the session "
     "starts only `excused` is accepted (400 `session_not_started` naming the session)."
 )
-
-
-def id_parameter(description: str) -> OpenApiParameter:
-    return OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description=description)
-
-
-SESSION_ID = id_parameter("Id of the session.")
-CLASS_ID = id_parameter("Id of the class.")
-
-
-class IsTrainerOrAdmin(BasePermission):
-    def has_permission(self, request, view):
-        return is_trainer(request.user) or is_admin(request.user)
 
 
 def managed_session(request, pk: int) -> ClassSession:
@@ -84,7 +69,7 @@ MARK_SCHEMA = {
     "parameters": [SESSION_ID],
     "request": s.RosterMarkSerializer,
     "responses": {200: s.MarkResultSerializer, **error_responses(400, 401, 403, 404, 409)},
-    "tags": [TAG],
+    "tags": [ATTENDANCE_TAG],
 }
 
 
@@ -98,7 +83,7 @@ MARK_SCHEMA = {
         "Paginated: `page`, `page_size`.",
         parameters=[SESSION_ID],
         responses={200: s.SheetRowSerializer(many=True), **error_responses(400, 401, 403, 404)},
-        tags=[TAG],
+        tags=[ATTENDANCE_TAG],
     ),
     put=extend_schema(
         operation_id="sessions_attendance_mark",
@@ -147,14 +132,9 @@ class SessionAttendanceView(generics.GenericAPIView):
             actor=request.user,
             reason=serializer.validated_data["reason"],
         )
-        body = {
-            "session": session.pk,
-            "created": outcome.created,
-            "updated": outcome.updated,
-            "unchanged": outcome.unchanged,
-            "records": outcome.records,
-        }
-        return Response(s.MarkResultSerializer(body, context={"actor": request.user}).data)
+        return Response(
+            s.MarkResultSerializer(outcome, context={"session": session, "actor": request.user}).data
+        )
 
     def post(self, request, pk):
         return self.put(request, pk)
@@ -197,7 +177,7 @@ class SessionAttendanceView(generics.GenericAPIView):
         parameters=[SESSION_ID],
         request={"multipart/form-data": s.PlatformReportUploadSerializer},
         responses={200: s.PlatformReportResultSerializer, **error_responses(400, 401, 403, 404, 409)},
-        tags=[TAG],
+        tags=[ATTENDANCE_TAG],
     ),
 )
 class PlatformReportView(APIView):
@@ -241,7 +221,7 @@ class PlatformReportView(APIView):
         f"{CLOSED_RULE}",
         request=s.BulkAttendanceRequestSerializer,
         responses={200: s.BulkResultSerializer, **error_responses(400, 401, 403, 409)},
-        tags=[TAG],
+        tags=[ATTENDANCE_TAG],
     ),
 )
 class AttendanceBulkView(APIView):
@@ -269,7 +249,7 @@ class AttendanceBulkView(APIView):
         "scope and the learner the record belongs to; 404 for anyone else. Paginated.",
         parameters=[id_parameter("Id of the attendance record.")],
         responses={200: s.AuditEntrySerializer(many=True), **error_responses(400, 401, 404)},
-        tags=[TAG],
+        tags=[ATTENDANCE_TAG],
     ),
 )
 class AttendanceHistoryView(generics.ListAPIView):
@@ -301,7 +281,7 @@ def _xlsx_schema(*, operation_id: str, summary: str, description: str):
                 ),
                 **json_error_responses(401, 403, 404),
             },
-            tags=[TAG],
+            tags=[ATTENDANCE_TAG],
         )
     )
 

@@ -19,7 +19,7 @@ A class or enrolment outside the user's scope is 404; one they see but may not c
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
@@ -33,6 +33,11 @@ from courses.core.write_fields import refuse_body_fields
 from courses.models import ImportKind, Role, TrainingClass
 from courses.selectors.classes import classes_visible_to, may_manage_class
 from enrollment.api import serializers_enrollments as serializers
+from enrollment.api.common import (
+    ENROLLMENTS_TAG,
+    ENROLMENT_ENDPOINTS_CLASS_ID,
+    ENROLMENT_ENDPOINTS_ENROLLMENT_ID,
+)
 from enrollment.api.filters_enrollments import RosterFilter
 from enrollment.files.enrollment_file import LAYOUT
 from enrollment.models import Enrollment, Learner
@@ -48,9 +53,6 @@ from enrollment.services.enrollments import (
     may_withdraw,
     source_for,
 )
-
-CLASS_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Class id.")
-ENROLLMENT_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Enrolment id.")
 
 
 def _visible_class(request, pk) -> TrainingClass:
@@ -69,7 +71,7 @@ def _managed_class(request, pk) -> TrainingClass:
 @extend_schema_view(
     post=extend_schema(
         summary="Join a class (learner)",
-        parameters=[CLASS_ID],
+        parameters=[ENROLMENT_ENDPOINTS_CLASS_ID],
         description="The signed-in learner enrols in an OPEN class within its enrolment window, held in "
         "their province (its current unit or a legacy unit merged into it), whose curriculum serves "
         "their position. Enrolled, or waitlisted when an in-person class is full. 403 for other roles, "
@@ -77,7 +79,7 @@ def _managed_class(request, pk) -> TrainingClass:
         "open, outside its enrolment window, or already joined.",
         request=None,
         responses={201: serializers.EnrollmentSerializer, **error_responses(400, 401, 403, 404, 409)},
-        tags=["enrollments"],
+        tags=[ENROLLMENTS_TAG],
     ),
 )
 class ClassJoinView(APIView):
@@ -96,7 +98,7 @@ class ClassJoinView(APIView):
 @extend_schema_view(
     post=extend_schema(
         summary="Enrol one learner or many",
-        parameters=[CLASS_ID],
+        parameters=[ENROLMENT_ENDPOINTS_CLASS_ID],
         description="The class's trainers and the admins of its scope. `learner_id`: one learner, "
         "answered with the enrolment (201; 409 if already in the class). `learner_ids`: several, "
         "enrolled in that order while seats last then waitlisted, those already in the class left "
@@ -112,7 +114,7 @@ class ClassJoinView(APIView):
             200: OpenApiResponse(serializers.BulkEnrolResultSerializer, description="Several learners."),
             **error_responses(400, 401, 403, 404, 409),
         },
-        tags=["enrollments"],
+        tags=[ENROLLMENTS_TAG],
     ),
 )
 class ClassEnrollmentsView(APIView):
@@ -171,10 +173,10 @@ Files of up to `IMPORT_SYNC_MAX_ROWS` (500 by default) data rows are imported wi
     post=import_job_schema(
         operation_id="classes_enrollments_import",
         summary="Enrol learners from a file",
-        parameters=[CLASS_ID],
+        parameters=[ENROLMENT_ENDPOINTS_CLASS_ID],
         description=ENROLMENT_IMPORT_DESCRIPTION,
         errors=(400, 401, 403, 404, 409),
-        tags=["enrollments"],
+        tags=[ENROLLMENTS_TAG],
     ),
 )
 class EnrollmentImportView(ImportJobUploadView):
@@ -189,7 +191,7 @@ class EnrollmentImportView(ImportJobUploadView):
 @extend_schema_view(
     get=extend_schema(
         summary="A class's roster",
-        parameters=[CLASS_ID],
+        parameters=[ENROLMENT_ENDPOINTS_CLASS_ID],
         description="The class's trainers and the admins of its scope: each enrolment (filter by "
         "`status`) with its learner and attendance figures, ordered by name. The learner's record at "
         "the reader's level (`learner.record`: `full` for central admins and the admins of the "
@@ -197,7 +199,7 @@ class EnrollmentImportView(ImportJobUploadView):
         "position). Withdrawn enrolments are listed only to those who read the learner in full. "
         "Every learner listed is recorded as read. Paginated: `page`, `page_size`.",
         responses={200: serializers.RosterEntrySerializer(many=True), **error_responses(400, 401, 403, 404)},
-        tags=["enrollments"],
+        tags=[ENROLLMENTS_TAG],
     )
 )
 class ClassRosterView(generics.ListAPIView):
@@ -229,7 +231,7 @@ class ClassRosterView(generics.ListAPIView):
         description="The signed-in learner's enrolments, newest class first; empty for accounts "
         "without a learner record. Paginated.",
         responses={200: serializers.MyEnrollmentSerializer(many=True), **error_responses(401)},
-        tags=["enrollments"],
+        tags=[ENROLLMENTS_TAG],
     )
 )
 class MyEnrollmentsView(generics.ListAPIView):
@@ -244,11 +246,11 @@ class MyEnrollmentsView(generics.ListAPIView):
 @extend_schema_view(
     get=extend_schema(
         summary="Get one enrolment",
-        parameters=[ENROLLMENT_ID],
+        parameters=[ENROLMENT_ENDPOINTS_ENROLLMENT_ID],
         description="The learner's own; the enrolments of the classes a trainer or admin manages. "
         "Others get 404.",
         responses={200: serializers.EnrollmentSerializer, **error_responses(401, 404)},
-        tags=["enrollments"],
+        tags=[ENROLLMENTS_TAG],
     ),
 )
 class EnrollmentDetailView(APIView):
@@ -262,13 +264,13 @@ class EnrollmentDetailView(APIView):
 @extend_schema_view(
     post=extend_schema(
         summary="Withdraw an enrolment",
-        parameters=[ENROLLMENT_ID],
+        parameters=[ENROLMENT_ENDPOINTS_ENROLLMENT_ID],
         description="The learner themselves, the class's trainers and the admins of its scope. Only an "
         "enrolled or waitlisted learner of a class not yet finished (409 otherwise). A freed seat goes "
         "to the first learner on the waitlist.",
         request=serializers.WithdrawSerializer,
         responses={200: serializers.EnrollmentSerializer, **error_responses(400, 401, 403, 404, 409)},
-        tags=["enrollments"],
+        tags=[ENROLLMENTS_TAG],
     ),
 )
 class EnrollmentWithdrawView(APIView):
@@ -290,12 +292,12 @@ class EnrollmentWithdrawView(APIView):
 @extend_schema_view(
     get=extend_schema(
         summary="History of an enrolment",
-        parameters=[ENROLLMENT_ID],
+        parameters=[ENROLMENT_ENDPOINTS_ENROLLMENT_ID],
         description="Every change (who, when, before, after, source, reason), newest first. The "
         "learner's own; the enrolments of the classes a trainer or admin manages. Others get 404. "
         "Paginated.",
         responses={200: serializers.EnrollmentHistoryEntrySerializer(many=True), **error_responses(401, 404)},
-        tags=["enrollments"],
+        tags=[ENROLLMENTS_TAG],
     )
 )
 class EnrollmentHistoryView(generics.ListAPIView):

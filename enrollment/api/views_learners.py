@@ -31,6 +31,7 @@ from courses.core.openapi import error_responses
 from courses.core.permissions import IsCentralAdmin, is_admin, is_trainer
 from courses.core.write_fields import refuse_body_fields
 from enrollment.api import serializers_enrollments as serializers
+from enrollment.api.common import LEARNERS_TAG
 from enrollment.api.filters_enrollments import (
     LearnerDataAccessFilter,
     LearnerFilter,
@@ -150,9 +151,7 @@ class LearnerViewSet(
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        with_password = data.pop("generate_password", False)
-        created = learner_services.learner_create(actor=request.user, with_password=with_password, **data)
+        created = learner_services.learner_create(actor=request.user, **serializer.validated_data)
         learner = selectors.learner_list(request.user).get(pk=created.learner.pk)
         body = serializers.LearnerCreatedSerializer(learner, context={"request": request}).data
         body["password"] = created.password
@@ -232,7 +231,7 @@ class MyLearnerView(APIView):
             200: serializers.LearnerDataAccessSerializer(many=True),
             **error_responses(400, 401, 403),
         },
-        tags=["learners"],
+        tags=[LEARNERS_TAG],
     )
 )
 class LearnerDataAccessView(generics.ListAPIView):

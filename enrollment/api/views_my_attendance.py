@@ -9,22 +9,25 @@ learner is not in is 404. The records these write follow the rules of enrollment
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics
 from rest_framework import status as http_status
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from courses.core.errors import DomainError
-from courses.core.filter_fields import as_id
 from courses.core.openapi import error_responses
 from courses.core.write_fields import refuse_body_fields
-from courses.models import ClassSession, Role
+from courses.models import ClassSession
 from enrollment.api import serializers_my_attendance as s
-from enrollment.api.views_attendance import CLASS_ID, SESSION_ID, TAG
+from enrollment.api.common import (
+    ATTENDANCE_TAG,
+    CLASS_ID,
+    LEARNER_RULE,
+    LEARNER_TAG,
+    SESSION_ID,
+    IsLearner,
+)
 from enrollment.selectors import learners as learner_selectors
 from enrollment.services.attendance_checkin import (
     attendance_check_in,
@@ -32,22 +35,10 @@ from enrollment.services.attendance_checkin import (
     attendance_heartbeat,
 )
 
-LEARNER_TAG = "me"
-LEARNER_RULE = "Learners only (other roles get 403), for the classes they are enrolled in."
-
-
-class IsLearner(BasePermission):
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and user.role == Role.LEARNER and not user.is_superuser)
-
 
 def learner_session(request, pk: int) -> ClassSession:
     """A session of a class the learner is enrolled in; 404 otherwise."""
-    enrolled = learner_selectors.my_enrollments(request.user).values("training_class_id")
-    return get_object_or_404(
-        ClassSession.objects.select_related("training_class").filter(training_class_id__in=enrolled), pk=pk
-    )
+    return get_object_or_404(learner_selectors.sessions_of_my_classes(request.user), pk=pk)
 
 
 class CheckInView(APIView):
@@ -83,7 +74,7 @@ CHECK_IN_RESPONSES = {200: s.CheckInResultSerializer, **error_responses(400, 401
         parameters=[SESSION_ID],
         request=None,
         responses=CHECK_IN_RESPONSES,
-        tags=[TAG],
+        tags=[ATTENDANCE_TAG],
     ),
 )
 class SessionCheckInView(CheckInView):
@@ -100,7 +91,7 @@ class SessionCheckInView(CheckInView):
         parameters=[SESSION_ID],
         request=None,
         responses=CHECK_IN_RESPONSES,
-        tags=[TAG],
+        tags=[ATTENDANCE_TAG],
     ),
 )
 class SessionCheckOutView(CheckInView):
@@ -121,7 +112,7 @@ class SessionCheckOutView(CheckInView):
         parameters=[SESSION_ID],
         request=None,
         responses={204: None, **error_responses(400, 401, 403, 404)},
-        tags=[TAG],
+        tags=[ATTENDANCE_TAG],
     ),
 )
 class SessionHeartbeatView(APIView):
@@ -138,14 +129,10 @@ CLASS_FILTER = OpenApiParameter(
 )
 
 
-def _class_filter(request) -> int | None:
-    value = request.query_params.get("class")
-    if value in (None, ""):
-        return None
-    class_id = as_id(value)
-    if class_id is None:
-        raise DomainError(message=_("Cần mã số của lớp."), field="class")
-    return class_id
+def _query(request, serializer_class) -> dict:
+    serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
 
 
 @extend_schema_view(
@@ -176,11 +163,8 @@ class MySessionsView(generics.ListAPIView):
     filter_backends: list = []
 
     def get_queryset(self):
-        when = self.request.query_params.get("when") or None
-        if when not in (None, learner_selectors.SessionWhen.UPCOMING, learner_selectors.SessionWhen.PAST):
-            raise DomainError(message=_("Chỉ nhận upcoming hoặc past."), field="when")
         return learner_selectors.learner_sessions(
-            self.request.user, when=when, class_id=_class_filter(self.request)
+            self.request.user, **_query(self.request, s.MySessionsQuerySerializer)
         )
 
 
@@ -201,7 +185,9 @@ class MyAttendanceView(generics.ListAPIView):
     filter_backends: list = []
 
     def get_queryset(self):
-        return learner_selectors.learner_attendance(self.request.user, class_id=_class_filter(self.request))
+        return learner_selectors.learner_attendance(
+            self.request.user, **_query(self.request, s.MyAttendanceQuerySerializer)
+        )
 
 
 @extend_schema_view(

@@ -14,13 +14,13 @@ from courses.core.parsers import FormParser, MultiPartParser
 from courses.models import MappingKind
 from courses.selectors.classes import classes_managed_by
 from enrollment.api import serializers_scores as s
-from enrollment.api.views_attendance import (
+from enrollment.api.common import (
+    ATTENDANCE_TAG,
     CLASS_ID,
     CLOSED_RULE,
+    ENROLLMENT_ID,
     MANAGER_RULE,
-    TAG,
     IsTrainerOrAdmin,
-    id_parameter,
 )
 from enrollment.files.score_file import LAYOUT
 from enrollment.selectors.attendance import enrollments_managed_by
@@ -37,10 +37,10 @@ from enrollment.services.scores import enrollment_score_set, enrollment_scores_s
         description="The score on the 10-point scale (two decimals at most); null clears it. Active "
         "enrolments only. Audited; the class's progress figures are recomputed. "
         f"{MANAGER_RULE} {CLOSED_RULE}",
-        parameters=[id_parameter("Id of the enrolment.")],
+        parameters=[ENROLLMENT_ID],
         request=s.ScoreSerializer,
         responses={200: s.ScoreResultSerializer, **error_responses(400, 401, 403, 404, 409)},
-        tags=[TAG],
+        tags=[ATTENDANCE_TAG],
     ),
 )
 class EnrollmentScoreView(APIView):
@@ -70,7 +70,7 @@ class EnrollmentScoreView(APIView):
         parameters=[CLASS_ID],
         request=s.ScoresSerializer,
         responses={200: s.ScoresResultSerializer, **error_responses(400, 401, 403, 404, 409)},
-        tags=[TAG],
+        tags=[ATTENDANCE_TAG],
     ),
 )
 class ClassScoresView(APIView):
@@ -117,7 +117,7 @@ and `file`, how the sheet was read.
         parameters=[CLASS_ID],
         request={"multipart/form-data": s.ScoreImportUploadSerializer},
         responses={200: s.ScoreImportReportSerializer, **error_responses(400, 401, 403, 404)},
-        tags=[TAG],
+        tags=[ATTENDANCE_TAG],
     ),
 )
 class ClassScoresImportView(APIView):

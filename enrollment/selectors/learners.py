@@ -43,6 +43,12 @@ def my_enrollments(user) -> QuerySet[Enrollment]:
     )
 
 
+def sessions_of_my_classes(user) -> QuerySet[ClassSession]:
+    """The sessions of the classes the learner is enrolled in (any status), with their class."""
+    enrolled = my_enrollments(user).values("training_class_id")
+    return ClassSession.objects.select_related("training_class").filter(training_class_id__in=enrolled)
+
+
 class SessionWhen:
     UPCOMING = "upcoming"
     PAST = "past"

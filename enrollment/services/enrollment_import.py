@@ -49,6 +49,17 @@ CHUNK = 1000
 ENROLMENT_IMPORT_ACTIONS = ("enrolled", "waitlisted", "re_enrolled", "unchanged")
 
 
+class ImportedLearner:
+    """Whether an item's learner was created by the import or already known, the `learner` of its
+    report items (settings.IMPORTERS gives these too to courses' API schema)."""
+
+    CREATED = "created"
+    EXISTING = "existing"
+
+
+ENROLMENT_IMPORT_LEARNERS = (ImportedLearner.CREATED, ImportedLearner.EXISTING)
+
+
 def enrolment_import_may_run(user) -> bool:
     """Trainers and admins; which class they may import into is checked by the parameters."""
     return is_admin(user) or is_trainer(user)
@@ -292,7 +303,7 @@ def enrolment_import(
             else draft.national_id,
             "legacy_id_number": draft.values.get("legacy_id_number", ""),
             "full_name": learner.full_name if learner is not None else draft.values["full_name"],
-            "learner": "existing" if learner is not None else "created",
+            "learner": ImportedLearner.EXISTING if learner is not None else ImportedLearner.CREATED,
             "action": "re_enrolled"
             if status == EnrollmentStatus.WITHDRAWN and action == "enrolled"
             else action,

@@ -5,7 +5,6 @@ default permission, ReadAnyWriteCentralAdmin). Certificates verify publicly; lea
 own certificates and progress.
 """
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
@@ -20,7 +19,7 @@ from courses.core.openapi import crud_schema, error_responses
 from courses.core.viewsets import AtomicWritesMixin
 from reporting.api import filters, serializers
 from reporting.selectors import progress as selectors
-from reporting.services.stale import rollup_targets_mark_stale
+from reporting.services.programmes import target_create, target_delete, target_update
 
 
 @extend_schema_view(
@@ -58,21 +57,14 @@ class TargetViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         return selectors.target_list()
 
-    # The progress rollups carry each row's target: marked, with the change, for a refresh.
     def perform_create(self, serializer):
-        with transaction.atomic():
-            super().perform_create(serializer)
-            rollup_targets_mark_stale()
+        serializer.instance = target_create(data=serializer.validated_data)
 
     def perform_update(self, serializer):
-        with transaction.atomic():
-            super().perform_update(serializer)
-            rollup_targets_mark_stale()
+        serializer.instance = target_update(target=serializer.instance, data=serializer.validated_data)
 
     def perform_destroy(self, instance):
-        with transaction.atomic():
-            super().perform_destroy(instance)
-            rollup_targets_mark_stale()
+        target_delete(target=instance)
 
 
 @extend_schema_view(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 from django.db import transaction
@@ -14,6 +15,7 @@ from courses.models import Programme, TrainingClass
 from enrollment.models import CompletionRule
 from enrollment.services.progress import class_progress_mark_stale
 from reporting.models import Baseline, Target
+from reporting.services.stale import rollup_targets_mark_stale
 
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reference"
 
@@ -51,6 +53,35 @@ def programmes_load() -> int:
                 programme=programme, level=values.pop("level"), province=None, defaults=values
             )
     return len(items)
+
+
+# --- targets -----------------------------------------------------------------------------------
+# The progress rollups carry each row's target: each write marks them, with the change, for a
+# refresh.
+
+
+@transaction.atomic
+def target_create(*, data: Mapping) -> Target:
+    """A target from its validated fields (the API's TargetSerializer)."""
+    target = Target.objects.create(**data)
+    rollup_targets_mark_stale()
+    return target
+
+
+@transaction.atomic
+def target_update(*, target: Target, data: Mapping) -> Target:
+    """The fields given changed; the others keep their values."""
+    for name, value in data.items():
+        setattr(target, name, value)
+    target.save()
+    rollup_targets_mark_stale()
+    return target
+
+
+@transaction.atomic
+def target_delete(*, target: Target) -> None:
+    target.delete()
+    rollup_targets_mark_stale()
 
 
 # --- completion rules --------------------------------------------------------------------------
