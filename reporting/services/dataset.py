@@ -105,6 +105,109 @@ def _status_for(start: datetime.date, end: datetime.date, today: datetime.date) 
     return ClassStatus.OPEN
 
 
+CLASS_COLUMNS = [
+    "id",
+    "code",
+    "title",
+    "curriculum_id",
+    "institution_id",
+    "organiser_province_id",
+    "province_id",
+    "mode",
+    "programme_id",
+    "level",
+    "enrolment_opens",
+    "enrolment_closes",
+    "start_date",
+    "end_date",
+    "status",
+    "capacity",
+    "planned_size",
+    "spending_million_vnd",
+    "description",
+    "search_text",
+    "created_at",
+    "updated_at",
+]
+SESSION_COLUMNS = [
+    "id",
+    "training_class_id",
+    "topic_id",
+    "title",
+    "starts_at",
+    "ends_at",
+    "planned_minutes",
+    "join_url",
+    "location",
+]
+USER_COLUMNS = [
+    "id",
+    "password",
+    "is_superuser",
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "is_staff",
+    "is_active",
+    "date_joined",
+    "full_name",
+    "role",
+    "province_id",
+]
+LEARNER_COLUMNS = [
+    "id",
+    "user_id",
+    "national_id",
+    "full_name",
+    "gender",
+    "date_of_birth",
+    "ethnicity",
+    "is_ethnic_minority",
+    "commune_id",
+    "province_id",
+    "position_id",
+    "area_type",
+    "phone",
+    "email",
+    "search_text",
+    "sort_key",
+    "created_at",
+    "updated_at",
+]
+ENROLMENT_COLUMNS = [
+    "id",
+    "learner_id",
+    "training_class_id",
+    "status",
+    "source",
+    "enrolled_by_id",
+    "created_at",
+    "status_changed_at",
+    "final_score",
+]
+
+
+@dataclass
+class _Reference:
+    """The reference data the dataset is drawn from, read once."""
+
+    current: list[Province]
+    legacy_by_successor: dict[int, list[Province]]
+    communes: dict[int, list[int]]
+    positions: dict[str, int]
+    curricula: list[int]
+    assessed_curricula: set[int]
+    topics: dict[int, list[int]]
+    programme: Programme
+
+
+# A planned class: (level, mode, size, current province).
+ClassPlan = tuple[str, str, int, Province]
+# A written class as enrolment needs it: (id, size, current province, capacity, start, assessed).
+ClassMeta = tuple[int, int, Province, int | None, datetime.date, bool]
+
+
 @transaction.atomic
 def dataset_generate(*, options: DatasetOptions, log=print) -> DatasetCounts:
     if connection.vendor != "postgresql":
@@ -125,6 +228,37 @@ def dataset_generate(*, options: DatasetOptions, log=print) -> DatasetCounts:
     dataset_reset()
     lap("reset")
 
+    reference = _reference_read()
+    people = DatasetPeople(rng, reference.positions, reference.communes)
+    now = timezone.now()
+    institutions = _institutions_create()
+    plans = _class_plans(rng, options, reference.current)
+    class_meta = _classes_and_sessions_write(
+        rng, options, plans, reference, institutions, now=now, counts=counts
+    )
+    lap("classes and sessions")
+
+    _learners_and_enrolments_write(
+        rng,
+        options,
+        class_meta,
+        reference.current,
+        people,
+        planned_classes=len(plans),
+        now=now,
+        counts=counts,
+    )
+    lap("learners and enrolments")
+
+    counts.attendance = _attendance_generate(options, now=now)
+    sequences_past_ids(
+        TrainingInstitution, TrainingClass, ClassSession, User, Learner, Enrollment, Attendance
+    )
+    lap("attendance")
+    return counts
+
+
+def _reference_read() -> _Reference:
     current = list(Province.objects.current().order_by("code"))
     legacy_by_successor: dict[int, list[Province]] = defaultdict(list)
     for old in Province.objects.legacy().order_by("code"):
@@ -142,11 +276,20 @@ def dataset_generate(*, options: DatasetOptions, log=print) -> DatasetCounts:
         "id", "curriculum_id"
     ):
         topics[curriculum_id].append(topic_id)
-    programme = Programme.objects.get(code=PROGRAMME_CODE)
-    people = DatasetPeople(rng, positions, communes)
-    now = timezone.now()
+    return _Reference(
+        current=current,
+        legacy_by_successor=legacy_by_successor,
+        communes=communes,
+        positions=positions,
+        curricula=curricula,
+        assessed_curricula=assessed_curricula,
+        topics=topics,
+        programme=Programme.objects.get(code=PROGRAMME_CODE),
+    )
 
-    # Institutions: central schools of ministries, one per macro-region and ministry.
+
+def _institutions_create() -> list[TrainingInstitution]:
+    """Central schools of ministries, one per macro-region and ministry."""
     institutions = []
     for index, (ministry, region_code) in enumerate(
         [
@@ -164,8 +307,12 @@ def dataset_generate(*, options: DatasetOptions, log=print) -> DatasetCounts:
             )
         )
     TrainingInstitution.objects.bulk_create(institutions)
+    return institutions
 
-    # Classes: (level, mode, size, current province).
+
+def _class_plans(rng: random.Random, options: DatasetOptions, current: list[Province]) -> list[ClassPlan]:
+    """Central classes in random provinces, one online class per province, then provincial classes
+    for the enrolments left."""
     plans = []
     for _ in range(options.central_classes):
         plans.append((Level.CENTRAL, ClassMode.IN_PERSON, options.central_class_size, rng.choice(current)))
@@ -177,19 +324,32 @@ def dataset_generate(*, options: DatasetOptions, log=print) -> DatasetCounts:
     for index in range(provincial):
         mode = ClassMode.BLENDED if index % 5 == 0 else ClassMode.IN_PERSON
         plans.append((Level.PROVINCIAL, mode, options.provincial_class_size, current[index % len(current)]))
+    return plans
 
+
+def _classes_and_sessions_write(
+    rng: random.Random,
+    options: DatasetOptions,
+    plans: list[ClassPlan],
+    reference: _Reference,
+    institutions: list[TrainingInstitution],
+    *,
+    now: datetime.datetime,
+    counts: DatasetCounts,
+) -> list[ClassMeta]:
+    """Write the planned classes and their sessions; what enrolment needs of each class."""
     first_class = ids_reserve(TrainingClass, len(plans))
     class_rows, session_rows, class_meta = [], [], []
     first_session = ids_reserve(ClassSession, len(plans) * options.sessions_per_class)
     session_id = first_session
     for offset, (level, mode, size, province) in enumerate(plans):
         class_id = first_class + offset
-        start, end = _class_dates(rng, level, programme.period_end)
+        start, end = _class_dates(rng, level, reference.programme.period_end)
         held_in = province
-        if start < REORGANISATION and legacy_by_successor[province.id]:
+        if start < REORGANISATION and reference.legacy_by_successor[province.id]:
             # Before July 2025 the class was held in one of the old provinces now merged.
-            held_in = rng.choice(legacy_by_successor[province.id])
-        curriculum_id = rng.choice(curricula)
+            held_in = rng.choice(reference.legacy_by_successor[province.id])
+        curriculum_id = rng.choice(reference.curricula)
         code = f"{PREFIX}{level[:3].upper()}-{class_id}"
         title = f"Lớp bồi dưỡng {code} — {held_in.name}"
         capacity = None if mode == ClassMode.ONLINE else size + 5
@@ -203,7 +363,7 @@ def dataset_generate(*, options: DatasetOptions, log=print) -> DatasetCounts:
                 province.id if level != Level.CENTRAL else None,
                 held_in.id,
                 mode,
-                programme.id,
+                reference.programme.id,
                 level,
                 start - datetime.timedelta(days=30),
                 start - datetime.timedelta(days=1),
@@ -220,10 +380,10 @@ def dataset_generate(*, options: DatasetOptions, log=print) -> DatasetCounts:
             )
         )
         # Finished classes of a curriculum with a final assessment have their scores recorded.
-        assessed = end < options.today and curriculum_id in assessed_curricula
+        assessed = end < options.today and curriculum_id in reference.assessed_curricula
         class_meta.append((class_id, size, province, capacity, start, assessed))
         span = (end - start).days
-        curriculum_topics = topics.get(curriculum_id) or [None]
+        curriculum_topics = reference.topics.get(curriculum_id) or [None]
         for number in range(options.sessions_per_class):
             day = start + datetime.timedelta(days=span * number // max(1, options.sessions_per_class - 1))
             starts_at = datetime.datetime.combine(day, datetime.time(8 if number % 2 == 0 else 13, 30), LOCAL)
@@ -243,76 +403,35 @@ def dataset_generate(*, options: DatasetOptions, log=print) -> DatasetCounts:
                 )
             )
             session_id += 1
-    counts.classes = rows_copy(
-        TrainingClass,
-        [
-            "id",
-            "code",
-            "title",
-            "curriculum_id",
-            "institution_id",
-            "organiser_province_id",
-            "province_id",
-            "mode",
-            "programme_id",
-            "level",
-            "enrolment_opens",
-            "enrolment_closes",
-            "start_date",
-            "end_date",
-            "status",
-            "capacity",
-            "planned_size",
-            "spending_million_vnd",
-            "description",
-            "search_text",
-            "created_at",
-            "updated_at",
-        ],
-        class_rows,
-    )
-    counts.sessions = rows_copy(
-        ClassSession,
-        [
-            "id",
-            "training_class_id",
-            "topic_id",
-            "title",
-            "starts_at",
-            "ends_at",
-            "planned_minutes",
-            "join_url",
-            "location",
-        ],
-        session_rows,
-    )
-    lap("classes and sessions")
+    counts.classes = rows_copy(TrainingClass, CLASS_COLUMNS, class_rows)
+    counts.sessions = rows_copy(ClassSession, SESSION_COLUMNS, session_rows)
+    return class_meta
 
-    # Learners: one pool per current province; a share of enrolments go to someone already trained.
-    pool: dict[int, list[int]] = defaultdict(list)
-    learner_rows, user_rows, enrol_rows = [], [], []
-    unique_learners = int(options.enrolments / (1 + options.repeat_rate)) + len(plans)
-    # Ids for at most what the loop below writes: a province whose pool is still empty once the
-    # planned learners are used up gets one more; a class holds its size and up to 3 waitlisted.
-    first_user = ids_reserve(User, unique_learners + len(current))
-    first_learner = ids_reserve(Learner, unique_learners + len(current))
-    most_enrolments = sum(
-        size + (3 if capacity is not None else 0) for _, size, _, capacity, _, _ in class_meta
-    )
-    first_enrol = ids_reserve(Enrollment, most_enrolments)
-    next_person = 0
-    enrol_id = first_enrol
+
+class _NewLearners:
+    """Learners (and their accounts) made as enrolment needs them, under reserved ids, kept in one
+    pool per current province."""
+
     unusable_password = "!"  # noqa: S105 - generated learners sign in only after an admin sets one
 
-    def new_learner(province: Province) -> int:
-        nonlocal next_person
-        person = people.make(province)
-        user_id, learner_id = first_user + next_person, first_learner + next_person
-        next_person += 1
-        user_rows.append(
+    def __init__(self, people: DatasetPeople, *, first_user: int, first_learner: int, now: datetime.datetime):
+        self.people = people
+        self.first_user = first_user
+        self.first_learner = first_learner
+        self.now = now
+        self.made = 0
+        self.user_rows: list[tuple] = []
+        self.learner_rows: list[tuple] = []
+        self.pool: dict[int, list[int]] = defaultdict(list)
+
+    def make(self, province: Province) -> int:
+        person = self.people.make(province)
+        user_id, learner_id = self.first_user + self.made, self.first_learner + self.made
+        self.made += 1
+        self.user_rows.append(
             (
                 user_id,
-                unusable_password,
+                self.unusable_password,
                 False,
                 f"{USER_PREFIX}{person['national_id']}",
                 "",
@@ -320,13 +439,13 @@ def dataset_generate(*, options: DatasetOptions, log=print) -> DatasetCounts:
                 "",
                 False,
                 True,
-                now,
+                self.now,
                 person["full_name"],
                 Role.LEARNER,
                 province.id,
             )
         )
-        learner_rows.append(
+        self.learner_rows.append(
             (
                 learner_id,
                 user_id,
@@ -344,13 +463,41 @@ def dataset_generate(*, options: DatasetOptions, log=print) -> DatasetCounts:
                 "",
                 fold(f"{person['full_name']} {person['national_id']}"),
                 vietnamese_name_key(person["full_name"]),
-                now,
-                now,
+                self.now,
+                self.now,
             )
         )
-        pool[province.id].append(learner_id)
+        self.pool[province.id].append(learner_id)
         return learner_id
 
+
+def _learners_and_enrolments_write(
+    rng: random.Random,
+    options: DatasetOptions,
+    class_meta: list[ClassMeta],
+    current: list[Province],
+    people: DatasetPeople,
+    *,
+    planned_classes: int,
+    now: datetime.datetime,
+    counts: DatasetCounts,
+) -> None:
+    """Learners: one pool per current province; a share of enrolments go to someone already trained."""
+    unique_learners = int(options.enrolments / (1 + options.repeat_rate)) + planned_classes
+    # Ids for at most what the loop below writes: a province whose pool is still empty once the
+    # planned learners are used up gets one more; a class holds its size and up to 3 waitlisted.
+    learners = _NewLearners(
+        people,
+        first_user=ids_reserve(User, unique_learners + len(current)),
+        first_learner=ids_reserve(Learner, unique_learners + len(current)),
+        now=now,
+    )
+    pool = learners.pool
+    most_enrolments = sum(
+        size + (3 if capacity is not None else 0) for _, size, _, capacity, _, _ in class_meta
+    )
+    enrol_id = ids_reserve(Enrollment, most_enrolments)
+    enrol_rows = []
     for class_id, size, province, capacity, start, assessed in class_meta:
         taken: set[int] = set()
         joined = datetime.datetime.combine(start - datetime.timedelta(days=10), datetime.time(9), LOCAL)
@@ -363,12 +510,12 @@ def dataset_generate(*, options: DatasetOptions, log=print) -> DatasetCounts:
             statuses += [EnrollmentStatus.WAITLISTED] * rng.randint(0, 3)
         for status in statuses:
             repeat = pool[province.id] and rng.random() < options.repeat_rate
-            if repeat or (next_person >= unique_learners and pool[province.id]):
+            if repeat or (learners.made >= unique_learners and pool[province.id]):
                 learner_id = rng.choice(pool[province.id])
                 if learner_id in taken:
                     continue
             else:
-                learner_id = new_learner(province)
+                learner_id = learners.make(province)
             taken.add(learner_id)
             # Scores on the 10-point scale, about one in ten under the pass mark of 5.
             score = Decimal(rng.choice(SCORES)) if assessed and status == EnrollmentStatus.ENROLLED else None
@@ -376,68 +523,17 @@ def dataset_generate(*, options: DatasetOptions, log=print) -> DatasetCounts:
                 (enrol_id, learner_id, class_id, status, EnrollmentSource.IMPORT, None, joined, joined, score)
             )
             enrol_id += 1
-    rows_copy(
-        User,
-        [
-            "id",
-            "password",
-            "is_superuser",
-            "username",
-            "first_name",
-            "last_name",
-            "email",
-            "is_staff",
-            "is_active",
-            "date_joined",
-            "full_name",
-            "role",
-            "province_id",
-        ],
-        user_rows,
-    )
-    counts.learners = rows_copy(
-        Learner,
-        [
-            "id",
-            "user_id",
-            "national_id",
-            "full_name",
-            "gender",
-            "date_of_birth",
-            "ethnicity",
-            "is_ethnic_minority",
-            "commune_id",
-            "province_id",
-            "position_id",
-            "area_type",
-            "phone",
-            "email",
-            "search_text",
-            "sort_key",
-            "created_at",
-            "updated_at",
-        ],
-        learner_rows,
-    )
-    counts.enrolments = rows_copy(
-        Enrollment,
-        [
-            "id",
-            "learner_id",
-            "training_class_id",
-            "status",
-            "source",
-            "enrolled_by_id",
-            "created_at",
-            "status_changed_at",
-            "final_score",
-        ],
-        enrol_rows,
-    )
-    lap("learners and enrolments")
+    rows_copy(User, USER_COLUMNS, learners.user_rows)
+    counts.learners = rows_copy(Learner, LEARNER_COLUMNS, learners.learner_rows)
+    counts.enrolments = rows_copy(Enrollment, ENROLMENT_COLUMNS, enrol_rows)
 
-    # Attendance for every session that has started, for every active enrolment, in SQL.
-    # Status mix: 80% present, 7% late, 5% excused, 8% absent; late learners lose 5-60 minutes.
+
+def _attendance_generate(options: DatasetOptions, *, now: datetime.datetime) -> int:
+    """Attendance for every session that has started, for every active enrolment, in SQL; the
+    number of records.
+
+    Status mix: 80% present, 7% late, 5% excused, 8% absent; late learners lose 5-60 minutes.
+    """
     with connection.cursor() as cursor:
         cursor.execute("SELECT setseed(%s)", [(options.seed % 1000) / 1000.0])
         cursor.execute(
@@ -464,13 +560,9 @@ def dataset_generate(*, options: DatasetOptions, log=print) -> DatasetCounts:
             """,  # noqa: S608 - table names from models, values bound
             [now],
         )
-        counts.attendance = cursor.rowcount
+        attendance = cursor.rowcount
         cursor.execute(
             f"ANALYZE {Attendance._meta.db_table}; ANALYZE {Enrollment._meta.db_table}; "
             f"ANALYZE {Learner._meta.db_table}; ANALYZE {TrainingClass._meta.db_table}"
         )
-    sequences_past_ids(
-        TrainingInstitution, TrainingClass, ClassSession, User, Learner, Enrollment, Attendance
-    )
-    lap("attendance")
-    return counts
+    return attendance
