@@ -58,7 +58,7 @@ def fixtures_create(run: Run) -> Fixtures:
     )
     from enrollment.models import Enrollment, EnrollmentSource, EnrollmentStatus, Learner
     from reporting.services.class_progress import class_progress_refresh
-    from reporting.services.dataset import LOCAL
+    from reporting.services.dataset_classes import LOCAL
 
     fixtures_remove()
     started = time.perf_counter()

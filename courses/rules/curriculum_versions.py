@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from courses.core.errors import DomainError, ErrorItem
 from courses.core.files.importing import ImportReport
 from courses.core.text import nfc
-from courses.files.catalogue_file import content_form, draft_stored_form, stored_form
+from courses.files.catalogue_forms import content_form, draft_stored_form, stored_form
 from courses.models import Curriculum, TrainingClass
 
 

@@ -13,7 +13,8 @@ from courses.core.errors import permission_denied_error
 from courses.core.files.importing import ImportReport
 from courses.core.files.tabular import TableRow
 from courses.core.permissions import is_central_admin
-from courses.files.catalogue_file import catalogue_rows_check, draft_stored_form, stored_form
+from courses.files.catalogue_forms import draft_stored_form, stored_form
+from courses.files.catalogue_rows import catalogue_rows_check
 from courses.models import Curriculum, CurriculumStatus, ImportKind, Material, Position, Topic
 from courses.rules.curriculum_versions import (
     catalogue_versions_in_use_kept,

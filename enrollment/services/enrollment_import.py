@@ -30,12 +30,8 @@ from courses.core.text import fold
 from courses.models import ImportKind, Role, TrainingClass, User
 from courses.selectors.classes import classes_visible_to, may_manage_class
 from courses.selectors.vocabularies import Vocabulary
-from enrollment.files.enrollment_file import (
-    LearnerDraft,
-    draft_defaults,
-    enrolment_rows_check,
-    given_number,
-)
+from enrollment.files.enrollment_file import LearnerDraft, draft_defaults, given_number
+from enrollment.files.enrollment_rows import enrolment_rows_check
 from enrollment.models import SEAT_STATUSES, Enrollment, EnrollmentSource, EnrollmentStatus, Learner
 from enrollment.rules.personal_data import mask_national_id
 from enrollment.services.enrollment_scope import enrolable_provinces, enrolment_refusals, out_of_scope_message

@@ -14,7 +14,8 @@ from django.utils import translation
 from courses.core.files.tabular import read_table
 from courses.models import ClassMode, ImportJob, ImportKind, Position, Province, Role
 from courses.services.import_jobs import import_job_run
-from enrollment.files.enrollment_file import COLUMNS, identity_mismatch_message
+from enrollment.files.enrollment_file import COLUMNS
+from enrollment.files.enrollment_rows import identity_mismatch_message
 from enrollment.models import AuditEntry, Enrollment, Learner
 from enrollment.rules.identity import identity_number_parse
 from enrollment.services.enrollment_import import enrolment_import
