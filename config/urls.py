@@ -36,4 +36,6 @@ urlpatterns += [
     path("login/", views_dashboard.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="login"), name="logout"),
     path("dashboard/", views_dashboard.dashboard, name="dashboard"),
+    # The learners' portal (issue 14): their classes, their progress, the classes they may join.
+    path("portal/", include("enrollment.pages.urls")),
 ]

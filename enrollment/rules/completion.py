@@ -73,23 +73,38 @@ class CompletionTerms:
         return int((self.min_attendance_percent * 100).quantize(Decimal("1")))
 
 
-def completion_rule_for(programme_id: int | None) -> CompletionRule:
-    """The rule row governing a programme's classes: its own, else the default row, else the
-    built-in values (an unsaved rule)."""
+def completion_rules_for(programme_ids: Iterable[int | None]) -> dict[int | None, CompletionRule]:
+    """The rule row governing each programme's classes, in one query: its own, else the default
+    row, else the built-in values (an unsaved rule)."""
+    wanted = set(programme_ids)
     rules = {
         rule.programme_id: rule
-        for rule in CompletionRule.objects.filter(Q(programme_id=programme_id) | Q(programme=None))
+        for rule in CompletionRule.objects.filter(
+            Q(programme_id__in=[pk for pk in wanted if pk is not None]) | Q(programme=None)
+        )
     }
-    return rules.get(programme_id) or rules.get(None) or CompletionRule()
+    return {pk: rules.get(pk) or rules.get(None) or CompletionRule() for pk in wanted}
 
 
-def completion_terms(programme_id: int | None) -> CompletionTerms:
-    rule = completion_rule_for(programme_id)
+def completion_rule_for(programme_id: int | None) -> CompletionRule:
+    return completion_rules_for([programme_id])[programme_id]
+
+
+def _terms_of(rule: CompletionRule) -> CompletionTerms:
     return CompletionTerms(
         min_attendance_percent=Decimal(rule.min_attendance_percent),
         excused_policy=rule.excused_policy,
         min_final_score=Decimal(rule.min_final_score),
     )
+
+
+def completion_terms(programme_id: int | None) -> CompletionTerms:
+    return _terms_of(completion_rule_for(programme_id))
+
+
+def completion_terms_of(programme_ids: Iterable[int | None]) -> dict[int | None, CompletionTerms]:
+    """The terms of several programmes' classes, in one query."""
+    return {pk: _terms_of(rule) for pk, rule in completion_rules_for(programme_ids).items()}
 
 
 def rule_annotations(programme_ref: str = "programme_id") -> dict:

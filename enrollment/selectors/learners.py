@@ -6,17 +6,20 @@ Each query is narrowed to the learner's own rows; an anonymous user reads nothin
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
 from django.utils import timezone
 
-from courses.models import ClassSession
+from courses.models import ClassSession, Role, TrainingClass
+from courses.selectors.classes import joinable_q
 from enrollment.models import SEAT_STATUSES, Attendance, Enrollment, Learner
 from enrollment.rules.attendance import ATTENDED_STATUSES
 from enrollment.rules.completion import (
     AttendanceRecord,
     CompletionTerms,
     attendance_figures,
-    completion_terms,
+    completion_terms_of,
     score_meets,
 )
 
@@ -95,27 +98,67 @@ def learner_attendance(user, *, class_id: int | None = None) -> QuerySet[ClassSe
 def learner_class_progress(enrollment: Enrollment) -> dict:
     """The learner's attendance against what their class's completion rule requires, with its
     curriculum: the same arithmetic (enrollment.rules.completion) as the official figures."""
-    training_class = enrollment.training_class
-    sessions = ClassSession.objects.filter(training_class=training_class).aggregate(
-        planned=Sum("planned_minutes"),
-        count=Count("pk"),
-        held=Count("pk", filter=Q(starts_at__lte=timezone.now())),
-    )
-    records = [
-        AttendanceRecord(status, seconds, minutes, planned_minutes)
-        for status, seconds, minutes, planned_minutes in Attendance.objects.filter(
-            enrollment=enrollment
-        ).values_list("status", "attended_seconds", "minutes", "session__planned_minutes")
+    curriculum = enrollment.training_class.curriculum
+    return {
+        **enrollments_progress([enrollment])[0],
+        "topics": list(curriculum.topics.order_by("order")),
+        "materials": list(curriculum.materials.order_by("order")),
+    }
+
+
+def my_classes_progress(user) -> list[dict]:
+    """Each of the learner's enrolments (my_enrollments' order) with its progress, as
+    learner_class_progress gives it without the curriculum's topics and materials: four queries
+    whatever the number of classes."""
+    return enrollments_progress(list(my_enrollments(user).select_related("training_class__programme")))
+
+
+def enrollments_progress(enrollments: list[Enrollment]) -> list[dict]:
+    """The progress of each enrolment, in their order: their classes' sessions, their attendance and
+    their rules read once for all (three queries), each computed by enrollment.rules.completion."""
+    if not enrollments:
+        return []
+    class_ids = {enrollment.training_class_id for enrollment in enrollments}
+    sessions = {
+        row["training_class_id"]: row
+        for row in ClassSession.objects.filter(training_class_id__in=class_ids)
+        .order_by()
+        .values("training_class_id")
+        .annotate(
+            planned=Sum("planned_minutes"),
+            count=Count("pk"),
+            held=Count("pk", filter=Q(starts_at__lte=timezone.now())),
+        )
+    }
+    records: dict[int, list[AttendanceRecord]] = defaultdict(list)
+    for enrollment_id, *record in Attendance.objects.filter(
+        enrollment_id__in=[enrollment.pk for enrollment in enrollments]
+    ).values_list("enrollment_id", "status", "attended_seconds", "minutes", "session__planned_minutes"):
+        records[enrollment_id].append(AttendanceRecord(*record))
+    terms_of = completion_terms_of({enrollment.training_class.programme_id for enrollment in enrollments})
+    return [
+        _progress(
+            enrollment,
+            sessions.get(enrollment.training_class_id, {}),
+            records[enrollment.pk],
+            terms_of[enrollment.training_class.programme_id],
+        )
+        for enrollment in enrollments
     ]
-    planned = sessions["planned"] or 0
-    terms: CompletionTerms = completion_terms(training_class.programme_id)
+
+
+def _progress(
+    enrollment: Enrollment, sessions: dict, records: list[AttendanceRecord], terms: CompletionTerms
+):
+    training_class = enrollment.training_class
+    planned = sessions.get("planned") or 0
     figures = attendance_figures(terms, planned_minutes=planned, records=records)
     curriculum = training_class.curriculum
     return {
         "training_class": training_class,
         "enrollment": enrollment,
-        "sessions_total": sessions["count"],
-        "sessions_held": sessions["held"],
+        "sessions_total": sessions.get("count", 0),
+        "sessions_held": sessions.get("held", 0),
         "sessions_attended": sum(1 for record in records if record.status in ATTENDED_STATUSES),
         "planned_minutes": planned,
         "required_minutes": figures.required_minutes,
@@ -133,6 +176,18 @@ def learner_class_progress(enrollment: Enrollment) -> dict:
             terms, has_final_assessment=curriculum.has_final_assessment, final_score=enrollment.final_score
         ),
         "curriculum": curriculum,
-        "topics": list(curriculum.topics.order_by("order")),
-        "materials": list(curriculum.materials.order_by("order")),
     }
+
+
+def classes_to_join(user) -> QuerySet[TrainingClass]:
+    """The classes the learner may join and has not (courses.selectors.classes.joinable_q, the rule
+    of the API's class list), soonest first."""
+    learner = learner_of_user(user)
+    if learner is None or user.role != Role.LEARNER:
+        return TrainingClass.objects.none()
+    return (
+        TrainingClass.objects.filter(joinable_q(learner))
+        .exclude(pk__in=Enrollment.objects.filter(learner_id=learner.pk).values("training_class_id"))
+        .select_related("curriculum", "province")
+        .order_by("start_date", "code")
+    )

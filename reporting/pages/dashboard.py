@@ -15,13 +15,14 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import render, resolve_url
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from courses.core import throttling
 from courses.core.permissions import is_admin, is_central_admin
 from courses.models import Curriculum, Level, Programme, Province
+from enrollment.pages.portal import is_learner
 from reporting.models import ALL_LEVELS, Dimension
 from reporting.selectors.dashboard import dashboard_curricula, dashboard_figures
 from reporting.selectors.reports_rows import level_label
@@ -35,6 +36,12 @@ class LoginView(auth_views.LoginView):
     template_name = "reporting/login.html"
     next_page = "dashboard"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        """Admins to the dashboard, learners to their portal (enrollment.pages), without a `next`."""
+        if is_learner(self.request.user):
+            return resolve_url("portal:my_classes")
+        return super().get_default_redirect_url()
 
     def post(self, request, *args, **kwargs):
         wait = throttling.wait(request, throttling.username_of(request.POST))

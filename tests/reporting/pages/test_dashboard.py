@@ -2,33 +2,21 @@
 as a real headless Chromium renders it (a live server, a session cookie set over the DevTools
 protocol, the page's text read back and a screenshot kept in test-artifacts/dashboard.png).
 
-Under CI (CI=true) the browser test fails, never skips, when Chromium or the websocket client is
-missing; elsewhere it skips saying why. `.ci/run` installs Debian's chromium when it is missing.
+The browser is driven as tests.browser says (under CI it fails, never skips, without Chromium).
 """
 
 from __future__ import annotations
 
 import base64
-import json
-import os
 import re
-import shutil
-import subprocess
-import tempfile
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 from django.test import Client
 
 from courses.models import Level
-from tests.conftest import UNDER_CI, stop_process
+from tests.browser import ARTIFACTS, browser_page
 from tests.reporting.report_world import build_world, vietnamese_default
 from tests.roles import by_role
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 
 
 @pytest.fixture(autouse=True)
@@ -151,108 +139,8 @@ def test_the_page_in_english(world, central_admin):
 # --- in a real browser -------------------------------------------------------------------------
 
 
-def _need(condition: bool, reason: str) -> None:
-    if condition:
-        return
-    if UNDER_CI:
-        pytest.fail(f"{reason} (CI runs the dashboard in a real headless Chromium)")
-    pytest.skip(reason)
-
-
-class DevTools:
-    """A minimal Chrome DevTools Protocol client over one page's websocket."""
-
-    def __init__(self, websocket_url: str):
-        import websocket
-
-        self.socket = websocket.create_connection(websocket_url, timeout=30, suppress_origin=True)
-        self.next_id = 0
-        self.events: list[dict] = []
-
-    def call(self, method: str, **params) -> dict:
-        self.next_id += 1
-        self.socket.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
-        while True:
-            message = json.loads(self.socket.recv())
-            if message.get("id") == self.next_id:
-                if "error" in message:
-                    raise RuntimeError(f"{method}: {message['error']}")
-                return message.get("result", {})
-            self.events.append(message)
-
-    def wait_for(self, event: str, timeout: float = 30) -> dict:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for index, message in enumerate(self.events):
-                if message.get("method") == event:
-                    return self.events.pop(index)
-            self.events.append(json.loads(self.socket.recv()))
-        raise TimeoutError(event)
-
-    def evaluate(self, expression: str):
-        return self.call("Runtime.evaluate", expression=expression, returnByValue=True)["result"].get("value")
-
-    def close(self) -> None:
-        self.socket.close()
-
-
-def _start_chromium(profile: str, *extra_flags: str) -> tuple[subprocess.Popen, int]:
-    process = subprocess.Popen(  # noqa: S603 - our own command line
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-            "--lang=vi",
-            f"--user-data-dir={profile}",
-            "--window-size=1280,1600",
-            "--remote-debugging-address=127.0.0.1",
-            "--remote-debugging-port=0",
-            *extra_flags,
-            "about:blank",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    # Chromium writes the port it chose to the profile once DevTools listens.
-    port_file = Path(profile) / "DevToolsActivePort"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"chromium exited with code {process.returncode}")
-        if port_file.exists() and port_file.read_text().strip():
-            return process, int(port_file.read_text().splitlines()[0])
-        time.sleep(0.1)
-    process.kill()
-    raise TimeoutError("chromium did not open its DevTools port within 30 s")
-
-
-def _page_websocket(port: int) -> str:
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=5) as answer:  # noqa: S310 - local
-            targets = json.load(answer)
-        pages = [t for t in targets if t.get("type") == "page"]
-        if pages:
-            return pages[0]["webSocketDebuggerUrl"]
-        time.sleep(0.2)
-    raise TimeoutError("no page target in chromium")
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_dashboard_in_headless_chromium(live_server, central_admin, capsys):
-    _need(Path(CHROMIUM).exists() or shutil.which("chromium") is not None, f"no Chromium at {CHROMIUM}")
-    try:
-        import websocket  # noqa: F401
-    except ImportError:
-        _need(False, "the websocket-client package is not installed (requirements-dev.txt)")
-
     world = build_world()
     client = Client()
     client.force_login(central_admin)
@@ -261,38 +149,20 @@ def test_the_dashboard_in_headless_chromium(live_server, central_admin, capsys):
 
     ARTIFACTS.mkdir(exist_ok=True)
     screenshot = ARTIFACTS / "dashboard.png"
-    # Chromium's helper processes may still write to the profile as the browser exits: a leftover
-    # file there is no failure of the dashboard.
-    with tempfile.TemporaryDirectory(prefix="chromium-", ignore_cleanup_errors=True) as profile:
-        process, port = _start_chromium(profile)
-        try:
-            tools = DevTools(_page_websocket(port))
-            try:
-                tools.call("Network.enable")
-                tools.call("Network.setExtraHTTPHeaders", headers={"Accept-Language": "vi"})
-                tools.call(
-                    "Network.setCookie", name="sessionid", value=session, url=live_server.url, httpOnly=True
-                )
-                tools.call("Page.enable")
-                tools.call("Page.navigate", url=address)
-                tools.wait_for("Page.loadEventFired")
-                location = tools.evaluate("location.pathname")
-                text = tools.evaluate("document.body.innerText")
-                bars = tools.evaluate("document.querySelectorAll('[data-province-bar]').length")
-                national = tools.evaluate(
-                    "document.querySelector('[data-national-achieved]').dataset.nationalAchieved"
-                )
-                bar_width = tools.evaluate(
-                    "document.querySelector('[data-code=\"01\"] .bar-fill').getBoundingClientRect().width"
-                )
-                styled = tools.evaluate(
-                    "getComputedStyle(document.querySelector('.bar-fill')).backgroundColor"
-                )
-                shot = tools.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)
-            finally:
-                tools.close()
-        finally:
-            stop_process(process, timeout=10)
+    with browser_page(base_url=live_server.url, session=session) as tools:
+        tools.call("Page.navigate", url=address)
+        tools.wait_for("Page.loadEventFired")
+        location = tools.evaluate("location.pathname")
+        text = tools.evaluate("document.body.innerText")
+        bars = tools.evaluate("document.querySelectorAll('[data-province-bar]').length")
+        national = tools.evaluate(
+            "document.querySelector('[data-national-achieved]').dataset.nationalAchieved"
+        )
+        bar_width = tools.evaluate(
+            "document.querySelector('[data-code=\"01\"] .bar-fill').getBoundingClientRect().width"
+        )
+        styled = tools.evaluate("getComputedStyle(document.querySelector('.bar-fill')).backgroundColor")
+        shot = tools.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)
     screenshot.write_bytes(base64.b64decode(shot["data"]))
     with capsys.disabled():
         print(f"\ndashboard screenshot: {screenshot}")
