@@ -184,7 +184,7 @@ def test_my_classes_runs_a_bounded_number_of_queries(world, django_assert_max_nu
         )
         TrainingClassFactory(curriculum=CurriculumFactory(positions=[world.position]))  # open to join
     client = browser_client(world.learner.user)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(9):
         response = client.get("/portal/")
     assert response.status_code == 200
     assert response.content.decode().count("data-class=") == count + 1
@@ -259,3 +259,33 @@ def test_the_learners_path_in_headless_chromium(
     assert styled not in ("", "rgba(0, 0, 0, 0)")  # the stylesheet was served and applied
     assert Enrollment.objects.filter(learner=joiner, training_class=world.training_class).exists()
     assert all(path.stat().st_size > 5_000 for path in shots.values())
+
+
+def test_a_learner_account_without_a_learner_record(world, learner):
+    """A learner's account not linked to a record reads nothing and is told whom to ask."""
+    client = browser_client(learner)
+    text = text_of(client.get("/portal/"))
+    assert "Tài khoản của bạn chưa gắn với hồ sơ học viên." in text
+    assert world.training_class.title not in text
+    refused = text_of(join(client, world.training_class))
+    assert "Chỉ học viên mới tự đăng ký vào lớp." in refused
+
+
+def test_the_page_in_english_is_complete(world):
+    """Every string of the page is translated: what remains in Vietnamese is the data (names, titles)."""
+    ClassSessionFactory(training_class=world.training_class)
+    TrainingClassFactory(curriculum=world.curriculum, title="Open class")
+    client = browser_client(world.learner.user, "en")
+    text = text_of(client.get("/portal/"))
+    for data in (
+        world.learner.full_name,
+        world.training_class.title,
+        world.curriculum.title_vi,
+        "Tiếng Việt",
+    ):
+        text = text.replace(data, "")
+    leftovers = re.findall(
+        r"\w*[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]\w*", text, re.I
+    )
+    assert leftovers == [], leftovers
+    assert "Open classes you may join" in text and "Join this class" in text
