@@ -9,7 +9,6 @@ missing; elsewhere it skips saying why.
 from __future__ import annotations
 
 import re
-import shutil
 import tempfile
 import time
 from html.parser import HTMLParser
@@ -20,8 +19,8 @@ from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.test import Client, override_settings
 
+from tests.browser import DevTools, need_chromium, page_websocket, start_chromium
 from tests.conftest import stop_process
-from tests.reporting.pages.test_dashboard import CHROMIUM, DevTools, _need, _page_websocket, _start_chromium
 
 DOCUMENTATION_PAGES = ["/api/docs/", "/api/redoc/"]
 
@@ -107,18 +106,14 @@ def _poll(tools: DevTools, expression: str, timeout: float = 60):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_documentation_renders_offline_in_headless_chromium(live_server):
-    _need(Path(CHROMIUM).exists() or shutil.which("chromium") is not None, f"no Chromium at {CHROMIUM}")
-    try:
-        import websocket  # noqa: F401
-    except ImportError:
-        _need(False, "the websocket-client package is not installed (requirements-dev.txt)")
+    need_chromium()
 
     # No name resolves but the live server's: any CDN the pages still used would fail to load.
     offline = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"
     with tempfile.TemporaryDirectory(prefix="chromium-", ignore_cleanup_errors=True) as profile:
-        process, port = _start_chromium(profile, offline)
+        process, port = start_chromium(profile, offline)
         try:
-            tools = DevTools(_page_websocket(port))
+            tools = DevTools(page_websocket(port))
             try:
                 tools.call("Network.enable")
                 tools.call("Page.enable")

@@ -26,6 +26,10 @@ def is_trainer(user) -> bool:
     return bool(user and user.is_authenticated and user.role == Role.TRAINER and not user.is_superuser)
 
 
+def is_learner(user) -> bool:
+    return bool(user and user.is_authenticated and user.role == Role.LEARNER and not user.is_superuser)
+
+
 class ReadAnyWriteCentralAdmin(BasePermission):
     """National reference data: any signed-in user reads, only the ministry writes."""
 

@@ -7,8 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.permissions import BasePermission
 
-from courses.core.permissions import is_admin, is_trainer
-from courses.models import Role
+from courses.core.permissions import is_admin, is_learner, is_trainer
 
 # --- permissions ---------------------------------------------------------------------------------
 
@@ -20,8 +19,7 @@ class IsTrainerOrAdmin(BasePermission):
 
 class IsLearner(BasePermission):
     def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and user.role == Role.LEARNER and not user.is_superuser)
+        return is_learner(request.user)
 
 
 # --- tags ----------------------------------------------------------------------------------------

@@ -17,15 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from courses.core.errors import DomainError
-from courses.core.permissions import is_admin
-from courses.models import Role, TrainingClass
+from courses.core.permissions import is_learner
+from courses.models import TrainingClass
 from enrollment.selectors.learners import classes_to_join, learner_of_user, my_classes_progress
 from enrollment.services.enrollments import enrollment_self_join
-
-
-def is_learner(user) -> bool:
-    """The API's rule for the learner endpoints (enrollment.api.views_enrollments.ClassJoinView)."""
-    return user.is_authenticated and user.role == Role.LEARNER and not is_admin(user)
 
 
 def learner_page(view):

@@ -20,9 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from courses.core import throttling
-from courses.core.permissions import is_admin, is_central_admin
+from courses.core.permissions import is_admin, is_central_admin, is_learner
 from courses.models import Curriculum, Level, Programme, Province
-from enrollment.pages.portal import is_learner
 from reporting.models import ALL_LEVELS, Dimension
 from reporting.selectors.dashboard import dashboard_curricula, dashboard_figures
 from reporting.selectors.reports_rows import level_label
