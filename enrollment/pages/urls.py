@@ -1,10 +1,15 @@
 from django.urls import path
 
-from enrollment.pages import portal
+from enrollment.pages import portal, sessions
 
 app_name = "portal"
 
 urlpatterns = [
     path("", portal.my_classes, name="my_classes"),
     path("classes/<int:pk>/join/", portal.join_class, name="join_class"),
+    path("sessions/", sessions.my_sessions, name="my_sessions"),
+    path("sessions/<int:pk>/", sessions.session_page, name="session"),
+    path("sessions/<int:pk>/check-in/", sessions.check_in, name="check_in"),
+    path("sessions/<int:pk>/check-out/", sessions.check_out, name="check_out"),
+    path("sessions/<int:pk>/heartbeat/", sessions.heartbeat, name="heartbeat"),
 ]

@@ -13,7 +13,14 @@ from django.utils import timezone
 
 from courses.models import ClassSession, Role, TrainingClass
 from courses.selectors.classes import joinable_q
-from enrollment.models import SEAT_STATUSES, Attendance, Enrollment, Learner
+from enrollment.models import (
+    SEAT_STATUSES,
+    Attendance,
+    AttendanceSource,
+    Enrollment,
+    Learner,
+    PresenceInterval,
+)
 from enrollment.rules.attendance import ATTENDED_STATUSES
 from enrollment.rules.completion import (
     AttendanceRecord,
@@ -93,6 +100,16 @@ def learner_sessions(user, *, when: str | None = None, class_id: int | None = No
 def learner_attendance(user, *, class_id: int | None = None) -> QuerySet[ClassSession]:
     """The learner's attendance per session: every session of their classes that has started."""
     return learner_sessions(user, class_id=class_id).filter(starts_at__lte=timezone.now())
+
+
+def learner_checked_in(user, session: ClassSession) -> bool:
+    """Whether the learner has an open check-in (joined, not left) to the session."""
+    return PresenceInterval.objects.filter(
+        session=session,
+        enrollment__learner__user_id=user.pk,
+        source=AttendanceSource.CHECK_IN,
+        left_at__isnull=True,
+    ).exists()
 
 
 def learner_class_progress(enrollment: Enrollment) -> dict:
