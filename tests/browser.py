@@ -153,3 +153,24 @@ def browser_page(*, base_url: str, session: str | None = None, language: str = "
                 tools.close()
         finally:
             stop_process(process, timeout=10)
+
+
+def as_phone(tools: DevTools) -> None:
+    """Render the page as a 360 px wide phone does."""
+    tools.call("Emulation.setDeviceMetricsOverride", width=360, height=740, deviceScaleFactor=1, mobile=True)
+
+
+def load(tools: DevTools, action: str) -> None:
+    """Run `action` (JavaScript that leaves the page: a click, a form's submit) and wait for the next page."""
+    tools.evaluate(action)
+    tools.wait_for("Page.loadEventFired")
+
+
+def sign_in(tools: DevTools, username: str, password: str) -> None:
+    """Fill and send the sign-in form of the page shown (/login/)."""
+    load(
+        tools,
+        f"document.querySelector('#id_username').value = '{username}';"
+        f"document.querySelector('#id_password').value = '{password}';"
+        "document.querySelector('form[action=\"/login/\"]').submit();",
+    )

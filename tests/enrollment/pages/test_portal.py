@@ -13,7 +13,7 @@ from django.test import Client
 from courses.models import Position, Province
 from enrollment.models import Attendance, AttendanceStatus, Enrollment, EnrollmentStatus
 from enrollment.selectors.learners import learner_class_progress
-from tests.browser import ARTIFACTS, browser_page
+from tests.browser import ARTIFACTS, as_phone, browser_page, load, sign_in
 from tests.class_world import build_world
 from tests.factories import (
     ClassSessionFactory,
@@ -212,24 +212,13 @@ def test_the_learners_path_in_headless_chromium(
         shots[name] = ARTIFACTS / f"portal-{name}.png"
         shots[name].write_bytes(base64.b64decode(shot["data"]))
 
-    def load(tools, action):
-        tools.evaluate(action)
-        tools.wait_for("Page.loadEventFired")
-
     with browser_page(base_url=live_server.url) as tools:
-        tools.call(
-            "Emulation.setDeviceMetricsOverride", width=360, height=740, deviceScaleFactor=1, mobile=True
-        )
+        as_phone(tools)
         tools.call("Page.navigate", url=f"{live_server.url}/portal/")
         tools.wait_for("Page.loadEventFired")
         assert tools.evaluate("location.pathname") == "/login/"
         screenshot(tools, "login")
-        load(
-            tools,
-            f"document.querySelector('#id_username').value = '{joiner.national_id}';"
-            "document.querySelector('#id_password').value = 'pass-1234';"
-            "document.querySelector('form[action=\"/login/\"]').submit();",
-        )
+        sign_in(tools, joiner.national_id, "pass-1234")
         location = tools.evaluate("location.pathname")
         before = tools.evaluate("document.body.innerText")
         lang = tools.evaluate("document.documentElement.lang")

@@ -4,6 +4,7 @@ online session and its heartbeat through the services the API calls, in a bounde
 
 from __future__ import annotations
 
+import base64
 import datetime
 import re
 
@@ -12,6 +13,8 @@ from django.test import Client
 from django.utils import timezone
 
 from enrollment.models import Attendance, AttendanceStatus, EnrollmentStatus, PresenceInterval
+from tests.browser import ARTIFACTS, as_phone, browser_page, load, sign_in
+from tests.class_world import build_world
 from tests.factories import ClassSessionFactory, EnrollmentFactory, TrainingClassFactory
 from tests.reporting.report_world import vietnamese_default
 from tests.roles import CLASS_ROLES, by_role, client_as
@@ -288,3 +291,62 @@ def test_the_pages_in_english_are_complete(world):
         )
         assert leftovers == [], (url, leftovers)
     assert "My sessions" in text_of(client.get("/portal/sessions/"))
+
+
+# --- in a real browser -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_checking_in_in_headless_chromium(
+    live_server, capsys, province_admin, other_province_admin, central_admin
+):
+    """My classes → My sessions → the session starting now → check in; the page's script sends the
+    heartbeat at once (204). Screenshot at 360 px: test-artifacts/portal-session.png."""
+    world = build_world(
+        province_admin=province_admin, other_province_admin=other_province_admin, central_admin=central_admin
+    )
+    learner = world.other_learner
+    session = ClassSessionFactory(
+        training_class=world.other_class,
+        title="Buổi học trực tuyến hôm nay",
+        starts_at=timezone.now() + datetime.timedelta(minutes=5),
+        ends_at=timezone.now() + datetime.timedelta(hours=2),
+        join_url="https://meet.example.vn/hom-nay",
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    with browser_page(base_url=live_server.url) as tools:
+        as_phone(tools)
+        tools.call("Page.navigate", url=f"{live_server.url}/login/")
+        tools.wait_for("Page.loadEventFired")
+        sign_in(tools, learner.national_id, "pass-1234")
+        assert tools.evaluate("location.pathname") == "/portal/"
+        load(tools, "document.querySelector('a[href=\"/portal/sessions/\"]').click();")
+        sessions_text = tools.evaluate("document.body.innerText")
+        load(tools, f"document.querySelector('[data-session=\"{session.pk}\"] h3 a').click();")
+        page_location = tools.evaluate("location.pathname")
+        load(tools, "document.querySelector('#check-in').click();")
+        checked_in_text = tools.evaluate("document.body.innerText")
+        deadline = timezone.now() + datetime.timedelta(seconds=10)
+        beat = None
+        while timezone.now() < deadline and beat is None:
+            beat = tools.evaluate("document.querySelector('#presence').getAttribute('data-last-beat')")
+        overflow = tools.evaluate("document.documentElement.scrollWidth")
+        check_out_enabled = tools.evaluate("!document.querySelector('#check-out').disabled")
+        shot = tools.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)
+        path = ARTIFACTS / "portal-session.png"
+        path.write_bytes(base64.b64decode(shot["data"]))
+    with capsys.disabled():
+        print(f"\nportal session screenshot: {path}")
+
+    assert "Buổi học sắp tới" in sessions_text and session.title in sessions_text
+    assert "https://meet.example.vn/hom-nay" in sessions_text
+    assert page_location == f"/portal/sessions/{session.pk}/"
+    assert "Bạn đã điểm danh vào buổi học." in checked_in_text
+    assert beat == "204", f"the heartbeat was answered {beat}"
+    assert check_out_enabled
+    assert overflow <= 360, "the page is wider than a 360 px phone"
+    assert PresenceInterval.objects.filter(
+        session=session, enrollment=world.other_enrollment, left_at=None
+    ).exists()
+    assert path.stat().st_size > 5_000
