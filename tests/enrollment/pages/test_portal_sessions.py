@@ -301,7 +301,7 @@ def test_checking_in_in_headless_chromium(
     live_server, capsys, province_admin, other_province_admin, central_admin
 ):
     """My classes → My sessions → the session starting now → check in; the page's script sends the
-    heartbeat at once (204). Screenshot at 360 px: test-artifacts/portal-session.png."""
+    heartbeat at once (204). Screenshots at 360 px: test-artifacts/portal-sessions.png, portal-session.png."""
     world = build_world(
         province_admin=province_admin, other_province_admin=other_province_admin, central_admin=central_admin
     )
@@ -314,6 +314,12 @@ def test_checking_in_in_headless_chromium(
         join_url="https://meet.example.vn/hom-nay",
     )
     ARTIFACTS.mkdir(exist_ok=True)
+    shots = {}
+
+    def screenshot(tools, name):
+        shot = tools.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)
+        shots[name] = ARTIFACTS / f"portal-{name}.png"
+        shots[name].write_bytes(base64.b64decode(shot["data"]))
 
     with browser_page(base_url=live_server.url) as tools:
         as_phone(tools)
@@ -323,6 +329,8 @@ def test_checking_in_in_headless_chromium(
         assert tools.evaluate("location.pathname") == "/portal/"
         load(tools, "document.querySelector('a[href=\"/portal/sessions/\"]').click();")
         sessions_text = tools.evaluate("document.body.innerText")
+        sessions_overflow = tools.evaluate("document.documentElement.scrollWidth")
+        screenshot(tools, "sessions")
         load(tools, f"document.querySelector('[data-session=\"{session.pk}\"] h3 a').click();")
         page_location = tools.evaluate("location.pathname")
         load(tools, "document.querySelector('#check-in').click();")
@@ -333,11 +341,9 @@ def test_checking_in_in_headless_chromium(
             beat = tools.evaluate("document.querySelector('#presence').getAttribute('data-last-beat')")
         overflow = tools.evaluate("document.documentElement.scrollWidth")
         check_out_enabled = tools.evaluate("!document.querySelector('#check-out').disabled")
-        shot = tools.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)
-        path = ARTIFACTS / "portal-session.png"
-        path.write_bytes(base64.b64decode(shot["data"]))
+        screenshot(tools, "session")
     with capsys.disabled():
-        print(f"\nportal session screenshot: {path}")
+        print("\nportal screenshots: " + ", ".join(str(path) for path in shots.values()))
 
     assert "Buổi học sắp tới" in sessions_text and session.title in sessions_text
     assert "https://meet.example.vn/hom-nay" in sessions_text
@@ -349,4 +355,5 @@ def test_checking_in_in_headless_chromium(
     assert PresenceInterval.objects.filter(
         session=session, enrollment=world.other_enrollment, left_at=None
     ).exists()
-    assert path.stat().st_size > 5_000
+    assert sessions_overflow <= 360, "My sessions is wider than a 360 px phone"
+    assert all(path.stat().st_size > 5_000 for path in shots.values())
