@@ -64,7 +64,12 @@ def my_sessions(request):
     return render(
         request,
         "portal/trainer_sessions.html",
-        {"todays": todays, "upcoming": upcoming, "limited": len(sessions) == SESSIONS_SHOWN},
+        {
+            "todays": todays,
+            "upcoming": upcoming,
+            "limited": len(sessions) == SESSIONS_SHOWN,
+            "is_admin": is_admin(request.user),
+        },
     )
 
 

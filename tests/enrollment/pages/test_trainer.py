@@ -112,6 +112,10 @@ def test_signing_in_leads_a_trainer_to_their_sessions(world, central_admin):
     assert client.get("/login/")["Location"] == "/portal/trainer/"
     admin = Client().post("/login/", {"username": central_admin.username, "password": "pass-1234"})
     assert admin["Location"] == "/dashboard/"
+    assert (
+        "Dành cho quản trị viên, giảng viên và học viên."
+        in Client(HTTP_ACCEPT_LANGUAGE="vi").get("/login/").content.decode()
+    )
 
 
 def test_the_roster_is_a_post_with_csrf(world):
@@ -147,6 +151,8 @@ def test_todays_and_upcoming_sessions_of_the_trainers_classes(world):
     # The other province's admin sees the other class's session only.
     other = page_client(world.users["other_province_admin"]).get("/portal/trainer/").content.decode()
     assert f'data-session="{others.pk}"' in other and f'data-session="{today.pk}"' not in other
+    # Admins find a link into their dashboard; trainers have none.
+    assert 'href="/dashboard/"' in other and 'href="/dashboard/"' not in html
 
 
 def test_the_sessions_page_in_english(world):
