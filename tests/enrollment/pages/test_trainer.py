@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from courses.models import ClassStatus
-from enrollment.models import Attendance, AttendanceStatus
+from enrollment.models import Attendance, AttendanceStatus, Enrollment, EnrollmentStatus
 from tests.browser import ARTIFACTS, browser_page
 from tests.class_world import build_world
 from tests.factories import ClassSessionFactory, EnrollmentFactory, LearnerFactory, TrainingClassFactory
@@ -275,6 +275,27 @@ def test_the_roster_runs_a_bounded_number_of_queries(world, size, django_assert_
     with django_assert_max_num_queries(40):
         client.post(url, fields)
     assert Attendance.objects.filter(session=session, status=AttendanceStatus.ABSENT).count() == size
+
+
+def test_a_roster_of_more_than_a_thousand_learners_is_saved(world):
+    """One field per learner: past Django's default of 1,000 fields a form would be refused."""
+    training_class = TrainingClassFactory(
+        trainers=[world.trainer], province=world.here, capacity=None, mode="online"
+    )
+    session = started_today(training_class)
+    learners = LearnerFactory.create_batch(1100, province=world.here)
+    Enrollment.objects.bulk_create(
+        [
+            Enrollment(training_class=training_class, learner=learner, status=EnrollmentStatus.ENROLLED)
+            for learner in learners
+        ]
+    )
+    client = page_client(world.trainer)
+    url = f"/portal/trainer/sessions/{session.pk}/"
+    fields = roster_form(client.get(url))
+    assert len(fields) == 1100
+    assert client.post(url, fields).status_code == 302
+    assert Attendance.objects.filter(session=session, status=AttendanceStatus.PRESENT).count() == 1100
 
 
 # --- in a real browser -------------------------------------------------------------------------
