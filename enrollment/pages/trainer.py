@@ -18,6 +18,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -84,15 +86,29 @@ def session_roster(request, pk: int):
     learner_data_access_record(
         request=request, learners=[row.learner for row in sheet], training_class_id=session.training_class_id
     )
+    labels = dict(AttendanceStatus.choices)
+    # The select's options, once per status preselected (not one template loop per learner: the
+    # page holds thousands of rows).
+    options = {
+        chosen: format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (value, mark_safe(" selected") if value == chosen else "", label)
+                for value, label in labels.items()
+            ),
+        )
+        for chosen in labels
+    }
     rows = [
         {
             "enrollment": row,
             "national_id": row.learner.national_id
             if reads_full_record(request.user, row.learner)
             else mask_national_id(row.learner.national_id),
-            "status": row.attendance_status or AttendanceStatus.PRESENT,
+            "options": options[row.attendance_status or AttendanceStatus.PRESENT],
             "markable": row.status in SEAT_STATUSES,
-            "record_label": dict(AttendanceStatus.choices).get(row.attendance_status, ""),
+            "record_label": labels.get(row.attendance_status, ""),
         }
         for row in sheet
     ]
@@ -103,7 +119,6 @@ def session_roster(request, pk: int):
             "session": session,
             "training_class": session.training_class,
             "rows": rows,
-            "choices": AttendanceStatus.choices,
             "asks_reason": session.training_class.status == ClassStatus.CLOSED and is_admin(request.user),
         },
     )
