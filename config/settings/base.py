@@ -283,6 +283,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
+# A trainer's roster form (enrollment/pages/trainer.py) posts one field per learner: as many as the
+# API's roster accepts (RosterMarkSerializer, 10,000 records), plus the CSRF token and the reason.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_010
+
 # Imports of CSV/XLSX files (catalogue now, enrolment next). Up to IMPORT_SYNC_MAX_ROWS data rows
 # are imported within the request; larger files become an ImportJob run by a Celery worker.
 IMPORT_SYNC_MAX_ROWS = env.int("IMPORT_SYNC_MAX_ROWS", default=500)

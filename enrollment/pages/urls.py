@@ -1,6 +1,6 @@
 from django.urls import path
 
-from enrollment.pages import portal, sessions
+from enrollment.pages import portal, sessions, trainer
 
 app_name = "portal"
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("sessions/<int:pk>/check-in/", sessions.check_in, name="check_in"),
     path("sessions/<int:pk>/check-out/", sessions.check_out, name="check_out"),
     path("sessions/<int:pk>/heartbeat/", sessions.heartbeat, name="heartbeat"),
+    path("trainer/", trainer.my_sessions, name="trainer_sessions"),
+    path("trainer/sessions/<int:pk>/", trainer.session_roster, name="trainer_roster"),
 ]

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from courses.core import throttling
-from courses.core.permissions import is_admin, is_central_admin, is_learner
+from courses.core.permissions import is_admin, is_central_admin, is_learner, is_trainer
 from courses.models import Curriculum, Level, Programme, Province
 from reporting.models import ALL_LEVELS, Dimension
 from reporting.selectors.dashboard import dashboard_curricula, dashboard_figures
@@ -37,9 +37,12 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self):
-        """Admins to the dashboard, learners to their portal (enrollment.pages), without a `next`."""
+        """Admins to the dashboard, learners to their portal, trainers to their sessions
+        (enrollment.pages), without a `next`."""
         if is_learner(self.request.user):
             return resolve_url("portal:my_classes")
+        if is_trainer(self.request.user):
+            return resolve_url("portal:trainer_sessions")
         return super().get_default_redirect_url()
 
     def post(self, request, *args, **kwargs):

@@ -105,7 +105,7 @@ def test_signing_in_leads_a_learner_to_the_portal(world, central_admin):
     admin = Client().post("/login/", {"username": central_admin.username, "password": "pass-1234"})
     assert admin["Location"] == "/dashboard/"
     trainer = Client().post("/login/", {"username": world.trainer.username, "password": "pass-1234"})
-    assert trainer["Location"] == "/dashboard/"
+    assert trainer["Location"] == "/portal/trainer/"
 
 
 # --- what a learner reads --------------------------------------------------------------------------

@@ -1,0 +1,171 @@
+"""The trainers' phone pages at /portal/trainer/: today's and upcoming sessions of the classes they
+manage, and a session's roster marked in one POST.
+
+Scoped exactly as the API (/api/v1/sessions/{id}/attendance, IsTrainerOrAdmin): trainers of the
+class and admins of its scope (sessions_managed_by); learners get a 403 page, a session out of the
+caller's reach is 404, anonymous visitors are sent to the sign-in page. The roster is the API's
+sheet (session_attendance_sheet) with the personal data the roster level allows, and it is saved
+through the service the API calls (attendance_mark_roster).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from courses.core.errors import DomainError
+from courses.core.permissions import is_admin, is_trainer
+from courses.models import ClassStatus
+from enrollment.models import SEAT_STATUSES, AttendanceStatus
+from enrollment.rules.personal_data import mask_national_id, reads_full_record
+from enrollment.selectors.attendance import session_attendance_sheet, sessions_managed_by
+from enrollment.services.attendance_roll_call import attendance_mark_roster
+from enrollment.services.data_access import learner_data_access_record
+
+# The sessions listed: from today on, the nearest first, at most this many.
+SESSIONS_SHOWN = 50
+ROW_FIELD = re.compile(r"^records\.(\d+)\.")
+
+
+def trainer_page(view):
+    """Trainers and admins (the API's IsTrainerOrAdmin): anonymous visitors to the sign-in page,
+    learners a 403 page."""
+
+    @login_required(login_url="login")
+    @wraps(view)
+    def page(request, *args, **kwargs):
+        if not (is_trainer(request.user) or is_admin(request.user)):
+            return render(request, "portal/trainer_forbidden.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return page
+
+
+@require_http_methods(["GET"])
+@trainer_page
+def my_sessions(request):
+    today = timezone.localdate()
+    start_of_today = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+    sessions = list(
+        sessions_managed_by(request.user)
+        .filter(ends_at__gte=start_of_today)
+        .order_by("starts_at", "pk")[:SESSIONS_SHOWN]
+    )
+    todays = [s for s in sessions if timezone.localdate(s.starts_at) <= today]
+    upcoming = [s for s in sessions if timezone.localdate(s.starts_at) > today]
+    return render(
+        request,
+        "portal/trainer_sessions.html",
+        {
+            "todays": todays,
+            "upcoming": upcoming,
+            "limited": len(sessions) == SESSIONS_SHOWN,
+            "is_admin": is_admin(request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@trainer_page
+def session_roster(request, pk: int):
+    session = get_object_or_404(sessions_managed_by(request.user), pk=pk)
+    sheet = list(session_attendance_sheet(session))
+    if request.method == "POST":
+        _save(request, session, sheet)
+        return redirect("portal:trainer_roster", pk=session.pk)
+    learner_data_access_record(
+        request=request, learners=[row.learner for row in sheet], training_class_id=session.training_class_id
+    )
+    labels = dict(AttendanceStatus.choices)
+    # The select's options, once per status preselected (not one template loop per learner: the
+    # page holds thousands of rows).
+    options = {
+        chosen: format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (value, mark_safe(" selected") if value == chosen else "", label)
+                for value, label in labels.items()
+            ),
+        )
+        for chosen in labels
+    }
+    rows = [
+        {
+            "enrollment": row,
+            "national_id": row.learner.national_id
+            if reads_full_record(request.user, row.learner)
+            else mask_national_id(row.learner.national_id),
+            "options": options[row.attendance_status or AttendanceStatus.PRESENT],
+            "markable": row.status in SEAT_STATUSES,
+            "record_label": labels.get(row.attendance_status, ""),
+        }
+        for row in sheet
+    ]
+    return render(
+        request,
+        "portal/trainer_roster.html",
+        {
+            "session": session,
+            "training_class": session.training_class,
+            "rows": rows,
+            "asks_reason": session.training_class.status == ClassStatus.CLOSED and is_admin(request.user),
+        },
+    )
+
+
+def _save(request, session, sheet) -> None:
+    """One call of attendance_mark_roster with each markable learner whose status is new: a record
+    left as it was keeps its minutes (a check-in's or a report's), as the API keeps a learner left out."""
+    valid = set(AttendanceStatus.values)
+    records, names = [], []
+    for row in sheet:
+        if row.status not in SEAT_STATUSES:
+            continue
+        status = request.POST.get(f"status-{row.pk}", "")
+        if status not in valid:
+            messages.error(
+                request, _("Trạng thái không hợp lệ cho %(name)s.") % {"name": row.learner.full_name}
+            )
+            return
+        if status == row.attendance_status:
+            continue
+        records.append({"enrollment": row.pk, "status": status})
+        names.append(row.learner.full_name)
+    if not records:
+        messages.success(request, _("Không có thay đổi nào để lưu."))
+        return
+    try:
+        outcome = attendance_mark_roster(
+            session=session,
+            records=records,
+            actor=request.user,
+            reason=request.POST.get("reason", "").strip(),
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        for item in error.errors:
+            match = ROW_FIELD.match(item.field or "")
+            who = names[int(match.group(1))] if match and int(match.group(1)) < len(names) else ""
+            messages.error(request, f"{who}: {item.message}" if who else item.message)
+        return
+    labels = dict(AttendanceStatus.choices)
+    counts: dict[str, int] = {}
+    for record in records:
+        counts[record["status"]] = counts.get(record["status"], 0) + 1
+    summary = ", ".join(f"{labels[status]}: {count}" for status, count in counts.items())
+    messages.success(
+        request,
+        _("Đã lưu điểm danh (%(summary)s): %(created)d bản ghi mới, %(updated)d bản ghi cập nhật.")
+        % {"summary": summary, "created": outcome.created, "updated": outcome.updated},
+    )
