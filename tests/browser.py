@@ -7,6 +7,7 @@ missing (`need_chromium`); elsewhere it skips saying why. `.ci/run` installs Deb
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -174,3 +175,12 @@ def sign_in(tools: DevTools, username: str, password: str) -> None:
         f"document.querySelector('#id_password').value = '{password}';"
         "document.querySelector('form[action=\"/login/\"]').submit();",
     )
+
+
+def screenshot(tools: DevTools, filename: str) -> Path:
+    """The whole page as a PNG in test-artifacts/, kept as a test artifact."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = tools.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)
+    path = ARTIFACTS / filename
+    path.write_bytes(base64.b64decode(shot["data"]))
+    return path

@@ -30,7 +30,9 @@ def learner_page(view):
     @wraps(view)
     def page(request, *args, **kwargs):
         if not is_learner(request.user):
-            return render(request, "portal/forbidden.html", status=403)
+            return render(
+                request, "portal/forbidden.html", {"who_may": _("Trang này dành cho học viên.")}, status=403
+            )
         return view(request, *args, **kwargs)
 
     return page

@@ -45,7 +45,12 @@ def trainer_page(view):
     @wraps(view)
     def page(request, *args, **kwargs):
         if not (is_trainer(request.user) or is_admin(request.user)):
-            return render(request, "portal/trainer_forbidden.html", status=403)
+            return render(
+                request,
+                "portal/forbidden.html",
+                {"who_may": _("Trang này dành cho giảng viên và quản trị viên.")},
+                status=403,
+            )
         return view(request, *args, **kwargs)
 
     return page

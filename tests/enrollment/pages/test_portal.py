@@ -4,7 +4,6 @@ real headless Chromium at 360 px renders it (screenshots in test-artifacts/porta
 
 from __future__ import annotations
 
-import base64
 import re
 
 import pytest
@@ -13,15 +12,15 @@ from django.test import Client
 from courses.models import Position, Province
 from enrollment.models import Attendance, AttendanceStatus, Enrollment, EnrollmentStatus
 from enrollment.selectors.learners import learner_class_progress
-from tests.browser import ARTIFACTS, as_phone, browser_page, load, sign_in
+from tests.browser import as_phone, browser_page, load, screenshot, sign_in
 from tests.class_world import build_world
+from tests.enrollment.pages.page_helpers import page_client, text_of
 from tests.factories import (
     ClassSessionFactory,
     CurriculumFactory,
     EnrollmentFactory,
     TrainingClassFactory,
 )
-from tests.reporting.report_world import vietnamese_default
 from tests.roles import CLASS_ROLES, by_role
 
 # Learners open their own portal; every other role is refused, anonymous visitors sent to sign in.
@@ -33,23 +32,6 @@ PORTAL = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _vietnamese_site():
-    with vietnamese_default():
-        yield
-
-
-def browser_client(user, language: str = "vi") -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def text_of(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
-
-
 def join(client, training_class):
     return client.post(f"/portal/classes/{training_class.pk}/join/", follow=True)
 
@@ -59,7 +41,7 @@ def join(client, training_class):
 
 @by_role(PORTAL)
 def test_my_classes_by_role(world, user_of, role, expected):
-    response = browser_client(user_of(role)).get("/portal/")
+    response = page_client(user_of(role)).get("/portal/")
     assert response.status_code == expected
     if expected == 302:
         assert response["Location"] == "/login/?next=/portal/"
@@ -71,7 +53,7 @@ def test_my_classes_by_role(world, user_of, role, expected):
 def test_joining_by_role(world, user_of, role, expected):
     """Only a learner reaches the service; the others are refused before it, nothing is stored."""
     before = Enrollment.objects.count()
-    response = browser_client(user_of(role)).post(f"/portal/classes/{world.training_class.pk}/join/")
+    response = page_client(user_of(role)).post(f"/portal/classes/{world.training_class.pk}/join/")
     if expected == 200:
         # Both learners of the world are refused by the service (already enrolled; another
         # province): a message on My classes, never an error page.
@@ -92,7 +74,7 @@ def test_joining_is_a_post_with_csrf(world):
 
 
 def test_joining_an_unknown_class_is_404(world):
-    assert browser_client(world.joiner.user).post("/portal/classes/999999/join/").status_code == 404
+    assert page_client(world.joiner.user).post("/portal/classes/999999/join/").status_code == 404
 
 
 def test_signing_in_leads_a_learner_to_the_portal(world, central_admin):
@@ -112,10 +94,10 @@ def test_signing_in_leads_a_learner_to_the_portal(world, central_admin):
 
 
 def test_a_learner_reads_their_own_classes_only(world):
-    own = text_of(browser_client(world.learner.user).get("/portal/"))
+    own = text_of(page_client(world.learner.user).get("/portal/"))
     assert world.training_class.title in own
     assert world.other_class.title not in own
-    other = text_of(browser_client(world.other_learner.user).get("/portal/"))
+    other = text_of(page_client(world.other_learner.user).get("/portal/"))
     assert world.other_class.title in other
     assert world.training_class.title not in other  # neither theirs nor open to them (Hà Nội)
 
@@ -130,13 +112,13 @@ def test_progress_against_the_rule(world):
     )
     progress = learner_class_progress(world.enrollment)
     assert not progress["meets_requirement"] and progress["remaining_minutes"] > 0
-    text = text_of(browser_client(world.learner.user).get("/portal/"))
+    text = text_of(page_client(world.learner.user).get("/portal/"))
     assert f"{progress['credited_minutes']} / {progress['required_minutes']} phút yêu cầu" in text
     assert f"Còn {progress['remaining_minutes']} phút học để đạt yêu cầu." in text
     assert "1 / 2 buổi đã diễn ra (2 buổi theo kế hoạch)" in text
     assert "Đã ghi danh" in text
 
-    english = text_of(browser_client(world.learner.user, "en").get("/portal/"))
+    english = text_of(page_client(world.learner.user, "en").get("/portal/"))
     assert "My classes" in english
     assert f"{progress['remaining_minutes']} more minutes of study to pass." in english
 
@@ -145,18 +127,18 @@ def test_the_open_classes_a_learner_may_join(world):
     another_province = TrainingClassFactory(province=Province.objects.current().get(code="01"))
     other_position = Position.objects.exclude(pk=world.position.pk).first()
     not_for_them = TrainingClassFactory(curriculum=CurriculumFactory(positions=[other_position]))
-    text = text_of(browser_client(world.joiner.user).get("/portal/"))
+    text = text_of(page_client(world.joiner.user).get("/portal/"))
     assert "Bạn chưa đăng ký lớp nào." in text
     assert world.training_class.title in text
     assert another_province.title not in text and not_for_them.title not in text
     # Enrolled already: not offered again.
     assert "Hiện không có lớp nào đang mở đăng ký cho bạn." in text_of(
-        browser_client(world.learner.user).get("/portal/")
+        page_client(world.learner.user).get("/portal/")
     )
 
 
 def test_joining_an_open_class(world):
-    response = join(browser_client(world.joiner.user), world.training_class)
+    response = join(page_client(world.joiner.user), world.training_class)
     assert response.redirect_chain == [("/portal/", 302)]
     enrollment = Enrollment.objects.get(learner=world.joiner, training_class=world.training_class)
     assert enrollment.status == EnrollmentStatus.ENROLLED
@@ -166,10 +148,10 @@ def test_joining_an_open_class(world):
 
 
 def test_the_services_refusal_is_a_message(world):
-    response = join(browser_client(world.other_learner.user), world.training_class)
+    response = join(page_client(world.other_learner.user), world.training_class)
     assert response.status_code == 200
     assert "Lớp không tổ chức tại tỉnh của bạn." in text_of(response)
-    again = join(browser_client(world.learner.user, "en"), world.training_class)
+    again = join(page_client(world.learner.user, "en"), world.training_class)
     assert again.status_code == 200 and 'class="message error"' in again.content.decode()
 
 
@@ -183,7 +165,7 @@ def test_my_classes_runs_a_bounded_number_of_queries(world, django_assert_max_nu
             enrollment=enrollment, session=session, status=AttendanceStatus.PRESENT, minutes=60
         )
         TrainingClassFactory(curriculum=CurriculumFactory(positions=[world.position]))  # open to join
-    client = browser_client(world.learner.user)
+    client = page_client(world.learner.user)
     with django_assert_max_num_queries(9):
         response = client.get("/portal/")
     assert response.status_code == 200
@@ -204,26 +186,23 @@ def test_the_learners_path_in_headless_chromium(
     )
     joiner = world.joiner
     EnrollmentFactory(learner=joiner, training_class=TrainingClassFactory(curriculum=world.curriculum))
-    ARTIFACTS.mkdir(exist_ok=True)
     shots = {}
 
-    def screenshot(tools, name):
-        shot = tools.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)
-        shots[name] = ARTIFACTS / f"portal-{name}.png"
-        shots[name].write_bytes(base64.b64decode(shot["data"]))
+    def shoot(tools, name):
+        shots[name] = screenshot(tools, f"portal-{name}.png")
 
     with browser_page(base_url=live_server.url) as tools:
         as_phone(tools)
         tools.call("Page.navigate", url=f"{live_server.url}/portal/")
         tools.wait_for("Page.loadEventFired")
         assert tools.evaluate("location.pathname") == "/login/"
-        screenshot(tools, "login")
+        shoot(tools, "login")
         sign_in(tools, joiner.national_id, "pass-1234")
         location = tools.evaluate("location.pathname")
         before = tools.evaluate("document.body.innerText")
         lang = tools.evaluate("document.documentElement.lang")
         overflow = tools.evaluate("document.documentElement.scrollWidth")
-        screenshot(tools, "my-classes")
+        shoot(tools, "my-classes")
         load(
             tools,
             f"document.querySelector('[data-open-class=\"{world.training_class.code}\"] form').submit();",
@@ -232,7 +211,7 @@ def test_the_learners_path_in_headless_chromium(
         after = tools.evaluate("document.body.innerText")
         enrolled = tools.evaluate(f"!!document.querySelector('[data-class=\"{world.training_class.code}\"]')")
         styled = tools.evaluate("getComputedStyle(document.querySelector('.fill')).backgroundColor")
-        screenshot(tools, "joined")
+        shoot(tools, "joined")
     with capsys.disabled():
         print("\nportal screenshots: " + ", ".join(str(path) for path in shots.values()))
 
@@ -252,7 +231,7 @@ def test_the_learners_path_in_headless_chromium(
 
 def test_a_learner_account_without_a_learner_record(world, learner):
     """A learner's account not linked to a record reads nothing and is told whom to ask."""
-    client = browser_client(learner)
+    client = page_client(learner)
     text = text_of(client.get("/portal/"))
     assert "Tài khoản của bạn chưa gắn với hồ sơ học viên." in text
     assert world.training_class.title not in text
@@ -264,7 +243,7 @@ def test_the_page_in_english_is_complete(world):
     """Every string of the page is translated: what remains in Vietnamese is the data (names, titles)."""
     ClassSessionFactory(training_class=world.training_class)
     TrainingClassFactory(curriculum=world.curriculum, title="Open class")
-    client = browser_client(world.learner.user, "en")
+    client = page_client(world.learner.user, "en")
     text = text_of(client.get("/portal/"))
     for data in (
         world.learner.full_name,

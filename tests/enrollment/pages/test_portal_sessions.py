@@ -4,19 +4,17 @@ online session and its heartbeat through the services the API calls, in a bounde
 
 from __future__ import annotations
 
-import base64
 import datetime
 import re
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from enrollment.models import Attendance, AttendanceStatus, EnrollmentStatus, PresenceInterval
-from tests.browser import ARTIFACTS, as_phone, browser_page, load, sign_in
+from tests.browser import as_phone, browser_page, load, screenshot, sign_in
 from tests.class_world import build_world
+from tests.enrollment.pages.page_helpers import page_client, text_of
 from tests.factories import ClassSessionFactory, EnrollmentFactory, TrainingClassFactory
-from tests.reporting.report_world import vietnamese_default
 from tests.roles import CLASS_ROLES, by_role, client_as
 
 pytestmark = pytest.mark.django_db
@@ -25,23 +23,6 @@ pytestmark = pytest.mark.django_db
 MY_SESSIONS = {**dict.fromkeys(CLASS_ROLES, 403), "anonymous": 302, "own_learner": 200, "other_learner": 200}
 # A session of the Thái Nguyên class: its learner reads it, the other class's learner finds nothing.
 A_SESSION = {**MY_SESSIONS, "other_learner": 404}
-
-
-@pytest.fixture(autouse=True)
-def _vietnamese_site():
-    with vietnamese_default():
-        yield
-
-
-def browser_client(user, language: str = "vi", **kwargs) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE=language, **kwargs)
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def text_of(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
 
 
 def session_now(training_class, **kwargs):
@@ -61,7 +42,7 @@ def session_now(training_class, **kwargs):
 
 @by_role(MY_SESSIONS)
 def test_my_sessions_by_role(world, user_of, role, expected):
-    response = browser_client(user_of(role)).get("/portal/sessions/")
+    response = page_client(user_of(role)).get("/portal/sessions/")
     assert response.status_code == expected
     if expected == 302:
         assert response["Location"] == "/login/?next=/portal/sessions/"
@@ -69,7 +50,7 @@ def test_my_sessions_by_role(world, user_of, role, expected):
 
 @by_role(A_SESSION)
 def test_a_session_page_by_role(world, user_of, role, expected):
-    response = browser_client(user_of(role)).get(f"/portal/sessions/{world.session.pk}/")
+    response = page_client(user_of(role)).get(f"/portal/sessions/{world.session.pk}/")
     assert response.status_code == expected
     if expected == 302:
         assert response["Location"] == f"/login/?next=/portal/sessions/{world.session.pk}/"
@@ -79,7 +60,7 @@ def test_a_session_page_by_role(world, user_of, role, expected):
 @by_role(A_SESSION)
 def test_checking_in_and_out_by_role(world, user_of, role, expected, action):
     """Only the class's learner reaches the service, which refuses an in-person session: a message."""
-    response = browser_client(user_of(role)).post(f"/portal/sessions/{world.session.pk}/{action}/")
+    response = page_client(user_of(role)).post(f"/portal/sessions/{world.session.pk}/{action}/")
     if expected == 200:
         assert response.status_code == 302
         assert response["Location"] == f"/portal/sessions/{world.session.pk}/"
@@ -92,7 +73,7 @@ def test_checking_in_and_out_by_role(world, user_of, role, expected, action):
 @by_role({**A_SESSION, "own_learner": 400})
 def test_the_heartbeat_by_role(world, user_of, role, expected):
     """The service's answers as the API gives them: 400 outside the window, 404 another class's session."""
-    response = browser_client(user_of(role)).post(f"/portal/sessions/{world.session.pk}/heartbeat/")
+    response = page_client(user_of(role)).post(f"/portal/sessions/{world.session.pk}/heartbeat/")
     assert response.status_code == expected
     if expected == 400:
         assert response.json()["code"] == "outside_window"
@@ -100,7 +81,7 @@ def test_the_heartbeat_by_role(world, user_of, role, expected):
 
 def test_the_buttons_are_posts_with_csrf(world):
     session = session_now(world.other_class)
-    client = browser_client(world.other_learner.user, enforce_csrf_checks=True)
+    client = page_client(world.other_learner.user, enforce_csrf_checks=True)
     for action in ("check-in", "check-out", "heartbeat"):
         assert client.get(f"/portal/sessions/{session.pk}/{action}/").status_code == 405
         assert client.post(f"/portal/sessions/{session.pk}/{action}/").status_code == 403
@@ -108,7 +89,7 @@ def test_the_buttons_are_posts_with_csrf(world):
 
 
 def test_an_unknown_session_is_404(world):
-    client = browser_client(world.learner.user)
+    client = page_client(world.learner.user)
     assert client.get("/portal/sessions/999999/").status_code == 404
     assert client.post("/portal/sessions/999999/check-in/").status_code == 404
     assert client.post("/portal/sessions/999999/heartbeat/").status_code == 404
@@ -118,7 +99,7 @@ def test_an_unknown_session_is_404(world):
 
 
 def test_my_classes_links_to_my_sessions(world):
-    assert 'href="/portal/sessions/"' in browser_client(world.learner.user).get("/portal/").content.decode()
+    assert 'href="/portal/sessions/"' in page_client(world.learner.user).get("/portal/").content.decode()
 
 
 def test_upcoming_sessions_with_their_join_link_and_past_ones_with_my_record(world):
@@ -140,7 +121,7 @@ def test_upcoming_sessions_with_their_join_link_and_past_ones_with_my_record(wor
     Attendance.objects.create(
         enrollment=world.other_enrollment, session=past, status=AttendanceStatus.LATE, minutes=100
     )
-    response = browser_client(world.other_learner.user).get("/portal/sessions/")
+    response = page_client(world.other_learner.user).get("/portal/sessions/")
     html = response.content.decode()
     assert 'href="https://meet.example.vn/sap-toi"' in html
     assert f'data-session="{upcoming.pk}"' in html and f'data-session="{past.pk}"' not in html
@@ -172,7 +153,7 @@ def test_my_sessions_runs_a_bounded_number_of_queries(world, django_assert_max_n
             starts_at=now + datetime.timedelta(days=day + 1),
             ends_at=now + datetime.timedelta(days=day + 1, hours=2),
         )
-    client = browser_client(world.learner.user)
+    client = page_client(world.learner.user)
     with django_assert_max_num_queries(8):
         response = client.get("/portal/sessions/")
     assert response.status_code == 200
@@ -181,7 +162,7 @@ def test_my_sessions_runs_a_bounded_number_of_queries(world, django_assert_max_n
 
 def test_a_session_page_runs_a_bounded_number_of_queries(world, django_assert_max_num_queries):
     session = session_now(world.other_class)
-    client = browser_client(world.other_learner.user)
+    client = page_client(world.other_learner.user)
     client.post(f"/portal/sessions/{session.pk}/check-in/")
     with django_assert_max_num_queries(8):
         assert client.get(f"/portal/sessions/{session.pk}/").status_code == 200
@@ -193,7 +174,7 @@ def test_a_session_page_runs_a_bounded_number_of_queries(world, django_assert_ma
 def test_check_in_heartbeat_and_check_out_through_the_pages(world):
     """The record the pages write is the one the API shows, written by the same services."""
     session = session_now(world.other_class)
-    client = browser_client(world.other_learner.user)
+    client = page_client(world.other_learner.user)
     page = client.get(f"/portal/sessions/{session.pk}/").content.decode()
     assert 'id="check-out" disabled' in page and "heartbeat.js" not in page
 
@@ -232,7 +213,7 @@ def test_check_in_heartbeat_and_check_out_through_the_pages(world):
 
 def test_the_services_refusals_are_messages(world):
     """Outside the window, not online, not checked in: a message on the session's page, never a 500."""
-    client = browser_client(world.other_learner.user)
+    client = page_client(world.other_learner.user)
     later = ClassSessionFactory(
         training_class=world.other_class,
         starts_at=timezone.now() + datetime.timedelta(days=3),
@@ -243,7 +224,7 @@ def test_the_services_refusals_are_messages(world):
     response = client.post(f"/portal/sessions/{later.pk}/check-out/", follow=True)
     assert "Bạn chưa điểm danh vào buổi học này." in text_of(response)
 
-    in_person = browser_client(world.learner.user)
+    in_person = page_client(world.learner.user)
     response = in_person.post(f"/portal/sessions/{world.session.pk}/check-in/", follow=True)
     assert "Buổi học này học trực tiếp: giảng viên điểm danh tại lớp." in text_of(response)
     assert 'class="message error"' in response.content.decode()
@@ -253,7 +234,7 @@ def test_a_waitlisted_learner_cannot_check_in(world):
     world.other_enrollment.status = EnrollmentStatus.WAITLISTED
     world.other_enrollment.save(update_fields=["status"])
     session = session_now(world.other_class)
-    client = browser_client(world.other_learner.user)
+    client = page_client(world.other_learner.user)
     response = client.post(f"/portal/sessions/{session.pk}/check-in/", follow=True)
     # The service finds no seat in the class (the API's 404): a message, nothing recorded.
     assert response.status_code == 200
@@ -270,7 +251,7 @@ def test_the_pages_in_english_are_complete(world):
         starts_at=timezone.now() + datetime.timedelta(days=1),
         ends_at=timezone.now() + datetime.timedelta(days=1, hours=2),
     )
-    client = browser_client(world.other_learner.user, "en")
+    client = page_client(world.other_learner.user, "en")
     client.post(f"/portal/sessions/{session.pk}/check-in/")
     for url in (
         "/portal/",
@@ -313,13 +294,10 @@ def test_checking_in_in_headless_chromium(
         ends_at=timezone.now() + datetime.timedelta(hours=2),
         join_url="https://meet.example.vn/hom-nay",
     )
-    ARTIFACTS.mkdir(exist_ok=True)
     shots = {}
 
-    def screenshot(tools, name):
-        shot = tools.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)
-        shots[name] = ARTIFACTS / f"portal-{name}.png"
-        shots[name].write_bytes(base64.b64decode(shot["data"]))
+    def shoot(tools, name):
+        shots[name] = screenshot(tools, f"portal-{name}.png")
 
     with browser_page(base_url=live_server.url) as tools:
         as_phone(tools)
@@ -330,7 +308,7 @@ def test_checking_in_in_headless_chromium(
         load(tools, "document.querySelector('a[href=\"/portal/sessions/\"]').click();")
         sessions_text = tools.evaluate("document.body.innerText")
         sessions_overflow = tools.evaluate("document.documentElement.scrollWidth")
-        screenshot(tools, "sessions")
+        shoot(tools, "sessions")
         load(tools, f"document.querySelector('[data-session=\"{session.pk}\"] h3 a').click();")
         page_location = tools.evaluate("location.pathname")
         load(tools, "document.querySelector('#check-in').click();")
@@ -341,7 +319,7 @@ def test_checking_in_in_headless_chromium(
             beat = tools.evaluate("document.querySelector('#presence').getAttribute('data-last-beat')")
         overflow = tools.evaluate("document.documentElement.scrollWidth")
         check_out_enabled = tools.evaluate("!document.querySelector('#check-out').disabled")
-        screenshot(tools, "session")
+        shoot(tools, "session")
     with capsys.disabled():
         print("\nportal screenshots: " + ", ".join(str(path) for path in shots.values()))
 

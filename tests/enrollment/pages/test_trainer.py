@@ -5,7 +5,6 @@ roster's size, and the path in a real headless Chromium at 360 px (test-artifact
 
 from __future__ import annotations
 
-import base64
 import datetime
 import re
 
@@ -15,10 +14,10 @@ from django.utils import timezone
 
 from courses.models import ClassStatus
 from enrollment.models import Attendance, AttendanceStatus, Enrollment, EnrollmentStatus
-from tests.browser import ARTIFACTS, browser_page
+from tests.browser import browser_page, screenshot
 from tests.class_world import build_world
+from tests.enrollment.pages.page_helpers import page_client, text_of
 from tests.factories import ClassSessionFactory, EnrollmentFactory, LearnerFactory, TrainingClassFactory
-from tests.reporting.report_world import vietnamese_default
 from tests.roles import CLASS_ROLES, MANAGES_THE_CLASS, by_role, client_as
 
 # Trainers and admins open their sessions' list; learners are refused, anonymous visitors sent to sign in.
@@ -31,23 +30,6 @@ SESSIONS_PAGE = {
 # A session's roster: as the API's /sessions/{id}/attendance (MANAGES_THE_CLASS), anonymous to sign in,
 # every learner refused by their role.
 ROSTER_PAGE = {**MANAGES_THE_CLASS, "anonymous": 302, "other_learner": 403}
-
-
-@pytest.fixture(autouse=True)
-def _vietnamese_site():
-    with vietnamese_default():
-        yield
-
-
-def page_client(user, language: str = "vi") -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def text_of(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
 
 
 def started_today(training_class, *, hours_ago: int = 1):
@@ -314,13 +296,10 @@ def test_the_trainers_path_in_headless_chromium(
         learner=LearnerFactory(province=world.here, full_name="Nguyễn Thị Hoàng Phương Thảo"),
     )
     session = started_today(world.training_class)
-    ARTIFACTS.mkdir(exist_ok=True)
     shots = {}
 
-    def screenshot(tools, name):
-        shot = tools.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)
-        shots[name] = ARTIFACTS / f"portal-trainer-{name}.png"
-        shots[name].write_bytes(base64.b64decode(shot["data"]))
+    def shoot(tools, name):
+        shots[name] = screenshot(tools, f"portal-trainer-{name}.png")
 
     def load(tools, action):
         tools.evaluate(action)
@@ -340,7 +319,7 @@ def test_the_trainers_path_in_headless_chromium(
         )
         landed = tools.evaluate("location.pathname")
         sessions_text = tools.evaluate("document.body.innerText")
-        screenshot(tools, "sessions")
+        shoot(tools, "sessions")
         load(tools, f"document.querySelector('[data-session=\"{session.pk}\"] a').click();")
         roster_location = tools.evaluate("location.pathname")
         select_height = tools.evaluate(
@@ -354,7 +333,7 @@ def test_the_trainers_path_in_headless_chromium(
         )
         saved_text = tools.evaluate("document.body.innerText")
         overflow = tools.evaluate("document.documentElement.scrollWidth")
-        screenshot(tools, "roster")
+        shoot(tools, "roster")
     with capsys.disabled():
         print("\ntrainer screenshots: " + ", ".join(str(path) for path in shots.values()))
 
