@@ -8,34 +8,16 @@ anonymous visitors are sent to the sign-in page.
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from courses.core.errors import DomainError
-from courses.core.permissions import is_learner
 from courses.models import TrainingClass
+from enrollment.pages.access import learner_page
 from enrollment.selectors.learners import classes_to_join, learner_of_user, my_classes_progress
 from enrollment.services.enrollments import enrollment_self_join
-
-
-def learner_page(view):
-    """Signed-in learners only: anonymous visitors to the sign-in page, other roles a 403 page."""
-
-    @login_required(login_url="login")
-    @wraps(view)
-    def page(request, *args, **kwargs):
-        if not is_learner(request.user):
-            return render(
-                request, "portal/forbidden.html", {"who_may": _("Trang này dành cho học viên.")}, status=403
-            )
-        return view(request, *args, **kwargs)
-
-    return page
 
 
 @require_GET

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from courses.core.errors import DomainError
 from enrollment.models import AttendanceStatus
-from enrollment.pages.portal import learner_page
+from enrollment.pages.access import learner_page
 from enrollment.rules.attendance import CHECK_IN_OPENS_BEFORE, session_is_online
 from enrollment.selectors.learners import (
     SessionWhen,

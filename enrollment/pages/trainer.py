@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import datetime
 import re
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.html import format_html_join
@@ -24,9 +22,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from courses.core.errors import DomainError
-from courses.core.permissions import is_admin, is_trainer
+from courses.core.permissions import is_admin
 from courses.models import ClassStatus
 from enrollment.models import SEAT_STATUSES, AttendanceStatus
+from enrollment.pages.access import trainer_page
 from enrollment.rules.personal_data import mask_national_id, reads_full_record
 from enrollment.selectors.attendance import session_attendance_sheet, sessions_managed_by
 from enrollment.services.attendance_roll_call import attendance_mark_roster
@@ -35,25 +34,6 @@ from enrollment.services.data_access import learner_data_access_record
 # The sessions listed: from today on, the nearest first, at most this many.
 SESSIONS_SHOWN = 50
 ROW_FIELD = re.compile(r"^records\.(\d+)\.")
-
-
-def trainer_page(view):
-    """Trainers and admins (the API's IsTrainerOrAdmin): anonymous visitors to the sign-in page,
-    learners a 403 page."""
-
-    @login_required(login_url="login")
-    @wraps(view)
-    def page(request, *args, **kwargs):
-        if not (is_trainer(request.user) or is_admin(request.user)):
-            return render(
-                request,
-                "portal/forbidden.html",
-                {"who_may": _("Trang này dành cho giảng viên và quản trị viên.")},
-                status=403,
-            )
-        return view(request, *args, **kwargs)
-
-    return page
 
 
 @require_http_methods(["GET"])
