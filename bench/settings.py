@@ -3,7 +3,11 @@ PostgreSQL and Redis required), plus the URLs of the naive reference views (benc
 
 import os
 
-from config.settings.production import *  # noqa: F403
+# The benchmark sends no email and links nowhere: production asks for both to be set explicitly.
+os.environ.setdefault("EMAIL_URL", "consolemail://")
+os.environ.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1")
+
+from config.settings.production import *  # noqa: E402, F403
 
 ROOT_URLCONF = "bench.urls"
 # Plain HTTP on loopback, no TLS proxy in front: no HTTPS redirect or secure cookies get in the way.

@@ -34,6 +34,8 @@ def environment() -> dict:
         # Plain HTTP on the loopback: TLS is the proxy's, as in production.
         "SECURE_SSL_REDIRECT": "false",
         "CONN_MAX_AGE": "0",
+        "EMAIL_URL": "consolemail://",
+        "PUBLIC_BASE_URL": "http://127.0.0.1",
     }
 
 

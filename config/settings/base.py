@@ -283,6 +283,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
+# Email (issue 14: password resets, enrolment and reminder emails, certificates), from EMAIL_URL:
+# the console in development and the demo (emails are printed by the process that sends them),
+# SMTP in production, e.g. EMAIL_URL=smtp+tls://user:password@mail.example.gov.vn:587.
+# Tests use Django's in-memory outbox whatever is set here.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Đào tạo cán bộ cấp xã <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The site's public address, for links that leave the site: in emails, in a certificate's QR code,
+# in a calendar feed's URL. No trailing slash.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
 # A trainer's roster form (enrollment/pages/trainer.py) posts one field per learner: as many as the
 # API's roster accepts (RosterMarkSerializer, 10,000 records), plus the CSRF token and the reason.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_010

@@ -30,3 +30,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": env.int("NUM_PROXIES", default=1)}
 if not env("REDIS_URL"):
     raise ImproperlyConfigured("REDIS_URL must point to the Redis broker in production.")
+if not env("EMAIL_URL", default=""):
+    raise ImproperlyConfigured("EMAIL_URL must point to the SMTP server in production (smtp+tls://...).")
+if not env("PUBLIC_BASE_URL", default=""):
+    raise ImproperlyConfigured("PUBLIC_BASE_URL must be the site's public https:// address in production.")

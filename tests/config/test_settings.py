@@ -8,11 +8,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = "k" * 50
+# What production needs besides the key, the database and the broker.
+MAIL_AND_ADDRESS = {
+    "EMAIL_URL": "smtp+tls://user:pw@mail.example.gov.vn:587",
+    "PUBLIC_BASE_URL": "https://daotao.example.gov.vn",
+}
 
 
 def _settings(module: str, **env: str) -> subprocess.CompletedProcess:
     clean = {
-        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG"}
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", *MAIL_AND_ADDRESS}
     }
     code = (
         "import django; from django.conf import settings; django.setup(); "
@@ -76,15 +83,57 @@ def test_production_refuses_sqlite_and_a_missing_broker():
     assert no_broker.returncode != 0 and "REDIS_URL" in no_broker.stderr
 
 
-def test_production_starts_with_a_private_key_postgresql_and_redis():
+def test_production_starts_with_a_private_key_postgresql_redis_mail_and_its_address():
     result = _settings(
         "config.settings.production",
         SECRET_KEY=STRONG_KEY,
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres",
         REDIS_URL="redis://127.0.0.1:6379/0",
+        **MAIL_AND_ADDRESS,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[3] == "False"  # DEBUG
+
+
+def test_production_refuses_to_start_without_smtp_or_its_public_address():
+    needs = {
+        "SECRET_KEY": STRONG_KEY,
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+    }
+    no_mail = _settings(
+        "config.settings.production", **needs, PUBLIC_BASE_URL="https://daotao.example.gov.vn"
+    )
+    assert no_mail.returncode != 0 and "EMAIL_URL" in no_mail.stderr
+    no_address = _settings("config.settings.production", **needs, EMAIL_URL=MAIL_AND_ADDRESS["EMAIL_URL"])
+    assert no_address.returncode != 0 and "PUBLIC_BASE_URL" in no_address.stderr
+
+
+def test_email_is_printed_to_the_console_unless_the_environment_names_a_server():
+    code = "import django; from django.conf import settings; django.setup(); print(settings.EMAIL_BACKEND)"
+    env = {k: v for k, v in os.environ.items() if k != "EMAIL_URL"}
+    console = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.local"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert console.stdout.strip() == "django.core.mail.backends.console.EmailBackend", console.stderr
+    smtp = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={
+            **env,
+            "DJANGO_SETTINGS_MODULE": "config.settings.local",
+            "EMAIL_URL": MAIL_AND_ADDRESS["EMAIL_URL"],
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert smtp.stdout.strip() == "django.core.mail.backends.smtp.EmailBackend", smtp.stderr
 
 
 def _deploy_check(**env: str) -> subprocess.CompletedProcess:
@@ -95,6 +144,7 @@ def _deploy_check(**env: str) -> subprocess.CompletedProcess:
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
         "REDIS_URL": "redis://127.0.0.1:6379/0",
         "ALLOWED_HOSTS": "daotao.example.gov.vn",
+        **MAIL_AND_ADDRESS,
     }
     return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
