@@ -144,3 +144,21 @@ def user_scope(user) -> dict:
     if is_province_admin(user):
         return {"kind": ScopeKind.PROVINCE, "province": user.province}
     return {"kind": ScopeKind.OWN, "province": user.province}
+
+
+def curriculum_contents(curriculum: Curriculum) -> dict:
+    """What a class's people read of the version it follows: its topics in teaching order and its
+    materials, with the fields the API's curriculum shows them (CurriculumTopicSerializer,
+    MaterialSerializer) and no other: two queries."""
+    return {
+        "topics": list(
+            curriculum.topics.order_by("order").only(
+                "id", "curriculum_id", "order", "title_vi", "title_en", "hours"
+            )
+        ),
+        "materials": list(
+            curriculum.materials.order_by("order").only(
+                "id", "curriculum_id", "order", "kind", "title", "url"
+            )
+        ),
+    }

@@ -3,6 +3,7 @@ here, so that `from enrollment.models import X` finds each of them."""
 
 from .attendance import Attendance, AttendanceSource, AttendanceStatus, PresenceInterval
 from .audit import AuditEntry, LearnerDataAccess
+from .calendar_feeds import CalendarFeed
 from .completion import (
     DEFAULT_EXCUSED_POLICY,
     DEFAULT_MIN_ATTENDANCE_PERCENT,
@@ -25,6 +26,7 @@ __all__ = [
     "AttendanceSource",
     "AttendanceStatus",
     "AuditEntry",
+    "CalendarFeed",
     "CompletionRule",
     "Enrollment",
     "EnrollmentSource",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from enrollment.pages import portal, sessions, trainer
+from enrollment.pages import calendars, curriculum, portal, sessions, trainer
 
 app_name = "portal"
 
@@ -12,6 +12,11 @@ urlpatterns = [
     path("sessions/<int:pk>/check-in/", sessions.check_in, name="check_in"),
     path("sessions/<int:pk>/check-out/", sessions.check_out, name="check_out"),
     path("sessions/<int:pk>/heartbeat/", sessions.heartbeat, name="heartbeat"),
+    path("classes/<int:pk>/curriculum/", curriculum.class_curriculum, name="class_curriculum"),
+    path("classes/<int:pk>/calendar.ics", calendars.class_calendar, name="class_calendar"),
+    path("calendar/", calendars.calendar_page, name="calendar"),
+    path("calendar/reset/", calendars.reset_feed, name="calendar_reset"),
+    path("calendar/<str:token>.ics", calendars.calendar_feed, name="calendar_feed"),
     path("trainer/", trainer.my_sessions, name="trainer_sessions"),
     path("trainer/sessions/<int:pk>/", trainer.session_roster, name="trainer_roster"),
 ]
