@@ -93,7 +93,9 @@ def test_a_learner_may_not_download_a_class_they_may_only_join(world):
 def test_a_class_file_reads_back_with_its_sessions_times_and_links(world):
     topic = TopicFactory(curriculum=world.curriculum, title_vi="Quản lý đất đai")
     later = upcoming(world.other_class, topic=topic, join_url="https://meet.example.vn/hn-2")
-    response = page_client(world.other_learner.user).get(f"/portal/classes/{world.other_class.pk}/calendar.ics")
+    response = page_client(world.other_learner.user).get(
+        f"/portal/classes/{world.other_class.pk}/calendar.ics"
+    )
     body = response.content
     assert body.endswith(b"\r\n") and b"\n" not in body.replace(b"\r\n", b"")
     calendar = parsed(response)
@@ -127,7 +129,9 @@ def test_vietnamese_text_is_escaped_and_folded(world):
         title="Chuyên đề 3, phần 2; ôn tập: quản lý nhà nước về đất đai, xây dựng, đô thị và môi trường cấp xã",
         location="Hội trường UBND xã, tầng 2;\nphòng họp số 1",
     )
-    response = page_client(world.other_learner.user).get(f"/portal/classes/{world.other_class.pk}/calendar.ics")
+    response = page_client(world.other_learner.user).get(
+        f"/portal/classes/{world.other_class.pk}/calendar.ics"
+    )
     body = response.content
     # RFC 5545: lines of at most 75 octets, continued by CRLF and a space, never inside a character.
     assert all(len(line) <= 75 for line in body.split(b"\r\n"))
@@ -143,7 +147,9 @@ def test_a_waitlisted_learner_has_tentative_sessions_without_the_join_link(world
     """The join link is shown where the API shows it: to learners who hold a seat."""
     world.other_enrollment.status = EnrollmentStatus.WAITLISTED
     world.other_enrollment.save(update_fields=["status"])
-    response = page_client(world.other_learner.user).get(f"/portal/classes/{world.other_class.pk}/calendar.ics")
+    response = page_client(world.other_learner.user).get(
+        f"/portal/classes/{world.other_class.pk}/calendar.ics"
+    )
     event = events_of(parsed(response))[uid(world.other_session)]
     assert str(event["STATUS"]) == "TENTATIVE"
     assert "URL" not in event and b"meet.example.vn" not in response.content
@@ -153,7 +159,9 @@ def test_a_withdrawn_learners_file_cancels_the_sessions(world):
     """Imported again after leaving the class, the file takes its sessions out of the calendar."""
     world.other_enrollment.status = EnrollmentStatus.WITHDRAWN
     world.other_enrollment.save(update_fields=["status"])
-    response = page_client(world.other_learner.user).get(f"/portal/classes/{world.other_class.pk}/calendar.ics")
+    response = page_client(world.other_learner.user).get(
+        f"/portal/classes/{world.other_class.pk}/calendar.ics"
+    )
     events = events_of(parsed(response))
     assert [str(event["STATUS"]) for event in events.values()] == ["CANCELLED"]
 
@@ -342,7 +350,9 @@ def test_the_feed_runs_a_bounded_number_of_queries(world, django_assert_max_num_
 
 def test_the_calendar_page_runs_a_bounded_number_of_queries(world, django_assert_max_num_queries):
     for _ in range(6):
-        EnrollmentFactory(learner=world.learner, training_class=TrainingClassFactory(curriculum=world.curriculum))
+        EnrollmentFactory(
+            learner=world.learner, training_class=TrainingClassFactory(curriculum=world.curriculum)
+        )
     client = page_client(world.learner.user)
     client.post("/portal/calendar/reset/")
     with django_assert_max_num_queries(8):
