@@ -13,6 +13,7 @@ from courses.admin import ReadOnlyAdmin
 from enrollment.models import (
     Attendance,
     AuditEntry,
+    CalendarFeed,
     Enrollment,
     Learner,
     LearnerDataAccess,
@@ -148,3 +149,14 @@ class LearnerDataAccessAdmin(ReadOnlyAdmin):
     search_fields = ["reader__username", "learner__national_id", "learner__full_name", "path"]
     list_select_related = ["reader", "learner", "training_class"]
     date_hierarchy = "at"
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(ReadOnlyAdmin):
+    """Which learners have a calendar feed, and when they last reset it. The address itself (key and
+    secret) is the learner's alone: it is not shown here; the learner resets it from the portal."""
+
+    list_display = ["learner", "created_at", "reset_at"]
+    fields = ["learner", "created_at", "reset_at"]
+    search_fields = ["learner__national_id", "learner__full_name"]
+    list_select_related = ["learner"]

@@ -35,6 +35,7 @@ from enrollment.models import (
     StaleClass,
 )
 from enrollment.services.attendance_roll_call import attendance_mark_roster
+from enrollment.services.calendar_feeds import calendar_feed_reset
 from reporting.models import Baseline, ClaimKind, StaleClaim, StaleRollup, Target
 from tests.factories import TrainingInstitutionFactory, UserFactory
 from tests.reporting.report_world import build_world, vietnamese_default
@@ -101,6 +102,7 @@ def admin_world(db):
     )
     Baseline.objects.create(programme=world.programme, level="", province=world.hanoi, achieved_luot=12)
     CompletionRule.objects.create(programme=world.programme)
+    calendar_feed_reset(learner=enrollment.learner)
     return world
 
 
@@ -164,6 +166,7 @@ SERVICE_WRITTEN = [
         "enrollment.AuditEntry",
         "enrollment.StaleClass",
         "enrollment.LearnerDataAccess",
+        "enrollment.CalendarFeed",
         "reporting.EnrollmentProgress",
         "reporting.ClassProgress",
         "reporting.Certificate",

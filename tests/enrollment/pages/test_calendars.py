@@ -18,7 +18,13 @@ from enrollment.models import CalendarFeed, EnrollmentStatus
 from tests.browser import as_phone, browser_page, load, screenshot, sign_in
 from tests.class_world import build_world
 from tests.enrollment.pages.page_helpers import page_client, text_of
-from tests.factories import ClassSessionFactory, EnrollmentFactory, TopicFactory, TrainingClassFactory
+from tests.factories import (
+    ClassSessionFactory,
+    EnrollmentFactory,
+    TopicFactory,
+    TrainingClassFactory,
+    UserFactory,
+)
 from tests.roles import CLASS_ROLES, READS_THE_CLASS, by_role
 
 pytestmark = pytest.mark.django_db
@@ -414,3 +420,13 @@ def test_the_calendar_page_in_headless_chromium(
 def uid_at(session, base: str) -> str:
     host = base.split("://", 1)[1].split(":")[0].split("/")[0]
     return f"session-{session.pk}@{host}"
+
+
+def test_the_admin_lists_feeds_without_their_address(client, world):
+    token = make_feed(world.learner.user).removeprefix(f"{BASE}/portal/calendar/").removesuffix(".ics")
+    feed = CalendarFeed.objects.get(learner=world.learner)
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    for url in ("/admin/enrollment/calendarfeed/", f"/admin/enrollment/calendarfeed/{feed.pk}/change/"):
+        page = client.get(url).content.decode()
+        assert world.learner.full_name in page
+        assert feed.key not in page and feed.secret not in page and token not in page
