@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from courses.core.permissions import is_learner
 from courses.models import ClassSession, TrainingClass
 from courses.selectors.classes import join_links_visible_class_ids, sessions_of_class
 from enrollment.models import ACTIVE_STATUSES, SEAT_STATUSES, CalendarFeed, EnrollmentStatus, Learner
@@ -62,7 +63,9 @@ def learner_of_feed_token(token: str) -> Learner | None:
     feed = CalendarFeed.objects.select_related("learner__user").filter(key=key).first()
     if feed is None or not hmac.compare_digest(feed.secret.encode(), secret.encode()):
         return None
-    if not feed.learner.user.is_active:
+    # The feed is a learner's page opened without signing in: closed to an account deactivated
+    # or no longer a learner's, as signing in would be.
+    if not (feed.learner.user.is_active and is_learner(feed.learner.user)):
         return None
     return feed.learner
 

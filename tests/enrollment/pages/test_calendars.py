@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import timezone
 from icalendar import Calendar
 
+from courses.models import Role, User
 from enrollment.models import CalendarFeed, EnrollmentStatus
 from tests.browser import as_phone, browser_page, load, screenshot, sign_in
 from tests.class_world import build_world
@@ -300,10 +301,13 @@ def test_resetting_the_feed_closes_the_old_address(world):
     assert CalendarFeed.objects.count() == 1
 
 
-def test_a_deactivated_accounts_feed_is_closed(world):
+@pytest.mark.parametrize(
+    "change", [{"is_active": False}, {"role": Role.TRAINER}], ids=["deactivated", "no-longer-a-learner"]
+)
+def test_the_feed_closes_with_the_account(world, change):
     path = make_feed(world.learner.user).removeprefix(BASE)
-    world.learner.user.is_active = False
-    world.learner.user.save(update_fields=["is_active"])
+    assert Client().get(path).status_code == 200
+    User.objects.filter(pk=world.learner.user.pk).update(**change)
     assert Client().get(path).status_code == 404
 
 
