@@ -24,7 +24,7 @@ from enrollment.selectors.calendars import CalendarEntry
 
 PRODUCT_ID = "-//Commune officials training//Portal calendar//VI"
 # How often a subscribed calendar should fetch the feed again (Apple and Outlook honour it).
-REFRESH = datetime.timedelta(hours=1)
+REFRESH = datetime.timedelta(hours=1)  # X-PUBLISHED-TTL below says the same: PT1H
 # The zone's rules are written from this date: Asia/Ho_Chi_Minh has kept +07:00 since 1975.
 ZONE_RULES_FROM = datetime.date(2000, 1, 1)
 
@@ -53,7 +53,8 @@ def calendar_ics(
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", REFRESH)
+    # An X- property has no known type: written as the duration text itself (not "1:00:00").
+    calendar.add("x-published-ttl", "PT1H")
     for entry in entries:
         calendar.add_component(_event(entry, zone=zone, stamp=stamp, session_pages=session_pages))
     calendar.add_missing_timezones(first_date=ZONE_RULES_FROM)

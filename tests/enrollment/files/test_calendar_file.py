@@ -31,6 +31,8 @@ def test_times_are_written_in_hanoi_time_with_its_zone(settings):
     assert b"DTSTART;TZID=Asia/Ho_Chi_Minh:20261005T080000\r\n" in body
     assert b"DTEND;TZID=Asia/Ho_Chi_Minh:20261005T093000\r\n" in body
     assert b"DTSTAMP:20261001T050000Z\r\n" in body
+    # Subscribed calendars are asked to fetch again every hour (Apple's and Outlook's properties).
+    assert b"REFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n" in body and b"X-PUBLISHED-TTL:PT1H\r\n" in body
     calendar = Calendar.from_ical(body)
     (zone,) = calendar.walk("VTIMEZONE")
     assert str(zone["TZID"]) == "Asia/Ho_Chi_Minh"
