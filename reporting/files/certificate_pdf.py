@@ -163,7 +163,9 @@ def _header(pdf: canvas.Canvas, text: CertificateText) -> None:
     right = PAGE_WIDTH - 20 * mm - 70 * mm
     pdf.setFillColor(INK)
     y = top
-    for line in _lines(text.governing_body.upper(), REGULAR, 9, 110 * mm, most=2) if text.governing_body else []:
+    for line in (
+        _lines(text.governing_body.upper(), REGULAR, 9, 110 * mm, most=2) if text.governing_body else []
+    ):
         pdf.setFont(REGULAR, 9)
         pdf.drawCentredString(left, y, line)
         y -= 12

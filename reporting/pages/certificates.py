@@ -60,7 +60,9 @@ def certificate_download(request, pk: int):
     certificate = certificate_of_user(request.user, pk)
     if certificate is None:
         return render(request, "reporting/certificate_missing.html", status=404)
-    response = HttpResponse(certificate_pdf(certificate, verify_url=verify_url(certificate)), "application/pdf")
+    response = HttpResponse(
+        certificate_pdf(certificate, verify_url=verify_url(certificate)), "application/pdf"
+    )
     response["Content-Disposition"] = _attachment(certificate.number)
     # A personal document: no shared cache keeps it.
     response["Cache-Control"] = "private, no-store"
@@ -128,7 +130,9 @@ def verify_code(request, code: str):
 def verify_number(request):
     """The form to verify a certificate by its number and its holder's name, and its answer."""
     if not request.GET:
-        return render(request, "reporting/certificate_verify.html", {"state": "ask", "form": VerifyByNumberForm()})
+        return render(
+            request, "reporting/certificate_verify.html", {"state": "ask", "form": VerifyByNumberForm()}
+        )
     form = VerifyByNumberForm(request.GET)
     if not form.is_valid():
         return render(

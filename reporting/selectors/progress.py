@@ -168,9 +168,7 @@ def certificate_by_number(number: str, learner_name: str) -> Certificate | None:
     """
     if has_control_characters(number) or not fold(learner_name):
         return None
-    certificate = (
-        Certificate.objects.filter(number=number.strip().upper()).select_related(*_VERIFIED).first()
-    )
+    certificate = Certificate.objects.filter(number=number.strip().upper()).select_related(*_VERIFIED).first()
     if certificate is None or fold(learner_name) != fold(certificate.enrollment.learner.full_name):
         return None
     return certificate

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import unicodedata
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
@@ -31,7 +32,12 @@ HOLDER = "Nguyễn Thị Hồng Nhung"
 
 # The learner's pages: learners only (the API gives no one else a certificate), anonymous visitors
 # sent to sign in.
-MY_CERTIFICATES = {**dict.fromkeys(CLASS_ROLES, 403), "anonymous": 302, "own_learner": 200, "other_learner": 200}
+MY_CERTIFICATES = {
+    **dict.fromkeys(CLASS_ROLES, 403),
+    "anonymous": 302,
+    "own_learner": 200,
+    "other_learner": 200,
+}
 # One certificate's PDF: its holder only; another learner reads nothing of it (404).
 THE_PDF = {**MY_CERTIFICATES, "other_learner": 404}
 # The verification page is public.
@@ -117,7 +123,9 @@ def test_the_pdf_prints_the_certificate_and_its_qr_code_verifies(world, certific
     # The text is set in the DejaVu Sans shipped with the project, embedded (whatever the reader has).
     fonts = [font.get_object() for font in reader.pages[0]["/Resources"]["/Font"].get_object().values()]
     embedded = {
-        str(font["/BaseFont"]).split("+")[-1] for font in fonts if "/FontFile2" in font.get("/FontDescriptor", {})
+        str(font["/BaseFont"]).split("+")[-1]
+        for font in fonts
+        if "/FontFile2" in font.get("/FontDescriptor", {})
     }
     assert embedded == {"DejaVuSans", "DejaVuSans-Bold"}
     training_class = world.training_class
@@ -161,7 +169,7 @@ def test_the_download_is_named_in_ascii_and_in_vietnamese(world, certificate):
     response = download(world.learner.user, certificate)
     disposition = response["Content-Disposition"]
     ascii_name = f"giay-chung-nhan-{certificate.number.lower()}.pdf"
-    assert disposition.startswith(f'attachment; filename="{ascii_name}"; filename*=UTF-8\'\'')
+    assert disposition.startswith(f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''")
     assert disposition.isascii()
     assert unquote(disposition.split("UTF-8''")[1]) == f"Giấy chứng nhận {certificate.number}.pdf"
     assert response["Cache-Control"] == "private, no-store"
@@ -305,17 +313,36 @@ def test_the_verification_is_rate_limited_as_the_api_is(world, certificate):
     assert "Quá nhiều lượt kiểm tra" in text_of(client.get(f"/verify/{'0' * 32}/"))
 
 
-def test_the_verification_page_in_english(world, certificate):
-    page = text_of(Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/verify/{certificate.verification_code}/"))
-    assert "Valid certificate" in page
-    assert "Verify by number" in page
+def test_the_pages_in_english_are_complete(world, certificate):
+    """Every string of the pages is translated: what remains in Vietnamese is the data."""
+    mine = text_of(page_client(world.learner.user, "en").get("/portal/certificates/"))
+    assert "My certificates" in mine and "Download the certificate (PDF)" in mine
+    verify = text_of(page_client(None, "en").get(f"/verify/{certificate.verification_code}/"))
+    assert "Valid certificate" in verify and "Verify by number" in verify
+    unknown = text_of(page_client(None, "en").get(f"/verify/{'0' * 32}/"))
+    assert "Certificate not found" in unknown
+    for text in (mine, verify, unknown):
+        for data in (
+            HOLDER,
+            world.learner.user.full_name,
+            world.training_class.title,
+            world.curriculum.title_vi,
+            "Tiếng Việt",
+        ):
+            text = text.replace(data, "")
+        leftovers = re.findall(
+            r"\w*[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]\w*", text, re.I
+        )
+        assert leftovers == [], leftovers
 
 
 # --- query bounds --------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("count", [1, 5])
-def test_my_certificates_runs_a_bounded_number_of_queries(world, certificate, django_assert_max_num_queries, count):
+def test_my_certificates_runs_a_bounded_number_of_queries(
+    world, certificate, django_assert_max_num_queries, count
+):
     for _ in range(count - 1):
         training_class = TrainingClassFactory(status=ClassStatus.FINISHED, curriculum=world.curriculum)
         ClassSessionFactory(training_class=training_class)
