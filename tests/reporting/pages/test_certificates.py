@@ -6,17 +6,13 @@ Chromium at 360 px (screenshots in test-artifacts/certificates-*.png)."""
 from __future__ import annotations
 
 import base64
-import io
 import re
-import unicodedata
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-import zxingcpp
 from django.core.cache import cache
 from django.test import Client
-from pypdf import PdfReader
 
 from courses.models import ClassStatus
 from reporting.models import Certificate
@@ -25,6 +21,7 @@ from tests.class_world import build_world
 from tests.enrollment.pages.page_helpers import page_client, text_of
 from tests.factories import ClassSessionFactory, EnrollmentFactory, TrainingClassFactory
 from tests.reporting.conftest import attend, attend_all, recompute
+from tests.reporting.pdf_helpers import read_pdf
 from tests.reporting.report_world import vietnamese_default
 from tests.roles import CLASS_ROLES, by_role
 
@@ -88,19 +85,6 @@ def world(db, province_admin, other_province_admin, central_admin):
 @pytest.fixture
 def certificate(world):
     return certify(world)
-
-
-def read_pdf(content: bytes) -> tuple[PdfReader, str, list[str]]:
-    """The PDF, its text (NFC) and what its QR codes hold."""
-    reader = PdfReader(io.BytesIO(content))
-    page = reader.pages[0]
-    decoded = [
-        barcode.text
-        for image in page.images
-        for barcode in zxingcpp.read_barcodes(image.image)
-        if barcode.format == zxingcpp.BarcodeFormat.QRCode
-    ]
-    return reader, unicodedata.normalize("NFC", page.extract_text()), decoded
 
 
 def download(user, certificate):
@@ -233,7 +217,7 @@ def test_the_verification_page_by_role(world, certificate, user_of, role, expect
 
 
 def test_an_unknown_certificate_is_404(world, certificate):
-    assert download(world.learner.user, certificate.__class__(pk=999999)).status_code == 404
+    assert page_client(world.learner.user).get("/portal/certificates/999999/pdf/").status_code == 404
 
 
 # --- the verification page ---------------------------------------------------------------------
