@@ -349,10 +349,11 @@ def test_my_certificates_runs_a_bounded_number_of_queries(
 
 @pytest.mark.django_db(transaction=True)
 def test_the_certificate_path_in_headless_chromium(
-    live_server, settings, capsys, province_admin, other_province_admin, central_admin
+    live_server, settings, capsys, tmp_path, province_admin, other_province_admin, central_admin
 ):
-    """Sign in, open My certificates from the portal's menu, download the PDF (fetched by the page
-    as a click would), open the address its QR code holds: the certificate is valid."""
+    """Sign in, open My certificates from the portal's menu, download the PDF (the button's file as
+    the browser saves it, and the same address fetched by the page), open the address its QR code
+    holds: the certificate is valid."""
     settings.PUBLIC_BASE_URL = live_server.url
     world = build_world(
         province_admin=province_admin, other_province_admin=other_province_admin, central_admin=central_admin
@@ -369,6 +370,16 @@ def test_the_certificate_path_in_headless_chromium(
         listed = tools.evaluate("document.body.innerText")
         overflow = tools.evaluate("document.documentElement.scrollWidth")
         shots["mine"] = screenshot(tools, "certificates-mine.png")
+        # The learner taps the button: the browser saves the file under the name the server gave.
+        downloads = tmp_path / "downloads"
+        tools.call(
+            "Browser.setDownloadBehavior", behavior="allow", downloadPath=str(downloads), eventsEnabled=True
+        )
+        tools.evaluate("document.querySelector('[data-certificate] a[download]').click();")
+        begun = tools.wait_for("Browser.downloadWillBegin")["params"]
+        while (progress := tools.wait_for("Browser.downloadProgress")["params"])["state"] == "inProgress":
+            pass
+        saved = downloads / begun["suggestedFilename"]
         fetched = tools.call(
             "Runtime.evaluate",
             expression="""(async () => {
@@ -390,16 +401,26 @@ def test_the_certificate_path_in_headless_chromium(
         verified = tools.evaluate("document.body.innerText")
         verify_overflow = tools.evaluate("document.documentElement.scrollWidth")
         shots["verify"] = screenshot(tools, "certificates-verify.png")
+        revoke(world, certificate)
+        tools.call("Page.reload")
+        tools.wait_for("Page.loadEventFired")
+        revoked = tools.evaluate("document.querySelector('[data-verdict]').dataset.verdict")
+        shots["revoked"] = screenshot(tools, "certificates-revoked.png")
     with capsys.disabled():
         print("\ncertificate screenshots: " + ", ".join(str(path) for path in shots.values()))
 
     assert location == "/portal/certificates/"
     assert "Giấy chứng nhận của tôi" in listed and certificate.number in listed
     assert overflow <= 360 and verify_overflow <= 360, "wider than a 360 px phone"
+    assert progress["state"] == "completed"
+    # Chromium reads filename*, the Vietnamese name (older clients keep the ASCII one).
+    assert begun["suggestedFilename"] == f"Giấy chứng nhận {certificate.number}.pdf"
+    assert read_pdf(saved.read_bytes())[2] == decoded
     assert fetched["status"] == 200 and fetched["type"] == "application/pdf"
     assert fetched["disposition"].startswith("attachment;")
     assert HOLDER in text and certificate.number in text
     assert decoded == [f"{live_server.url}/verify/{certificate.verification_code}/"]
     assert verdict == "valid"
+    assert revoked == "revoked"
     assert HOLDER in verified and "Giấy chứng nhận hợp lệ" in verified
     assert all(path.stat().st_size > 5_000 for path in shots.values())
