@@ -6,8 +6,8 @@ a learner reads and downloads only their own valid certificates; another learner
 unknown one is 404 (a revoked certificate is refused, never printed: the verification page is
 where it shows as revoked); trainers and admins are refused as on every learner page, since the API
 gives them no certificate either. The verification page needs no sign-in and shows what the JSON
-verification shows (the holder's name, the curriculum, the class, the dates) plus the number and
-the issuing body; never an identity number or a birth date. It also says when a certificate was
+verification shows (the holder's name, the curriculum, the class, the dates) plus the number;
+never an identity number or a birth date. It also says when a certificate was
 revoked, which the JSON leaves at 404: whoever holds the paper learns that it no longer counts.
 """
 

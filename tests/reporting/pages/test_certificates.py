@@ -282,6 +282,7 @@ def test_verify_by_number_names_the_field_at_fault(db):
     missing = client.get("/verify/", {"number": "GCN-2026-000001"})
     assert missing.status_code == 400
     assert 'id="id_name-error"' in missing.content.decode()
+    assert "Trường này là bắt buộc." in text_of(missing)
     too_long = client.get("/verify/", {"number": "G" * 31, "name": HOLDER})
     assert too_long.status_code == 400
     assert 'id="id_number-error"' in too_long.content.decode()
