@@ -36,6 +36,9 @@ urlpatterns += [
     path("login/", views_dashboard.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="login"), name="logout"),
     path("dashboard/", views_dashboard.dashboard, name="dashboard"),
+    # A learner's certificates and their PDFs; the public page their QR codes open (issue 14).
+    path("portal/certificates/", include("reporting.pages.urls_certificates")),
+    path("verify/", include("reporting.pages.urls_verify")),
     # The learners' portal (issue 14): their classes, their progress, the classes they may join.
     path("portal/", include("enrollment.pages.urls")),
 ]

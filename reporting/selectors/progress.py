@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import Count, Max, Min, Q, QuerySet, Subquery
 
-from courses.core.text import fold
+from courses.core.text import fold, has_control_characters
 from courses.models import Programme
 from enrollment.models import CompletionRule, StaleClass
 from enrollment.rules import completion
@@ -117,33 +119,63 @@ def certificates_of_user(user) -> QuerySet[Certificate]:
     )
 
 
-def certificate_to_verify(code: str) -> Certificate | None:
-    """A valid certificate by its verification code; revoked or unknown codes give nothing."""
+def certificate_of_user(user, pk: int) -> Certificate | None:
+    """One of the learner's valid certificates (certificates_of_user), with what its PDF prints:
+    someone else's, a revoked or an unknown one all give nothing."""
     return (
-        Certificate.objects.filter(verification_code=code.strip().lower(), revoked_at__isnull=True)
-        .select_related("enrollment__learner", "enrollment__training_class__curriculum")
+        certificates_of_user(user)
+        .select_related(
+            "enrollment__learner",
+            "enrollment__training_class__institution",
+            "enrollment__training_class__organiser_province",
+            "enrollment__training_class__province",
+        )
+        .filter(pk=pk)
         .first()
     )
 
 
-def certificate_to_verify_by_number(number: str, learner_name: str) -> Certificate | None:
-    """A valid certificate by its printed number, if it was issued to the name given with it.
+# A verification code as issued (reporting.services.sql.random_token_sql): 32 hex characters. Any
+# other text (too long, a NUL PostgreSQL refuses, letters of another script) is no code at all.
+VERIFICATION_CODE = re.compile(r"[0-9a-f]{32}")
+
+_VERIFIED = ("enrollment__learner", "enrollment__training_class__curriculum")
+
+
+def certificate_by_code(code: str) -> Certificate | None:
+    """A certificate by its verification code, valid or revoked (its `is_valid` tells which):
+    the public verification page says "revoked" where the API's answer stays a 404."""
+    code = code.strip().lower()
+    if not VERIFICATION_CODE.fullmatch(code):
+        return None
+    return Certificate.objects.filter(verification_code=code).select_related(*_VERIFIED).first()
+
+
+def certificate_to_verify(code: str) -> Certificate | None:
+    """A valid certificate by its verification code; revoked or unknown codes give nothing."""
+    certificate = certificate_by_code(code)
+    return certificate if certificate is not None and certificate.is_valid else None
+
+
+def certificate_by_number(number: str, learner_name: str) -> Certificate | None:
+    """A certificate, valid or revoked, by its printed number, if it was issued to the name given with it.
 
     Numbers count up (GCN-<year>-<id>): alone they would let anyone walk through them and collect
     the name and class of every certified learner, which a verification code (122 random bits)
     does not allow. With the holder's name as printed (diacritics, case and spacing aside) the
-    answer only confirms what the asker already holds. A wrong name, an unknown or a revoked
-    number all give nothing, alike.
+    answer only confirms what the asker already holds. A wrong name and an unknown number both
+    give nothing, alike.
     """
-    certificate = (
-        Certificate.objects.filter(number=number.strip().upper(), revoked_at__isnull=True)
-        .select_related("enrollment__learner", "enrollment__training_class__curriculum")
-        .first()
-    )
-    if (
-        certificate is None
-        or not fold(learner_name)
-        or fold(learner_name) != fold(certificate.enrollment.learner.full_name)
-    ):
+    if has_control_characters(number) or not fold(learner_name):
+        return None
+    certificate = Certificate.objects.filter(number=number.strip().upper()).select_related(*_VERIFIED).first()
+    if certificate is None or fold(learner_name) != fold(certificate.enrollment.learner.full_name):
         return None
     return certificate
+
+
+def certificate_to_verify_by_number(number: str, learner_name: str) -> Certificate | None:
+    """A valid certificate by its printed number and its holder's name (certificate_by_number);
+    a revoked one gives nothing, as an unknown number or a wrong name do."""
+    certificate = certificate_by_number(number, learner_name)
+    return certificate if certificate is not None and certificate.is_valid else None
