@@ -12,6 +12,7 @@ from .completion import (
 )
 from .enrollments import ACTIVE_STATUSES, SEAT_STATUSES, Enrollment, EnrollmentSource, EnrollmentStatus
 from .learners import MAJORITY_ETHNICITY, Gender, Learner
+from .notifications import REMINDER_KINDS, Notification, NotificationKind, NotificationStatus
 from .progress import StaleClass
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "DEFAULT_MIN_ATTENDANCE_PERCENT",
     "DEFAULT_MIN_FINAL_SCORE",
     "MAJORITY_ETHNICITY",
+    "REMINDER_KINDS",
     "Attendance",
     "AttendanceSource",
     "AttendanceStatus",
@@ -33,6 +35,9 @@ __all__ = [
     "Gender",
     "Learner",
     "LearnerDataAccess",
+    "Notification",
+    "NotificationKind",
+    "NotificationStatus",
     "PresenceInterval",
     "StaleClass",
 ]
