@@ -123,15 +123,14 @@ def notifications_deliver(emails: Sequence[tuple[int, Email]]) -> Delivery:
             if not _claim(notification_id, email=email.to, now=timezone.now()):
                 delivery.left += 1
                 continue
-            if connection is None:
-                # Opened here, so that every email of the run goes through one connection.
-                connection = get_connection()
-                connection.open()
-            message = EmailMessage(
-                subject=email.subject, body=email.body, to=[email.to], connection=connection
-            )
             try:
-                message.send()
+                if connection is None:
+                    # Opened here, so that every email of the run goes through one connection.
+                    connection = get_connection()
+                    connection.open()
+                EmailMessage(
+                    subject=email.subject, body=email.body, to=[email.to], connection=connection
+                ).send()
             except Exception as error:  # noqa: BLE001 - SMTP, socket and TLS errors have no common type
                 logger.warning("notification %s to %s failed: %s", notification_id, email.to, error)
                 Notification.objects.filter(pk=notification_id).update(
@@ -139,6 +138,7 @@ def notifications_deliver(emails: Sequence[tuple[int, Email]]) -> Delivery:
                 )
                 delivery.failed += 1
                 # A broken connection is opened again for the next email.
+                _close_quietly(connection)
                 connection = None
                 continue
             Notification.objects.filter(pk=notification_id).update(
@@ -146,8 +146,16 @@ def notifications_deliver(emails: Sequence[tuple[int, Email]]) -> Delivery:
             )
             delivery.sent += 1
     finally:
-        if connection is not None:
-            connection.close()
+        _close_quietly(connection)
     if delivery.failed:
         raise DeliveryFailed(f"{delivery.failed} email(s) refused by the mail server; retried later")
     return delivery
+
+
+def _close_quietly(connection) -> None:
+    if connection is None:
+        return
+    try:
+        connection.close()
+    except Exception:  # noqa: BLE001 - closing a connection already broken
+        logger.debug("closing the mail connection failed", exc_info=True)
