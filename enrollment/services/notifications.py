@@ -123,8 +123,9 @@ def notifications_deliver(emails: Sequence[tuple[int, Email]]) -> Delivery:
             if not _claim(notification_id, email=email.to, now=timezone.now()):
                 delivery.left += 1
                 continue
+            opening = connection is None
             try:
-                if connection is None:
+                if opening:
                     # Opened here, so that every email of the run goes through one connection.
                     connection = get_connection()
                     connection.open()
@@ -137,10 +138,13 @@ def notifications_deliver(emails: Sequence[tuple[int, Email]]) -> Delivery:
                     status=NotificationStatus.FAILED, error=str(error)[:2000]
                 )
                 delivery.failed += 1
-                # A broken connection is opened again for the next email.
                 _close_quietly(connection)
                 connection = None
-                continue
+                if opening:
+                    # The mail server cannot be reached: the rest stay pending for the retry,
+                    # rather than each waiting for its own connection to time out.
+                    break
+                continue  # one message refused: the next goes through a new connection
             Notification.objects.filter(pk=notification_id).update(
                 status=NotificationStatus.SENT, sent_at=timezone.now()
             )

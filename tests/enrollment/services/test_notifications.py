@@ -23,7 +23,7 @@ from enrollment.models import (
 )
 from enrollment.services.enrollments import enrollment_create, enrollment_withdraw, enrollments_bulk_create
 from enrollment.services.notifications import DeliveryFailed
-from enrollment.services.notifications_enrolment import enrolment_emails_send
+from enrollment.services.notifications_enrolment import enrolment_emails_request, enrolment_emails_send
 from enrollment.services.notifications_reminders import session_reminders_scan, session_reminders_send
 from tests.factories import (
     ClassSessionFactory,
@@ -32,8 +32,18 @@ from tests.factories import (
     TrainingClassFactory,
     UserFactory,
 )
+from tests.reporting.report_world import vietnamese_default
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese_site():
+    """Emails are written in Vietnamese; as in production, Vietnamese is the site's default
+    (the test settings' English would otherwise be the fallback of every string)."""
+    with vietnamese_default():
+        yield
+
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 SOON = NotificationKind.REMINDER_SOON
@@ -163,6 +173,33 @@ def test_a_failed_send_is_recorded_and_only_it_is_tried_again(online_class, sett
     row.refresh_from_db()
     assert (row.status, row.attempts, row.error) == (NotificationStatus.SENT, 2, "")
     assert len(mail.outbox) == 1
+
+
+def test_an_unreachable_mail_server_leaves_the_rest_for_the_retry(online_class, settings):
+    """One connection attempt, not one per email: the others are not even claimed."""
+    enrollments = [
+        EnrollmentFactory(training_class=online_class, learner=learner_with(email=f"hv{i}@example.vn"))
+        for i in range(3)
+    ]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    with pytest.raises(DeliveryFailed):
+        enrolment_emails_send(enrollment_ids=[e.pk for e in enrollments])
+    statuses = list(Notification.objects.order_by("pk").values_list("status", "attempts"))
+    assert statuses == [
+        (NotificationStatus.FAILED, 1),
+        (NotificationStatus.PENDING, 0),
+        (NotificationStatus.PENDING, 0),
+    ]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert enrolment_emails_send(enrollment_ids=[e.pk for e in enrollments]).sent == 3
+
+
+def test_large_enrolments_are_sent_by_several_tasks(django_capture_on_commit_callbacks):
+    """1,201 enrolment ids: three tasks of at most 500 ids, queued on commit."""
+    with django_capture_on_commit_callbacks() as callbacks:
+        enrolment_emails_request(list(range(1, 1202)))
+    assert len(callbacks) == 3
 
 
 def test_a_row_left_sending_by_a_dead_worker_is_not_sent_again(online_class):

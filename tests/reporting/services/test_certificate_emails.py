@@ -8,8 +8,17 @@ from enrollment.models import Notification, NotificationKind, NotificationStatus
 from reporting.models import Certificate
 from reporting.services.certificate_emails import certificate_emails_send
 from tests.reporting.conftest import attend, attend_all, enrol, make_class, recompute
+from tests.reporting.report_world import vietnamese_default
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese_site():
+    """Emails are written in Vietnamese; as in production, Vietnamese is the site's default
+    (the test settings' English would otherwise be the fallback of every string)."""
+    with vietnamese_default():
+        yield
 
 
 def test_each_issued_certificate_is_announced_once(programme, settings, django_capture_on_commit_callbacks):
