@@ -14,8 +14,6 @@ from enrollment.services.notifications_enrolment import ENROLMENT_EMAILS_TASK
 from enrollment.services.notifications_reminders import SESSION_REMINDERS_TASK
 from tests.factories import ClassSessionFactory, EnrollmentFactory, LearnerFactory, TrainingClassFactory
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
 
 def emails_to(mail_dir, address: str) -> list[str]:
     """The messages the worker wrote for `address` (the file backend: one file per connection,
@@ -33,6 +31,24 @@ def run_on_worker(app, name: str, *args, times: int):
     return [result.get(timeout=60) for result in results]
 
 
+def test_the_email_tasks_are_acknowledged_late_retried_and_the_scan_scheduled(settings):
+    from config.celery import app
+    from enrollment.services.notifications import DeliveryFailed
+    from reporting.services.certificate_emails import CERTIFICATE_EMAILS_TASK
+
+    app.loader.import_default_modules()
+    for name in (ENROLMENT_EMAILS_TASK, SESSION_REMINDERS_TASK, CERTIFICATE_EMAILS_TASK):
+        task = app.tasks[name]
+        assert task.acks_late and task.reject_on_worker_lost, name
+        assert DeliveryFailed in task.autoretry_for, name
+        # Every try of an email within the task's retries.
+        assert task.max_retries + 1 == settings.NOTIFICATION_MAX_ATTEMPTS, name
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "enrollment.scan_session_reminders" in scheduled
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
 def test_a_duplicate_and_a_redelivered_enrolment_task_send_one_email(celery_worker):
     from config.celery import app
 
@@ -51,6 +67,8 @@ def test_a_duplicate_and_a_redelivered_enrolment_task_send_one_email(celery_work
     assert (row.status, row.attempts) == (NotificationStatus.SENT, 1)
 
 
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
 def test_a_redelivered_reminder_task_sends_nothing_more(celery_worker):
     from config.celery import app
 
