@@ -158,6 +158,46 @@ def test_a_bulk_enrolment_sends_nothing_inside_the_request(
     assert sorted(m.to[0] for m in mail.outbox) == sorted(f"hv{i}@example.vn" for i in range(6))
 
 
+def test_an_imported_file_sends_the_schedule_after_the_request_to_those_with_an_address(
+    online_class, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.enrollment.enrollment_files import person, xlsx_bytes
+    from tests.roles import client_as
+
+    trainer = UserFactory(role=Role.TRAINER)
+    online_class.trainers.set([trainer])
+    rows = [
+        person(1, "Nguyễn Văn An", "019085000001", email="an@example.vn"),
+        person(2, "Trần Thị Bình", "019185000002", gender="Nữ", email="binh@example.vn"),
+        person(3, "Đinh Văn Cũ", "019085000003"),  # no address
+    ]
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client_as(trainer).post(
+            f"/api/v1/classes/{online_class.pk}/enrollments/import",
+            {"file": SimpleUploadedFile("danh-sach.xlsx", xlsx_bytes(rows)), "dry_run": "false"},
+            format="multipart",
+        )
+    assert response.status_code == 201, response.content
+    assert mail.outbox == []  # nothing sent within the request
+    for callback in callbacks:
+        callback()
+    assert sorted(m.to[0] for m in mail.outbox) == ["an@example.vn", "binh@example.vn"]
+    assert all(m.subject == "Xác nhận ghi danh lớp “Lớp kỹ năng số cấp xã”" for m in mail.outbox)
+
+
+def test_the_enrolment_emails_are_a_few_queries_and_two_per_email(
+    online_class, django_assert_max_num_queries
+):
+    ids = [
+        EnrollmentFactory(training_class=online_class, learner=learner_with(email=f"hv{i}@example.vn")).pk
+        for i in range(20)
+    ]
+    with django_assert_max_num_queries(4 + 2 * 20):
+        assert enrolment_emails_send(enrollment_ids=ids).sent == 20
+
+
 def test_a_failed_send_is_recorded_and_only_it_is_tried_again(online_class, settings):
     enrollment = EnrollmentFactory(training_class=online_class, learner=learner_with())
     # A mail server that refuses the connection (nothing listens on port 9 of this host).
