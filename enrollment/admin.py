@@ -17,6 +17,7 @@ from enrollment.models import (
     Enrollment,
     Learner,
     LearnerDataAccess,
+    Notification,
     PresenceInterval,
     StaleClass,
 )
@@ -160,3 +161,24 @@ class CalendarFeedAdmin(ReadOnlyAdmin):
     fields = ["learner", "created_at", "reset_at"]
     search_fields = ["learner__national_id", "learner__full_name"]
     list_select_related = ["learner"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    """The emails sent to learners (enrollment.services.notifications). A row left `sending` is
+    an email whose worker died while handing it over: it may or may not have gone out, and is not
+    sent again; `failed` rows carry the mail server's answer."""
+
+    list_display = [
+        "kind",
+        "enrollment",
+        "session",
+        "certificate_id",
+        "status",
+        "attempts",
+        "email",
+        "sent_at",
+    ]
+    list_filter = ["kind", "status"]
+    search_fields = ["email", "enrollment__learner__national_id", "enrollment__learner__full_name"]
+    list_select_related = ["enrollment__learner", "enrollment__training_class", "session__training_class"]

@@ -10,7 +10,9 @@ from celery import chord, group, shared_task
 from django.db import InterfaceError, OperationalError
 
 from courses.core.errors import CacheUnavailable
+from enrollment.tasks import EMAIL_TASK
 from reporting.models import StaleRollup
+from reporting.services.certificate_emails import CERTIFICATE_EMAILS_TASK, certificate_emails_send
 from reporting.services.class_progress import class_progress_refresh
 from reporting.services.periodic import classes_finish_due, stale_reconcile
 from reporting.services.rebuilds import current_province_ids_largest_first, province_progress_rebuild
@@ -74,6 +76,12 @@ def refresh_rollup_targets() -> None:
 @shared_task(name=ROLLUP_STATISTICS_TASK, **RELIABLE)
 def refresh_rollup_statistics() -> None:
     rollup_statistics_refresh()
+
+
+@shared_task(name=CERTIFICATE_EMAILS_TASK, **EMAIL_TASK)
+def send_certificate_emails(certificate_ids: list[int]) -> int:
+    """Enqueued by the recompute that issued the certificates, once it commits."""
+    return certificate_emails_send(certificate_ids=certificate_ids).sent
 
 
 @shared_task(name="reporting.reconcile_stale", **RELIABLE)

@@ -86,10 +86,11 @@ def _redis_reachable(url: str) -> bool:
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     """A real Celery worker process on Redis, consuming from the test database, for the session.
 
-    Tests that use it need committed data: mark them django_db(transaction=True).
+    Tests that use it need committed data: mark them django_db(transaction=True). The emails it
+    sends are written as files to its `mail_dir` (Django's file backend), where tests read them.
     """
     import subprocess
     import sys
@@ -107,6 +108,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
             pytest.fail(message)
         pytest.skip(message)
 
+    mail_dir = tmp_path_factory.mktemp("worker-mail")
     db = settings.DATABASES["default"]
     if db["ENGINE"] == "django.db.backends.postgresql":
         database_url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{connection.settings_dict['NAME']}"
@@ -120,6 +122,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         "DATABASE_URL": database_url,
         "REDIS_URL": url,
         "CONN_MAX_AGE": "0",
+        "EMAIL_URL": f"filemail:///{mail_dir}",
     }
     # Purge tasks left by an earlier interrupted run so this worker only sees ours.
     app.control.purge()
@@ -141,6 +144,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         ],
         env=env,
     )
+    worker.mail_dir = mail_dir
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -294,6 +294,22 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # in a calendar feed's URL. No trailing slash.
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# Emails to learners (enrollment.services.notifications*): session reminders the day before and
+# shortly before each session, found by a beat task every NOTIFICATION_SCAN_SECONDS; sends tried
+# NOTIFICATION_MAX_ATTEMPTS times in all; rows unsent NOTIFICATION_REQUEUE_AFTER after they were
+# written are asked for again (their task was lost).
+NOTIFICATION_REMINDER_DAY_BEFORE = timedelta(
+    hours=env.int("NOTIFICATION_REMINDER_DAY_BEFORE_HOURS", default=24)
+)
+NOTIFICATION_REMINDER_SOON = timedelta(minutes=env.int("NOTIFICATION_REMINDER_SOON_MINUTES", default=30))
+NOTIFICATION_SCAN_SECONDS = env.int("NOTIFICATION_SCAN_SECONDS", default=300)
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+NOTIFICATION_REQUEUE_AFTER = timedelta(minutes=env.int("NOTIFICATION_REQUEUE_AFTER_MINUTES", default=15))
+if not NOTIFICATION_REMINDER_SOON < NOTIFICATION_REMINDER_DAY_BEFORE:
+    raise ImproperlyConfigured(
+        "NOTIFICATION_REMINDER_SOON_MINUTES must be shorter than NOTIFICATION_REMINDER_DAY_BEFORE_HOURS."
+    )
+
 # A trainer's roster form (enrollment/pages/trainer.py) posts one field per learner: as many as the
 # API's roster accepts (RosterMarkSerializer, 10,000 records), plus the CSRF token and the reason.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_010
@@ -377,6 +393,11 @@ CELERY_BEAT_SCHEDULE |= {
     "courses-import-jobs-requeue-lost": {"task": "courses.import_jobs_requeue_lost", "schedule": 300.0},
     # A check-in never checked out ends at its last sign of presence once its session is over.
     "enrollment-close-open-check-ins": {"task": "enrollment.close_open_check_ins", "schedule": 300.0},
+    # Session reminders by email: the day before and shortly before each session.
+    "enrollment-scan-session-reminders": {
+        "task": "enrollment.scan_session_reminders",
+        "schedule": float(NOTIFICATION_SCAN_SECONDS),
+    },
     "reporting-finish-due-classes": {"task": "reporting.finish_due_classes", "schedule": crontab(minute=5)},
     "reporting-nightly-rebuild": {
         "task": "reporting.rebuild_progress",

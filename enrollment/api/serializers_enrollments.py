@@ -187,6 +187,12 @@ class LearnerContactSerializer(StrictWriteMixin, serializers.Serializer):
     email = serializers.EmailField(required=False, allow_blank=True)
 
 
+class MyPreferencesSerializer(StrictWriteMixin, serializers.Serializer):
+    reminders_enabled = serializers.BooleanField(
+        help_text="Send me a reminder by email the day before and shortly before each session."
+    )
+
+
 # --- enrolments ----------------------------------------------------------------------------------
 
 

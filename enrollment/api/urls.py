@@ -54,6 +54,7 @@ attendance_urlpatterns = [
 # Learners and enrolment.
 enrolment_urlpatterns = [
     path("me/learner", learners.MyLearnerView.as_view(), name="me-learner"),
+    path("me/preferences", learners.MyPreferencesView.as_view(), name="me-preferences"),
     path("me/enrollments", enrolments.MyEnrollmentsView.as_view(), name="me-enrollments"),
     path("classes/<int:pk>/join", enrolments.ClassJoinView.as_view(), name="class-join"),
     path("classes/<int:pk>/enrollments", enrolments.ClassEnrollmentsView.as_view(), name="class-enrollments"),

@@ -2,7 +2,8 @@
 
 Who may do what:
 
-* learners: `/me/learner` (read, change own phone and email);
+* learners: `/me/learner` (read, change own phone and email), `/me/preferences` (session
+  reminders by email off or on);
 * trainers: read the learners on their classes' rosters;
 * provincial admins: create and change the learners of their province;
 * central admins: everything, and the record of who read which learner's data
@@ -177,6 +178,18 @@ class LearnerViewSet(
         return Response({"username": learner.user.username, "password": password})
 
 
+def own_learner(request) -> Learner:
+    """The signed-in user's learner record; 404 for an account without one (trainers, admins)."""
+    learner = learner_of_user(request.user)
+    if learner is None:
+        raise DomainError(
+            message=_("Tài khoản này không có hồ sơ học viên."),
+            code="not_found",
+            status=status.HTTP_404_NOT_FOUND,
+        )
+    return learner
+
+
 @extend_schema_view(
     get=extend_schema(
         summary="My learner record",
@@ -194,14 +207,7 @@ class MyLearnerView(APIView):
     permission_classes = [IsAuthenticated]
 
     def _learner(self, request) -> Learner:
-        learner = learner_of_user(request.user)
-        if learner is None:
-            raise DomainError(
-                message=_("Tài khoản này không có hồ sơ học viên."),
-                code="not_found",
-                status=status.HTTP_404_NOT_FOUND,
-            )
-        return learner
+        return own_learner(request)
 
     def get(self, request):
         return Response(
@@ -215,6 +221,36 @@ class MyLearnerView(APIView):
         learner_services.learner_contact_update(learner=learner, **serializer.validated_data)
         learner = learner_of_user(request.user)
         return Response(serializers.LearnerSerializer(learner, context={"request": request}).data)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="My email preferences",
+        description="Whether the signed-in learner is sent session reminders by email (the day before "
+        "and shortly before each session). Enrolment and certificate emails are sent whatever it says. "
+        "404 for an account without a learner record (trainers, admins).",
+        responses={200: serializers.MyPreferencesSerializer, **error_responses(401, 404)},
+    ),
+    patch=extend_schema(
+        summary="Turn my session reminders off or on",
+        request=serializers.MyPreferencesSerializer,
+        responses={200: serializers.MyPreferencesSerializer, **error_responses(400, 401, 404)},
+    ),
+)
+class MyPreferencesView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request):
+        return Response(serializers.MyPreferencesSerializer(own_learner(request)).data)
+
+    def patch(self, request):
+        learner = own_learner(request)
+        serializer = serializers.MyPreferencesSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        learner = learner_services.learner_reminders_set(
+            learner=learner, enabled=serializer.validated_data["reminders_enabled"]
+        )
+        return Response(serializers.MyPreferencesSerializer(learner).data)
 
 
 @extend_schema_view(

@@ -13,6 +13,7 @@ from .completion import (
 )
 from .enrollments import ACTIVE_STATUSES, SEAT_STATUSES, Enrollment, EnrollmentSource, EnrollmentStatus
 from .learners import MAJORITY_ETHNICITY, Gender, Learner
+from .notifications import REMINDER_KINDS, Notification, NotificationKind, NotificationStatus
 from .progress import StaleClass
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "DEFAULT_MIN_ATTENDANCE_PERCENT",
     "DEFAULT_MIN_FINAL_SCORE",
     "MAJORITY_ETHNICITY",
+    "REMINDER_KINDS",
     "Attendance",
     "AttendanceSource",
     "AttendanceStatus",
@@ -35,6 +37,9 @@ __all__ = [
     "Gender",
     "Learner",
     "LearnerDataAccess",
+    "Notification",
+    "NotificationKind",
+    "NotificationStatus",
     "PresenceInterval",
     "StaleClass",
 ]

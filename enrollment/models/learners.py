@@ -68,6 +68,10 @@ class Learner(models.Model):
     area_type = models.CharField(_("loại địa bàn"), max_length=10, choices=AreaType.choices, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
     email = models.EmailField(_("thư điện tử"), blank=True)
+    # Session reminders by email (enrollment.services.notifications); the learner turns them off
+    # and on in the portal or the API. Enrolment and certificate emails are sent whatever it says.
+    # A default in the database too, for rows written in SQL (generate_dataset's COPY).
+    reminders_enabled = models.BooleanField(_("nhận email nhắc lịch học"), default=True, db_default=True)
     # Name and id folded (lower case, no diacritics), so "nguyen van an" finds "Nguyễn Văn An".
     search_text = models.TextField(_("chuỗi tìm kiếm"), editable=False, default="")
     # The name's place in Vietnamese order (courses.core.text.vietnamese_name_key): every list of

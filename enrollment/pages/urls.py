@@ -1,12 +1,13 @@
 from django.urls import path
 
-from enrollment.pages import calendars, curriculum, portal, sessions, trainer
+from enrollment.pages import calendars, curriculum, portal, preferences, sessions, trainer
 
 app_name = "portal"
 
 urlpatterns = [
     path("", portal.my_classes, name="my_classes"),
     path("classes/<int:pk>/join/", portal.join_class, name="join_class"),
+    path("preferences/", preferences.preferences, name="preferences"),
     path("sessions/", sessions.my_sessions, name="my_sessions"),
     path("sessions/<int:pk>/", sessions.session_page, name="session"),
     path("sessions/<int:pk>/check-in/", sessions.check_in, name="check_in"),

@@ -33,6 +33,7 @@ from courses.selectors.classes import curricula_serving_q, may_manage_class, pro
 from enrollment.models import SEAT_STATUSES, Enrollment, EnrollmentSource, EnrollmentStatus, Learner
 from enrollment.services.audit import audit_entries_create, audit_entry, enrollment_state
 from enrollment.services.enrollment_scope import ensure_may_enrol
+from enrollment.services.notifications_enrolment import enrolment_emails_request
 from enrollment.services.progress import class_progress_mark_stale
 
 # Trainers and admins enrol while a class is being prepared, open or running.
@@ -190,6 +191,12 @@ def enrollments_bulk_create(
     audit_entries_create(entries)
     if created or to_update:
         class_progress_mark_stale(class_ids=[training_class.pk])
+    # Every enrolment (self-join, trainer, admin, import) passes here: those given a seat are sent
+    # the class's schedule once this commits; the waitlisted are sent it when promoted (_promote).
+    enrolment_emails_request(
+        [e.pk for e in created if e.status == EnrollmentStatus.ENROLLED]
+        + [e.pk for e, _ in to_update if e.status == EnrollmentStatus.ENROLLED]
+    )
     return result
 
 
@@ -301,6 +308,7 @@ def _promote(training_class: TrainingClass, *, actor, free: int | None) -> list[
         _audit(e, action="promote", actor=actor, before=b, source="waitlist")
         for e, b in zip(promoted, befores, strict=True)
     )
+    enrolment_emails_request([e.pk for e in promoted])
     return promoted
 
 

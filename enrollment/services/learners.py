@@ -322,3 +322,15 @@ def learner_password_reset(*, actor, learner: Learner) -> str:
     user.set_password(password)
     user.save(update_fields=["password"])
     return password
+
+
+@transaction.atomic
+def learner_reminders_set(*, learner: Learner, enabled: bool) -> Learner:
+    """A learner turns their session reminders by email off or on (the portal's preferences page,
+    PATCH /api/v1/me/preferences). The enrolment and certificate emails are not reminders: they
+    are sent whatever this says, as a record of what happened to the learner's place."""
+    learner = Learner.objects.select_for_update().get(pk=learner.pk)
+    if learner.reminders_enabled != enabled:
+        learner.reminders_enabled = enabled
+        learner.save(update_fields=["reminders_enabled", "updated_at"])
+    return learner

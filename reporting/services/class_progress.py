@@ -12,8 +12,10 @@ from django.utils import timezone
 
 from courses.models import Province, TrainingClass
 from enrollment.models import DEFAULT_EXCUSED_POLICY, DEFAULT_MIN_ATTENDANCE_PERCENT, DEFAULT_MIN_FINAL_SCORE
+from enrollment.services.notifications import reachable_q
 from reporting.models import Certificate, ClaimKind, ClassProgress
 from reporting.services import sql, sql_progress, sql_sync
+from reporting.services.certificate_emails import certificate_emails_request
 from reporting.services.stale import rollup_mark_stale, stale_claim_release, stale_class_claim
 
 
@@ -63,7 +65,13 @@ def _certificates_sync(classes: QuerySet[TrainingClass], *, now: datetime.dateti
     no longer completed and reinstate (same number and code) those completed again."""
     if sql_sync.certificates_insert(now=now):
         year = timezone.localtime(now).year
-        Certificate.objects.filter(number__isnull=True, enrollment__training_class__in=classes).update(
+        new = Certificate.objects.filter(number__isnull=True, enrollment__training_class__in=classes)
+        # Their learners are told once this commits (by task name, in chunks): those with an
+        # address, so that a rebuild of learners without one queues nothing.
+        certificate_emails_request(
+            list(new.filter(reachable_q("enrollment__learner")).values_list("pk", flat=True))
+        )
+        new.update(
             # At least six digits; LPAD alone would cut ids of seven digits and more to six.
             number=Concat(
                 Value(f"GCN-{year}-"),
