@@ -36,6 +36,8 @@ urlpatterns += [
     path("login/", views_dashboard.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="login"), name="logout"),
     path("dashboard/", views_dashboard.dashboard, name="dashboard"),
+    # Its drill-down (issues 14, 15): a province's classes, a class's roster.
+    path("dashboard/", include("reporting.pages.urls_drilldown")),
     # The learners' portal (issue 14): their classes, their progress, the classes they may join.
     path("portal/", include("enrollment.pages.urls")),
 ]
