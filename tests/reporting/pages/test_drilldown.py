@@ -65,7 +65,9 @@ def class_rows(html: str) -> list[tuple[int, int, int]]:
     """(class id, lượt, learners) of each row of a class list."""
     return [
         (int(pk), int(luot), int(enrolled))
-        for pk, luot, enrolled in re.findall(r'data-class="(\d+)" data-luot="(\d+)" data-enrolled="(\d+)"', html)
+        for pk, luot, enrolled in re.findall(
+            r'data-class="(\d+)" data-luot="(\d+)" data-enrolled="(\d+)"', html
+        )
     ]
 
 
@@ -73,7 +75,9 @@ def roster_rows(html: str) -> list[tuple[int, str, str]]:
     """(enrolment id, attendance rate, meets the rule) of each roster row."""
     return [
         (int(pk), rate, meets)
-        for pk, rate, meets in re.findall(r'data-enrollment="(\d+)" data-rate="([^"]*)" data-meets="(\d)"', html)
+        for pk, rate, meets in re.findall(
+            r'data-enrollment="(\d+)" data-rate="([^"]*)" data-meets="(\d)"', html
+        )
     ]
 
 
@@ -87,7 +91,11 @@ def c(world, number: int):
 
 def test_anonymous_visitors_are_sent_to_sign_in(db):
     world = build_world(rebuild=False)
-    for address in ("/dashboard/classes/", "/dashboard/provinces/19/", f"/dashboard/classes/{c(world, 2).pk}/"):
+    for address in (
+        "/dashboard/classes/",
+        "/dashboard/provinces/19/",
+        f"/dashboard/classes/{c(world, 2).pk}/",
+    ):
         response = Client().get(address)
         assert response.status_code == 302 and response["Location"].startswith("/login/?next=")
 
@@ -150,7 +158,9 @@ def test_a_provinces_figures_are_the_report_apis(world, central_admin, code, lev
     detail = client_as(central_admin).get(
         f"/api/v1/reports/provinces/{province.pk}", {"programme": world.programme.pk, "level": level}
     )
-    expected = detail.json()["total"] if not level else next(r for r in summary["levels"] if r["level"] == level)
+    expected = (
+        detail.json()["total"] if not level else next(r for r in summary["levels"] if r["level"] == level)
+    )
     if not level:
         assert detail.json()["total"]["achieved_luot"] == summary["total"]["achieved_luot"]
     headline = re.search(
@@ -169,6 +179,7 @@ def test_a_provinces_figures_are_the_report_apis(world, central_admin, code, lev
 
 
 def test_thai_nguyens_classes(world, province_admin):
+    c(world, 2).trainers.add(UserFactory(role="trainer", full_name="Hoàng Văn Giảng"))
     html = get(province_admin, "/dashboard/provinces/19/", programme=world.programme.pk)
     text = text_of(html)
     assert sorted(class_rows(html)) == sorted(
@@ -177,6 +188,7 @@ def test_thai_nguyens_classes(world, province_admin):
     assert "Tỉnh Bắc Kạn" in text  # C3 is listed where it was held
     assert "66,66 %" not in text and "66,6 %" in text  # C2: 2 of 3 completed, truncated
     assert "Đang học" in text and "Đã kết thúc" in text
+    assert "Hoàng Văn Giảng" in text
 
 
 def test_a_class_roster_is_the_roster_apis(world, central_admin):
@@ -184,9 +196,11 @@ def test_a_class_roster_is_the_roster_apis(world, central_admin):
     html = get(central_admin, f"/dashboard/classes/{training_class.pk}/")
     api = client_as(central_admin).get(f"/api/v1/classes/{training_class.pk}/roster").json()["results"]
     assert [(pk, Decimal(rate), meets) for pk, rate, meets in roster_rows(html)] == [
-        (row["id"], Decimal(str(row["attendance_rate"])), "1" if row["meets_attendance"] else "0") for row in api
+        (row["id"], Decimal(str(row["attendance_rate"])), "1" if row["meets_attendance"] else "0")
+        for row in api
     ]
     text = text_of(html)
+    assert "Văn phòng - thống kê" in text  # its curriculum
     assert "100,0 %" in text and "66,6 %" in text  # 40 of 60 minutes a session, truncated
     assert "Hoàn thành" in text and "Không hoàn thành" in text
     # The computed class figures, as the report counts them.
@@ -278,7 +292,9 @@ def test_the_pages_query_count_does_not_grow_with_the_classes(world, central_adm
     address, params = "/dashboard/provinces/01/", {"programme": world.programme.pk}
     few = queries_of(client, address, **params)
     for _ in range(12):
-        extra = make_class(programme=world.programme, province=world.hanoi, level=Level.CENTRAL, minutes=(60,))
+        extra = make_class(
+            programme=world.programme, province=world.hanoi, level=Level.CENTRAL, minutes=(60,)
+        )
         extra.trainers.add(UserFactory(role="trainer"), UserFactory(role="trainer"))
         completed = enrol(extra)
         attend_all(completed, 60)
@@ -346,7 +362,13 @@ def test_the_pages_in_english(world, central_admin):
         assert label in text, label
     assert "66.6 %" in text
     text = text_of(get(central_admin, f"/dashboard/classes/{c(world, 2).pk}/", "en"))
-    labels = ("Minutes attended / required", "Full name", "Attendance (%)", "Certificate", "3 learners, by name")
+    labels = (
+        "Minutes attended / required",
+        "Full name",
+        "Attendance (%)",
+        "Certificate",
+        "3 learners, by name",
+    )
     for label in (*labels, "Completed"):
         assert label in text, label
     assert "Danh sách học viên" not in text and "Họ và tên" not in text
