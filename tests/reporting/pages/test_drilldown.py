@@ -219,6 +219,7 @@ def test_personal_data_as_the_api_shows_it(world, central_admin, other_province_
     api = client_as(other_province_admin).get(f"/api/v1/classes/{training_class.pk}/roster").json()["results"]
     assert {row["learner"]["national_id"] for row in api} >= {masked}
     assert masked in html and learner.national_id not in html
+    assert world.chair.name_vi in html  # a roster field: their position
     assert "withdrawn" not in {row["status"] for row in api} and len(roster_rows(html)) == len(api) == 3
     shown = LearnerDataAccess.objects.filter(reader=other_province_admin, endpoint="drilldown:class")
     assert shown.count() == 3 and not shown.filter(full_record=True).exists()
