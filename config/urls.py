@@ -39,6 +39,8 @@ urlpatterns += [
     # A learner's certificates and their PDFs; the public page their QR codes open (issue 14).
     path("portal/certificates/", include("reporting.pages.urls_certificates")),
     path("verify/", include("reporting.pages.urls_verify")),
+    # Its drill-down (issues 14, 15): a province's classes, a class's roster.
+    path("dashboard/", include("reporting.pages.urls_drilldown")),
     # The learners' portal (issue 14): their classes, their progress, the classes they may join.
     path("portal/", include("enrollment.pages.urls")),
 ]

@@ -23,6 +23,7 @@ from courses.core import throttling
 from courses.core.permissions import is_admin, is_central_admin, is_learner, is_trainer
 from courses.models import Curriculum, Level, Programme, Province
 from reporting.models import ALL_LEVELS, Dimension
+from reporting.pages.drilldown import dashboard_links
 from reporting.selectors.dashboard import dashboard_curricula, dashboard_figures
 from reporting.selectors.reports_rows import level_label
 from reporting.selectors.reports_scope import programme_current, report_scope
@@ -229,7 +230,9 @@ def dashboard(request):
         "curriculum": curriculum.pk if curriculum else None,
         "province": scope.province_id if central and scope.province else None,
     }
-    return render(request, "reporting/dashboard.html", _page(form, figures, level, params, scope.province_id))
+    context = _page(form, figures, level, params, scope.province_id)
+    context["classes_href"] = dashboard_links(context["bars"], scope, programme_id=programme.pk, level=level)
+    return render(request, "reporting/dashboard.html", context)
 
 
 def _page(form, figures: dict, level: str, params: dict, province_id) -> dict:

@@ -39,6 +39,15 @@ def rate_percent_sql(achieved: str, target: str) -> str:
     return f"CASE WHEN {target} > 0 THEN (CAST({achieved} AS BIGINT) * 10000 / {target}) / 100.0 END"
 
 
+def percent_shown(percent) -> Decimal:
+    """A percentage as a page shows it, truncated (a threshold not reached is never shown reached):
+    one decimal, or two under 1 %, where one would write a share that is not nothing as 0.0 %
+    (0.04 % of a national target is 200 lượt)."""
+    value = Decimal(str(percent))
+    places = Decimal("0.01") if 0 < abs(value) < 1 else Decimal("0.1")
+    return value.quantize(places, rounding=ROUND_DOWN)
+
+
 # --- cost per lượt: spending over achieved lượt ---------------------------------------------------
 
 

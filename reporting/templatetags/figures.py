@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from enrollment.rules.completion import percent_truncated
+from reporting.rules.figures import percent_shown
 
 register = template.Library()
 
@@ -30,9 +30,12 @@ def figure(value, places: int = 0) -> str:
 
 @register.filter
 def percent(value) -> str:
-    """One decimal, truncated (enrollment.rules.completion.percent_truncated): 79.99 shows "79,9 %",
-    never the "80,0 %" of a threshold it has not reached."""
-    return NONE if value is None else f"{figure(percent_truncated(value), 1)} %"
+    """Truncated, to the decimals that matter (reporting.rules.figures.percent_shown): 79.99 shows
+    "79,9 %", never the "80,0 %" of a threshold it has not reached; 0.04 shows "0,04 %", not "0,0 %"."""
+    if value is None or value == "":
+        return NONE
+    shown = percent_shown(value)
+    return f"{figure(shown, -shown.as_tuple().exponent)} %"
 
 
 @register.filter
