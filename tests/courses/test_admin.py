@@ -36,6 +36,7 @@ from enrollment.models import (
 )
 from enrollment.services.attendance_roll_call import attendance_mark_roster
 from enrollment.services.calendar_feeds import calendar_feed_reset
+from enrollment.services.notifications_enrolment import enrolment_emails_send
 from reporting.models import Baseline, ClaimKind, StaleClaim, StaleRollup, Target
 from tests.factories import TrainingInstitutionFactory, UserFactory
 from tests.reporting.report_world import build_world, vietnamese_default
@@ -103,6 +104,8 @@ def admin_world(db):
     Baseline.objects.create(programme=world.programme, level="", province=world.hanoi, achieved_luot=12)
     CompletionRule.objects.create(programme=world.programme)
     calendar_feed_reset(learner=enrollment.learner)
+    Learner.objects.filter(pk=enrollment.learner_id).update(email="hoc.vien@example.vn")
+    enrolment_emails_send(enrollment_ids=[enrollment.pk])
     return world
 
 
@@ -167,6 +170,7 @@ SERVICE_WRITTEN = [
         "enrollment.StaleClass",
         "enrollment.LearnerDataAccess",
         "enrollment.CalendarFeed",
+        "enrollment.Notification",
         "reporting.EnrollmentProgress",
         "reporting.ClassProgress",
         "reporting.Certificate",
