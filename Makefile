@@ -27,7 +27,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 demo: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference_data
-	$(PY) manage.py demo_setup
+	$(PY) manage.py demo_setup --base-url http://$(HOST):$(PORT)
 	$(PY) manage.py progress_table
 	@echo "Serving on http://$(HOST):$(PORT)/  dashboard: /dashboard/  API docs: /api/docs/  admin: /admin/"
 	$(PY) manage.py runserver $(HOST):$(PORT)
