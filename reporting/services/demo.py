@@ -448,12 +448,12 @@ def _walking_learner(*, admin, running: TrainingClass | None, open_class: Traini
     """A learner of the running class, of a position the open class serves, who has not joined the
     open class yet (the printed learner of an earlier demo may have); a new one when none is left."""
     positions = list(open_class.curriculum.positions.order_by("sort_order", "pk"))
-    if running is not None and positions:
-        candidates = Learner.objects.filter(
-            enrollments__training_class=running,
-            enrollments__status__in=SEAT_STATUSES,
-            position__in=positions,
-        )
+    if positions:
+        candidates = Learner.objects.filter(position__in=positions, province=open_class.province)
+        if running is not None:
+            candidates = candidates.filter(
+                enrollments__training_class=running, enrollments__status__in=SEAT_STATUSES
+            )
         found = (
             candidates.exclude(pk__in=open_class.enrollments.values("learner_id"))
             .select_related("user")

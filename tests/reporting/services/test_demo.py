@@ -25,6 +25,7 @@ from enrollment.services.enrollments import enrollment_self_join
 from reporting.models import ProgressRollup
 from reporting.selectors.progress import rollup_live_generation_id
 from reporting.services.demo import OPEN_CLASS, RUNNING_CLASS, demo_dataset_load
+from tests.browser import as_phone, browser_page, load, screenshot, sign_in
 
 
 def _run_demo() -> str:
@@ -226,3 +227,41 @@ def _run_demo_days_ago(days: int):
     admin = User.objects.update_or_create(username="admin", defaults={"role": Role.CENTRAL_ADMIN})[0]
     trainer = User.objects.update_or_create(username="giangvien", defaults={"role": Role.TRAINER})[0]
     return demo_dataset_load(admin=admin, trainer=trainer, now=timezone.now() - datetime.timedelta(days=days))
+
+
+def test_the_printed_learners_walk_in_headless_chromium(live_server, capsys):
+    """The printed start page and login in a real browser at 360 px: join the open class, check in to
+    its session starting within minutes (test-artifacts/demo-learner-*.png), and the trainer's start page."""
+    out = io.StringIO()
+    call_command("demo_setup", "--base-url", live_server.url, stdout=out)
+    output = out.getvalue()
+    page, username, password = _start_page(output, "Learner")
+    check_in_page = re.search(r"(http\S+/portal/sessions/\d+/)", output).group(1)
+    shots = []
+    with browser_page(base_url=live_server.url) as tools:
+        as_phone(tools)
+        load(tools, f"location.href = '{live_server.url}/login/'")
+        sign_in(tools, username, password)
+        landed = tools.evaluate("location.href")
+        shots.append(screenshot(tools, "demo-learner-start.png"))
+        open_class = tools.evaluate("document.querySelector('[data-open-class]').dataset.openClass")
+        load(tools, "document.querySelector('[data-open-class] form button').click()")
+        joined = tools.evaluate(f"document.querySelector('[data-class=\"{open_class}\"]') !== null")
+        load(tools, f"location.href = '{check_in_page}'")
+        load(tools, "document.querySelector('#check-in').click()")
+        checked_in = tools.evaluate("document.querySelector('#check-out').disabled === false")
+        shots.append(screenshot(tools, "demo-learner-checked-in.png"))
+    trainer_page, trainer, trainer_password = _start_page(output, "Trainer")
+    with browser_page(base_url=live_server.url) as tools:
+        as_phone(tools)
+        load(tools, f"location.href = '{live_server.url}/login/'")
+        sign_in(tools, trainer, trainer_password)
+        trainer_landed = tools.evaluate("location.href")
+        roster_path = re.search(r"/portal/trainer/sessions/\d+/", output).group(0)
+        roster_link = tools.evaluate(f"document.querySelector('a[href=\"{roster_path}\"]') !== null")
+        shots.append(screenshot(tools, "demo-trainer-start.png"))
+    with capsys.disabled():
+        print("\ndemo screenshots:", ", ".join(str(shot) for shot in shots))
+    assert landed == page and trainer_landed == trainer_page
+    assert open_class.startswith(OPEN_CLASS) and joined and checked_in
+    assert roster_link, "today's session to mark is not on the trainer's start page"
