@@ -3,6 +3,7 @@
 #   make test   run the whole test suite (PostgreSQL and Redis, see README)
 #   make bench  the benchmarks at national scale (README, Benchmarks); BENCH_ARGS="--quick" for a short run
 #   make bench-files  reading the files people send (issue 12): a 20,000-row roster, a 10,000-row Teams report
+#   make bench-portal  a trainer's roster page of 2,000 learners and its save (issue 14)
 #   make attacks  issue 10's attacks re-run over HTTP on gunicorn with the production settings
 PYTHON ?= python3
 VENV := .venv
@@ -12,7 +13,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: demo test check lint format migrate serve clean bench bench-files attacks
+.PHONY: demo test check lint format migrate serve clean bench bench-files bench-portal attacks
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +28,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 demo: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference_data
-	$(PY) manage.py demo_setup
+	$(PY) manage.py demo_setup --base-url http://$(HOST):$(PORT)
 	$(PY) manage.py progress_table
 	@echo "Serving on http://$(HOST):$(PORT)/  dashboard: /dashboard/  API docs: /api/docs/  admin: /admin/"
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -41,6 +42,9 @@ bench: $(VENV)/.dev
 
 bench-files: $(VENV)/.dev
 	$(PY) bench/files.py $(BENCH_FILES_ARGS)
+
+bench-portal: $(VENV)/.dev
+	$(PY) bench/portal.py $(BENCH_PORTAL_ARGS)
 
 attacks: $(VENV)/.dev
 	$(PY) bench/attacks.py

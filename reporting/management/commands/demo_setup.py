@@ -2,8 +2,11 @@ import secrets
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 
 from courses.models import Province, Role, User
+from enrollment.rules.attendance import CHECK_IN_OPENS_BEFORE
 from reporting.services.demo import demo_dataset_load, demo_progress_compute
 
 DEMO_ACCOUNTS = [
@@ -28,6 +31,13 @@ class Command(BaseCommand):
         "Create the demo accounts and dataset (two provinces, online and in-person classes, sessions, "
         "attendance), aggregate it, and print the logins with fresh passwords. Idempotent."
     )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--base-url",
+            default="http://127.0.0.1:8000",
+            help="where the server will answer, for the start pages printed (make demo passes HOST and PORT)",
+        )
 
     def handle(self, *args, **options):
         with transaction.atomic():
@@ -62,3 +72,38 @@ class Command(BaseCommand):
         self.stdout.write("Demo logins (username / password / role):")
         for username, password, role in rows:
             self.stdout.write(f"  {username:<22} {password:<14} {role}")
+        self._walk_through(options["base_url"].rstrip("/"), {r[0]: r[1] for r in rows}, learner, dataset)
+
+    def _walk_through(self, base: str, passwords: dict, learner: User, dataset) -> None:
+        """The two start pages, with what each person can do there right now."""
+
+        def at(moment):
+            return timezone.localtime(moment).strftime("%H:%M %d/%m")
+
+        login = f"{base}{reverse('login')}"
+        session = dataset.check_in_session
+        self.stdout.write(f"Start pages (sign in at {login}):")
+        self.stdout.write(
+            f"  Learner  {base}{reverse('portal:my_classes')}  username {learner.username}  "
+            f"password {passwords[learner.username]}"
+        )
+        self.stdout.write(
+            f"           join “{dataset.open_class.code}” (open, online), then check in to its session "
+            f"at {at(session.starts_at)} (check-in open from {at(session.starts_at - CHECK_IN_OPENS_BEFORE)}): "
+            f"{base}{reverse('portal:session', args=[session.pk])}"
+        )
+        trainer = "giangvien"
+        self.stdout.write(
+            f"  Trainer  {base}{reverse('portal:trainer_sessions')}  username {trainer}  "
+            f"password {passwords[trainer]}"
+        )
+        marking = dataset.marking_session
+        if marking is None:
+            self.stdout.write(
+                "           (the running demo class was closed by hand: no session to mark today)"
+            )
+        else:
+            self.stdout.write(
+                f"           mark today's session of “{marking.training_class.code}” "
+                f"({at(marking.starts_at)}): {base}{reverse('portal:trainer_roster', args=[marking.pk])}"
+            )

@@ -209,6 +209,33 @@ def test_a_record_left_as_it_was_keeps_its_minutes(world, roster):
     assert Attendance.objects.get(enrollment=world.enrollment, session=roster).minutes == 95
 
 
+def test_a_learner_who_withdrew_after_attending_keeps_their_record_unmarkable(world, roster):
+    """As on the API's sheet: on the roster with their record, shown as words, not a select; names
+    and numbers are escaped."""
+    Attendance.objects.create(
+        enrollment=world.enrollment, session=roster, status=AttendanceStatus.ABSENT, minutes=0
+    )
+    world.enrollment.status = EnrollmentStatus.WITHDRAWN
+    world.enrollment.save(update_fields=["status"])
+    world.learner.full_name = "Nguyễn <b>Văn</b> An"
+    world.learner.save(update_fields=["full_name"])
+    client = page_client(world.trainer)
+    url = f"/portal/trainer/sessions/{roster.pk}/"
+    response = client.get(url)
+    html = response.content.decode()
+    assert f'name="status-{world.enrollment.pk}"' not in html and len(roster_form(response)) == 3
+    row = re.search(
+        rf'<li class="roster-row" data-enrollment="{world.enrollment.pk}">(.*?)</li>', html
+    ).group(1)
+    assert "Nguyễn &lt;b&gt;Văn&lt;/b&gt; An" in row and "<b>" not in row
+    assert "Đã rút · Vắng" in row
+    # Saving the others leaves the withdrawn learner's record as it was.
+    client.post(url, roster_form(response))
+    assert (
+        Attendance.objects.get(enrollment=world.enrollment, session=roster).status == AttendanceStatus.ABSENT
+    )
+
+
 def test_the_services_refusals_are_messages(world, roster):
     client = page_client(world.trainer)
     not_started = started_today(world.training_class, hours_ago=-5)
