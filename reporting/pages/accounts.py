@@ -23,6 +23,7 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
@@ -34,7 +35,7 @@ from django.views.generic import FormView, TemplateView
 
 from courses.core import throttling
 from courses.core.permissions import is_learner, is_trainer
-from courses.core.queue import enqueue_on_commit
+from courses.core.queue import enqueue_committed
 from courses.core.text import has_control_characters
 from courses.selectors.accounts import accounts_for_password_reset
 from courses.services.accounts import account_password_change
@@ -53,6 +54,18 @@ def landing_url(user) -> str:
 
 # --- the password change -----------------------------------------------------------------------------
 
+# The longest password taken, as the API takes (courses.api.serializers_catalogue): room for any
+# passphrase, a bound on what is hashed.
+PASSWORD_MAX_LENGTH = 128
+
+
+def _bounded(form) -> None:
+    for name in ("new_password1", "new_password2"):
+        field = form.fields[name]
+        field.max_length = PASSWORD_MAX_LENGTH
+        field.validators.append(MaxLengthValidator(PASSWORD_MAX_LENGTH))
+        field.widget.attrs["maxlength"] = str(PASSWORD_MAX_LENGTH)
+
 
 class OwnPasswordChangeForm(auth_forms.PasswordChangeForm):
     """Django's form (current password, the new one twice, the validators' rules shown), with the
@@ -62,6 +75,7 @@ class OwnPasswordChangeForm(auth_forms.PasswordChangeForm):
     def __init__(self, user, *args, request, **kwargs):
         self.request = request
         super().__init__(user, *args, **kwargs)
+        _bounded(self)
         if user.password_change_required:
             self.fields["old_password"].label = gettext_lazy("Mật khẩu được cấp (mật khẩu vừa đăng nhập)")
 
@@ -149,7 +163,7 @@ class PasswordResetRequestView(FormView):
         throttling.reset_asked(self.request, identifier)
         language = translation.get_language()
         for user_id in accounts_for_password_reset(identifier).values_list("pk", flat=True):
-            enqueue_on_commit(PASSWORD_RESET_EMAIL_TASK, user_id, language)
+            enqueue_committed(PASSWORD_RESET_EMAIL_TASK, user_id, language)
         return super().form_valid(form)
 
 
@@ -159,6 +173,10 @@ class PasswordResetDoneView(TemplateView):
 
 class OwnSetPasswordForm(auth_forms.SetPasswordForm):
     """Django's form (the new password twice, the validators' rules shown), saved by the service."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bounded(self)
 
     def save(self, commit=True):
         self.user = account_password_change(
