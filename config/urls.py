@@ -30,6 +30,7 @@ urlpatterns = [
 # The admins' dashboard (issue 4): a server-rendered page behind a session login.
 from django.contrib.auth import views as auth_views  # noqa: E402
 
+from reporting.pages import accounts as views_accounts  # noqa: E402
 from reporting.pages import dashboard as views_dashboard  # noqa: E402
 
 urlpatterns += [
@@ -41,6 +42,21 @@ urlpatterns += [
     path("verify/", include("reporting.pages.urls_verify")),
     # Its drill-down (issues 14, 15): a province's classes, a class's roster.
     path("dashboard/", include("reporting.pages.urls_drilldown")),
+    # Signing in's companions (issue 14): the password change (forced after a password someone else
+    # set) and the reset by email.
+    path("password/change/", views_accounts.PasswordChangeView.as_view(), name="password_change"),
+    path("password-reset/", views_accounts.PasswordResetRequestView.as_view(), name="password_reset"),
+    path("password-reset/sent/", views_accounts.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        views_accounts.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        views_accounts.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     # The learners' portal (issue 14): their classes, their progress, the classes they may join.
     path("portal/", include("enrollment.pages.urls")),
 ]

@@ -6,6 +6,7 @@ join their related rows, so that no page loads a whole table or runs a query per
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -46,9 +47,39 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class PasswordSetByAdminMixin:
+    """The Django admin's forms that set another person's password (adding an account, "set
+    password" on an account): its owner must change it at their next sign-in
+    (User.password_change_required). An admin changes their own at /admin/password_change/, a form
+    of another kind."""
+
+    def set_password_and_save(self, user, *args, **kwargs):
+        user.password_change_required = True
+        return super().set_password_and_save(user, *args, **kwargs)
+
+
+class UserCreationForm(PasswordSetByAdminMixin, auth_forms.AdminUserCreationForm):
+    pass
+
+
+class PasswordChangeForm(PasswordSetByAdminMixin, auth_forms.AdminPasswordChangeForm):
+    pass
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "full_name", "email", "role", "province", "is_staff", "is_active"]
+    add_form = UserCreationForm
+    change_password_form = PasswordChangeForm
+    list_display = [
+        "username",
+        "full_name",
+        "email",
+        "role",
+        "province",
+        "is_staff",
+        "is_active",
+        "password_change_required",
+    ]
     list_filter = ["role", "province", "is_staff", "is_superuser", "is_active"]
     search_fields = ["username", "full_name", "email"]
     list_select_related = ["province"]
@@ -56,6 +87,7 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         (_("Vai trò và đơn vị"), {"fields": ("full_name", "role", "province")}),
+        (_("Mật khẩu"), {"fields": ("password_change_required",)}),
     )
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,

@@ -89,6 +89,7 @@ def set_up(env: dict) -> tuple[dict, Worker]:
 def accounts() -> dict:
     """The demo accounts with this run's password, and the ids the attacks aim at."""
     from courses.models import TrainingClass, User
+    from courses.services.accounts import account_password_set
     from enrollment.models import Enrollment, Learner
 
     for user in User.objects.filter(
@@ -110,8 +111,9 @@ def accounts() -> dict:
         .first()
         .learner
     )
-    own.user.set_password(PASSWORD)
-    own.user.save()
+    # The demo's learners were created by an admin's service: their owner would have to choose a
+    # password first (User.password_change_required); the attacks sign in as this one as it is.
+    account_password_set(user=own.user, password=PASSWORD, change_required=False)
     session = thai_nguyen_class.sessions.order_by("starts_at").first()
     enrolment = (
         Enrollment.objects.filter(training_class=thai_nguyen_class, status="enrolled").order_by("id").last()

@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A signed-in account whose password someone else set goes to the change-password page first.
+    "courses.core.middleware.PasswordChangeRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -127,7 +129,7 @@ MEDIA_ROOT = BASE_DIR / "media"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "courses.core.authentication.JWTAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "courses.core.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["courses.core.permissions.ReadAnyWriteCentralAdmin"],
     "DEFAULT_PAGINATION_CLASS": "courses.core.pagination.BoundedPageNumberPagination",
@@ -150,6 +152,10 @@ REST_FRAMEWORK = {
         "sign_in_account": env.str("SIGN_IN_FAILURES_PER_ACCOUNT", default="10/15m"),
         "sign_in_address": env.str("SIGN_IN_FAILURES_PER_ADDRESS", default="50/15m"),
         "refresh_address": env.str("REFRESH_FAILURES_PER_ADDRESS", default="50/15m"),
+        # Requests for a password reset email, per identification number or email typed, and per
+        # address (courses.core.throttling.reset_wait).
+        "password_reset_account": env.str("PASSWORD_RESETS_PER_ACCOUNT", default="3/1h"),
+        "password_reset_address": env.str("PASSWORD_RESETS_PER_ADDRESS", default="20/1h"),
     },
     # The proxies in front of the app that append to X-Forwarded-For: the client's address, which
     # throttling counts per, is the one the outermost of them saw. 0: the connection's address.
@@ -293,6 +299,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The site's public address, for links that leave the site: in emails, in a certificate's QR code,
 # in a calendar feed's URL. No trailing slash.
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# A password reset link (reporting.pages.accounts) works once, for this long (Django's default is
+# three days; a day is enough to read one's email and short enough to make a leaked link stale).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=24 * 3600)
 
 # Emails to learners (enrollment.services.notifications*): session reminders the day before and
 # shortly before each session, found by a beat task every NOTIFICATION_SCAN_SECONDS; sends tried

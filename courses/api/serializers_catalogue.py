@@ -66,7 +66,23 @@ class MeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "username", "full_name", "email", "role", "role_label", "province", "scope"]
+        fields = [
+            "id",
+            "username",
+            "full_name",
+            "email",
+            "role",
+            "role_label",
+            "province",
+            "scope",
+            "password_change_required",
+        ]
+        extra_kwargs = {
+            "password_change_required": {
+                "help_text": "true: the password was set by someone else; every other endpoint answers "
+                "403 password_change_required until it is changed (POST /api/v1/me/password)."
+            }
+        }
 
     @extend_schema_field(ScopeSerializer)
     def get_scope(self, user):
@@ -93,6 +109,18 @@ class TokenRefreshSerializer(StrictWriteMixin, jwt_serializers.TokenRefreshSeria
 
 class TokenRevokeSerializer(StrictWriteMixin, jwt_serializers.TokenBlacklistSerializer):
     """simplejwt's revocation of a refresh token."""
+
+
+class PasswordChangeSerializer(StrictWriteMixin, serializers.Serializer):
+    old_password = serializers.CharField(
+        style={"input_type": "password"}, max_length=128, help_text="The password signed in with."
+    )
+    new_password = serializers.CharField(
+        style={"input_type": "password"},
+        max_length=128,
+        help_text="The password chosen: checked by the password rules (length, not common, not all "
+        "digits, not like the account's name).",
+    )
 
 
 # These describe the token endpoints' bodies in the OpenAPI schema.

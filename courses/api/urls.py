@@ -22,6 +22,7 @@ urlpatterns = [
     path("auth/token/refresh", views.TokenRefreshView.as_view(), name="token-refresh"),
     path("auth/token/revoke", views.TokenRevokeView.as_view(), name="token-revoke"),
     path("me", views.MeView.as_view(), name="me"),
+    path("me/password", views.MyPasswordView.as_view(), name="me-password"),
     # Fixed paths under a router prefix (e.g. curricula/import) go above the router: its detail
     # route would otherwise take the last segment for an id.
     path("curricula/import", views_import.CatalogueImportView.as_view(), name="curriculum-import"),

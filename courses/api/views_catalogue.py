@@ -4,6 +4,8 @@ Views only wire selectors, serializers and permissions together; any signed-in u
 central admins write (the default permission, ReadAnyWriteCentralAdmin).
 """
 
+from django.contrib.auth import authenticate, update_session_auth_hash
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -15,10 +17,13 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed
 
 from courses.api import filters_catalogue as filters
 from courses.api import serializers_catalogue as serializers
-from courses.core import throttling
+from courses.core import throttling, tokens
+from courses.core.authentication import SessionAuthentication
+from courses.core.errors import DomainError
 from courses.core.openapi import crud_schema, error_responses
 from courses.core.viewsets import AtomicWritesMixin, ReadWriteModelViewSet
 from courses.selectors import catalogue as selectors
+from courses.services.accounts import account_password_change
 
 # --- authentication ------------------------------------------------------------------------------
 
@@ -101,9 +106,55 @@ class TokenRevokeView(jwt_views.TokenBlacklistView):
 )
 class MeView(APIView):
     permission_classes = [IsAuthenticated]
+    # Answers an account that must change its password too: `password_change_required` says so.
+    allowed_before_password_change = True
 
     def get(self, request):
         return Response(serializers.MeSerializer(request.user).data)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        summary="Change my password",
+        description="The signed-in user replaces their password: `old_password` is the one they signed "
+        "in with (a wrong one is counted as a failed sign-in, and refused with 429 past the limit), "
+        "`new_password` must pass the password rules (a 400 naming `new_password` says which). The "
+        "only endpoint, beside `GET /me`, open to an account whose password someone else set "
+        "(`password_change_required`): every other answers it 403 `password_change_required`. Every "
+        "token issued before ends; the answer is a new pair.",
+        request=serializers.PasswordChangeSerializer,
+        responses={
+            200: OpenApiResponse(
+                serializers.TokenPairSerializer, description="Changed: a new pair of tokens."
+            ),
+            **error_responses(400, 401, 429),
+        },
+    ),
+)
+class MyPasswordView(APIView):
+    permission_classes = [IsAuthenticated]
+    allowed_before_password_change = True
+
+    def post(self, request):
+        serializer = serializers.PasswordChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = request.user
+        wait = throttling.wait(request, user.username)
+        if wait is not None:
+            raise throttling.refused(wait)
+        # Through the backend: a wrong password counts against the account as a failed sign-in.
+        if (
+            authenticate(request, username=user.username, password=serializer.validated_data["old_password"])
+            is None
+        ):
+            raise DomainError(
+                message=_("Mật khẩu hiện tại không đúng."), field="old_password", code="password_incorrect"
+            )
+        user = account_password_change(user=user, new_password=serializer.validated_data["new_password"])
+        if isinstance(request.successful_authenticator, SessionAuthentication):
+            update_session_auth_hash(request._request, user)  # this browser stays signed in
+        refresh = tokens.RefreshToken.for_user(user)
+        return Response({"access": str(refresh.access_token), "refresh": str(refresh)})
 
 
 # --- reference data ------------------------------------------------------------------------------

@@ -36,6 +36,13 @@ class User(AbstractUser):
     bypasses the model (QuerySet.update, SQL) keeps the generation, but no cache stands between
     it and a request: authentication reads the account as it is now on every request, so a
     deactivated account is refused and a changed role or province applies at once.
+
+    `password_change_required`: the password was set by someone else (an admin creating the account
+    or generating a new password, a roster import), so its owner must choose their own before
+    anything else: every page sends them to the change-password page
+    (courses.core.middleware.PasswordChangeRequiredMiddleware) and every API endpoint but the change
+    answers 403 `password_change_required` (courses.core.authentication). Choosing a password
+    (courses.services.accounts) clears it and, being a new password, ends every earlier token.
     """
 
     full_name = NFCCharField(_("họ và tên"), max_length=200, blank=True)
@@ -56,6 +63,15 @@ class User(AbstractUser):
         db_default=0,
         editable=False,
         help_text=_("Tăng khi mật khẩu, trạng thái, vai trò hoặc tỉnh thay đổi: mọi token cũ hết hiệu lực."),
+    )
+
+    # False by default: an account whose owner chose the password (createsuperuser, a test's
+    # factory); the services where someone else sets a password set it (courses.services.accounts).
+    password_change_required = models.BooleanField(
+        _("phải đổi mật khẩu"),
+        default=False,
+        db_default=False,
+        help_text=_("Mật khẩu do người khác đặt: người dùng phải tự đặt mật khẩu mới ở lần đăng nhập tới."),
     )
 
     class Meta:

@@ -6,6 +6,12 @@ cache in between, so that a deactivation, a role or a province changed by any me
 admin, a service, QuerySet.update) applies to the very next request. A token also ends when the
 account moves to a new token generation (a new password, a deactivation, a new role or province:
 courses.models.User), on refresh as on every request.
+
+An account whose password someone else set (User.password_change_required) signs in and
+refreshes as any other, but every endpoint answers it 403 `password_change_required` except those
+marked `allowed_before_password_change` (who am I; change my password): its owner chooses a
+password first. Checked here, where every authenticated API request passes, whatever the view's
+permission classes; the pages have the same rule (courses.core.middleware).
 """
 
 from __future__ import annotations
@@ -13,7 +19,10 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import connections, router
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.authentication import SessionScheme as SpectacularSessionScheme
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+from rest_framework import authentication as drf_authentication
+from rest_framework import exceptions
 from rest_framework_simplejwt import authentication as simplejwt
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 from rest_framework_simplejwt.settings import api_settings
@@ -80,12 +89,51 @@ def token_account(token) -> User:
     return user
 
 
+class PasswordChangeRequired(exceptions.PermissionDenied):
+    default_detail = _(
+        "Mật khẩu của tài khoản do người khác đặt: hãy đổi mật khẩu (POST /api/v1/me/password) trước khi dùng tiếp."
+    )
+    default_code = error_code = "password_change_required"
+
+
+def refuse_until_password_changed(request, user) -> None:
+    """403 password_change_required for an account that must change its password, unless the view
+    is marked `allowed_before_password_change`."""
+    if not getattr(user, "password_change_required", False):
+        return
+    view = (getattr(request, "parser_context", None) or {}).get("view")
+    if not getattr(view, "allowed_before_password_change", False):
+        raise PasswordChangeRequired()
+
+
 class JWTAuthentication(simplejwt.JWTAuthentication):
     def get_user(self, validated_token):
         return token_account(validated_token)
+
+    def authenticate(self, request):
+        authenticated = super().authenticate(request)
+        if authenticated is not None:
+            refuse_until_password_changed(request, authenticated[0])
+        return authenticated
+
+
+class SessionAuthentication(drf_authentication.SessionAuthentication):
+    """DRF's, for the pages' browser (the dashboard's export links), with the same refusal."""
+
+    def authenticate(self, request):
+        authenticated = super().authenticate(request)
+        if authenticated is not None:
+            refuse_until_password_changed(request, authenticated[0])
+        return authenticated
 
 
 class JWTScheme(SimpleJWTScheme):
     """The OpenAPI security scheme of simplejwt's authentication, for this one."""
 
     target_class = JWTAuthentication
+
+
+class SessionScheme(SpectacularSessionScheme):
+    """The OpenAPI security scheme of DRF's session authentication, for this one."""
+
+    target_class = SessionAuthentication

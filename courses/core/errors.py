@@ -160,7 +160,10 @@ def api_exception_handler(exc, context):
         else:
             body = error_body(response.status_code, "invalid", _("Dữ liệu không hợp lệ."), items)
     else:
-        code = _CODES.get(response.status_code, getattr(exc, "default_code", "error"))
+        # An exception may name its own code (error_code), more precise than its status's.
+        code = getattr(exc, "error_code", None) or _CODES.get(
+            response.status_code, getattr(exc, "default_code", "error")
+        )
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         if isinstance(detail, dict):
             # simplejwt rejects a bad bearer token with a dict detail; its "detail" is the message.

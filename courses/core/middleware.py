@@ -1,4 +1,7 @@
-"""Refuses an over-large request body under /api/ before anything reads it: 413 in the one error shape.
+"""The project's middleware: over-large API bodies refused; accounts that must change their password
+sent to do so (PasswordChangeRequiredMiddleware, at the end).
+
+Refuses an over-large request body under /api/ before anything reads it: 413 in the one error shape.
 
 Django checks DATA_UPLOAD_MAX_MEMORY_SIZE only when `request.body` or `request.POST` is read; DRF's
 parsers read the body stream themselves, so a JSON body had no limit at all. The limit is checked
@@ -9,8 +12,12 @@ carries an uploaded file. Django's own checks (field counts, multipart fields) s
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
-from django.http import JsonResponse
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.http import HttpResponseRedirect, JsonResponse
+from django.urls import reverse
 
 from courses.core.errors import API_PREFIX, too_large_error
 
@@ -42,3 +49,35 @@ class RequestBodyLimitMiddleware:
                 error = too_large_error()
                 return JsonResponse(error.as_dict(), status=error.status)
         return self.get_response(request)
+
+
+class PasswordChangeRequiredMiddleware:
+    """Pages: an account signed in with a password someone else set (User.password_change_required)
+    is sent to the change-password page, whatever page it asks for (the portal, the dashboard, the
+    Django admin, pages added later), until it has chosen its own; the page it asked for is kept as
+    `next`. Left through: the change page itself, signing out, the language switch, the password
+    reset pages, and the API, which refuses such an account itself with a 403
+    (courses.core.authentication). Runs after the URL is resolved, so it goes by URL name."""
+
+    PAGE = "password_change"
+    LEFT_THROUGH = {"logout", "set_language", "admin:logout"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.path_info.startswith(API_PREFIX):
+            return None
+        user = getattr(request, "user", None)
+        if not (user is not None and user.is_authenticated and user.password_change_required):
+            return None
+        name = request.resolver_match.view_name if request.resolver_match else ""
+        if name in self.LEFT_THROUGH or name.startswith("password_"):
+            return None
+        target = reverse(self.PAGE)
+        if request.method == "GET":
+            target = f"{target}?{urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})}"
+        return HttpResponseRedirect(target)

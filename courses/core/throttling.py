@@ -10,8 +10,11 @@ Answered: the token and refresh endpoints refuse through DRF's throttling (the c
 429 with Retry-After, in the one JSON error shape), before reading any credentials; the
 dashboard's /login/ answers 429 with Retry-After too (reporting.pages.dashboard.LoginView).
 
-The limits are REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] "sign_in_account", "sign_in_address" and
-"refresh_address", each "<failures>/<period>" as DRF writes rates, the period optionally with a
+Requests for a password reset email (reporting.pages.accounts) are counted the same way, every
+one of them, per identifier typed and per address (reset_wait, reset_asked).
+
+The limits are REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] "sign_in_account", "sign_in_address",
+"refresh_address", "password_reset_account" and "password_reset_address", each "<failures>/<period>" as DRF writes rates, the period optionally with a
 multiple ("10/15m"). The counts live in Django's cache (Redis: shared by every process); a cache
 that cannot be reached throttles nothing rather than stop everyone from signing in.
 """
@@ -36,6 +39,7 @@ from courses.core.versioned_cache import VersionedCache
 logger = logging.getLogger(__name__)
 
 ACCOUNT, ADDRESS, REFRESH_ADDRESS = "sign_in_account", "sign_in_address", "refresh_address"
+RESET_ACCOUNT, RESET_ADDRESS = "password_reset_account", "password_reset_address"
 
 # Used for its namespace (one per database) and its version: the counts are kept under the
 # current version, so that forget() (tests) starts every count from zero.
@@ -90,7 +94,10 @@ def _version() -> str | None:
 
 def wait(request, username: str | None = None, *, refresh: bool = False) -> float | None:
     """Seconds until a sign-in (or a refresh) may be tried again; None when it may now."""
-    counted = _counted(request, username, refresh=refresh)
+    return _wait_for(_counted(request, username, refresh=refresh))
+
+
+def _wait_for(counted: list[tuple[str, str]]) -> float | None:
     version = _version() if counted else None
     if version is None:
         return None
@@ -112,7 +119,10 @@ def wait(request, username: str | None = None, *, refresh: bool = False) -> floa
 
 def failed(request, username: str | None = None, *, refresh: bool = False) -> None:
     """Count a failed sign-in (or refresh) against its account and address."""
-    counted = _counted(request, username, refresh=refresh)
+    _count(_counted(request, username, refresh=refresh))
+
+
+def _count(counted: list[tuple[str, str]]) -> None:
     version = _version() if counted else None
     if version is None:
         return
@@ -128,6 +138,26 @@ def failed(request, username: str | None = None, *, refresh: bool = False) -> No
                 cache.add(count_key, 1, timeout=seconds)
     except Exception:  # noqa: BLE001
         logger.warning("sign-in failure not counted", exc_info=True)
+
+
+# --- password reset requests -----------------------------------------------------------------------
+# Every request for a reset email counts (not only failures), per what was typed (an identification
+# number or an email, whether or not an account has it: the limit says nothing about accounts) and
+# per address, under the rates "password_reset_account" and "password_reset_address".
+
+
+def _reset_counted(request, identifier: str) -> list[tuple[str, str]]:
+    return [(RESET_ACCOUNT, identifier.casefold()), (RESET_ADDRESS, address_of(request))]
+
+
+def reset_wait(request, identifier: str) -> float | None:
+    """Seconds until a reset email may be asked for again for `identifier` or from this address."""
+    return _wait_for(_reset_counted(request, identifier))
+
+
+def reset_asked(request, identifier: str) -> None:
+    """Count a request for a reset email."""
+    _count(_reset_counted(request, identifier))
 
 
 def refused(wait: float | None) -> Throttled:

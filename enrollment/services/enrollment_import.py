@@ -126,6 +126,9 @@ def _create_learners(drafts: Sequence[LearnerDraft]) -> dict[str, Learner]:
                 role=Role.LEARNER,
                 province=values["province"],
                 password=make_password(None),
+                # No password yet: whoever sets one next is an admin, or the learner through the
+                # emailed reset link (which clears this).
+                password_change_required=True,
             )
         )
     User.objects.bulk_create(users, batch_size=CHUNK)

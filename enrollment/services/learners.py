@@ -23,6 +23,7 @@ from courses.core.permissions import is_central_admin, is_province_admin
 from courses.core.text import nfc
 from courses.models import Role, User
 from courses.selectors.vocabularies import Vocabulary
+from courses.services.accounts import account_password_set
 from enrollment.models import MAJORITY_ETHNICITY, Learner
 from enrollment.rules.identity import legacy_id_parse, national_id_parse
 
@@ -233,6 +234,8 @@ def learner_create(
         email=values["email"],
         role=Role.LEARNER,
         province=values["province"],
+        # Generated (or none yet): the learner chooses their own at their first sign-in.
+        password_change_required=True,
     )
     user.set_password(password)  # None sets an unusable password
     user.save()
@@ -315,12 +318,11 @@ def learner_contact_update(
 
 @transaction.atomic
 def learner_password_reset(*, actor, learner: Learner) -> str:
-    """Generate a new password for the learner's account; returned once, stored only hashed."""
+    """Generate a new password for the learner's account; returned once, stored only hashed. The
+    learner must change it at their next sign-in."""
     _check_learner_scope(actor, learner.province)
     password = generate_password()
-    user = learner.user
-    user.set_password(password)
-    user.save(update_fields=["password"])
+    account_password_set(user=learner.user, password=password, change_required=True)
     return password
 
 

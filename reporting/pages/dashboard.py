@@ -15,14 +15,15 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render, resolve_url
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from courses.core import throttling
-from courses.core.permissions import is_admin, is_central_admin, is_learner, is_trainer
+from courses.core.permissions import is_admin, is_central_admin
 from courses.models import Curriculum, Level, Programme, Province
 from reporting.models import ALL_LEVELS, Dimension
+from reporting.pages.accounts import landing_url
 from reporting.pages.drilldown import dashboard_links
 from reporting.selectors.dashboard import dashboard_curricula, dashboard_figures
 from reporting.selectors.reports_rows import level_label
@@ -39,12 +40,9 @@ class LoginView(auth_views.LoginView):
 
     def get_default_redirect_url(self):
         """Admins to the dashboard, learners to their portal, trainers to their sessions
-        (enrollment.pages), without a `next`."""
-        if is_learner(self.request.user):
-            return resolve_url("portal:my_classes")
-        if is_trainer(self.request.user):
-            return resolve_url("portal:trainer_sessions")
-        return super().get_default_redirect_url()
+        (enrollment.pages), without a `next`. An account whose password someone else set is then
+        sent on to change it (courses.core.middleware), the page asked for kept."""
+        return landing_url(self.request.user)
 
     def post(self, request, *args, **kwargs):
         wait = throttling.wait(request, throttling.username_of(request.POST))

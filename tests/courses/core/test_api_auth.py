@@ -100,6 +100,7 @@ def test_me_for_a_learner(client_for, user, province):
         "role_label": "Learner",
         "province": {"id": province.id, "code": "19", "name": province.name},
         "scope": {"kind": "own", "province": {"id": province.id, "code": "19", "name": province.name}},
+        "password_change_required": False,
     }
 
 

@@ -93,6 +93,9 @@ def test_a_good_file_creates_the_missing_learners_and_enrols_everyone(online_cla
     assert an.search_text.startswith("nguyen van an")
     assert (an.user.username, an.user.role) == ("019085000001", Role.LEARNER)
     assert not an.user.has_usable_password()
+    # Whoever sets the first password (an admin, or the learner through the emailed reset link):
+    # an admin's is to be changed at the first sign-in.
+    assert an.user.password_change_required
     binh = Learner.objects.get(national_id="019185000002")
     assert (binh.gender, binh.position.code, binh.commune.name) == (
         "female",

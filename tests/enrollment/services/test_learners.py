@@ -151,6 +151,7 @@ def test_a_generated_password_is_returned_once_and_signs_in(commune, central_adm
     )
     assert len(created.password) == 12
     assert authenticate(username="001085012345", password=created.password) == created.learner.user
+    assert created.learner.user.password_change_required  # the learner chooses their own next
 
 
 def test_kinh_is_not_an_ethnic_minority_whatever_the_spelling(commune, central_admin):
