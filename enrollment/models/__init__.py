@@ -13,6 +13,7 @@ from .completion import (
 from .enrollments import ACTIVE_STATUSES, SEAT_STATUSES, Enrollment, EnrollmentSource, EnrollmentStatus
 from .learners import MAJORITY_ETHNICITY, Gender, Learner
 from .progress import StaleClass
+from .uploads import FilePreview, UploadKind
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -30,9 +31,11 @@ __all__ = [
     "EnrollmentSource",
     "EnrollmentStatus",
     "ExcusedPolicy",
+    "FilePreview",
     "Gender",
     "Learner",
     "LearnerDataAccess",
     "PresenceInterval",
     "StaleClass",
+    "UploadKind",
 ]

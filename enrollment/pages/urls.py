@@ -1,6 +1,6 @@
 from django.urls import path
 
-from enrollment.pages import portal, sessions, trainer
+from enrollment.pages import portal, sessions, trainer, trainer_class
 
 app_name = "portal"
 
@@ -14,4 +14,12 @@ urlpatterns = [
     path("sessions/<int:pk>/heartbeat/", sessions.heartbeat, name="heartbeat"),
     path("trainer/", trainer.my_sessions, name="trainer_sessions"),
     path("trainer/sessions/<int:pk>/", trainer.session_roster, name="trainer_roster"),
+    path("trainer/classes/<int:pk>/", trainer_class.class_page, name="trainer_class"),
+    path("trainer/classes/<int:pk>/uploads/", trainer_class.upload, name="trainer_upload_new"),
+    path("trainer/classes/<int:pk>/uploads/<int:upload>/", trainer_class.upload_page, name="trainer_upload"),
+    path(
+        "trainer/classes/<int:pk>/uploads/<int:upload>/apply/",
+        trainer_class.apply,
+        name="trainer_upload_apply",
+    ),
 ]
