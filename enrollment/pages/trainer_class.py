@@ -46,6 +46,13 @@ ACTIONS = {
     "re_enrolled": gettext_lazy("Ghi danh lại"),
     "kept": gettext_lazy("Giữ điểm đã có"),
 }
+# The platform that wrote a report (enrollment.files.platform_reports), as people name it.
+PLATFORMS = {
+    "zoom": "Zoom",
+    "teams": "Microsoft Teams",
+    "meet": "Google Meet",
+    "template": gettext_lazy("Mẫu của chương trình"),
+}
 DATE_ORDERS = {"dmy": gettext_lazy("Ngày/tháng/năm"), "mdy": gettext_lazy("Tháng/ngày/năm")}
 # The previews listed on the class page, newest first.
 PREVIEWS_SHOWN = 5
@@ -243,7 +250,15 @@ def _report_context(kind: str, report: dict) -> dict:
             (_("Bản ghi cập nhật"), report.get("updated", 0)),
             (_("Không đổi"), report.get("unchanged", 0)),
         ]
-        return {"counts": counts, "matched": matched, "unmatched": unmatched, "warnings": [], "errors": []}
+        return {
+            "counts": counts,
+            "matched": matched,
+            "unmatched": unmatched,
+            "warnings": [],
+            "errors": [],
+            "platform": PLATFORMS.get(report.get("platform"), report.get("platform")),
+            "host": report.get("host", []),
+        }
     if kind == UploadKind.SCORES:
         matched = [
             {

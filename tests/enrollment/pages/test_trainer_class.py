@@ -18,6 +18,7 @@ from courses.models import ImportJob, ImportStatus
 from courses.services.import_jobs import import_job_run
 from enrollment.models import Attendance, AttendanceStatus, Enrollment, FilePreview, Learner, UploadKind
 from enrollment.services.attendance_roll_call import attendance_mark_roster
+from tests.browser import as_phone, browser_page, load, screenshot, sign_in
 from tests.corpus.platforms import Attendee, Meeting, at, zoom_csv
 from tests.courses import hostile_files
 from tests.courses.encoded_files import windows_1258_bytes
@@ -166,6 +167,8 @@ def test_a_zoom_report_is_previewed_then_applied_as_shown(attendance_world):
     text = text_of(page)
     # Nothing stored yet; the preview says who matched with what, who did not, and the counts.
     assert not Attendance.objects.exists()
+    assert "participants.csv · Buổi 01-09-2026 08:00 · Zoom" in text
+    assert "Người chủ trì cuộc họp (không tính): Dòng 5 Giảng viên" in text
     assert "Khớp với học viên (3)" in text
     assert f"{an.learner.full_name} Dòng" in text and "Có mặt · 120 phút · Tạo mới" in text
     assert "Đi muộn · 100 phút" in text and "Vắng · 30 phút" in text
@@ -444,3 +447,58 @@ def test_the_pages_link_to_the_class_page(world):
     link = f'href="{class_url(world.training_class)}"'
     assert link in client.get("/portal/trainer/").content.decode()
     assert link in client.get(f"/portal/trainer/sessions/{session.pk}/").content.decode()
+
+
+# --- in a real browser -------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_trainer_uploads_a_report_previews_and_applies_it_in_chromium(
+    live_server, capsys, tmp_path, attendance_world
+):
+    """Sign in, open the class page, choose the session and the Zoom report, preview, apply, at 360 px."""
+    world = attendance_world
+    report = tmp_path / "participants.csv"
+    report.write_bytes(zoom_report(world))
+    shots = {}
+
+    def shoot(tools, name):
+        shots[name] = screenshot(tools, f"portal-trainer-class-{name}.png")
+
+    with browser_page(base_url=live_server.url) as tools:
+        as_phone(tools)
+        tools.call("Page.navigate", url=f"{live_server.url}/login/")
+        tools.wait_for("Page.loadEventFired")
+        sign_in(tools, world.trainer.username, "pass-1234")
+        tools.call("Page.navigate", url=f"{live_server.url}{class_url(world.training_class)}")
+        tools.wait_for("Page.loadEventFired")
+        class_text = tools.evaluate("document.body.innerText")
+        class_overflow = tools.evaluate("document.documentElement.scrollWidth")
+        shoot(tools, "page")
+        root = tools.call("DOM.getDocument")["root"]["nodeId"]
+        node = tools.call("DOM.querySelector", nodeId=root, selector="#report-file")["nodeId"]
+        tools.call("DOM.setFileInputFiles", files=[str(report)], nodeId=node)
+        load(
+            tools,
+            f"document.querySelector('#report-session').value = '{world.session.pk}';"
+            "document.querySelector('#report-file').form.querySelector('button').click();",
+        )
+        preview_text = tools.evaluate("document.body.innerText")
+        preview_overflow = tools.evaluate("document.documentElement.scrollWidth")
+        apply_height = tools.evaluate("document.querySelector('button.apply').getBoundingClientRect().height")
+        shoot(tools, "preview")
+        stored_before_apply = Attendance.objects.count()
+        load(tools, "document.querySelector('button.apply').click();")
+        applied_text = tools.evaluate("document.body.innerText")
+        shoot(tools, "applied")
+    with capsys.disabled():
+        print("\nclass page screenshots: " + ", ".join(str(path) for path in shots.values()))
+
+    assert "Tiến độ của lớp" in class_text and "Xuất tệp" in class_text
+    assert "Khớp với học viên (3)" in preview_text and "Không khớp với học viên nào (1)" in preview_text
+    assert stored_before_apply == 0
+    assert "Đã áp dụng đúng như bản xem trước." in applied_text
+    assert Attendance.objects.count() == 3
+    assert apply_height >= 44
+    assert class_overflow <= 360 and preview_overflow <= 360, "wider than a 360 px phone"
+    assert all(path.stat().st_size > 5_000 for path in shots.values())
