@@ -501,3 +501,39 @@ def test_a_trainer_uploads_a_report_previews_and_applies_it_in_chromium(
     assert apply_height >= 44
     assert class_overflow <= 360 and preview_overflow <= 360, "wider than a 360 px phone"
     assert all(path.stat().st_size > 5_000 for path in shots.values())
+
+
+def test_the_class_page_and_a_preview_in_english(attendance_world):
+    world = attendance_world
+    client = page_client(world.trainer, "en")
+    text = text_of(client.get(class_url(world.training_class)))
+    for words in [
+        "Class progress",
+        "Upload a file",
+        "Meeting platform's attendance report (Zoom, Teams, Meet)",
+        "Enrolment list",
+        "Final assessment score sheet",
+        "Attendance sheet (.xlsx)",
+        "Attend at least 80 % of the planned time",
+        "0/2 sessions",
+        "0/216 minutes required",
+        "Attendance not met",
+    ]:
+        assert words in text
+    response = upload(
+        client,
+        world.training_class,
+        UploadKind.PLATFORM_REPORT,
+        zoom_report(world),
+        "participants.csv",
+        session=world.session.pk,
+    )
+    text = text_of(client.get(response["Location"]))
+    for words in [
+        "Preview: Meeting platform&#x27;s attendance report",
+        "Matched to learners (3)",
+        "Present · 120 minutes · New",
+        "Apply",
+    ]:
+        assert words in text
+    assert "Khớp" not in text and "Áp dụng" not in text
