@@ -58,13 +58,13 @@ DATE_ORDERS = {"dmy": gettext_lazy("Ngày/tháng/năm"), "mdy": gettext_lazy("Th
 PREVIEWS_SHOWN = 5
 
 
-def _managed_class(request, pk: int):
+def managed_class(request, pk: int):
     return get_object_or_404(
         classes_managed_by(request.user).select_related("curriculum", "programme"), pk=pk
     )
 
 
-def _asks_reason(request, training_class) -> bool:
+def asks_reason(request, training_class) -> bool:
     """A closed class is changed only by an admin giving a reason (the API's CLOSED_RULE)."""
     return training_class.status == ClassStatus.CLOSED and is_admin(request.user)
 
@@ -72,7 +72,7 @@ def _asks_reason(request, training_class) -> bool:
 @require_http_methods(["GET"])
 @trainer_page
 def class_page(request, pk: int):
-    training_class = _managed_class(request, pk)
+    training_class = managed_class(request, pk)
     return render(request, "portal/trainer_class.html", _class_context(request, training_class))
 
 
@@ -110,7 +110,7 @@ def _class_context(request, training_class) -> dict:
         "has_final_assessment": training_class.curriculum.has_final_assessment,
         "min_final_score": terms.min_final_score,
         "date_orders": DATE_ORDERS,
-        "asks_reason": _asks_reason(request, training_class),
+        "asks_reason": asks_reason(request, training_class),
         "previews": previews,
         "kinds": UploadKind,
     }
@@ -120,7 +120,7 @@ def _class_context(request, training_class) -> dict:
 @trainer_page
 def upload(request, pk: int):
     """The dry run of an uploaded file: its preview page, or the service's refusal on a page (4xx)."""
-    training_class = _managed_class(request, pk)
+    training_class = managed_class(request, pk)
     kind = request.POST.get("kind", "")
     upload_file = request.FILES.get("file")
     try:
@@ -178,7 +178,7 @@ def _refusal(request, training_class, kind: str, file_name: str, error: DomainEr
 
 
 def _preview(request, pk: int, upload: int) -> FilePreview:
-    training_class = _managed_class(request, pk)
+    training_class = managed_class(request, pk)
     return get_object_or_404(
         FilePreview.objects.select_related("session", "dry_run_job", "applied_job"),
         pk=upload,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from enrollment.pages import portal, sessions, trainer, trainer_class
+from enrollment.pages import portal, sessions, trainer, trainer_class, trainer_scores
 
 app_name = "portal"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("trainer/", trainer.my_sessions, name="trainer_sessions"),
     path("trainer/sessions/<int:pk>/", trainer.session_roster, name="trainer_roster"),
     path("trainer/classes/<int:pk>/", trainer_class.class_page, name="trainer_class"),
+    path("trainer/classes/<int:pk>/scores/", trainer_scores.class_scores, name="trainer_scores"),
     path("trainer/classes/<int:pk>/uploads/", trainer_class.upload, name="trainer_upload_new"),
     path("trainer/classes/<int:pk>/uploads/<int:upload>/", trainer_class.upload_page, name="trainer_upload"),
     path(

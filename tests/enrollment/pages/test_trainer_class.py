@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -537,3 +538,40 @@ def test_the_class_page_and_a_preview_in_english(attendance_world):
     ]:
         assert words in text
     assert "Khớp" not in text and "Áp dụng" not in text
+
+
+# --- scores entered on the page ---------------------------------------------------------------------
+
+
+@by_role(CLASS_PAGE)
+def test_entering_scores_by_role(world, user_of, role, expected):
+    url = f"{class_url(world.training_class)}scores/"
+    client = page_client(user_of(role))
+    assert client.get(url).status_code == expected
+    response = client.post(url, {f"score-{world.enrollment.pk}": "8,5"})
+    assert response.status_code == (302 if expected == 200 else expected)
+    world.enrollment.refresh_from_db()
+    assert world.enrollment.final_score == (Decimal("8.50") if expected == 200 else None)
+
+
+def test_scores_are_entered_in_one_post_and_a_wrong_one_saves_nothing(attendance_world):
+    world = attendance_world
+    an, binh, cuong = world.active
+    client = page_client(world.trainer)
+    url = f"{class_url(world.training_class)}scores/"
+    page = client.get(url).content.decode()
+    # Every learner with a seat has a field; the withdrawn and the waitlisted ones have none.
+    fields = set(map(int, re.findall(r'name="score-(\d+)"', page)))
+    assert fields == {an.pk, binh.pk, cuong.pk}
+    wrong = client.post(url, {f"score-{an.pk}": "9", f"score-{binh.pk}": "11"}, follow=True)
+    assert f"{binh.learner.full_name}: Điểm phải là số từ 0 đến 10." in text_of(wrong)
+    assert not Enrollment.objects.filter(final_score__isnull=False).exists()
+    saved = client.post(
+        url, {f"score-{an.pk}": "9", f"score-{binh.pk}": "7,25", f"score-{cuong.pk}": ""}, follow=True
+    )
+    assert "Đã lưu 2 điểm." in text_of(saved)
+    assert dict(Enrollment.objects.filter(final_score__isnull=False).values_list("pk", "final_score")) == {
+        an.pk: Decimal("9.00"),
+        binh.pk: Decimal("7.25"),
+    }
+    assert 'value="7.25"' in saved.content.decode()
