@@ -14,6 +14,7 @@ from enrollment.models import (
     Attendance,
     AuditEntry,
     Enrollment,
+    FilePreview,
     Learner,
     LearnerDataAccess,
     PresenceInterval,
@@ -148,3 +149,16 @@ class LearnerDataAccessAdmin(ReadOnlyAdmin):
     search_fields = ["reader__username", "learner__national_id", "learner__full_name", "path"]
     list_select_related = ["reader", "learner", "training_class"]
     date_hierarchy = "at"
+
+
+@admin.register(FilePreview)
+class FilePreviewAdmin(ReadOnlyAdmin):
+    """Files trainers uploaded on the portal, kept between their dry run and its apply
+    (enrollment.services.file_previews); their outcome is viewed here. The file's bytes are not shown."""
+
+    list_display = ["id", "kind", "training_class", "session", "created_by", "created_at", "applied_at"]
+    list_filter = ["kind", _CLASS_PROVINCE]
+    search_fields = ["training_class__code", "created_by__username", "file_name"]
+    list_select_related = ["training_class", "session__training_class", "created_by"]
+    exclude = ["file_content"]
+    date_hierarchy = "created_at"
