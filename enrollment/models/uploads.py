@@ -46,10 +46,20 @@ class FilePreview(models.Model):
     # The dry run's outcome (platform report, score sheet); the enrolment list's is its job's report.
     report = models.JSONField(_("kết quả chạy thử"), default=dict, blank=True)
     dry_run_job = models.ForeignKey(
-        "courses.ImportJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "courses.ImportJob",
+        verbose_name=_("lượt nhập chạy thử"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     applied_job = models.ForeignKey(
-        "courses.ImportJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "courses.ImportJob",
+        verbose_name=_("lượt nhập áp dụng"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     applied_at = models.DateTimeField(_("áp dụng lúc"), null=True, blank=True)
     # The real run's outcome, in the same shape as `report`.

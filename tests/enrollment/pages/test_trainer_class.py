@@ -15,9 +15,17 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from courses.models import ImportJob, ImportStatus
+from courses.models import ClassStatus, ImportJob, ImportStatus
 from courses.services.import_jobs import import_job_run
-from enrollment.models import Attendance, AttendanceStatus, Enrollment, FilePreview, Learner, UploadKind
+from enrollment.models import (
+    Attendance,
+    AttendanceStatus,
+    AuditEntry,
+    Enrollment,
+    FilePreview,
+    Learner,
+    UploadKind,
+)
 from enrollment.services.attendance_roll_call import attendance_mark_roster
 from tests.browser import as_phone, browser_page, load, screenshot, sign_in
 from tests.corpus.platforms import Attendee, Meeting, at, zoom_csv
@@ -575,3 +583,27 @@ def test_scores_are_entered_in_one_post_and_a_wrong_one_saves_nothing(attendance
         binh.pk: Decimal("7.25"),
     }
     assert 'value="7.25"' in saved.content.decode()
+
+
+def test_a_closed_class_takes_a_file_only_from_an_admin_giving_a_reason(attendance_world, province_admin):
+    world = attendance_world
+    world.training_class.status = ClassStatus.CLOSED
+    world.training_class.save(update_fields=["status"])
+    an = world.active[0]
+    sheet = score_files.xlsx_bytes([score_files.line(1, an.learner.full_name, an.learner.national_id, 6)])
+    refused = upload(page_client(world.trainer), world.training_class, UploadKind.SCORES, sheet, "diem.xlsx")
+    assert refused.status_code == 403
+    assert "Lớp đã khoá sổ: điểm danh và điểm chỉ quản trị viên được điều chỉnh." in text_of(refused)
+    admin = page_client(province_admin)
+    assert 'id="scores-reason"' in admin.get(class_url(world.training_class)).content.decode()
+    unexplained = upload(admin, world.training_class, UploadKind.SCORES, sheet, "diem.xlsx")
+    assert unexplained.status_code == 400 and re.search(
+        r"reason Lớp đã khoá sổ: cần ghi lý do", text_of(unexplained)
+    )
+    previewed = upload(
+        admin, world.training_class, UploadKind.SCORES, sheet, "diem.xlsx", reason="Chấm phúc khảo"
+    )
+    admin.post(f"{previewed['Location']}apply/")
+    an.refresh_from_db()
+    assert an.final_score == Decimal("6.00")
+    assert AuditEntry.objects.filter(entity="enrollment", reason="Chấm phúc khảo").exists()
