@@ -28,13 +28,9 @@ from enrollment.pages.access import trainer_page
 from enrollment.rules.completion import completion_terms, percent_display
 from enrollment.rules.personal_data import mask_national_id, reads_full_record
 from enrollment.selectors.enrollments import enrollment_roster, learners_of_enrollments
+from enrollment.selectors.file_previews import file_previews_of, preview_applied_as_shown, preview_report
 from enrollment.services.data_access import learner_data_access_record
-from enrollment.services.file_previews import (
-    file_preview_apply,
-    file_preview_create,
-    preview_applied_as_shown,
-    preview_report,
-)
+from enrollment.services.file_previews import file_preview_apply, file_preview_create
 
 # What each record of a preview becomes, as the reports' `action` says it.
 ACTIONS = {
@@ -97,7 +93,7 @@ def _class_context(request, training_class) -> dict:
     ]
     sessions = list(sessions_of_class(training_class))
     previews = list(
-        FilePreview.objects.filter(training_class=training_class, created_by=request.user)
+        file_previews_of(request.user, training_class)
         .select_related("session")
         .defer("file_content", "report", "applied_report")
         .order_by("-created_at", "-pk")[:PREVIEWS_SHOWN]
@@ -180,10 +176,10 @@ def _refusal(request, training_class, kind: str, file_name: str, error: DomainEr
 def _preview(request, pk: int, upload: int) -> FilePreview:
     training_class = managed_class(request, pk)
     return get_object_or_404(
-        FilePreview.objects.select_related("session", "dry_run_job", "applied_job"),
+        file_previews_of(request.user, training_class).select_related(
+            "session", "dry_run_job", "applied_job"
+        ),
         pk=upload,
-        training_class=training_class,
-        created_by=request.user,
     )
 
 

@@ -9,6 +9,8 @@ apply, and the check that the real run does what the preview showed: if the clas
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +22,7 @@ from courses.core.files.importing import upload_size_check
 from courses.models import ClassSession, ImportJob, ImportKind, ImportStatus, TrainingClass
 from courses.services.import_jobs import import_job_submit
 from enrollment.models import FilePreview, UploadKind
+from enrollment.selectors.file_previews import preview_fingerprint, preview_report
 from enrollment.services.attendance_platform import PlatformReportOutcome, attendance_platform_report_import
 from enrollment.services.score_import import enrollment_scores_import
 
@@ -48,27 +51,6 @@ def platform_outcome_report(outcome: PlatformReportOutcome) -> dict:
         "unmatched": [row.as_dict() for row in outcome.unmatched],
         "host": list(outcome.host),
     }
-
-
-def preview_fingerprint(kind: str, report: dict) -> list:
-    """What a run does, per record: equal for a dry run and the real run when nothing changed between."""
-    if kind == UploadKind.PLATFORM_REPORT:
-        return [
-            *(
-                ["learner", item["enrollment"], item["status"], item["minutes"], item["action"]]
-                for item in report.get("learners", [])
-            ),
-            *(["unmatched", item["row"], item["reason"]] for item in report.get("unmatched", [])),
-        ]
-    if kind == UploadKind.SCORES:
-        return [
-            [item["row"], item["enrollment"], item["score"], item["action"]]
-            for item in report.get("items", [])
-        ]
-    return [
-        [item["row"], item.get("national_id"), item.get("action"), item.get("learner")]
-        for item in report.get("items", [])
-    ]
 
 
 def _job_errors(job: ImportJob) -> DomainError:
@@ -171,20 +153,12 @@ def file_preview_create(
         training_class=training_class,
         session=session if kind == UploadKind.PLATFORM_REPORT else None,
         created_by=actor,
-        file_name=file_name[:255],
+        file_name=Path(file_name).name[:255],
         file_content=content,
         options=options,
         report=report if job is None else {},
         dry_run_job=job,
     )
-
-
-def preview_report(preview: FilePreview) -> dict | None:
-    """The dry run's report, or None while its job (a large enrolment list) has not finished."""
-    if preview.dry_run_job_id is None:
-        return preview.report
-    job = preview.dry_run_job
-    return job.report if job.is_finished else None
 
 
 def preview_outdated_error() -> DomainError:
@@ -235,17 +209,3 @@ def file_preview_apply(*, preview: FilePreview, actor) -> FilePreview:
     preview.applied_report = report
     preview.save(update_fields=["applied_at", "applied_job", "applied_report"])
     return preview
-
-
-def preview_applied_as_shown(preview: FilePreview) -> bool | None:
-    """Whether the real run did what the preview showed; None while a queued real run goes on."""
-    if preview.applied_at is None:
-        return None
-    report = preview.applied_report
-    if preview.applied_job_id is not None:
-        job = preview.applied_job
-        if not job.is_finished:
-            return None
-        report = job.report
-    previewed = preview_report(preview) or {}
-    return preview_fingerprint(preview.kind, report) == preview_fingerprint(preview.kind, previewed)

@@ -152,6 +152,10 @@ def test_uploads_and_applies_are_posts_with_csrf(world):
     )
     assert client.post(f"{class_url(world.training_class)}uploads/{preview.pk}/apply/").status_code == 403
     assert client.get(f"{class_url(world.training_class)}uploads/").status_code == 405
+    scores = client.post(f"{class_url(world.training_class)}scores/", {f"score-{world.enrollment.pk}": "9"})
+    assert scores.status_code == 403
+    world.enrollment.refresh_from_db()
+    assert world.enrollment.final_score is None
     assert not Learner.objects.filter(national_id="019185000123").exists()
 
 
@@ -607,3 +611,16 @@ def test_a_closed_class_takes_a_file_only_from_an_admin_giving_a_reason(attendan
     an.refresh_from_db()
     assert an.final_score == Decimal("6.00")
     assert AuditEntry.objects.filter(entity="enrollment", reason="Chấm phúc khảo").exists()
+
+
+def test_a_preview_page_runs_a_bounded_number_of_queries(world, django_assert_max_num_queries):
+    client = page_client(world.trainer)
+    people = enrollment_files.many_people(60)
+    world.training_class.capacity = 100
+    world.training_class.save(update_fields=["capacity"])
+    response = upload(
+        client, world.training_class, UploadKind.ENROLMENT, enrollment_files.xlsx_bytes(people), "ds.xlsx"
+    )
+    with django_assert_max_num_queries(14):
+        page = client.get(response["Location"])
+    assert text_of(page).count("học viên mới") == 60
