@@ -27,6 +27,7 @@ from enrollment.models import (
     UploadKind,
 )
 from enrollment.services.attendance_roll_call import attendance_mark_roster
+from enrollment.services.enrollments import enrollment_self_join
 from tests.browser import as_phone, browser_page, load, screenshot, sign_in
 from tests.corpus.platforms import Attendee, Meeting, at, zoom_csv
 from tests.courses import hostile_files
@@ -624,3 +625,26 @@ def test_a_preview_page_runs_a_bounded_number_of_queries(world, django_assert_ma
     with django_assert_max_num_queries(14):
         page = client.get(response["Location"])
     assert text_of(page).count("học viên mới") == 60
+
+
+def test_a_roster_outdated_by_a_join_enrols_no_one(world):
+    """The enrolment list goes through import jobs: a real run that differs from the dry run is
+    rolled back whole, its job with it, and a new preview is shown."""
+    joiner = world.joiner
+    people = [
+        enrollment_files.person(1, "Phạm Thị Dung", "019185000123", gender="Nữ"),
+        enrollment_files.person(2, joiner.full_name, joiner.national_id),
+    ]
+    client = page_client(world.trainer)
+    response = upload(
+        client, world.training_class, UploadKind.ENROLMENT, enrollment_files.xlsx_bytes(people), "ds.xlsx"
+    )
+    # Meanwhile the joiner takes the class's last seat: the list would now waitlist Dung.
+    enrollment_self_join(user=joiner.user, training_class=world.training_class)
+    applied = client.post(f"{response['Location']}apply/")
+    assert applied["Location"] != response["Location"]
+    assert not Learner.objects.filter(national_id="019185000123").exists()
+    assert not ImportJob.objects.filter(dry_run=False).exists()
+    text = text_of(client.get(applied["Location"]))
+    assert "Dữ liệu của lớp đã thay đổi từ lúc xem trước" in text
+    assert "Vào danh sách chờ" in text
