@@ -52,6 +52,8 @@ PLATFORMS = {
 DATE_ORDERS = {"dmy": gettext_lazy("Ngày/tháng/năm"), "mdy": gettext_lazy("Tháng/ngày/năm")}
 # The previews listed on the class page, newest first.
 PREVIEWS_SHOWN = 5
+# The classes listed on /portal/trainer/classes/: the latest first, at most this many.
+CLASSES_SHOWN = 50
 
 
 def managed_class(request, pk: int):
@@ -63,6 +65,24 @@ def managed_class(request, pk: int):
 def asks_reason(request, training_class) -> bool:
     """A closed class is changed only by an admin giving a reason (the API's CLOSED_RULE)."""
     return training_class.status == ClassStatus.CLOSED and is_admin(request.user)
+
+
+@require_http_methods(["GET"])
+@trainer_page
+def my_classes(request):
+    """The latest classes the user manages (the API's classes_managed_by), running and open ones first."""
+    classes = list(
+        classes_managed_by(request.user)
+        .exclude(status=ClassStatus.DRAFT)
+        .order_by("-start_date", "code")[:CLASSES_SHOWN]
+    )
+    order = [ClassStatus.RUNNING, ClassStatus.OPEN, ClassStatus.FINISHED, ClassStatus.CLOSED]
+    classes.sort(key=lambda c: order.index(c.status) if c.status in order else len(order))
+    return render(
+        request,
+        "portal/trainer_classes.html",
+        {"classes": classes, "limited": len(classes) == CLASSES_SHOWN},
+    )
 
 
 @require_http_methods(["GET"])

@@ -14,6 +14,7 @@ urlpatterns = [
     path("sessions/<int:pk>/heartbeat/", sessions.heartbeat, name="heartbeat"),
     path("trainer/", trainer.my_sessions, name="trainer_sessions"),
     path("trainer/sessions/<int:pk>/", trainer.session_roster, name="trainer_roster"),
+    path("trainer/classes/", trainer_class.my_classes, name="trainer_classes"),
     path("trainer/classes/<int:pk>/", trainer_class.class_page, name="trainer_class"),
     path("trainer/classes/<int:pk>/scores/", trainer_scores.class_scores, name="trainer_scores"),
     path("trainer/classes/<int:pk>/uploads/", trainer_class.upload, name="trainer_upload_new"),

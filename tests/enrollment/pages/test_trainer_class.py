@@ -648,3 +648,24 @@ def test_a_roster_outdated_by_a_join_enrols_no_one(world):
     text = text_of(client.get(applied["Location"]))
     assert "Dữ liệu của lớp đã thay đổi từ lúc xem trước" in text
     assert "Vào danh sách chờ" in text
+
+
+# The list of one's classes: every trainer and admin (each sees the classes they manage).
+CLASSES_PAGE = {**dict.fromkeys(CLASS_ROLES, 200), "anonymous": 302, "own_learner": 403, "other_learner": 403}
+
+
+@by_role(CLASSES_PAGE)
+def test_the_list_of_ones_classes_by_role(world, user_of, role, expected):
+    response = page_client(user_of(role)).get("/portal/trainer/classes/")
+    assert response.status_code == expected
+    if expected == 200:
+        listed = set(map(int, re.findall(r'data-class="(\d+)"', response.content.decode())))
+        managed = {"own_trainer", "province_admin", "central_admin"}
+        assert (world.training_class.pk in listed) == (role in managed)
+        assert (world.other_class.pk in listed) == (
+            role in {"other_trainer", "other_province_admin", "central_admin"}
+        )
+        assert (
+            'href="/portal/trainer/classes/"'
+            in page_client(user_of(role)).get("/portal/trainer/").content.decode()
+        )
