@@ -15,6 +15,7 @@ from enrollment.models import (
     AuditEntry,
     CalendarFeed,
     Enrollment,
+    FilePreview,
     Learner,
     LearnerDataAccess,
     Notification,
@@ -182,3 +183,16 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "status"]
     search_fields = ["email", "enrollment__learner__national_id", "enrollment__learner__full_name"]
     list_select_related = ["enrollment__learner", "enrollment__training_class", "session__training_class"]
+
+
+@admin.register(FilePreview)
+class FilePreviewAdmin(ReadOnlyAdmin):
+    """Files trainers uploaded on the portal, kept between their dry run and its apply
+    (enrollment.services.file_previews); their outcome is viewed here. The file's bytes are not shown."""
+
+    list_display = ["id", "kind", "training_class", "session", "created_by", "created_at", "applied_at"]
+    list_filter = ["kind", _CLASS_PROVINCE]
+    search_fields = ["training_class__code", "created_by__username", "file_name"]
+    list_select_related = ["training_class", "session__training_class", "created_by"]
+    exclude = ["file_content"]
+    date_hierarchy = "created_at"

@@ -15,6 +15,7 @@ from .enrollments import ACTIVE_STATUSES, SEAT_STATUSES, Enrollment, EnrollmentS
 from .learners import MAJORITY_ETHNICITY, Gender, Learner
 from .notifications import REMINDER_KINDS, Notification, NotificationKind, NotificationStatus
 from .progress import StaleClass
+from .uploads import FilePreview, UploadKind
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -34,6 +35,7 @@ __all__ = [
     "EnrollmentSource",
     "EnrollmentStatus",
     "ExcusedPolicy",
+    "FilePreview",
     "Gender",
     "Learner",
     "LearnerDataAccess",
@@ -42,4 +44,5 @@ __all__ = [
     "NotificationStatus",
     "PresenceInterval",
     "StaleClass",
+    "UploadKind",
 ]

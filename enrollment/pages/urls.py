@@ -1,6 +1,15 @@
 from django.urls import path
 
-from enrollment.pages import calendars, curriculum, portal, preferences, sessions, trainer
+from enrollment.pages import (
+    calendars,
+    curriculum,
+    portal,
+    preferences,
+    sessions,
+    trainer,
+    trainer_class,
+    trainer_scores,
+)
 
 app_name = "portal"
 
@@ -20,4 +29,14 @@ urlpatterns = [
     path("calendar/<str:token>.ics", calendars.calendar_feed, name="calendar_feed"),
     path("trainer/", trainer.my_sessions, name="trainer_sessions"),
     path("trainer/sessions/<int:pk>/", trainer.session_roster, name="trainer_roster"),
+    path("trainer/classes/", trainer_class.my_classes, name="trainer_classes"),
+    path("trainer/classes/<int:pk>/", trainer_class.class_page, name="trainer_class"),
+    path("trainer/classes/<int:pk>/scores/", trainer_scores.class_scores, name="trainer_scores"),
+    path("trainer/classes/<int:pk>/uploads/", trainer_class.upload, name="trainer_upload_new"),
+    path("trainer/classes/<int:pk>/uploads/<int:upload>/", trainer_class.upload_page, name="trainer_upload"),
+    path(
+        "trainer/classes/<int:pk>/uploads/<int:upload>/apply/",
+        trainer_class.apply,
+        name="trainer_upload_apply",
+    ),
 ]

@@ -29,10 +29,12 @@ from courses.models import (
 from enrollment.models import (
     Attendance,
     CompletionRule,
+    FilePreview,
     Learner,
     LearnerDataAccess,
     PresenceInterval,
     StaleClass,
+    UploadKind,
 )
 from enrollment.services.attendance_roll_call import attendance_mark_roster
 from enrollment.services.calendar_feeds import calendar_feed_reset
@@ -86,6 +88,13 @@ def admin_world(db):
     )
     ImportJob.objects.create(
         kind=ImportKind.ENROLMENT, file_name="danh-sach.xlsx", file_content=b"PK", created_by=marker
+    )
+    FilePreview.objects.create(
+        kind=UploadKind.SCORES,
+        training_class=running,
+        created_by=marker,
+        file_name="bang-diem.xlsx",
+        file_content=b"PK",
     )
     StaleClass.objects.get_or_create(training_class=running, defaults={"marked_at": now})
     StaleRollup.objects.create(scope=StaleRollup.NATIONAL, marked_at=now)
