@@ -4,6 +4,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from enrollment.services.attendance_checkin import attendance_open_check_ins_close
+from enrollment.services.file_previews import file_previews_purge
 from enrollment.services.notifications import DeliveryFailed
 from enrollment.services.notifications_enrolment import ENROLMENT_EMAILS_TASK, enrolment_emails_send
 from enrollment.services.notifications_reminders import (
@@ -29,6 +30,12 @@ EMAIL_TASK = {
 def close_open_check_ins_task() -> int:
     """Beat, every five minutes: check-ins left open in ended sessions end at their last heartbeat."""
     return attendance_open_check_ins_close()
+
+
+@shared_task(name="enrollment.purge_file_previews")
+def purge_file_previews_task() -> int:
+    """Beat, daily: the trainers' previewed files not applied in time, and applied ones' bytes."""
+    return file_previews_purge()
 
 
 @shared_task(name=ENROLMENT_EMAILS_TASK, **EMAIL_TASK)

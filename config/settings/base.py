@@ -322,6 +322,9 @@ if not NOTIFICATION_REMINDER_SOON < NOTIFICATION_REMINDER_DAY_BEFORE:
 # A trainer's roster form (enrollment/pages/trainer.py) posts one field per learner: as many as the
 # API's roster accepts (RosterMarkSerializer, 10,000 records), plus the CSRF token and the reason.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_010
+# A file a trainer previewed on the portal (enrollment.models.FilePreview) waits this long to be
+# applied; then the nightly purge deletes it, and empties the bytes of those applied.
+FILE_PREVIEW_KEEP_DAYS = env.int("FILE_PREVIEW_KEEP_DAYS", default=2)
 
 # Imports of CSV/XLSX files (catalogue now, enrolment next). Up to IMPORT_SYNC_MAX_ROWS data rows
 # are imported within the request; larger files become an ImportJob run by a Celery worker.
@@ -402,6 +405,10 @@ CELERY_BEAT_SCHEDULE |= {
     "courses-import-jobs-requeue-lost": {"task": "courses.import_jobs_requeue_lost", "schedule": 300.0},
     # A check-in never checked out ends at its last sign of presence once its session is over.
     "enrollment-close-open-check-ins": {"task": "enrollment.close_open_check_ins", "schedule": 300.0},
+    "enrollment-purge-file-previews": {
+        "task": "enrollment.purge_file_previews",
+        "schedule": crontab(hour=3, minute=15),
+    },
     # Session reminders by email: the day before and shortly before each session.
     "enrollment-scan-session-reminders": {
         "task": "enrollment.scan_session_reminders",

@@ -57,7 +57,11 @@ def full_access_q(user, prefix: str = "") -> Q:
 def readable_enrollments_q(user) -> Q:
     """Enrolments of a class the user manages whose learner shows on its roster to them: all but
     the withdrawn ones, which show only to those who read the learner's full record anyway."""
-    return ~Q(status=EnrollmentStatus.WITHDRAWN) | full_access_q(user, "learner__")
+    full = full_access_q(user, "learner__")
+    if not full:
+        # An empty Q is everyone's record (a central admin's): `|` would drop it, not match all.
+        return Q()
+    return ~Q(status=EnrollmentStatus.WITHDRAWN) | full
 
 
 def full_record_reader(user) -> Callable[[int | None, int | None, int | None], bool]:

@@ -9,8 +9,10 @@ apply, and the check that the real run does what the preview showed: if the clas
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -209,3 +211,16 @@ def file_preview_apply(*, preview: FilePreview, actor) -> FilePreview:
     preview.applied_report = report
     preview.save(update_fields=["applied_at", "applied_job", "applied_report"])
     return preview
+
+
+@transaction.atomic
+def file_previews_purge(*, now=None) -> int:
+    """Beat, daily: previews never applied within FILE_PREVIEW_KEEP_DAYS are deleted, with the file
+    bytes they hold (up to IMPORT_MAX_FILE_BYTES each); an applied preview keeps its record, which the
+    class page lists, and gives up the bytes, which nothing reads once applied. Returns how many
+    previews were deleted or emptied; a second run finds nothing left to do."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.FILE_PREVIEW_KEEP_DAYS)
+    old = FilePreview.objects.filter(created_at__lt=cutoff)
+    deleted, _per_model = old.filter(applied_at__isnull=True).delete()
+    emptied = old.filter(applied_at__isnull=False).exclude(file_content=b"").update(file_content=b"")
+    return deleted + emptied

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -78,7 +79,8 @@ def _certificate_email(certificate: Certificate | None) -> Email:
             "certificate": certificate,
             "training_class": training_class,
             "curriculum": training_class.curriculum,
-            "portal_url": portal_url(),
+            "portal_url": portal_url(reverse("certificates:mine")),
+            "verify_url": portal_url(reverse("verify:code", kwargs={"code": certificate.verification_code})),
         },
     )
     subject = _("Giấy chứng nhận hoàn thành lớp “%(title)s”") % {"title": training_class.title}

@@ -263,11 +263,13 @@ def test_a_withdrawn_enrolment_grants_nothing(world, as_role):
     assert trainer.get(f"{class_url}/roster").json()["count"] == 0
     for name in ("roster.xlsx", "attendance-sheet.xlsx"):
         assert len(xlsx_rows(trainer.get(f"{class_url}/{name}"))) == 1  # the headings only
-    # The admin of the learner's province still reads them (as such), withdrawal included.
-    roster = as_role("province_admin").get(f"{class_url}/roster").json()["results"]
-    assert [(r["learner"]["national_id"], r["status"]) for r in roster] == [
-        (world.learner.national_id, "withdrawn")
-    ]
+    # The admin of the learner's province and the ministry's still read them (as such), withdrawal
+    # included.
+    for reader in ("province_admin", "central_admin"):
+        roster = as_role(reader).get(f"{class_url}/roster").json()["results"]
+        assert [(r["learner"]["national_id"], r["status"]) for r in roster] == [
+            (world.learner.national_id, "withdrawn")
+        ], reader
     # The learner keeps their history.
     mine = as_role("own_learner").get("/api/v1/me/enrollments").json()["results"]
     assert [e["status"] for e in mine] == ["withdrawn"]

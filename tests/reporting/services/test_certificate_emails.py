@@ -40,6 +40,9 @@ def test_each_issued_certificate_is_announced_once(programme, settings, django_c
     assert "Kính gửi Hoàng Văn Đạt," in email.body
     assert f"Số giấy chứng nhận: {certificate.number}" in email.body
     assert f"Mã xác thực: {certificate.verification_code}" in email.body
+    # The links lead to the learner's certificates and to the public page the QR code opens.
+    assert f"{settings.PUBLIC_BASE_URL}/portal/certificates/" in email.body
+    assert f"{settings.PUBLIC_BASE_URL}/verify/{certificate.verification_code}/" in email.body
     assert "https://daotao.example.gov.vn/portal/" in email.body
 
     # Recomputed again, and the task delivered again: nothing more.
