@@ -16,6 +16,7 @@ from django import forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,7 +26,8 @@ from courses.models import Curriculum, Level, Programme, Province
 from reporting.models import ALL_LEVELS, Dimension
 from reporting.pages.accounts import landing_url
 from reporting.pages.drilldown import dashboard_links
-from reporting.selectors.dashboard import dashboard_curricula, dashboard_figures
+from reporting.rules.figures import rate_percent
+from reporting.selectors.dashboard import dashboard_curricula, dashboard_figures, position_names_en
 from reporting.selectors.reports_rows import level_label
 from reporting.selectors.reports_scope import programme_current, report_scope
 
@@ -140,6 +142,40 @@ def province_bars(rows: list[dict]) -> list[dict]:
     return bars
 
 
+def breakdown_tables(breakdowns: list[dict], *, english_names: dict[int, str]) -> list[dict]:
+    """Each breakdown as a compact table: lượt achieved per row and its share of the total (the
+    rate's rule, reporting.rules.figures: truncated, so a share is never shown above what it is),
+    with the share's bar. Positions in English where the position has an English name."""
+    tables = []
+    for breakdown in breakdowns:
+        total = breakdown["total"]["achieved_luot"] or 0
+        rows = []
+        for row in breakdown["rows"]:
+            achieved = row["achieved_luot"] or 0
+            share = rate_percent(achieved, total)
+            label = row["label"]
+            if breakdown["dimension"] == Dimension.POSITION and row["key_id"] in english_names:
+                label = english_names[row["key_id"]]
+            rows.append(
+                {
+                    "key": row["key"],
+                    "label": label or _("Chưa xác định"),
+                    "achieved": achieved,
+                    "share": share,
+                    "width": f"{min(share or 0, 100):.2f}",
+                }
+            )
+        tables.append(
+            {
+                "dimension": breakdown["dimension"],
+                "title": breakdown["dimension_label"],
+                "rows": rows,
+                "total": total,
+            }
+        )
+    return tables
+
+
 def year_chart(rows: list[dict]) -> dict:
     """Columns of lượt achieved per year (an SVG drawn by the template), targets as ticks."""
     width, height, top, bottom, left = 680, 240, 24, 36, 8
@@ -229,8 +265,24 @@ def dashboard(request):
         "province": scope.province_id if central and scope.province else None,
     }
     context = _page(form, figures, level, params, scope.province_id)
+    context["programme_record"], context["curriculum_record"] = programme, curriculum
+    context["breakdowns"] = breakdown_tables(figures["breakdowns"], english_names=_position_names(figures))
     context["classes_href"] = dashboard_links(context["bars"], scope, programme_id=programme.pk, level=level)
     return render(request, "reporting/dashboard.html", context)
+
+
+def _position_names(figures: dict) -> dict[int, str]:
+    """The English names of the positions in the breakdown by position, on an English page only."""
+    if translation.get_language() != "en":
+        return {}
+    ids = [
+        row["key_id"]
+        for breakdown in figures["breakdowns"]
+        if breakdown["dimension"] == Dimension.POSITION
+        for row in breakdown["rows"]
+        if row["key_id"]
+    ]
+    return position_names_en(ids)
 
 
 def _page(form, figures: dict, level: str, params: dict, province_id) -> dict:

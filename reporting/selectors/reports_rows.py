@@ -173,7 +173,9 @@ def level_label(level: str) -> str:
 
 def key_label(dimension: str, key: str, label: str) -> str:
     """A breakdown row's label: the stored name for provinces, curricula and positions, the
-    choice's label for the others."""
+    choice's label for the others; a choice not recorded is said to be so, never a blank label."""
+    if key == "" and dimension in (Dimension.REGION, Dimension.MODE, Dimension.GENDER):
+        return str(_("Chưa xác định"))
     if dimension == Dimension.REGION:
         return str(dict(Region.choices).get(key, key))
     if dimension == Dimension.MODE:

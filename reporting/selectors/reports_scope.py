@@ -60,10 +60,13 @@ class Scope:
 
 
 def province_full_name(province: Province) -> str:
-    """'tỉnh Thái Nguyên', 'Thành phố Hà Nội' (city names carry their kind already)."""
+    """'tỉnh Thái Nguyên' ('Thái Nguyên province' in English), 'Thành phố Hà Nội' (city names
+    carry their kind already: they are the name)."""
     name = province.name
     if name.lower().startswith(("thành phố", "tỉnh")):
         return name
+    if province.division_type.lower() == "tỉnh":
+        return _("tỉnh %(name)s") % {"name": name}
     return f"{province.division_type} {name}".strip()
 
 
