@@ -1,0 +1,173 @@
+"""Each official's training hours in a year, against the annual minimum (the rules:
+reporting.rules.training_hours), for the learners of a report's scope.
+
+One query gives a page of learners with their figures: each learner's periods are a SUM over their
+completed enrolments of the year joined to the topics of the version each class ran, computed in
+the database as a correlated subquery (an index lookup on the learner's enrolments), never a
+loop over learners in Python; "short only" filters on that same expression. The counts per
+province are one GROUP BY over the same expression.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from courses.models import Province
+from courses.selectors.classes import province_scope_q
+from enrollment.models import Learner
+from enrollment.rules.personal_data import as_seen_by
+from reporting.models import EnrollmentProgress, Outcome
+from reporting.rules.training_hours import PERIOD_MINUTES, periods_to_hours, short_by, year_bounds
+from reporting.selectors.reports_scope import Scope, province_ref
+
+PERIODS_FIELD = DecimalField(max_digits=9, decimal_places=1)
+
+
+def _completed_in(year: int) -> QuerySet[EnrollmentProgress]:
+    """The learner's (OuterRef "pk") enrolments completed in a class that ended in `year`."""
+    return EnrollmentProgress.objects.filter(
+        enrollment__learner=OuterRef("pk"),
+        outcome=Outcome.COMPLETED,
+        training_class__end_date__range=year_bounds(year),
+    ).order_by()
+
+
+def periods_in(year: int) -> Coalesce:
+    """The periods (tiết) a learner (OuterRef "pk") completed in `year`: the topics' hours of the
+    version each completed class ran, summed (a class's topics fan its row out once per topic,
+    which is the sum wanted); 0 without any."""
+    total = (
+        _completed_in(year)
+        .values("enrollment__learner")
+        .annotate(total=Sum("training_class__curriculum__topics__hours"))
+        .values("total")
+    )
+    return Coalesce(
+        Subquery(total, output_field=PERIODS_FIELD), Value(Decimal(0)), output_field=PERIODS_FIELD
+    )
+
+
+def classes_in(year: int) -> Coalesce:
+    """How many classes a learner (OuterRef "pk") completed in `year`."""
+    count = _completed_in(year).values("enrollment__learner").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(count, output_field=IntegerField()), Value(0), output_field=IntegerField())
+
+
+def learners_in_scope(scope: Scope) -> QuerySet[Learner]:
+    """The learners a report's scope covers: all, or those of a current province (legacy units
+    merged into it)."""
+    learners = Learner.objects.all()
+    if scope.province_id is not None:
+        learners = learners.filter(province_scope_q(scope.province_id, "province"))
+    return learners
+
+
+def training_hours_learners(
+    *, scope: Scope, year: int, minimum: Decimal, short_only: bool = False
+) -> QuerySet[Learner]:
+    """The scope's learners with their `periods` and `classes_completed` in `year`, in Vietnamese
+    name order (Learner.sort_key); only those below `minimum` with `short_only`."""
+    learners = learners_in_scope(scope).annotate(periods=periods_in(year), classes_completed=classes_in(year))
+    if short_only:
+        learners = learners.filter(periods__lt=minimum)
+    return learners.select_related("province__successor", "commune", "position").order_by("sort_key", "id")
+
+
+@dataclass(frozen=True)
+class ProvinceCount:
+    province: Province
+    learners: int
+    short: int
+
+    @property
+    def meeting(self) -> int:
+        return self.learners - self.short
+
+
+def training_hours_by_province(*, scope: Scope, year: int, minimum: Decimal) -> list[ProvinceCount]:
+    """Per current province of the scope (legacy units rolled up): its learners and how many fall
+    short in `year`, in one GROUP BY; provinces without learners are left out."""
+    rows = (
+        learners_in_scope(scope)
+        .annotate(periods=periods_in(year), unit=Coalesce("province__successor_id", "province_id"))
+        .order_by()
+        .values("unit")
+        .annotate(learners=Count("pk"), short=Count("pk", filter=Q(periods__lt=minimum)))
+    )
+    counts = {row["unit"]: row for row in rows}
+    provinces = Province.objects.filter(pk__in=counts).order_by("code")
+    return [
+        ProvinceCount(province, counts[province.pk]["learners"], counts[province.pk]["short"])
+        for province in provinces
+    ]
+
+
+def learner_figures(learner: Learner, minimum: Decimal) -> dict:
+    """A learner's figures of the year, from the annotations of training_hours_learners."""
+    periods = Decimal(learner.periods)
+    return {
+        "classes_completed": learner.classes_completed,
+        "periods": periods,
+        "hours": periods_to_hours(periods),
+        "short_by_periods": short_by(periods, minimum),
+        "meets_minimum": periods >= minimum,
+    }
+
+
+def province_count_row(count: ProvinceCount) -> dict:
+    return {
+        "province": province_ref(count.province),
+        "learners": count.learners,
+        "meeting": count.meeting,
+        "short": count.short,
+    }
+
+
+def learner_row(reader, learner: Learner, minimum: Decimal) -> dict:
+    """A learner's line of the report, their identity as the reader may read it
+    (enrollment.rules.personal_data: the id number in full, or its last four digits)."""
+    shown = as_seen_by(reader, learner)
+    return {
+        "learner": {
+            "id": learner.pk,
+            "full_name": learner.full_name,
+            "national_id": shown.national_id,
+            "province": province_ref(learner.province.current_unit or learner.province),
+            "commune": learner.commune.name if learner.commune_id else "",
+            "position": learner.position.name_vi if learner.position_id else "",
+        },
+        **learner_figures(learner, minimum),
+    }
+
+
+def training_hours_header(*, scope: Scope, year: int, minimum: Decimal, short_only: bool) -> dict:
+    """Everything of the report but its list of learners: the year, the scope, the minimum, and
+    the counts per province with their totals."""
+    provinces = [
+        province_count_row(count)
+        for count in training_hours_by_province(scope=scope, year=year, minimum=minimum)
+    ]
+    return {
+        "year": year,
+        "scope": scope.as_dict(),
+        "short_only": short_only,
+        "period_minutes": PERIOD_MINUTES,
+        "minimum_periods": minimum,
+        "minimum_hours": periods_to_hours(minimum),
+        "totals": {name: sum(row[name] for row in provinces) for name in ("learners", "meeting", "short")},
+        "provinces": provinces,
+    }
