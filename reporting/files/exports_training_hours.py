@@ -29,7 +29,7 @@ def training_hours_report(data: dict) -> OfficialReport:
     )
     learners = Section(
         columns=[
-            _c(_("Số định danh cá nhân"), "national_id", TEXT, 16),
+            _c(pgettext("export", "Số định danh cá nhân"), "national_id", TEXT, 16),
             _c(_("Tỉnh, thành phố"), "province", TEXT, 20),
             _c(_("Xã, phường"), "commune", TEXT, 20),
             _c(_("Chức danh"), "position", TEXT, 24),
