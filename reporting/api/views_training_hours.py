@@ -1,6 +1,6 @@
 """The annual training hours report (GET /api/v1/reports/training-hours) and its CSV and XLSX
 exports: each official's periods of training in a year against the annual minimum
-(reporting.rules.training_hours), with the learners who fall short.
+(enrollment.rules.training_hours), with the learners who fall short.
 
 Scoped as every report (reports_scope.report_scope): central admins the nation or any current
 province, a provincial admin their own province; learners and trainers 403, anonymous 401. Each
@@ -19,12 +19,12 @@ from rest_framework.response import Response
 from courses.core.openapi import error_responses, json_error_responses
 from courses.core.pagination import BoundedPageNumberPagination
 from courses.core.renderers import Download, DownloadMixin
+from enrollment.rules.training_hours import annual_minimum_periods
 from enrollment.services.data_access import learner_data_access_record
 from reporting.api import serializers_training_hours as s
 from reporting.api.views_reports import PROVINCE, TAG, ReportView
 from reporting.files import export_writers
 from reporting.files.exports_training_hours import training_hours_report
-from reporting.rules.training_hours import annual_minimum_periods
 from reporting.selectors.training_hours import learner_row, training_hours_header, training_hours_learners
 
 YEAR = OpenApiParameter(

@@ -1,11 +1,11 @@
 """Each official's training hours in a year, against the annual minimum (the rules:
-reporting.rules.training_hours), for the learners of a report's scope.
+enrollment.rules.training_hours), for the learners of a report's scope.
 
-One query gives a page of learners with their figures: each learner's periods are a SUM over their
-completed enrolments of the year joined to the topics of the version each class ran, computed in
-the database as a correlated subquery (an index lookup on the learner's enrolments), never a
-loop over learners in Python; "short only" filters on that same expression. The counts per
-province are one GROUP BY over the same expression.
+One query gives a page of learners with their figures: each learner's periods are the SQL
+expression of enrollment.selectors.training_hours (a SUM over their completed enrolments of the
+year joined to the topics of the version each class ran, a correlated subquery), never a loop over
+learners in Python; "short only" filters on that same expression. The counts per province are one
+GROUP BY over it.
 """
 
 from __future__ import annotations
@@ -13,58 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import (
-    Count,
-    DecimalField,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-)
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from courses.models import Province
 from courses.selectors.classes import province_scope_q
 from enrollment.models import Learner
 from enrollment.rules.personal_data import as_seen_by
-from reporting.models import EnrollmentProgress, Outcome
-from reporting.rules.training_hours import PERIOD_MINUTES, periods_to_hours, short_by, year_bounds
+from enrollment.rules.training_hours import PERIOD_MINUTES, periods_to_hours
+from enrollment.selectors.training_hours import classes_in, learner_figures, periods_in
 from reporting.selectors.reports_scope import Scope, province_ref
-
-PERIODS_FIELD = DecimalField(max_digits=9, decimal_places=1)
-
-
-def _completed_in(year: int) -> QuerySet[EnrollmentProgress]:
-    """The learner's (OuterRef "pk") enrolments completed in a class that ended in `year`."""
-    return EnrollmentProgress.objects.filter(
-        enrollment__learner=OuterRef("pk"),
-        outcome=Outcome.COMPLETED,
-        training_class__end_date__range=year_bounds(year),
-    ).order_by()
-
-
-def periods_in(year: int) -> Coalesce:
-    """The periods (tiết) a learner (OuterRef "pk") completed in `year`: the topics' hours of the
-    version each completed class ran, summed (a class's topics fan its row out once per topic,
-    which is the sum wanted); 0 without any."""
-    total = (
-        _completed_in(year)
-        .values("enrollment__learner")
-        .annotate(total=Sum("training_class__curriculum__topics__hours"))
-        .values("total")
-    )
-    return Coalesce(
-        Subquery(total, output_field=PERIODS_FIELD), Value(Decimal(0)), output_field=PERIODS_FIELD
-    )
-
-
-def classes_in(year: int) -> Coalesce:
-    """How many classes a learner (OuterRef "pk") completed in `year`."""
-    count = _completed_in(year).values("enrollment__learner").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(count, output_field=IntegerField()), Value(0), output_field=IntegerField())
 
 
 def learners_in_scope(scope: Scope) -> QuerySet[Learner]:
@@ -116,18 +74,6 @@ def training_hours_by_province(*, scope: Scope, year: int, minimum: Decimal) -> 
     ]
 
 
-def learner_figures(learner: Learner, minimum: Decimal) -> dict:
-    """A learner's figures of the year, from the annotations of training_hours_learners."""
-    periods = Decimal(learner.periods)
-    return {
-        "classes_completed": learner.classes_completed,
-        "periods": periods,
-        "hours": periods_to_hours(periods),
-        "short_by_periods": short_by(periods, minimum),
-        "meets_minimum": periods >= minimum,
-    }
-
-
 def province_count_row(count: ProvinceCount) -> dict:
     return {
         "province": province_ref(count.province),
@@ -150,7 +96,7 @@ def learner_row(reader, learner: Learner, minimum: Decimal) -> dict:
             "commune": learner.commune.name if learner.commune_id else "",
             "position": learner.position.name_vi if learner.position_id else "",
         },
-        **learner_figures(learner, minimum),
+        **learner_figures(learner.periods, learner.classes_completed, minimum),
     }
 
 

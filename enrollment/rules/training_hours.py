@@ -1,10 +1,13 @@
 """An official's annual training hours, in one place: what counts, in which year, in which unit,
 and the minimum it is set against.
 
-* **What counts**: the enrolments whose computed outcome is "completed" (EnrollmentProgress, as the
-  aggregation wrote it under the one completion rule, enrollment.rules.completion): the same
-  enrolments every report counts as a lượt. Nothing is recomputed here; a class in progress, a
-  withdrawn or a not-completed enrolment counts nothing.
+* **What counts**: the enrolments whose status is "completed": the status the aggregation gives an
+  enrolment from its computed outcome (reporting's EnrollmentProgress, under the one completion
+  rule, enrollment.rules.completion), and nothing else sets. The same enrolments every report
+  counts as a lượt; nothing is recomputed here. A class in progress, a withdrawn or a
+  not-completed enrolment counts nothing. Read from the enrolment so that the learner's own page
+  (enrollment) and the admins' report (reporting) share one selector
+  (enrollment.selectors.training_hours).
 * **How much**: the teaching hours of the curriculum version the class ran (the sum of its topics'
   `Topic.hours`), whatever the learner attended: completing the class is completing its
   programme. A version in use never changes (courses.rules.curriculum_versions), so a year's
