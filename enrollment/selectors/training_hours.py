@@ -3,15 +3,17 @@ expressions the admins' report (reporting.selectors.training_hours) annotates ev
 scope with, and a learner's own figures by year for their portal page.
 
 Each is a SUM over the learner's completed enrolments joined to the topics of the version each
-class ran, computed in the database: a correlated subquery per learner (an index lookup on the
-learner's enrolments), or one GROUP BY year; never a loop over learners or classes in Python.
+class ran, computed in the database: a correlated subquery per learner shown (an index lookup on
+the learner's enrolments), one GROUP BY learner with HAVING for who meets the minimum (the year's
+completed enrolments only, whatever the number of learners), or one GROUP BY year for a learner's
+own page; never a loop over learners or classes in Python.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, ExtractYear
 
 from enrollment.models import Enrollment, EnrollmentStatus, Learner
@@ -48,6 +50,30 @@ def classes_in(year: int) -> Coalesce:
     """How many classes a learner (OuterRef "pk") completed in `year`."""
     count = _completed_in(year).values("learner").annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(count, output_field=IntegerField()), Value(0), output_field=IntegerField())
+
+
+def learners_meeting(year: int, minimum: Decimal) -> QuerySet[Enrollment]:
+    """The ids (values "learner") of the learners who completed at least `minimum` periods in
+    `year`: one GROUP BY over the year's completed enrolments (a few per cent of the learners),
+    with HAVING; what the report's counts and its "short only" list are decided by."""
+    return (
+        Enrollment.objects.filter(
+            status=EnrollmentStatus.COMPLETED, training_class__end_date__range=year_bounds(year)
+        )
+        .order_by()
+        .values("learner")
+        .annotate(total=Sum("training_class__curriculum__topics__hours"))
+        .filter(total__gte=minimum)
+        .values("learner")
+    )
+
+
+def short_of_minimum_q(year: int, minimum: Decimal, field: str = "pk") -> Q:
+    """Learners (`field` their id) below `minimum` periods in `year`: not among learners_meeting
+    (with a minimum of 0 or less nobody is short, not even who completed nothing)."""
+    if minimum <= 0:
+        return Q(pk__in=[])
+    return ~Q(**{f"{field}__in": learners_meeting(year, minimum)})
 
 
 def learner_figures(periods, classes_completed: int, minimum: Decimal) -> dict:

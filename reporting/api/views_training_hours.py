@@ -55,6 +55,23 @@ DESCRIPTION = (
 )
 
 
+class Counted:
+    """A queryset whose length is known: the paginator slices it and reads its count without a
+    COUNT query."""
+
+    def __init__(self, queryset, count: int):
+        self.queryset, self._count = queryset, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        return self.queryset[index]
+
+
 class TrainingHoursView(ReportView):
     query_serializer_class = s.TrainingHoursQuerySerializer
     # Read anew each time: its figures follow the enrolments' computed outcomes, not the rollups
@@ -77,7 +94,9 @@ class TrainingHoursView(ReportView):
     def get(self, request, *args, **kwargs):
         header, learners, minimum = self.learners(request, self.query(request))
         paginator = BoundedPageNumberPagination()
-        page = paginator.paginate_queryset(learners, request, view=self)
+        # The header has counted the learners listed already (its totals): not counted twice.
+        listed = header["totals"]["short" if header["short_only"] else "learners"]
+        page = paginator.paginate_queryset(Counted(learners, listed), request, view=self)
         learner_data_access_record(request=request, learners=page)
         return Response(
             {

@@ -4,8 +4,9 @@ enrollment.rules.training_hours), for the learners of a report's scope.
 One query gives a page of learners with their figures: each learner's periods are the SQL
 expression of enrollment.selectors.training_hours (a SUM over their completed enrolments of the
 year joined to the topics of the version each class ran, a correlated subquery), never a loop over
-learners in Python; "short only" filters on that same expression. The counts per province are one
-GROUP BY over it.
+learners in Python, evaluated for the page's rows only. Who falls short (the "short only" list and
+the counts per province, one GROUP BY) is decided by the same SUM grouped once over the year's
+completed enrolments (enrollment.selectors.training_hours.learners_meeting).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.db.models.functions import Coalesce
 
 from courses.models import Province
@@ -21,7 +22,7 @@ from courses.selectors.classes import province_scope_q
 from enrollment.models import Learner
 from enrollment.rules.personal_data import as_seen_by
 from enrollment.rules.training_hours import PERIOD_MINUTES, periods_to_hours
-from enrollment.selectors.training_hours import classes_in, learner_figures, periods_in
+from enrollment.selectors.training_hours import classes_in, learner_figures, periods_in, short_of_minimum_q
 from reporting.selectors.reports_scope import Scope, province_ref
 
 
@@ -41,7 +42,7 @@ def training_hours_learners(
     name order (Learner.sort_key); only those below `minimum` with `short_only`."""
     learners = learners_in_scope(scope).annotate(periods=periods_in(year), classes_completed=classes_in(year))
     if short_only:
-        learners = learners.filter(periods__lt=minimum)
+        learners = learners.filter(short_of_minimum_q(year, minimum))
     return learners.select_related("province__successor", "commune", "position").order_by("sort_key", "id")
 
 
@@ -61,10 +62,10 @@ def training_hours_by_province(*, scope: Scope, year: int, minimum: Decimal) -> 
     short in `year`, in one GROUP BY; provinces without learners are left out."""
     rows = (
         learners_in_scope(scope)
-        .annotate(periods=periods_in(year), unit=Coalesce("province__successor_id", "province_id"))
+        .annotate(unit=Coalesce("province__successor_id", "province_id"))
         .order_by()
         .values("unit")
-        .annotate(learners=Count("pk"), short=Count("pk", filter=Q(periods__lt=minimum)))
+        .annotate(learners=Count("pk"), short=Count("pk", filter=short_of_minimum_q(year, minimum)))
     )
     counts = {row["unit"]: row for row in rows}
     provinces = Province.objects.filter(pk__in=counts).order_by("code")
