@@ -30,6 +30,8 @@ from openpyxl import load_workbook
 
 from courses.models import ClassStatus
 from enrollment.models import EnrollmentStatus, LearnerDataAccess
+from enrollment.selectors.training_hours import my_training_hours
+from reporting.models import EnrollmentProgress, Outcome
 from reporting.services.rebuilds import progress_rebuild
 from tests.api_helpers import assert_error
 from tests.factories import CurriculumFactory, LearnerFactory, TopicFactory
@@ -110,6 +112,28 @@ def test_hours_are_the_topics_of_the_classes_completed_in_the_year(hours_world, 
     earlier = by_name(report(client_as(central_admin), year=2023))
     assert (earlier["Nguyễn Văn An"]["classes_completed"], earlier["Nguyễn Văn An"]["periods"]) == (1, 24)
     assert earlier["Đặng Thị Bình"]["periods"] == 0
+
+
+def test_the_report_the_learners_page_and_the_aggregation_agree(hours_world, central_admin):
+    """One rule: the report's figures are the learner's own (My classes), and count the enrolments
+    the aggregation computed as completed, and no other."""
+    body = by_name(report(client_as(central_admin), year=2024))
+    for learner in (hours_world.an, hours_world.binh, hours_world.dung):
+        own = {row["year"]: row for row in my_training_hours(learner)}
+        row = body[learner.full_name]
+        assert Decimal(str(row["periods"])) == own[2024]["periods"]
+        assert row["classes_completed"] == own[2024]["classes_completed"]
+        completed = EnrollmentProgress.objects.filter(
+            enrollment__learner=learner, outcome=Outcome.COMPLETED, training_class__end_date__year=2024
+        )
+        assert row["classes_completed"] == completed.count()
+        assert Decimal(str(row["periods"])) == sum(
+            (
+                p.training_class.curriculum.total_hours
+                for p in completed.select_related("training_class__curriculum")
+            ),
+            Decimal(0),
+        )
 
 
 def test_learners_in_vietnamese_name_order_with_counts_per_province(hours_world, central_admin):
