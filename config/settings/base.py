@@ -163,6 +163,10 @@ REST_FRAMEWORK = {
 }
 API_MAX_PAGE_SIZE = env("API_MAX_PAGE_SIZE")
 
+# The training each official should take a year, in periods (tiết, of 45 minutes: the unit the
+# curricula count their topics in); enrollment.rules.training_hours.
+TRAINING_HOURS_ANNUAL_MINIMUM_PERIODS = env.int("TRAINING_HOURS_ANNUAL_MINIMUM_PERIODS", default=40)
+
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env("ACCESS_TOKEN_MINUTES")),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env("REFRESH_TOKEN_DAYS")),

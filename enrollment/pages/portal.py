@@ -17,17 +17,20 @@ from courses.core.errors import DomainError
 from courses.models import TrainingClass
 from enrollment.pages.access import learner_page
 from enrollment.selectors.learners import classes_to_join, learner_of_user, my_classes_progress
+from enrollment.selectors.training_hours import my_training_hours
 from enrollment.services.enrollments import enrollment_self_join
 
 
 @require_GET
 @learner_page
 def my_classes(request):
+    learner = learner_of_user(request.user)
     return render(
         request,
         "portal/my_classes.html",
         {
-            "learner": learner_of_user(request.user),
+            "learner": learner,
+            "training_hours": my_training_hours(learner),
             "classes": [_with_bar(progress) for progress in my_classes_progress(request.user)],
             "open_classes": list(classes_to_join(request.user)),
         },

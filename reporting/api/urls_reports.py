@@ -5,6 +5,7 @@ from django.urls import path
 
 from reporting.api import views_exports as exports
 from reporting.api import views_reports as reports
+from reporting.api import views_training_hours as hours
 
 urlpatterns = [
     path("reports/summary", reports.SummaryView.as_view(), name="report-summary"),
@@ -31,4 +32,15 @@ urlpatterns = [
     path("reports/gaps/export.csv", exports.GapsCSVView.as_view(), name="report-gaps-csv"),
     path("reports/gaps/export.xlsx", exports.GapsXLSXView.as_view(), name="report-gaps-xlsx"),
     path("reports/freshness", reports.FreshnessView.as_view(), name="report-freshness"),
+    path("reports/training-hours", hours.TrainingHoursView.as_view(), name="report-training-hours"),
+    path(
+        "reports/training-hours/export.csv",
+        hours.TrainingHoursCSVView.as_view(),
+        name="report-training-hours-csv",
+    ),
+    path(
+        "reports/training-hours/export.xlsx",
+        hours.TrainingHoursXLSXView.as_view(),
+        name="report-training-hours-xlsx",
+    ),
 ]
