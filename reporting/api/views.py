@@ -58,13 +58,15 @@ class TargetViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
         return selectors.target_list()
 
     def perform_create(self, serializer):
-        serializer.instance = target_create(data=serializer.validated_data)
+        serializer.instance = target_create(data=serializer.validated_data, user=self.request.user)
 
     def perform_update(self, serializer):
-        serializer.instance = target_update(target=serializer.instance, data=serializer.validated_data)
+        serializer.instance = target_update(
+            target=serializer.instance, data=serializer.validated_data, user=self.request.user
+        )
 
     def perform_destroy(self, instance):
-        target_delete(target=instance)
+        target_delete(target=instance, user=self.request.user)
 
 
 @extend_schema_view(
