@@ -169,7 +169,7 @@ def allocation_import(
 
     stored = {
         (t.level, t.province_id, t.year): t
-        for t in Target.objects.select_for_update().filter(ALLOCATION_Q, programme=programme)
+        for t in Target.objects.select_for_update(of=("self",)).filter(ALLOCATION_Q, programme=programme)
     }
     plan = []
     total_luot = 0
