@@ -36,7 +36,9 @@ _WRITE_RULE = "Central admins only; other roles get 403."
         parameters=[
             OpenApiParameter("programme", int, description="Programme id."),
             OpenApiParameter("year", int, description="Year; `year=0` for the whole-period allocations."),
-            OpenApiParameter("scope", str, enum=["province", "central"]),
+            OpenApiParameter(
+                "scope", str, enum=["province", "central"], description="province or central institutions."
+            ),
             OpenApiParameter("province", int, description="Province id."),
         ],
         responses={200: s.AllocationSerializer(many=True), **error_responses(400, 401, 403)},
@@ -63,7 +65,7 @@ _WRITE_RULE = "Central admins only; other roles get 403."
     history=extend_schema(
         summary="An allocation's history",
         description="Every change of the allocation, newest first: the figures it set, the figures "
-        f"before (`previous`), who made it and when. {_READ_RULE}",
+        f"before (`previous`), who made it and when. {_READ_RULE} Paginated: `page`, `page_size`.",
         responses={200: s.AllocationRevisionSerializer(many=True), **error_responses(401, 403, 404)},
     ),
 )
@@ -129,8 +131,8 @@ class AllocationViewSet(
 
     @action(detail=True, methods=["get"], url_path="history", url_name="history")
     def history(self, request, pk=None):
-        revisions = selectors.allocation_history(self.get_object())
-        return Response(s.AllocationRevisionSerializer(revisions, many=True).data)
+        page = self.paginate_queryset(selectors.allocation_history(self.get_object()))
+        return self.get_paginated_response(s.AllocationRevisionSerializer(page, many=True).data)
 
 
 ALLOCATION_IMPORT_DESCRIPTION = f"""

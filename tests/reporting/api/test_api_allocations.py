@@ -138,7 +138,7 @@ def test_a_change_keeps_the_earlier_figures_and_who_changed_them(
     assert client.patch(url, {"target_luot": 4500}, format="json").status_code == 200
     history = client_for(province_admin).get(f"{url}/history")
     assert history.status_code == 200, history.content
-    revisions = history.json()
+    revisions = history.json()["results"]
     assert [r["action"] for r in revisions] == ["updated", "created"]
     latest, first = revisions
     assert latest["target_luot"] == 4500 and latest["budget_million_vnd"] == "1300.5"
@@ -158,7 +158,7 @@ def test_a_target_loaded_before_history_keeps_its_figures_when_changed(client_fo
     assert [row["id"] for row in listed] == [central.pk]
     response = client.patch(f"{ALLOCATIONS}/{central.pk}", {"target_classes": 2100}, format="json")
     assert response.status_code == 200, response.content
-    (revision,) = client.get(f"{ALLOCATIONS}/{central.pk}/history").json()
+    (revision,) = results(client.get(f"{ALLOCATIONS}/{central.pk}/history"))
     assert revision["previous"]["target_luot"] == 100000
     assert revision["previous"]["target_classes"] == 2000
     assert revision["target_classes"] == 2100
