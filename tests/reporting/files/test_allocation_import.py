@@ -183,3 +183,16 @@ def test_an_unknown_programme_is_refused(client_for, central_admin, programme_id
 def test_a_file_that_is_not_the_sheet_is_refused_on_the_file(client_for, central_admin, plan, content, name):
     response = upload(client_for(central_admin), plan, content, name)
     assert {e.get("field") for e in assert_error(response, 400)["errors"]} == {"file"}
+
+
+def test_the_errors_are_in_english_when_asked(client_for, central_admin, plan):
+    lines = [*SAMPLE[:2], Line("Tỉnh Thái Nguyên", 10), Line("Tỉnh Đông Hải", 10)]
+    response = client_for(central_admin).post(
+        f"{IMPORT}?programme_id={plan.pk}",
+        {"file": SimpleUploadedFile("a.csv", sheets.period_csv(lines))},
+        format="multipart",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    messages = {e["row"]: e["message"] for e in assert_error(response, 400)["errors"]}
+    assert messages[8] == "Tỉnh, thành phố: “Thái Nguyên” is already on row 6."
+    assert messages[9].startswith("Tỉnh, thành phố: There is no province “Tỉnh Đông Hải”")
