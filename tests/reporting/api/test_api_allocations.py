@@ -258,3 +258,48 @@ def test_a_provincial_admin_reads_their_allocation_as_the_target_of_their_report
 
 def test_every_role_is_named(client_for):
     assert set(READS) == set(ROLES)
+
+
+def test_an_allocation_written_shows_in_an_already_cached_report(
+    client_for, central_admin, province_admin, plan
+):
+    from reporting.services.rollups import rollup_targets_refresh
+
+    reader = client_for(province_admin)
+    before = reader.get("/api/v1/reports/summary", {"programme": plan.pk}).json()["total"]["target_luot"]
+    assert before is None  # Thái Nguyên has no target yet: "108 / — lượt"
+    thai_nguyen = Province.objects.current().get(code="19")
+    response = client_for(central_admin).post(
+        ALLOCATIONS, _payload(plan, thai_nguyen, year=None), format="json"
+    )
+    assert response.status_code == 201, response.content
+    rollup_targets_refresh()
+    after = reader.get("/api/v1/reports/summary", {"programme": plan.pk}).json()["total"]["target_luot"]
+    assert after == 850
+
+
+def test_a_legacy_province_s_allocation_is_read_by_its_successor_s_admin(
+    client_for, province_admin, plan, central_admin
+):
+    bac_kan = Province.objects.legacy().get(code="06")  # merged into Thái Nguyên in 2025
+    allocation = allocation_create(
+        programme=plan, scope="province", province=bac_kan, figures={"target_luot": 300}, user=central_admin
+    )
+    listed = results(client_for(province_admin).get(ALLOCATIONS))
+    assert [(row["id"], row["province"]["code"]) for row in listed] == [(allocation.pk, "06")]
+
+
+def test_the_list_s_queries_do_not_grow_with_its_rows(
+    client_for, central_admin, plan, django_assert_max_num_queries
+):
+    for province in Province.objects.current()[:20]:
+        allocation_create(
+            programme=plan,
+            scope="province",
+            province=province,
+            figures={"target_luot": 1},
+            user=central_admin,
+        )
+    client = client_for(central_admin)
+    with django_assert_max_num_queries(6):
+        assert len(results(client.get(ALLOCATIONS, {"page_size": 50}))) == 21
