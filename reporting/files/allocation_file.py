@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from courses.core.errors import ErrorItem
-from courses.core.files.cells import as_decimal, as_int, as_text, heading_key, is_blank
+from courses.core.files.cells import as_decimal, as_int, as_text, heading_key
 from courses.core.files.tabular import Column, TableRow, columns_table
 from courses.models import Province
 from courses.selectors.vocabulary_keys import province_key
@@ -73,8 +73,9 @@ decimals, as Vietnamese spreadsheets write them.
 
 The whole file is checked first: an unknown province, a province given twice (for the same
 year), a negative or non-numeric figure, a year outside the period refuse the whole file, each
-error naming its row and column. Importing the same file again changes nothing; a changed figure
-is kept in the allocation's history with who imported it.
+error naming its row and column. A figure whose column the sheet lacks is left as stored; a blank
+cell clears it. Importing the same file again changes nothing; a changed figure is kept in the
+allocation's history with who imported it.
 """
 
 _TOTAL = re.compile(r"^(tong|cong)( |$)")
@@ -221,8 +222,12 @@ def allocation_rows_check(
         for year, fields in groups:
             if all(row.get(field) is None for field in fields.values()):
                 continue
-            figures, bad = {"note": note[:2000]}, False
+            # A column the file lacks leaves the stored figure as it is (a sheet of lượt alone
+            # keeps the classes planned); a blank cell in a column it has clears it.
+            figures, bad = ({"note": note[:2000]} if note else {}), False
             for figure, field in fields.items():
+                if field not in found_fields:
+                    continue
                 value = row.get(field)
                 if value is None:
                     figures[figure] = None
@@ -235,7 +240,7 @@ def allocation_rows_check(
             if bad:
                 made += 1
                 continue
-            if figures["target_luot"] is None:
+            if figures.get("target_luot") is None:
                 error(row, fields["target_luot"], _("Chưa ghi chỉ tiêu (lượt)."))
                 made += 1
                 continue
@@ -268,5 +273,3 @@ def figures_equal(stored: dict, draft: dict) -> bool:
 
 if __doc__:  # absent under python -OO
     __doc__ += LAYOUT
-
-__all__ = ["COLUMNS", "LAYOUT", "AllocationDraft", "allocation_rows_check", "is_blank"]

@@ -196,3 +196,24 @@ def test_the_errors_are_in_english_when_asked(client_for, central_admin, plan):
     messages = {e["row"]: e["message"] for e in assert_error(response, 400)["errors"]}
     assert messages[8] == "Tỉnh, thành phố: “Thái Nguyên” is already on row 6."
     assert messages[9].startswith("Tỉnh, thành phố: There is no province “Tỉnh Đông Hải”")
+
+
+def test_a_sheet_of_lượt_alone_leaves_the_other_figures_as_stored(client_for, central_admin, plan):
+    client = client_for(central_admin)
+    assert upload(client, plan, sheets.period_xlsx(), "a.xlsx").status_code == 201
+    central = Target.objects.get(programme=plan, level="central", province=None, year=None)
+    note = central.note
+    assert note  # from the reference data, which the sheet has no column for
+    content = "\ufeffSTT;Tỉnh, thành phố;Chỉ tiêu giao (lượt)\n1;Thái Nguyên;4300\n2;Trung ương;100000\n"
+    response = upload(client, plan, content.encode(), "luot.csv")
+    assert response.status_code == 201, response.content
+    report = response.json()["report"]
+    assert (report["updated"], report["unchanged"]) == (1, 1)
+    thai_nguyen = provincial(plan)["19"]
+    assert (thai_nguyen.target_luot, thai_nguyen.target_classes, str(thai_nguyen.budget_million_vnd)) == (
+        4300,
+        84,
+        "1260.5",
+    )
+    central.refresh_from_db()
+    assert (central.note, central.target_classes) == (note, 2000)
