@@ -197,6 +197,7 @@ def allocation_import(
         total_luot += draft.figures["target_luot"]
         plan.append((draft, current, action))
     report.details = {"programme_id": programme.pk, "target_luot": total_luot}
+    report.warnings.extend(_national_total_warnings(programme, drafts))
     if dry_run:
         return report
     for draft, current, action in plan:
@@ -213,3 +214,37 @@ def allocation_import(
         elif action == "updated":
             target_update(target=current, data=draft.figures, user=user, source="import")
     return report
+
+
+def _national_total_warnings(programme: Programme, drafts) -> list[ErrorItem]:
+    """The provinces' lượt for the period set against the programme's national provincial target:
+    a sheet that does not add up to it is worth a look, and is imported all the same (the plan may
+    have changed since the national target was set)."""
+    national = Target.objects.filter(
+        programme=programme,
+        level=level_of(AllocationScope.PROVINCE),
+        province=None,
+        year=None,
+        curriculum=None,
+        position=None,
+    ).first()
+    provinces = [d for d in drafts if d.scope == AllocationScope.PROVINCE and d.year is None]
+    if national is None or not provinces:
+        return []
+    total = sum(d.figures["target_luot"] for d in provinces)
+    if total == national.target_luot:
+        return []
+    return [
+        ErrorItem(
+            message=_(
+                "Tổng chỉ tiêu giao cho các tỉnh trong tệp là %(total)s lượt, chỉ tiêu toàn quốc của "
+                "cấp địa phương là %(national)s lượt."
+            )
+            % {
+                "total": f"{total:,}".replace(",", "."),
+                "national": f"{national.target_luot:,}".replace(",", "."),
+            },
+            field="target_luot",
+            code="total_differs",
+        )
+    ]

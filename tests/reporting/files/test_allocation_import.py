@@ -66,6 +66,9 @@ def test_the_official_sheet_dry_run_then_import(client_for, central_admin, plan,
     assert (report["created"], report["updated"], report["unchanged"]) == (4, 1, 0)
     assert report["details"]["target_luot"] == sum(line.luot for line in SAMPLE)
     assert any(w["code"] == "skipped" for w in report["warnings"])  # the total row
+    # Four provinces don't add up to the national 400,000: said, and imported all the same.
+    (differs,) = [w for w in report["warnings"] if w["code"] == "total_differs"]
+    assert "26.600" in differs["message"] and "400.000" in differs["message"]
     assert provincial(plan) == {}
 
     done = upload(client, plan, build(), name)
