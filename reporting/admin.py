@@ -16,29 +16,22 @@ from reporting.models import (
     StaleClaim,
     StaleRollup,
     Target,
+    TargetRevision,
 )
-from reporting.services.programmes import completion_rule_delete, completion_rule_save
-from reporting.services.stale import rollup_targets_mark_stale
-
-
-class _TargetsRefresh:
-    """The rollups carry each row's target: marked, with the change, for a refresh."""
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        rollup_targets_mark_stale()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        rollup_targets_mark_stale()
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        rollup_targets_mark_stale()
+from reporting.services.programmes import (
+    completion_rule_delete,
+    completion_rule_save,
+    target_create,
+    target_delete,
+    target_update,
+)
 
 
 @admin.register(Target)
-class TargetAdmin(_TargetsRefresh, admin.ModelAdmin):
+class TargetAdmin(admin.ModelAdmin):
+    """Written through the target services, so that a change here is in the target's history too
+    (with who made it) and the rollups' targets are marked for a refresh."""
+
     list_display = [
         "programme",
         "level",
@@ -48,6 +41,7 @@ class TargetAdmin(_TargetsRefresh, admin.ModelAdmin):
         "year",
         "target_luot",
         "target_classes",
+        "target_learners",
         "budget_million_vnd",
     ]
     list_filter = ["programme", "level", "year", "province", "position"]
@@ -60,6 +54,43 @@ class TargetAdmin(_TargetsRefresh, admin.ModelAdmin):
     ]
     list_select_related = ["programme", "province", "curriculum", "position"]
     autocomplete_fields = ["programme", "province", "curriculum", "position"]
+
+    def save_model(self, request, obj, form, change):
+        fields = {f.name: getattr(obj, f.name) for f in Target._meta.concrete_fields if f.name != "id"}
+        if change:
+            stored = Target.objects.get(pk=obj.pk)
+            target_update(target=stored, data=fields, user=request.user, source="admin")
+        else:
+            obj.pk = target_create(data=fields, user=request.user, source="admin").pk
+
+    def delete_model(self, request, obj):
+        target_delete(target=obj, user=request.user, source="admin")
+
+    def delete_queryset(self, request, queryset):
+        for target in queryset:
+            target_delete(target=target, user=request.user, source="admin")
+
+
+@admin.register(TargetRevision)
+class TargetRevisionAdmin(ReadOnlyAdmin):
+    """A target's history, appended by the target services: read here, never changed."""
+
+    list_display = [
+        "changed_at",
+        "scope_label",
+        "action",
+        "changed_by",
+        "source",
+        "target_luot",
+        "budget_million_vnd",
+    ]
+    list_filter = ["action", "source"]
+    search_fields = ["note", "changed_by__username"]
+    list_select_related = ["changed_by"]
+
+    @admin.display(description=_("phạm vi"))
+    def scope_label(self, revision):
+        return revision.scope.get("label", "")
 
 
 @admin.register(Baseline)

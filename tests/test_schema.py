@@ -26,6 +26,10 @@ PATHS = {
     "/api/v1/targets/{id}": {"get", "put", "patch", "delete"},
     "/api/v1/baselines": {"get", "post"},
     "/api/v1/baselines/{id}": {"get", "put", "patch", "delete"},
+    "/api/v1/allocations": {"get", "post"},
+    "/api/v1/allocations/{id}": {"get", "patch"},
+    "/api/v1/allocations/{id}/history": {"get"},
+    "/api/v1/allocations/import": {"post"},
 }
 ERROR_REF = "#/components/schemas/ErrorResponse"
 

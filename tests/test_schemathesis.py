@@ -142,6 +142,7 @@ def _id_pools(world) -> dict[str, list]:
         "topics": ids(Topic.objects),
         "programmes": ids(Programme.objects),
         "targets": ids(Target.objects),
+        "allocations": ids(Target.objects.filter(curriculum=None, position=None)),
         "baselines": ids(Baseline.objects),
         "institutions": ids(TrainingInstitution.objects),
     }

@@ -383,6 +383,13 @@ IMPORTERS = {
         "actions": "enrollment.services.enrollment_import.ENROLMENT_IMPORT_ACTIONS",
         "learners": "enrollment.services.enrollment_import.ENROLMENT_IMPORT_LEARNERS",
     },
+    "allocation": {
+        "columns": "reporting.files.allocation_file.COLUMNS",
+        "may_run": "courses.core.permissions.is_central_admin",
+        "run": "reporting.services.allocations.allocation_import",
+        "check_params": "reporting.services.allocations.allocation_import_check_params",
+        "actions": "reporting.services.allocations.ALLOCATION_IMPORT_ACTIONS",
+    },
 }
 
 # Column mapping kind (courses.models.MappingKind) -> the columns of its layout, the fields a saved

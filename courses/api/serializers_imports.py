@@ -108,7 +108,7 @@ class ImportReportItemSerializer(serializers.Serializer):
     action = serializers.ChoiceField(
         choices=(),
         help_text="What the import did (or, in a dry run, would do) to this record. Catalogue: created, "
-        "updated, unchanged. Enrolment: enrolled, waitlisted, re_enrolled (had withdrawn), unchanged "
+        "updated, unchanged. Allocation: created, updated, unchanged. Enrolment: enrolled, waitlisted, re_enrolled (had withdrawn), unchanged "
         "(already in the class).",
     )
     code = serializers.CharField(required=False, help_text="Catalogue: curriculum code.")
@@ -118,6 +118,12 @@ class ImportReportItemSerializer(serializers.Serializer):
         help_text="Catalogue: the version the file named, which classes use and which therefore keeps "
         "its topics and hours; the file's changes went into `version` instead.",
     )
+    scope = serializers.CharField(required=False, help_text="Allocation: province or central.")
+    province = serializers.CharField(required=False, allow_null=True, help_text="Allocation: the province.")
+    year = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Allocation: the year; null for the whole period."
+    )
+    target_luot = serializers.IntegerField(required=False, help_text="Allocation: the lượt allocated.")
     national_id = serializers.CharField(required=False, help_text="Enrolment: the learner's id number.")
     full_name = serializers.CharField(required=False, help_text="Enrolment: the learner's name.")
     # Its choices are the enrolment importer's, set in get_fields as the actions'.

@@ -9,6 +9,7 @@ from courses.core.fields import NFCCharField
 class ImportKind(models.TextChoices):
     CATALOGUE = "catalogue", _("Danh mục bộ chương trình")
     ENROLMENT = "enrolment", _("Danh sách học viên ghi danh vào lớp")
+    ALLOCATION = "allocation", _("Bảng phân bổ chỉ tiêu")
 
 
 class ImportStatus(models.TextChoices):

@@ -45,7 +45,9 @@ class ProgrammeViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
         singular="target",
         plural="targets",
         description="How many lượt (person-times) a programme aims for at one level, optionally "
-        "narrowed to a province, curriculum, position or year. One target per scope.",
+        "narrowed to a province, curriculum, position or year. One target per scope. A province's "
+        "targets (its allocation) are read only by central admins and that province's admin; "
+        "national targets by anyone signed in.",
         read=serializers.TargetSerializer,
     )
 )
@@ -55,16 +57,18 @@ class TargetViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
     ordering_fields = ["year", "level", "target_luot"]
 
     def get_queryset(self):
-        return selectors.target_list()
+        return selectors.target_list(self.request.user)
 
     def perform_create(self, serializer):
-        serializer.instance = target_create(data=serializer.validated_data)
+        serializer.instance = target_create(data=serializer.validated_data, user=self.request.user)
 
     def perform_update(self, serializer):
-        serializer.instance = target_update(target=serializer.instance, data=serializer.validated_data)
+        serializer.instance = target_update(
+            target=serializer.instance, data=serializer.validated_data, user=self.request.user
+        )
 
     def perform_destroy(self, instance):
-        target_delete(target=instance)
+        target_delete(target=instance, user=self.request.user)
 
 
 @extend_schema_view(

@@ -16,11 +16,15 @@ from .rollups import (
     RollupGeneration,
 )
 from .stale import ClaimKind, StaleClaim, StaleRollup
-from .targets import Baseline, Target
+from .targets import TARGET_FIGURES, AllocationScope, Baseline, RevisionAction, Target, TargetRevision
 
 __all__ = [
     "ALL_LEVELS",
     "ALL_YEARS",
+    "TARGET_FIGURES",
+    "AllocationScope",
+    "RevisionAction",
+    "TargetRevision",
     "CLASS_DIMENSIONS",
     "LEARNER_DIMENSIONS",
     "Baseline",

@@ -26,8 +26,15 @@ def programme_list() -> QuerySet[Programme]:
     return Programme.objects.all()
 
 
-def target_list() -> QuerySet[Target]:
-    return Target.objects.select_related("programme", "province", "curriculum", "position")
+def target_list(user) -> QuerySet[Target]:
+    """National targets for anyone signed in; a province's targets (its allocation) only for the
+    central admins and that province's admin, as the allocations' API has them
+    (reporting.selectors.allocations)."""
+    from courses.core.permissions import scope_by_province
+
+    targets = Target.objects.select_related("programme", "province", "curriculum", "position")
+    provincial = scope_by_province(targets.filter(province__isnull=False), user, "province")
+    return targets.filter(Q(province__isnull=True) | Q(pk__in=provincial.values("pk")))
 
 
 def baseline_list() -> QuerySet[Baseline]:

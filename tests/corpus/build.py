@@ -86,7 +86,23 @@ def _scores() -> list[tuple[str, bytes, str]]:
     ]  # fmt: skip
 
 
-FAMILIES = {"rosters": _rosters, "platforms": _platforms, "encodings": _encodings, "scores": _scores}
+def _allocations() -> list[tuple[str, bytes, str]]:
+    from tests.corpus import allocations
+
+    return [
+        ("phan-bo-chi-tieu.xlsx", allocations.period_xlsx(), "the ministry's allocation sheet: title block, merged headings, total row"),
+        ("phan-bo-chi-tieu-theo-nam.xlsx", allocations.yearly_xlsx(range(2021, 2026)), "the same with a column group per year"),
+        ("phan-bo-chi-tieu.csv", allocations.period_csv(), "saved by Excel as CSV UTF-8 (BOM, ';')"),
+    ]  # fmt: skip
+
+
+FAMILIES = {
+    "rosters": _rosters,
+    "platforms": _platforms,
+    "encodings": _encodings,
+    "scores": _scores,
+    "allocations": _allocations,
+}
 
 
 def build(folder: Path) -> list[Path]:

@@ -40,6 +40,7 @@ from enrollment.services.attendance_roll_call import attendance_mark_roster
 from enrollment.services.calendar_feeds import calendar_feed_reset
 from enrollment.services.notifications_enrolment import enrolment_emails_send
 from reporting.models import Baseline, ClaimKind, StaleClaim, StaleRollup, Target
+from reporting.services.programmes import target_update
 from tests.factories import TrainingInstitutionFactory, UserFactory
 from tests.reporting.report_world import build_world, vietnamese_default
 from tests.roles import by_role
@@ -111,6 +112,8 @@ def admin_world(db):
         created_by=marker,
     )
     Baseline.objects.create(programme=world.programme, level="", province=world.hanoi, achieved_luot=12)
+    target = world.programme.targets.first()
+    target_update(target=target, data={"target_luot": target.target_luot + 1}, user=marker)
     CompletionRule.objects.create(programme=world.programme)
     calendar_feed_reset(learner=enrollment.learner)
     Learner.objects.filter(pk=enrollment.learner_id).update(email="hoc.vien@example.vn")
@@ -187,6 +190,7 @@ SERVICE_WRITTEN = [
         "reporting.StaleClaim",
         "reporting.RollupGeneration",
         "reporting.ProgressRollup",
+        "reporting.TargetRevision",
     }
 ]
 
@@ -358,3 +362,34 @@ def test_editing_a_starter_curriculum_makes_it_the_admins(superuser_client):
     assert curriculum.title_vi == "Tên đã sửa"
     assert curriculum.is_starter is False
     assert curriculum.topics.count() == 6
+
+
+def test_a_target_changed_here_is_in_its_history_with_who_changed_it(client, db):
+    from reporting.models import Target
+
+    superuser = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(superuser)
+    target = Target.objects.filter(province=None).first()
+    data = {
+        "programme": target.programme_id,
+        "level": target.level,
+        "province": "",
+        "curriculum": "",
+        "position": "",
+        "year": "",
+        "target_luot": target.target_luot + 10,
+        "target_classes": target.target_classes or "",
+        "target_learners": "",
+        "min_learners_per_class": target.min_learners_per_class or "",
+        "budget_million_vnd": "",
+        "note": target.note,
+    }
+    response = client.post(_url(Target, "change", target.pk), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    revision = target.revisions.get()
+    assert (revision.changed_by, revision.source, revision.target_luot) == (
+        superuser,
+        "admin",
+        target.target_luot + 10,
+    )
+    assert revision.previous["target_luot"] == target.target_luot

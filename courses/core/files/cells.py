@@ -85,10 +85,11 @@ def as_decimal(value, *, decimal_places: int, max_digits: int) -> Decimal:
             raise ValueError(_("“%(value)s” không phải là số.") % {"value": value}) from None
     if not number.is_finite():
         raise ValueError(_("“%(value)s” không phải là số.") % {"value": value})
-    if number != number.quantize(Decimal(1).scaleb(-decimal_places)):
-        raise ValueError(_("Tối đa %(places)d chữ số thập phân.") % {"places": decimal_places})
+    # Before quantize, which raises on a number wider than the decimal context ("1e400").
     if abs(number) >= Decimal(10) ** (max_digits - decimal_places):
         raise ValueError(_("Số quá lớn."))
+    if number != number.quantize(Decimal(1).scaleb(-decimal_places)):
+        raise ValueError(_("Tối đa %(places)d chữ số thập phân.") % {"places": decimal_places})
     return number
 
 

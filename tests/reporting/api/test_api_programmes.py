@@ -165,7 +165,7 @@ def test_targets_filter_by_programme_and_level(client_for, learner, plan):
     assert central[0]["province"] is None
 
 
-def test_targets_filter_by_province_curriculum_position_and_year(client_for, learner, plan):
+def test_targets_filter_by_province_curriculum_position_and_year(client_for, central_admin, plan):
     bac_kan = Province.objects.legacy().get(code="06")
     thai_nguyen = Province.objects.current().get(code="19")
     hanoi = Province.objects.current().get(code="01")
@@ -181,7 +181,7 @@ def test_targets_filter_by_province_curriculum_position_and_year(client_for, lea
         target_luot=300,
     )
     Target.objects.create(programme=plan, level="provincial", province=hanoi, year=2024, target_luot=900)
-    client = client_for(learner)
+    client = client_for(central_admin)
 
     def ids(**params):
         return [r["id"] for r in results(client.get(TARGETS, params))]
@@ -201,6 +201,31 @@ def test_targets_filter_by_province_curriculum_position_and_year(client_for, lea
         "title_vi": curriculum.title_vi,
     }
     assert row["position"]["code"] == "chu-tich-ubnd"
+
+
+# A province's targets are its allocation: read as the allocations' API has it (the nation's by anyone).
+PROVINCE_TARGETS_SEEN = {
+    "anonymous": None,
+    "learner": set(),
+    "trainer": set(),
+    "province_admin": {"19"},
+    "central_admin": {"19", "01"},
+}
+
+
+@by_role(PROVINCE_TARGETS_SEEN, roles=["learner", "trainer", "province_admin", "central_admin"])
+def test_a_province_s_targets_are_read_by_its_admin_and_the_ministry(as_role, role, expected, plan):
+    for code in ("19", "01"):
+        Target.objects.create(
+            programme=plan,
+            level="provincial",
+            province=Province.objects.current().get(code=code),
+            target_luot=9,
+        )
+    rows = results(as_role(role).get(TARGETS, {"programme": plan.id}))
+    assert {r["province"]["code"] for r in rows if r["province"]} == expected
+    # The national targets, whoever reads.
+    assert {r["level"] for r in rows if r["province"] is None} == {"central", "provincial", "elearning"}
 
 
 def test_target_created_by_central_admin(client_for, central_admin):
