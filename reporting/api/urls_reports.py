@@ -30,5 +30,6 @@ urlpatterns = [
     path("reports/gaps", reports.GapsView.as_view(), name="report-gaps"),
     path("reports/gaps/export.csv", exports.GapsCSVView.as_view(), name="report-gaps-csv"),
     path("reports/gaps/export.xlsx", exports.GapsXLSXView.as_view(), name="report-gaps-xlsx"),
+    path("reports/final", reports.FinalView.as_view(), name="report-final"),
     path("reports/freshness", reports.FreshnessView.as_view(), name="report-freshness"),
 ]
