@@ -11,9 +11,11 @@ import yaml
 from django.core.management import call_command
 
 from courses.models import Programme, TrainingClass
+from reporting.api import serializers_reports as s
 from reporting.models import PeriodClose
 from tests.api_helpers import assert_error
 from tests.factories import ProgrammeFactory
+from tests.reporting.api.test_reports_api import assert_shape
 from tests.reporting.conftest import make_class
 from tests.reporting.report_world import completed, rebuild_world
 from tests.roles import CENTRAL_ADMINS, ROLES, by_role, succeeding
@@ -181,3 +183,14 @@ def test_other_programmes_stay_open(world, client_for, central_admin):
     other = ProgrammeFactory(period_start=datetime.date(2021, 1, 1), period_end=datetime.date(2025, 12, 31))
     close(client_for(central_admin), world.programme)
     assert_error(client_for(central_admin).get(f"{FINAL}?programme={other.pk}"), 404, "not_found")
+
+
+def test_the_answers_have_the_documented_shape(world, client_for, central_admin):
+    client = client_for(central_admin)
+    closed = close(client, world.programme)
+    assert_shape(closed.json(), s.PeriodCloseSerializer())
+    late = make_class(programme=world.programme, province=world.hanoi)
+    completed(late, 1)
+    rebuild_world(world)
+    assert_shape(final(client, world.programme), s.ReportFinalSerializer())
+    assert_shape(final(client, world.programme, province=world.thai_nguyen.pk), s.ReportFinalSerializer())
