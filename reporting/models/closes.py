@@ -15,7 +15,8 @@ class PeriodClose(models.Model):
     close: the nation's under "national", each current province's under "provinces" by id. The
     final report reads them from here, so later corrections never change it; what changed since
     is shown beside it (reporting.selectors.reports_final). One close per programme: closing
-    again is refused, and reopening is not offered (delete the row in the admin to reopen).
+    again is refused. Reopening is not offered: the admin shows closes read-only; an operator who
+    must reopen a period deletes its row from a shell (its figures then read live again).
     """
 
     programme = models.OneToOneField(
