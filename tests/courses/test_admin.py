@@ -40,6 +40,7 @@ from enrollment.services.attendance_roll_call import attendance_mark_roster
 from enrollment.services.calendar_feeds import calendar_feed_reset
 from enrollment.services.notifications_enrolment import enrolment_emails_send
 from reporting.models import Baseline, ClaimKind, StaleClaim, StaleRollup, Target
+from reporting.services.closes import programme_close
 from tests.factories import TrainingInstitutionFactory, UserFactory
 from tests.reporting.report_world import build_world, vietnamese_default
 from tests.roles import by_role
@@ -112,6 +113,7 @@ def admin_world(db):
     )
     Baseline.objects.create(programme=world.programme, level="", province=world.hanoi, achieved_luot=12)
     CompletionRule.objects.create(programme=world.programme)
+    programme_close(programme=world.programme, closed_on=datetime.date(2025, 12, 31), closed_by=marker)
     calendar_feed_reset(learner=enrollment.learner)
     Learner.objects.filter(pk=enrollment.learner_id).update(email="hoc.vien@example.vn")
     enrolment_emails_send(enrollment_ids=[enrollment.pk])
