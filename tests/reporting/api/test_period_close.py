@@ -194,3 +194,25 @@ def test_the_answers_have_the_documented_shape(world, client_for, central_admin)
     rebuild_world(world)
     assert_shape(final(client, world.programme), s.ReportFinalSerializer())
     assert_shape(final(client, world.programme, province=world.thai_nguyen.pk), s.ReportFinalSerializer())
+
+
+def test_the_final_report_reads_a_few_queries(
+    world, client_for, central_admin, django_assert_max_num_queries
+):
+    client = client_for(central_admin)
+    close(client, world.programme)
+    for index in range(3):
+        late = make_class(programme=world.programme, province=world.hanoi)
+        completed(late, index + 1)
+    rebuild_world(world)
+    # The close, the live summary, three counts of records, and the request's own (the user).
+    with django_assert_max_num_queries(10):
+        data = final(client, world.programme)
+    assert data["after_close"]["total"]["achieved_luot"] == 6
+
+
+def test_closing_twice_says_when_in_english(world, client_for, central_admin):
+    client = client_for(central_admin)
+    close(client, world.programme)
+    again = close(client, world.programme, closed_on=datetime.date(2026, 1, 31))
+    assert again.json()["message"] == "This period was already closed as of 31/12/2025."
