@@ -25,7 +25,8 @@ def programme_close(
 
     Refused: a period already closed (409; reopening is not offered), a date before the period
     starts or after today (400, on closed_on). A period still running may be closed as of a date
-    before its end (the ministry ends a plan early).
+    before its end (the ministry ends a plan early). The figures are the live rollups': a change
+    still waiting for its recompute is not in them, and shows in the final report as after the close.
     """
     # Locked so that two closes of one period at once give one close and one 409.
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
