@@ -216,3 +216,11 @@ def test_closing_twice_says_when_in_english(world, client_for, central_admin):
     close(client, world.programme)
     again = close(client, world.programme, closed_on=datetime.date(2026, 1, 31))
     assert again.json()["message"] == "This period was already closed as of 31/12/2025."
+
+
+def test_the_programmes_say_which_periods_are_closed(world, client_for, central_admin, learner):
+    close(client_for(central_admin), world.programme)
+    listed = client_for(learner).get("/api/v1/programmes?page_size=100").json()["results"]
+    closed_on = {row["id"]: row["closed_on"] for row in listed}
+    assert closed_on[world.programme.pk] == "2025-12-31"
+    assert closed_on[Programme.objects.get(code="ke-hoach-2026-2030").pk] is None
