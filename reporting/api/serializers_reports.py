@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from courses.core.filter_fields import YEAR_MAX, YEAR_MIN
+from courses.core.write_fields import StrictWriteMixin
 from courses.models import Curriculum, Level, Programme, Province
 from reporting.selectors.reports_gaps import GAP_LABELS
 from reporting.selectors.reports_rows import BREAKDOWN_DIMENSIONS, CURRICULUM_FILTER_DIMENSIONS
@@ -272,7 +273,7 @@ class ReportFreshnessSerializer(serializers.Serializer):
 # --- the close of a period and its final report ---------------------------------------------------
 
 
-class ProgrammeCloseSerializer(serializers.Serializer):
+class ProgrammeCloseSerializer(StrictWriteMixin, serializers.Serializer):
     """The body of POST /programmes/{id}/close."""
 
     closed_on = serializers.DateField(
