@@ -29,7 +29,7 @@ demo: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py demo_setup --base-url http://$(HOST):$(PORT)
-	$(PY) manage.py progress_table
+	$(PY) manage.py progress_table --programme ke-hoach-2021-2025
 	@echo "Serving on http://$(HOST):$(PORT)/  dashboard: /dashboard/  API docs: /api/docs/  admin: /admin/"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

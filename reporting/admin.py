@@ -11,6 +11,7 @@ from reporting.models import (
     Certificate,
     ClassProgress,
     EnrollmentProgress,
+    PeriodClose,
     ProgressRollup,
     RollupGeneration,
     StaleClaim,
@@ -186,6 +187,16 @@ class EnrollmentProgressAdmin(ReadOnlyAdmin):
     list_filter = ["outcome", ("training_class__province", admin.RelatedFieldListFilter)]
     search_fields = ["training_class__code"]
     list_select_related = ["training_class"]
+
+
+@admin.register(PeriodClose)
+class PeriodCloseAdmin(ReadOnlyAdmin):
+    """The closes of periods, viewed only: a period is closed through the API (its service freezes
+    the figures); reopening is not offered."""
+
+    list_display = ["programme", "closed_on", "closed_at", "closed_by"]
+    list_select_related = ["programme", "closed_by"]
+    exclude = ["figures"]
 
 
 @admin.register(RollupGeneration)

@@ -43,9 +43,13 @@ def attack_exports(base: str, world: dict) -> list[Outcome]:
     sheet = trainer.call("GET", f"/api/v1/classes/{world['class_id']}/roster.xlsx")
     outcome_chars.check(sheet.status == 200, f"roster.xlsx with such names stored: {sheet.status}")
     central, _ = sign_in(base, "admin")
+    # The demo's period, named: the default is the period running today (2026-2030, empty).
+    from courses.models import Programme
+
+    plan = Programme.objects.get(code="ke-hoach-2021-2025").pk
     for path in (
-        "/api/v1/reports/summary/export.xlsx",
-        "/api/v1/reports/breakdown/export.xlsx?dimension=position",
+        f"/api/v1/reports/summary/export.xlsx?programme={plan}",
+        f"/api/v1/reports/breakdown/export.xlsx?dimension=position&programme={plan}",
     ):
         answer = central.call("GET", path)
         outcome_chars.check(answer.status == 200, f"{path}: {answer.status}")

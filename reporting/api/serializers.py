@@ -27,6 +27,10 @@ class ProgrammeSerializer(StrictWriteMixin, serializers.ModelSerializer):
         help_text="Who runs the programme's classes.",
     )
     level_labels = serializers.SerializerMethodField()
+    closed_on = serializers.SerializerMethodField(
+        help_text="The date the ministry closed the period as of (its final report: "
+        "/reports/final); null while it is open."
+    )
 
     class Meta:
         model = Programme
@@ -41,7 +45,13 @@ class ProgrammeSerializer(StrictWriteMixin, serializers.ModelSerializer):
             "period_end",
             "levels",
             "level_labels",
+            "closed_on",
         ]
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_closed_on(self, programme):
+        # hasattr: a programme never closed has no close (the reverse one-to-one raises).
+        return programme.close.closed_on if hasattr(programme, "close") else None
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_level_labels(self, programme):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from courses.core.filter_fields import YEAR_MAX, YEAR_MIN
+from courses.core.write_fields import StrictWriteMixin
 from courses.models import Curriculum, Level, Programme, Province
 from reporting.selectors.reports_gaps import GAP_LABELS
 from reporting.selectors.reports_rows import BREAKDOWN_DIMENSIONS, CURRICULUM_FILTER_DIMENSIONS
@@ -267,3 +268,98 @@ class ReportFreshnessSerializer(serializers.Serializer):
     classes_waiting = serializers.IntegerField(help_text="Classes whose figures wait for a recompute.")
     oldest_waiting_since = serializers.DateTimeField(allow_null=True)
     rollups_waiting = serializers.IntegerField(help_text="Rollup scopes (provinces, nation) waiting.")
+
+
+# --- the close of a period and its final report ---------------------------------------------------
+
+
+class ProgrammeCloseSerializer(StrictWriteMixin, serializers.Serializer):
+    """The body of POST /programmes/{id}/close."""
+
+    closed_on = serializers.DateField(
+        help_text="The date the period is closed as of (not after today, not before the period starts)."
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class PeriodCloseSerializer(serializers.Serializer):
+    programme = serializers.IntegerField(source="programme_id")
+    closed_on = serializers.DateField()
+    closed_at = serializers.DateTimeField(
+        help_text="When the close was recorded: the figures are frozen as then."
+    )
+    closed_by = serializers.CharField(
+        allow_null=True, help_text="Username of the admin who closed the period."
+    )
+    note = serializers.CharField()
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if hasattr(instance, "closed_by_id"):
+            data["closed_by"] = instance.closed_by.get_username() if instance.closed_by else None
+        return data
+
+
+class FinalQuerySerializer(serializers.Serializer):
+    programme = serializers.PrimaryKeyRelatedField(queryset=Programme.objects.all(), required=False)
+    province = serializers.PrimaryKeyRelatedField(
+        queryset=Province.objects.current(),
+        required=False,
+        error_messages={"does_not_exist": _("Không có tỉnh, thành phố hiện hành với id này.")},
+    )
+
+
+class ReportDeltaSerializer(serializers.Serializer):
+    achieved_luot = serializers.IntegerField(
+        allow_null=True, help_text="Lượt added since the close (+N lượt)."
+    )
+    enrolled = serializers.IntegerField(allow_null=True)
+    classes_planned = serializers.IntegerField(allow_null=True)
+    classes_started = serializers.IntegerField(allow_null=True)
+    classes_held = serializers.IntegerField(allow_null=True)
+    spending_million_vnd = serializers.DecimalField(
+        max_digits=16, decimal_places=1, allow_null=True, coerce_to_string=False
+    )
+
+
+class ReportLevelDeltaSerializer(ReportDeltaSerializer):
+    level = serializers.CharField(allow_blank=True)
+    label = serializers.CharField()
+
+
+class ReportRecordsAfterSerializer(serializers.Serializer):
+    attendance = serializers.IntegerField(help_text="Attendance marks recorded (or changed) after the close.")
+    enrolments = serializers.IntegerField(help_text="Enrolments created after the close.")
+    completions = serializers.IntegerField(help_text="Enrolments marked completed after the close.")
+
+
+class ReportFinalFiguresSerializer(serializers.Serializer):
+    levels = ReportLevelFiguresSerializer(many=True)
+    total = ReportLevelFiguresSerializer(allow_null=True)
+    computed_at = serializers.DateTimeField(allow_null=True)
+
+
+class ReportAfterCloseSerializer(serializers.Serializer):
+    levels = ReportLevelDeltaSerializer(many=True)
+    total = ReportDeltaSerializer()
+    records = ReportRecordsAfterSerializer()
+
+
+class ReportCloseInfoSerializer(serializers.Serializer):
+    closed_on = serializers.DateField()
+    closed_at = serializers.DateTimeField()
+    closed_by = serializers.CharField(allow_null=True)
+    note = serializers.CharField(allow_blank=True)
+
+
+class ReportFinalSerializer(serializers.Serializer):
+    programme = ReportProgrammeSerializer()
+    scope = ReportScopeSerializer()
+    close = ReportCloseInfoSerializer()
+    final = ReportFinalFiguresSerializer(
+        help_text="The summary (per level and in total) as it stood at the close; never changes."
+    )
+    after_close = ReportAfterCloseSerializer(
+        help_text="What changed since the close (the live figures less the final ones), shown beside "
+        "the final figures and never added to them."
+    )

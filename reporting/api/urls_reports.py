@@ -31,6 +31,7 @@ urlpatterns = [
     path("reports/gaps", reports.GapsView.as_view(), name="report-gaps"),
     path("reports/gaps/export.csv", exports.GapsCSVView.as_view(), name="report-gaps-csv"),
     path("reports/gaps/export.xlsx", exports.GapsXLSXView.as_view(), name="report-gaps-xlsx"),
+    path("reports/final", reports.FinalView.as_view(), name="report-final"),
     path("reports/freshness", reports.FreshnessView.as_view(), name="report-freshness"),
     path("reports/training-hours", hours.TrainingHoursView.as_view(), name="report-training-hours"),
     path(

@@ -7,7 +7,8 @@ own certificates and progress.
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import viewsets
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -17,8 +18,9 @@ from rest_framework.views import APIView
 
 from courses.core.openapi import crud_schema, error_responses
 from courses.core.viewsets import AtomicWritesMixin
-from reporting.api import filters, serializers
+from reporting.api import filters, serializers, serializers_reports
 from reporting.selectors import progress as selectors
+from reporting.services.closes import programme_close
 from reporting.services.programmes import target_create, target_delete, target_update
 
 
@@ -38,6 +40,28 @@ class ProgrammeViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
 
     def get_queryset(self):
         return selectors.programme_list()
+
+    @extend_schema(
+        operation_id="programmes_close",
+        summary="Close a programme's period",
+        description="Close the period as of a date (central admins only): its final report "
+        "(GET /reports/final) is frozen with the summary figures of the nation and of every current "
+        "province as they stand now. Closing again gives 409 (reopening is not offered); a date "
+        "after today or before the period starts gives 400 on closed_on. A period not yet ended may "
+        "be closed as of an earlier date.",
+        request=serializers_reports.ProgrammeCloseSerializer,
+        responses={
+            201: serializers_reports.PeriodCloseSerializer,
+            **error_responses(400, 401, 403, 404, 409),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="close")
+    def close(self, request, pk=None):
+        programme = self.get_object()
+        body = serializers_reports.ProgrammeCloseSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        close = programme_close(programme=programme, closed_by=request.user, **body.validated_data)
+        return Response(serializers_reports.PeriodCloseSerializer(close).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(

@@ -22,7 +22,9 @@ from courses.core.permissions import IsAdmin
 from courses.models import Level, Province
 from reporting.api import serializers_reports as s
 from reporting.files import exports
+from reporting.models import PeriodClose
 from reporting.selectors import report_cache
+from reporting.selectors.reports_final import programme_closed_latest, report_final
 from reporting.selectors.reports_gaps import report_freshness, report_gaps
 from reporting.selectors.reports_history import report_history
 from reporting.selectors.reports_progress import report_breakdown, report_province, report_summary
@@ -319,3 +321,36 @@ class FreshnessView(ReportView):
 
     def build(self, request, params, **kwargs):
         return report_freshness(scope=self.scope(request, params))
+
+
+@report_schema(
+    operation_id="reports_final",
+    description="The final report (tổng kết) of a closed period: the summary per level and in total "
+    "as it stood at the close (frozen: later corrections never change it), and beside it what "
+    "changed since (`after_close`: lượt, enrolments, classes and spending added, and the records "
+    "entered after the close), never added in. Default programme: the one closed last; a programme "
+    f"not closed gives 404. {WHO}",
+    response=s.ReportFinalSerializer,
+)
+class FinalView(ReportView):
+    # Counts records entered since the close, which change ahead of the rollup rows the cache
+    # version follows.
+    cached = False
+    query_serializer_class = s.FinalQuerySerializer
+    report_path = "final"
+    summary = "The final report of a closed period"
+    parameters = [
+        OpenApiParameter(
+            "programme", int, description="Programme id of a closed period. Default: the one closed last."
+        ),
+        PROVINCE,
+    ]
+
+    def build(self, request, params, **kwargs):
+        programme = params.get("programme") or programme_closed_latest()
+        close = (
+            PeriodClose.objects.filter(programme=programme).select_related("programme", "closed_by").first()
+        )
+        if close is None:
+            raise NotFound(_("Giai đoạn này chưa được khóa sổ."))
+        return report_final(close=close, scope=self.scope(request, params))

@@ -4,6 +4,7 @@ The completion rule the figures follow lives in enrollment (enrollment.models.Co
 """
 
 from .certificates import Certificate
+from .closes import PeriodClose
 from .progress import ClassProgress, EnrollmentProgress, Outcome
 from .rollups import (
     ALL_LEVELS,
@@ -35,6 +36,7 @@ __all__ = [
     "EnrollmentProgress",
     "GenerationStatus",
     "Outcome",
+    "PeriodClose",
     "ProgressRollup",
     "RollupGeneration",
     "StaleClaim",

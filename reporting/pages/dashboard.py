@@ -63,9 +63,23 @@ class LoginView(auth_views.LoginView):
 # --- filters -------------------------------------------------------------------------------------
 
 
+class PeriodChoiceField(forms.ModelChoiceField):
+    """A programme with its period, and whether the ministry has closed it (its final report)."""
+
+    def label_from_instance(self, obj):
+        # hasattr: a programme never closed has no close (the reverse one-to-one raises).
+        close = obj.close if hasattr(obj, "close") else None
+        if close is None:
+            return str(obj)
+        return _("%(programme)s, đã khóa sổ %(date)s") % {
+            "programme": obj,
+            "date": f"{close.closed_on:%d/%m/%Y}",
+        }
+
+
 class DashboardFilterForm(forms.Form):
-    programme = forms.ModelChoiceField(
-        queryset=Programme.objects.order_by("-period_start", "code"),
+    programme = PeriodChoiceField(
+        queryset=Programme.objects.select_related("close").order_by("-period_start", "code"),
         required=False,
         label=gettext_lazy("Chương trình"),
         empty_label=gettext_lazy("Chương trình hiện hành"),

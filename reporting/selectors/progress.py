@@ -23,7 +23,7 @@ from reporting.models import (
 
 
 def programme_list() -> QuerySet[Programme]:
-    return Programme.objects.all()
+    return Programme.objects.select_related("close")
 
 
 def target_list(user) -> QuerySet[Target]:

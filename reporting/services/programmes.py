@@ -31,6 +31,7 @@ def programmes_load() -> int:
                 "decision_number": item["decision_number"],
                 "title_vi": item["title_vi"],
                 "title_en": item["title_en"],
+                "description": item.get("description", ""),
                 "period_start": datetime.date.fromisoformat(item["period_start"]),
                 "period_end": datetime.date.fromisoformat(item["period_end"]),
                 "levels": item["levels"],

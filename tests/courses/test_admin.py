@@ -40,6 +40,7 @@ from enrollment.services.attendance_roll_call import attendance_mark_roster
 from enrollment.services.calendar_feeds import calendar_feed_reset
 from enrollment.services.notifications_enrolment import enrolment_emails_send
 from reporting.models import Baseline, ClaimKind, StaleClaim, StaleRollup, Target
+from reporting.services.closes import programme_close
 from reporting.services.programmes import target_update
 from tests.factories import TrainingInstitutionFactory, UserFactory
 from tests.reporting.report_world import build_world, vietnamese_default
@@ -115,6 +116,7 @@ def admin_world(db):
     target = world.programme.targets.first()
     target_update(target=target, data={"target_luot": target.target_luot + 1}, user=marker)
     CompletionRule.objects.create(programme=world.programme)
+    programme_close(programme=world.programme, closed_on=datetime.date(2025, 12, 31), closed_by=marker)
     calendar_feed_reset(learner=enrollment.learner)
     Learner.objects.filter(pk=enrollment.learner_id).update(email="hoc.vien@example.vn")
     enrolment_emails_send(enrollment_ids=[enrollment.pk])

@@ -20,10 +20,11 @@ def plan(db):
 
 
 def _programme_payload(**changes):
+    # Not the reference data's 2026-2030 plan (ke-hoach-2026-2030), which is loaded already.
     payload = {
-        "code": "ke-hoach-2026-2030",
-        "decision_number": "Kế hoạch giai đoạn 2026-2030",
-        "title_vi": "Bồi dưỡng cán bộ, công chức cấp xã giai đoạn 2026-2030",
+        "code": "de-an-thu-2026-2030",
+        "decision_number": "99/QĐ-THU",
+        "title_vi": "Đề án thử nghiệm bồi dưỡng cán bộ, công chức cấp xã giai đoạn 2026-2030",
         "period_start": "2026-01-01",
         "period_end": "2030-12-31",
         "levels": ["central", "elearning"],

@@ -98,7 +98,7 @@ def test_make_demo_sets_up_on_the_embedded_sqlite_default(tmp_path):
         ["migrate", "--noinput"],
         ["load_reference_data"],
         ["demo_setup"],
-        ["progress_table"],
+        ["progress_table", "--programme", "ke-hoach-2021-2025"],
     ):
         result = subprocess.run(  # noqa: S603
             [sys.executable, "manage.py", *command],
