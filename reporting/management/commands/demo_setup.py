@@ -5,10 +5,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from courses.models import Province, Role, User
+from courses.models import Programme, Province, Role, User
 from courses.services.accounts import account_password_set
 from enrollment.rules.attendance import CHECK_IN_OPENS_BEFORE
-from reporting.services.demo import demo_dataset_load, demo_progress_compute
+from reporting.services.demo import PLAN, demo_dataset_load, demo_progress_compute
 
 DEMO_ACCOUNTS = [
     # username, role, full name, province code (current unit)
@@ -109,3 +109,11 @@ class Command(BaseCommand):
                 f"           mark today's session of “{marking.training_class.code}” "
                 f"({at(marking.starts_at)}): {base}{reverse('portal:trainer_roster', args=[marking.pk])}"
             )
+        # The dashboard opens on the running period (2026-2030), which has no classes yet; the
+        # demo's classes count towards 2021-2025, so its address names that period.
+        plan = Programme.objects.get(code=PLAN)
+        self.stdout.write(
+            f"  Admin    {base}{reverse('dashboard')}?programme={plan.pk}  username admin  "
+            f"password {passwords['admin']}  (the {plan.period_start.year}-{plan.period_end.year} period, "
+            "where the demo's classes count; the dashboard opens on the running period)"
+        )

@@ -191,6 +191,19 @@ def _trainer_marks_todays_session_in_one_request(output: str) -> None:
     assert records.get(enrollment_id=names[0].split("-")[1]).status == AttendanceStatus.ABSENT
 
 
+def test_the_printed_admin_page_shows_the_demos_period_with_its_figures(db):
+    """The dashboard opens on the running period (2026-2030), empty in the demo; the printed
+    address names the period the demo's classes count towards, where its lượt show."""
+    call_command("load_reference_data", stdout=io.StringIO())
+    output = _run_demo()
+    page, username, password = _start_page(output, "Admin")
+    assert page.startswith("http://demo.test:8765/dashboard/?programme=")
+    client = _signed_in(username, password)
+    html = client.get(page.removeprefix("http://demo.test:8765")).content.decode()
+    achieved = re.search(r"<strong data-achieved>([\d.]+)</strong>", html)
+    assert achieved and int(achieved.group(1).replace(".", "")) > 0, html[:2000]
+
+
 def test_the_demo_run_again_another_day_adds_that_days_sessions_and_a_learner_who_may_join(db):
     admin_and_trainer = _run_demo_days_ago(days=3)
     first_learner = User.objects.get(username=admin_and_trainer.learner_username)
