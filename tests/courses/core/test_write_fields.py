@@ -54,6 +54,9 @@ def ids(world):
         "targets": Target.objects.create(programme=programme, level=Level.PROVINCIAL, target_luot=10).pk,
         "baselines": Baseline.objects.create(programme=programme, level=Level.PROVINCIAL, achieved_luot=5).pk,
         "institutions": institution.pk,
+        "allocations": Target.objects.create(
+            programme=programme, level=Level.PROVINCIAL, province=world.here, target_luot=20
+        ).pk,
         "column-mappings": ColumnMapping.objects.create(name="Mẫu", kind=MappingKind.ENROLMENT).pk,
     }
 
@@ -96,7 +99,10 @@ def test_a_field_the_write_does_not_take_is_refused_naming_it(
     else:
         body, format_ = {**dict.fromkeys(fields, "x"), UNKNOWN: "đỏ"}, "multipart"
     client = client_for(_user_for(path, world))
-    response = getattr(client, method)(_url(path, ids), body, format=format_)
+    url = _url(path, ids)
+    if path == "/api/v1/allocations/import":
+        url += f"?programme_id={ids['programmes']}"  # a required query parameter, checked first
+    response = getattr(client, method)(url, body, format=format_)
     error = assert_error(response, 400, "unknown_field")
     assert [(item["field"], item["code"]) for item in error["errors"]] == [(UNKNOWN, "unknown_field")]
     message = error["errors"][0]["message"]
