@@ -35,7 +35,18 @@ from enrollment.services.data_access import learner_reads_record
 
 # The sessions listed: from today on, the nearest first, at most this many.
 SESSIONS_SHOWN = 50
-ROW_FIELD = re.compile(r"^records\.(\d+)\.")
+# A service's per-row error names its row by index: "records.3.status", "scores.2".
+ROW_FIELD = re.compile(r"^\w+\.(\d+)(?:\.|$)")
+
+
+def row_errors_shown(request, error: DomainError, names: list[str]) -> None:
+    """A refused one-request save, as messages: the service's message, then each row's error with
+    the learner's name (`names` in the order of the rows sent)."""
+    messages.error(request, error.message)
+    for item in error.errors:
+        match = ROW_FIELD.match(item.field or "")
+        who = names[int(match.group(1))] if match and int(match.group(1)) < len(names) else ""
+        messages.error(request, f"{who}: {item.message}" if who else item.message)
 
 
 @require_http_methods(["GET"])
@@ -180,11 +191,7 @@ def _save(request, session, sheet: list[dict]) -> None:
             reason=request.POST.get("reason", "").strip(),
         )
     except DomainError as error:
-        messages.error(request, error.message)
-        for item in error.errors:
-            match = ROW_FIELD.match(item.field or "")
-            who = names[int(match.group(1))] if match and int(match.group(1)) < len(names) else ""
-            messages.error(request, f"{who}: {item.message}" if who else item.message)
+        row_errors_shown(request, error, names)
         return
     labels = dict(AttendanceStatus.choices)
     counts: dict[str, int] = {}

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from courses.core.errors import DomainError
 from enrollment.models import SEAT_STATUSES
 from enrollment.pages.access import trainer_page
+from enrollment.pages.trainer import row_errors_shown
 from enrollment.pages.trainer_class import asks_reason, managed_class
 from enrollment.rules.personal_data import mask_national_id, reads_full_record
 from enrollment.selectors.enrollments import enrollment_roster
@@ -83,10 +84,6 @@ def _save(request, training_class, enrollments) -> None:
             reason=request.POST.get("reason", "").strip(),
         )
     except DomainError as error:
-        messages.error(request, error.message)
-        for item in error.errors:
-            index = (item.field or "").split(".")[1:2]
-            who = names[int(index[0])] if index and index[0].isdigit() and int(index[0]) < len(names) else ""
-            messages.error(request, f"{who}: {item.message}" if who else item.message)
+        row_errors_shown(request, error, names)
         return
     messages.success(request, _("Đã lưu %(count)d điểm.") % {"count": outcome.updated})
